@@ -1,0 +1,41 @@
+# PeaceKG — the two commands of the README live here: `make run` and `make test`.
+# Both create .venv when missing and (re)install the project when pyproject.toml changes.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+PEACEKG := $(BIN)/peacekg
+
+.PHONY: run test install ontology ontology-docs settings-docs docs clean
+
+install: $(STAMP)
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	touch $(STAMP)
+
+## run: install, build and check the ontology (later: build the graph and serve it)
+run: install
+	$(PEACEKG) ontology check
+	$(PEACEKG) ontology release
+
+## test: install and run the whole test suite
+test: install
+	$(BIN)/python -m pytest
+
+## ontology-docs: regenerate the ontology reference page (never edit it by hand)
+ontology-docs: install
+	$(PEACEKG) ontology docs
+
+## settings-docs: regenerate docs/settings.md from the settings registry
+settings-docs: install
+	$(PEACEKG) settings --markdown > docs/settings.md.tmp && mv docs/settings.md.tmp docs/settings.md
+
+docs: ontology-docs settings-docs
+
+clean:
+	rm -rf build var

@@ -1,0 +1,132 @@
+"""The ``peacekg`` command group. Each command parses its options, calls one library function,
+prints the outcome and maps our exceptions to messages and exit codes:
+
+====  ==========================================================
+code  meaning
+====  ==========================================================
+0     success
+1     a check failed (generic PeaceKG error)
+2     usage error (unknown command or option; from click)
+3     configuration error (a setting or settings file is wrong)
+4     a hand-edited source does not parse (file, line, column)
+5     the ontology is inconsistent or fails a quality check
+6     the reasoner could not run (Java missing, crashed)
+7     data violates the SHACL shapes
+====  ==========================================================
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from pathlib import Path
+from typing import Any, Callable
+
+import click
+
+from kg.errors import OntologyError, PeaceKGError
+from kg.settings import Settings, load_settings, settings_markdown
+
+
+def _fail(error: PeaceKGError) -> None:
+    click.echo(f"error: {error}", err=True)
+    sys.exit(error.exit_code)
+
+
+def handles_errors(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn our exceptions into a one-line message on stderr and the documented exit code."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except PeaceKGError as error:
+            _fail(error)
+
+    return wrapper
+
+
+@click.group()
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Settings file (TOML). Default: peacekg.toml in the working directory, if present.",
+)
+@click.option("--ontology-dir", type=click.Path(file_okay=False, path_type=Path), help="Overrides the ontology_dir setting.")
+@click.option("--build-dir", type=click.Path(file_okay=False, path_type=Path), help="Overrides the build_dir setting.")
+@click.pass_context
+def cli(ctx: click.Context, config_file: Path | None, ontology_dir: Path | None, build_dir: Path | None) -> None:
+    """PeaceKG: a knowledge graph of the Russia–Ukraine peace negotiations."""
+    overrides = {"ontology_dir": ontology_dir, "build_dir": build_dir}
+    try:
+        ctx.obj = load_settings(config_file, overrides=overrides)
+    except PeaceKGError as error:
+        _fail(error)
+
+
+@cli.command("settings")
+@click.option("--markdown", is_flag=True, help="Print the settings reference (docs/settings.md) instead of values.")
+@click.pass_obj
+def settings_command(settings: Settings, markdown: bool) -> None:
+    """Show every setting with its value and where the value came from."""
+    if markdown:
+        click.echo(settings_markdown(), nl=False)
+        return
+    for name in settings:
+        click.echo(f"{name} = {settings[name]}  ({settings.source_of(name)})")
+
+
+@cli.group()
+def ontology() -> None:
+    """Check, release and document the ontology."""
+
+
+@ontology.command("check")
+@click.pass_obj
+@handles_errors
+def ontology_check(settings: Settings) -> None:
+    """Parse, reason (HermiT), run the quality checks and validate the shapes."""
+    from kg.ontology_check import check_ontology
+
+    report = check_ontology(settings)
+    for line in report.lines():
+        click.echo(line)
+    if not report.ok:
+        raise OntologyError("the ontology check failed (see above)")
+    click.echo("ontology check passed")
+
+
+@ontology.command("release")
+@click.pass_obj
+@handles_errors
+def ontology_release(settings: Settings) -> None:
+    """Write the merged ontology as Turtle, N-Triples and RDF/XML into <build_dir>/ontology/."""
+    from kg.ontology_release import release_ontology
+
+    for path, changed in release_ontology(settings).items():
+        click.echo(f"{'wrote    ' if changed else 'unchanged'} {path}")
+
+
+@ontology.command("docs")
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Output file. Default: <docs_dir>/ontology/index.html.",
+)
+@click.pass_obj
+@handles_errors
+def ontology_docs(settings: Settings, out: Path | None) -> None:
+    """Generate the ontology's HTML reference page (never edit it by hand)."""
+    from kg.ontology_reference import build_reference
+
+    path, changed = build_reference(settings, out)
+    click.echo(f"{'wrote' if changed else 'unchanged'} {path}")
+
+
+def main() -> None:
+    cli(prog_name="peacekg")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,61 @@
+"""Deterministic RDF serialisations: the same graph always gives the same bytes.
+
+Blank nodes get canonical labels (rdflib.compare.to_canonical_graph), then N-Triples lines are
+sorted, and Turtle uses rdflib's ``longturtle`` serialiser, which orders its output.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import rdflib
+from rdflib.compare import to_canonical_graph
+
+
+def canonical(graph: rdflib.Graph) -> rdflib.Graph:
+    """A copy of ``graph`` with canonical blank-node labels and the same namespace bindings."""
+    result = to_canonical_graph(graph)
+    for prefix, namespace in graph.namespaces():
+        result.bind(prefix, namespace, override=True, replace=True)
+    return result
+
+
+def ntriples(graph: rdflib.Graph) -> str:
+    """Sorted canonical N-Triples."""
+    text = canonical(graph).serialize(format="nt", encoding="utf-8").decode("utf-8")
+    lines = sorted(line for line in text.splitlines() if line.strip())
+    return "\n".join(lines) + ("\n" if lines else "")
+
+
+def turtle(graph: rdflib.Graph) -> str:
+    """Ordered, canonical Turtle."""
+    return canonical(graph).serialize(format="longturtle", encoding="utf-8").decode("utf-8")
+
+
+def rdfxml(graph: rdflib.Graph) -> str:
+    """RDF/XML of the canonical graph (for tools that read only RDF/XML, such as Protégé's older versions)."""
+    return canonical(graph).serialize(format="pretty-xml", encoding="utf-8").decode("utf-8")
+
+
+def write_atomic(path: Path, text: str) -> bool:
+    """Write ``text`` to ``path`` via a temporary file and a rename; False when unchanged."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = text.encode("utf-8")
+    if path.exists() and path.read_bytes() == data:
+        return False
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    done = False
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+        done = True
+    finally:
+        if not done:  # never leave a half-written temporary file behind
+            Path(tmp).unlink(missing_ok=True)
+    return True
