@@ -10,13 +10,16 @@ import os
 import tempfile
 from pathlib import Path
 
+import pyoxigraph
 import rdflib
 from rdflib.compare import to_canonical_graph
 
 
 def canonical(graph: rdflib.Graph) -> rdflib.Graph:
     """A copy of ``graph`` with canonical blank-node labels and the same namespace bindings."""
-    result = to_canonical_graph(graph)
+    result = rdflib.Graph(bind_namespaces="none")
+    for triple in to_canonical_graph(graph):
+        result.add(triple)
     for prefix, namespace in graph.namespaces():
         result.bind(prefix, namespace, override=True, replace=True)
     return result
@@ -34,9 +37,37 @@ def turtle(graph: rdflib.Graph) -> str:
     return canonical(graph).serialize(format="longturtle", encoding="utf-8").decode("utf-8")
 
 
+def to_oxigraph(term: rdflib.term.Node) -> pyoxigraph.NamedNode | pyoxigraph.BlankNode | pyoxigraph.Literal:
+    """The pyoxigraph term equal to an rdflib term."""
+    if isinstance(term, rdflib.URIRef):
+        return pyoxigraph.NamedNode(str(term))
+    if isinstance(term, rdflib.BNode):
+        return pyoxigraph.BlankNode(str(term))
+    if isinstance(term, rdflib.Literal):
+        if term.language:
+            return pyoxigraph.Literal(str(term), language=term.language)
+        if term.datatype:
+            return pyoxigraph.Literal(str(term), datatype=pyoxigraph.NamedNode(str(term.datatype)))
+        return pyoxigraph.Literal(str(term))
+    raise TypeError(f"not an RDF term: {term!r}")
+
+
 def rdfxml(graph: rdflib.Graph) -> str:
-    """RDF/XML of the canonical graph (for tools that read only RDF/XML, such as Protégé's older versions)."""
-    return canonical(graph).serialize(format="pretty-xml", encoding="utf-8").decode("utf-8")
+    """RDF/XML of the canonical graph, triples in sorted order (for tools that read only RDF/XML).
+
+    pyoxigraph's serialiser streams triples in the order given; rdflib's orders subjects by hash,
+    which changes from one process to the next.
+    """
+    ordered = sorted(canonical(graph), key=lambda t: tuple(term.n3() for term in t))
+    triples = [pyoxigraph.Triple(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o)) for s, p, o in ordered]
+    iris = {str(term) for triple in ordered for term in triple if isinstance(term, rdflib.URIRef)}
+    prefixes = {
+        prefix: str(ns)
+        for prefix, ns in sorted(graph.namespaces())
+        if prefix and any(iri.startswith(str(ns)) for iri in iris)
+    }
+    data = pyoxigraph.serialize(triples, format=pyoxigraph.RdfFormat.RDF_XML, prefixes=prefixes)
+    return data.decode("utf-8")
 
 
 def write_atomic(path: Path, text: str) -> bool:

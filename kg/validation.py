@@ -63,11 +63,16 @@ def _report(report: rdflib.Graph, names: rdflib.Graph) -> list[ShapeViolation]:
 
 
 def validate(data: rdflib.Graph, shapes: rdflib.Graph, ontology: rdflib.Graph | None = None) -> ValidationReport:
-    """Validate ``data`` against ``shapes``; the ontology supplies rdfs:subClassOf for targets."""
+    """Validate ``data`` against ``shapes``; the ontology supplies rdfs:subClassOf for targets.
+
+    The ontology is merged into a copy of the data here rather than passed as pySHACL's
+    ``ont_graph``: pySHACL "inoculates" an ontology by recursive cloning, which takes minutes
+    on ours; a plain union gives SHACL the same subclass links in milliseconds.
+    """
+    merged = data if ontology is None else data + ontology
     conforms, report, _text_report = pyshacl.validate(
-        data,
+        merged,
         shacl_graph=shapes,
-        ont_graph=ontology,
         inference="none",
         advanced=True,
         allow_warnings=True,
