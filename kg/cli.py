@@ -12,6 +12,7 @@ code  meaning
 5     the ontology is inconsistent or fails a quality check
 6     the reasoner could not run (Java missing, crashed)
 7     data violates the SHACL shapes
+8     the annotated corpus has problems (each listed as file:line: field: message)
 ====  ==========================================================
 """
 
@@ -122,6 +123,22 @@ def ontology_docs(settings: Settings, out: Path | None) -> None:
 
     path, changed = build_reference(settings, out)
     click.echo(f"{'wrote' if changed else 'unchanged'} {path}")
+
+
+@cli.group()
+def annotations() -> None:
+    """Validate and inspect the annotated corpus."""
+
+
+@annotations.command("validate")
+@click.pass_obj
+@handles_errors
+def annotations_validate(settings: Settings) -> None:
+    """Check every article, reference file and annotation file; resolve and verify every quote."""
+    from kg.annotations.check import validate_corpus
+
+    summary = validate_corpus(settings)
+    click.echo(summary)
 
 
 def main() -> None:

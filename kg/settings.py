@@ -57,6 +57,12 @@ SETTINGS: tuple[Setting, ...] = (
         "Folder holding the hand-edited ontology: peacekg.ttl, vocab/, shapes/ and checks/.",
     ),
     Setting(
+        "corpus_dir",
+        "corpus",
+        Path,
+        "Folder of the annotated corpus: articles/ (texts and metadata), reference/ and annotations/.",
+    ),
+    Setting(
         "build_dir",
         "build",
         Path,
