@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PEACEKG := $(BIN)/peacekg
 
-.PHONY: run test install ontology ontology-docs settings-docs docs clean
+.PHONY: run test install ontology ontology-docs settings-docs annotation-docs docs clean
 
 install: $(STAMP)
 
@@ -35,7 +35,11 @@ ontology-docs: install
 settings-docs: install
 	$(PEACEKG) settings --markdown > docs/settings.md.tmp && mv docs/settings.md.tmp docs/settings.md
 
-docs: ontology-docs settings-docs
+## annotation-docs: regenerate docs/annotation-format.md from kg/annotations/fields.py
+annotation-docs: install
+	$(PEACEKG) annotations docs
+
+docs: ontology-docs settings-docs annotation-docs
 
 clean:
 	rm -rf build var

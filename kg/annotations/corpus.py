@@ -97,6 +97,14 @@ class Corpus:
 
 # -- articles ---------------------------------------------------------------------------------
 
+def shown(path: Path) -> str:
+    """How a file is named in messages: relative to the working directory when inside it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
 ARTICLE_FIELDS = (
     Field("id", "text", None, "", required=True), Field("title", "text", None, "", required=True),
     Field("title_inferred", "bool", None, ""), Field("outlet", "key", None, ""), Field("author", "key", None, ""),
@@ -109,11 +117,11 @@ ARTICLE_FIELDS = (
 
 def _load_article(txt: Path, vocabulary: VocabularyIndex, issues: list[Issue], refs: list) -> Article | None:
     meta_path = txt.with_suffix(".yaml")
-    display = f"corpus/articles/{meta_path.name}"
+    display = shown(meta_path)
     try:
         text = txt.read_bytes().decode("utf-8")
     except UnicodeDecodeError as exc:
-        issues.append(Issue(f"corpus/articles/{txt.name}", 1, "(text)", f"not UTF-8 at byte {exc.start}"))
+        issues.append(Issue(shown(txt), 1, "(text)", f"not UTF-8 at byte {exc.start}"))
         return None
     if not meta_path.exists():
         issues.append(Issue(display, 1, "(document)", "metadata file missing"))
@@ -159,10 +167,11 @@ def _regions(value: Any, text: str, checker: Checker) -> list[Region]:
         if item.get("author") is not None:
             checker.check_key(item["author"], path + ("author",))
         regions.append(Region(item["id"], item["type"], start, end, item.get("author"), item.get("duplicate_of")))
+    index = {id(r): i for i, r in enumerate(regions)}
     ordered = sorted(regions, key=lambda r: r.start)
     for before, after in zip(ordered, ordered[1:]):
         if after.start < before.end:
-            checker.issue(("regions",), f"regions {before.id!r} and {after.id!r} overlap ({before.start}–{before.end}, {after.start}–{after.end})")
+            checker.issue(("regions", index[id(after)]), f"regions {before.id!r} and {after.id!r} overlap ({before.start}–{before.end}, {after.start}–{after.end})")
     by_id = {r.id: r for r in regions}
     for i, region in enumerate(regions):
         if region.type == "duplicate":
@@ -225,8 +234,7 @@ def check_statement(item: Any, path: Path_, checker: Checker, ids: set[str]) -> 
 
 def _load_annotations(path: Path, corpus_articles: dict[str, Article], vocabulary: VocabularyIndex,
                       keys: dict, issues: list[Issue], refs: list) -> Annotations | None:
-    display = f"corpus/annotations/{path.name}"
-    doc = load_yaml(path, display)
+    doc = load_yaml(path, shown(path))
     checker = Checker(doc, vocabulary)
     data = doc.data
     if not isinstance(data, dict):
@@ -294,18 +302,17 @@ def _resolve_quotes(checker: Checker, annotations: Annotations, article: Article
 
 
 def _drop_nested_mentions(annotations: Annotations, mentions: list[Any]) -> None:
-    """An ``occurrence: all`` mention does not count where it lies inside a longer mention of
-    something else ("Kyiv" inside "Kyiv Independent")."""
+    """An ``occurrence: all`` mention does not count where it lies inside a longer mention
+    ("Kyiv" inside "Kyiv Independent"; "Exempla" inside "Ana Exempla")."""
     spans = {("mentions", i): annotations.spans.get(("mentions", i), []) for i in range(len(mentions))}
-    refs = {("mentions", i): m.get("ref") for i, m in enumerate(mentions) if isinstance(m, dict)}
     for path, own in spans.items():
         if not (isinstance(mentions[path[1]], dict) and mentions[path[1]].get("occurrence") == "all"):
             continue
-        others = [(s, refs.get(p)) for p, ss in spans.items() if p != path for s in ss]
+        others = [(s, p) for p, ss in spans.items() if p != path for s in ss]
         kept = [
             span for span in own
             if not any(o.start <= span.start and span.end <= o.end and (o.end - o.start) > (span.end - span.start)
-                       and ref != refs.get(path) for o, ref in others)
+                       for o, _ in others)
         ]
         if kept:
             annotations.spans[path] = kept
@@ -331,7 +338,7 @@ def load_corpus(corpus_dir: Path, vocabulary: VocabularyIndex) -> Corpus:
         if path.name == "identifier-checks.yaml":
             continue  # research notes: where identifiers were looked for (see corpus/README.md)
         try:
-            doc = load_yaml(path, f"corpus/reference/{path.name}")
+            doc = load_yaml(path, shown(path))
         except SourceSyntaxError as exc:
             issues.append(Issue(exc.file or str(path), exc.line or 1, exc.field or "(syntax)", exc.message))
             continue

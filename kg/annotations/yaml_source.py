@@ -43,7 +43,10 @@ def _walk(node: yaml.Node, path: Path_, lines: dict[Path_, int]) -> Any:
         return result
     if isinstance(node, yaml.SequenceNode):
         return [_walk(item, path + (i,), lines) for i, item in enumerate(node.value)]
-    return yaml.safe_load(yaml.serialize(node))  # scalars: reuse PyYAML's typing rules
+    try:
+        return yaml.safe_load(yaml.serialize(node))  # scalars: reuse PyYAML's typing rules
+    except ValueError:
+        return node.value  # looks like a timestamp but is not a date (2025-13-02): keep the text
 
 
 def _dotted(path: Path_) -> str:
