@@ -1,7 +1,8 @@
 """The hand-edited ontology sources and how to load them.
 
 ``ontology/`` holds ``peacekg.ttl`` (the OWL source), ``vocab/*.ttl`` (SKOS schemes),
-``shapes/*.ttl`` (SHACL shapes for instance data) and ``checks/*-violation.rq`` (quality checks).
+``shapes/*.ttl`` (SHACL shapes for instance data), ``checks/*-violation.rq`` (quality checks of
+the ontology) and ``data-checks/*-violation.rq`` (SPARQL checks of instance data).
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ class OntologySources:
     vocab: tuple[Path, ...]
     shapes: tuple[Path, ...]
     checks: tuple[Path, ...]
+    data_checks: tuple[Path, ...]
 
     @classmethod
     def find(cls, root: Path) -> "OntologySources":
@@ -46,6 +48,7 @@ class OntologySources:
             vocab=tuple(sorted((root / "vocab").glob("*.ttl"))),
             shapes=tuple(sorted((root / "shapes").glob("*.ttl"))),
             checks=tuple(sorted((root / "checks").glob("*-violation.rq"))),
+            data_checks=tuple(sorted((root / "data-checks").glob("*-violation.rq"))),
         )
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from kg.ontology import OntologySources, load_ontology, load_shapes
 from kg.quality import CheckResult, run_checks
+from kg.rdf_sources import read_sparql
 from kg.reasoning import ReasoningResult, run_hermit
 from kg.settings import Settings
 from kg.validation import ValidationReport, check_shapes
@@ -72,4 +73,6 @@ def check_ontology(settings: Settings) -> OntologyReport:
     shapes = load_shapes(root)
     reasoning = run_hermit(ontology, java=settings.java, memory_mb=settings.reasoner_memory_mb)
     checks = run_checks(sources.checks, ontology + shapes)
+    for path in sources.data_checks:  # data checks are run on data, but must at least parse
+        read_sparql(path)
     return OntologyReport(len(ontology), reasoning, checks, check_shapes(shapes))

@@ -3,6 +3,7 @@ with exactly the expected violations."""
 
 from __future__ import annotations
 
+import pytest
 import rdflib
 
 from kg.validation import check_shapes, validate
@@ -46,3 +47,40 @@ def test_invalid_fixture_reports_exactly_the_expected_violations(
     assert not report.conforms
     found = {(v.focus, v.path, v.component) for v in report.violations}
     assert found == _expected()
+
+
+# -- data checks: SPARQL over the instance data ----------------------------------------------------
+
+from kg.ontology import OntologySources  # noqa: E402
+from kg.quality import run_checks  # noqa: E402
+
+from conftest import ROOT  # noqa: E402
+
+DATA_CHECKS = OntologySources.find(ROOT / "ontology").data_checks
+DATA_DEFECTS = {
+    "quote-mismatch": ("ex:span-ana-quote", 'oa:exact "Ana Exempla"', 'oa:exact "Ana Exemplar"'),
+    "character-count": ("ex:article-1", 'pk:characterCount "234"', 'pk:characterCount "233"'),
+    "proposal-lineage-cycle": ("ex:lakeside-plan", 'rdfs:label "Lakeside Plan"@en ;', 'rdfs:label "Lakeside Plan"@en ; pk:revises ex:lakeside-plan ;'),
+    "evidence-outside-article": ("ex:claim-1", "prov:wasDerivedFrom ex:article-1 ; pk:hasEvidence ex:ann-claim-1 .", "prov:wasDerivedFrom ex:treaty-text ; pk:hasEvidence ex:ann-claim-1 ."),
+}
+
+
+def test_every_data_check_has_a_breaking_example() -> None:
+    assert sorted(DATA_DEFECTS) == sorted(p.name.removesuffix("-violation.rq") for p in DATA_CHECKS)
+
+
+@pytest.mark.parametrize("check", DATA_CHECKS, ids=lambda p: p.name)
+def test_data_check_passes_on_the_valid_fixture(check, ontology_graph) -> None:
+    [result] = run_checks([check], fixture_graph("valid-instances.ttl") + ontology_graph)
+    assert result.rows == [], result.describe_rows()
+
+
+@pytest.mark.parametrize("name", sorted(DATA_DEFECTS))
+def test_data_check_catches_its_defect(name, ontology_graph) -> None:
+    _focus, old, new = DATA_DEFECTS[name]
+    text = (DATA / "ontology" / "valid-instances.ttl").read_text(encoding="utf-8")
+    assert old in text
+    broken = rdflib.Graph().parse(data=text.replace(old, new, 1), format="turtle")
+    [check] = [p for p in DATA_CHECKS if p.name == f"{name}-violation.rq"]
+    [result] = run_checks([check], broken + ontology_graph)
+    assert result.rows, f"{name} did not catch its defect"
