@@ -13,6 +13,8 @@ code  meaning
 6     the reasoner could not run (Java missing, crashed)
 7     data violates the SHACL shapes
 8     the annotated corpus has problems (each listed as file:line: field: message)
+9     annotation coverage is incomplete (named entities neither covered nor excused)
+10    an annotation file would be overwritten (a reviewed one never; a draft without --force)
 ====  ==========================================================
 """
 
@@ -139,6 +141,72 @@ def annotations_validate(settings: Settings) -> None:
 
     summary = validate_corpus(settings)
     click.echo(summary)
+
+
+@annotations.command("coverage")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="text: a summary line per article and each uncovered entity; json: the full report.")
+@click.pass_obj
+@handles_errors
+def annotations_coverage(settings: Settings, fmt: str) -> None:
+    """Report named entities (spaCy NER) that no annotation covers and no coverage_ignore excuses."""
+    import json
+
+    from kg.annotations.coverage import coverage_report
+
+    report = coverage_report(settings)
+    if fmt == "json":
+        click.echo(json.dumps(report.as_json(), indent=2, ensure_ascii=False))
+    else:
+        for line in report.lines():
+            click.echo(line)
+        for stale in report.stale:
+            click.echo(str(stale), err=True)
+    report.raise_for_uncovered()
+
+
+@annotations.command("schema")
+@click.argument("which", type=click.Choice(["annotation", "reference", "article"]))
+@click.pass_obj
+@handles_errors
+def annotations_schema(settings: Settings, which: str) -> None:
+    """Print the JSON Schema of annotation files, reference files or article metadata."""
+    from kg.annotations.check import vocabulary_index
+    from kg.annotations.schema import schema_json
+
+    click.echo(schema_json(vocabulary_index(settings), which), nl=False)
+
+
+@annotations.command("docs")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Default: <docs_dir>/annotation-format.md.")
+@click.pass_obj
+@handles_errors
+def annotations_docs(settings: Settings, out: Path | None) -> None:
+    """Generate the annotation format reference (never edit it by hand)."""
+    from kg.annotations.check import write_format_reference
+
+    path, changed = write_format_reference(settings, out)
+    click.echo(f"{'wrote' if changed else 'unchanged'} {path}")
+
+
+@cli.group()
+def annotate() -> None:
+    """Help annotate a new article (drafts for review)."""
+
+
+@annotate.command("suggest")
+@click.argument("article", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Default: <corpus_dir>/annotations/<stem>.yaml.")
+@click.option("--force", is_flag=True, help="Overwrite an existing unreviewed draft (a reviewed file is never overwritten).")
+@click.pass_obj
+@handles_errors
+def annotate_suggest(settings: Settings, article: Path, out: Path | None, force: bool) -> None:
+    """Write a DRAFT annotation file (status: unreviewed): gazetteer mentions, spaCy entities,
+    attribution cues, figures and dates."""
+    from kg.annotations.suggest import suggest_annotations
+
+    path = suggest_annotations(settings, article, out=out, force=force)
+    click.echo(f"wrote draft {path} (status: unreviewed; review it, then set status: reviewed)")
 
 
 def main() -> None:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from kg.annotations.fields import ARTICLE_ROLE, INDIVIDUAL, QUOTE, STATEMENT, STATEMENT_TYPE, Field, fields_for_class_families
+from kg.annotations.fields import ARTICLE_ROLE, CLASS_REQUIRED, INDIVIDUAL, KEY_RANGE, QUOTE, STATEMENT, STATEMENT_TYPE, Field, fields_for_class_families
 from kg.annotations.quotes import QuoteError, Span, resolve, resolve_all
 from kg.annotations.values import Checker, Issue
 from kg.annotations.vocabulary import VocabularyIndex
@@ -198,6 +198,10 @@ def check_individual(item: Any, path: Path_, checker: Checker, keys: dict, vocab
     if not allow_evidence:
         fields = tuple(f for f in fields if f.name != "evidence")
     checker.check_object(item, path, fields, f"a {klass}")
+    for family in vocabulary.families(str(klass)) | {str(klass)}:
+        for name in CLASS_REQUIRED.get(family, ()):
+            if name not in item:
+                checker.issue(path, f"a {klass} needs {name!r}")
     define_key(key, klass, path, checker, keys)
     for i, commitment in enumerate(item.get("commitments") or []):
         if isinstance(commitment, dict) and "key" in commitment:
@@ -364,5 +368,14 @@ def load_corpus(corpus_dir: Path, vocabulary: VocabularyIndex) -> Corpus:
     for doc, path, key in refs:
         if key not in keys:
             issues.append(Issue(doc.file, doc.line(path) or 1, dotted(path), f"unknown individual {key!r} (not defined in reference data or any annotation file)"))
+            continue
+        field_name = next((p for p in reversed(path) if isinstance(p, str)), "")
+        expected = KEY_RANGE.get(field_name)
+        if expected:
+            allowed = expected if isinstance(expected, tuple) else (expected,)
+            klass = keys[key][0]
+            if not any(vocabulary.is_a(klass, a) for a in allowed):
+                issues.append(Issue(doc.file, doc.line(path) or 1, dotted(path),
+                                    f"{key!r} is a {klass}, but {field_name!r} takes a {' or '.join(allowed)}"))
     return Corpus(articles, reference, annotations, keys, sorted(set(issues)))
 

@@ -214,6 +214,32 @@ QUOTE = (
 
 FAMILY_ROOTS = tuple(FAMILY)
 
+# The class a key must have, by field name (as the SHACL shapes require; checked by the validator
+# so annotators see the file and line, not a late build failure).
+KEY_RANGE = {
+    "proposed_by": "Agent", "backed_by": "Agent", "proposed_to": "Agent", "presented_at": "Event",
+    "counters": "Proposal", "revises": "Proposal", "responds_to": "Proposal",
+    "participants": "Agent", "perpetrator": "Agent", "location": "Place", "part_of": "Event",
+    "obligors": "Agent", "guarantors": "Agent", "beneficiary": "Agent", "veto_holders": "Agent",
+    "parties": "Agent", "signatories": "Agent", "terminated_by": "Event", "violator": "Agent",
+    "commitment": "Commitment", "member_of": "Agent", "members": "Agent", "based_in": "Place",
+    "institution_of": "Agent", "governs": "State", "located_in": "Place", "holder": "Agent", "in": "Agent",
+    "by": "Agent", "stated_at": "Event", "alliance": "Organisation", "candidate": "Agent",
+    "limited_party": "Agent", "sanctioned": "Agent", "host": "Agent", "contributors": "Agent",
+    "guarantee": "SecurityGuarantee", "territory": "Place", "affected": "Agent", "outlet": "MediaOutlet",
+    "author": "Agent", "event": ("Event", "Agreement"), "precedent": ("Agreement", "Event"),
+}
+
+# Fields a provision of a given class must have (as its SHACL shape requires).
+PROVISION_REQUIRED = {
+    "SecurityGuaranteeProvision": ("guarantee",),
+    "AllianceMembershipProvision": ("alliance", "membership_status"),
+    "ArmedForcesLimitProvision": ("limited_party",),
+    "SanctionsProvision": ("sanctions_action",),
+}
+# Fields an individual of a given class family must have (beyond the table's required ones).
+CLASS_REQUIRED = {"Proposition": ("description",)}
+
 
 def fields_for_class_families(families: set[str]) -> tuple[Field, ...]:
     """The fields an individual of a class with the given families may carry."""

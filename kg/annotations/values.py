@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from kg.annotations.fields import COMMITMENT, PROVISION, QUOTE, ROLE, SOURCE, VIOLATION, Field
+from kg.annotations.fields import COMMITMENT, PROVISION, PROVISION_REQUIRED, QUOTE, ROLE, SOURCE, VIOLATION, Field
 from kg.annotations.vocabulary import VocabularyIndex
 from kg.annotations.yaml_source import Path_, YamlDocument, dotted
 
@@ -111,6 +111,10 @@ class Checker:
             if not (isinstance(klass, str) and self.vocabulary.is_a(klass, "Provision")):
                 options = ", ".join(self.vocabulary.subclasses_of("Provision"))
                 self.issue(path + ("type",), f"not a provision class: {klass!r} (one of: {options})")
+        if kind == "provisions" and isinstance(item, dict):
+            for name in PROVISION_REQUIRED.get(str(item.get("type")), ()):
+                if name not in item:
+                    self.issue(path, f"a {item.get('type')} needs {name!r}")
         if kind == "commitments" and isinstance(item, dict):
             klass = item.get("type", "SecurityGuarantee")
             if not self.vocabulary.is_a(str(klass), "Commitment"):
