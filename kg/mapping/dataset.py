@@ -1,0 +1,66 @@
+"""The corpus as named graphs: reference data, and one graph per article. Pure: takes a loaded,
+validated corpus, returns rdflib graphs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import PROV, RDF
+
+from kg.annotations.corpus import Corpus
+from kg.annotations.vocabulary import VocabularyIndex
+from kg.mapping.articles import ArticleMapper, author_of
+from kg.mapping.individuals import emit_individual
+from kg.mapping.iris import Minter
+from kg.mapping.values import Emitter
+
+PREFIXES = {
+    "pk": "https://w3id.org/peacekg/ontology/", "oa": "http://www.w3.org/ns/oa#", "prov": str(PROV),
+    "skos": "http://www.w3.org/2004/02/skos/core#", "xsd": "http://www.w3.org/2001/XMLSchema#",
+}
+
+
+@dataclass
+class NamedGraph:
+    name: URIRef
+    graph: Graph
+
+
+def new_graph(base: str) -> Graph:
+    graph = Graph(bind_namespaces="none")
+    for prefix, ns in PREFIXES.items():
+        graph.bind(prefix, ns)
+    graph.bind("res", base + "resource/")
+    return graph
+
+
+def reference_graph(corpus: Corpus, minter: Minter, vocabulary: VocabularyIndex) -> Graph:
+    out = Emitter(new_graph(minter.base), minter, vocabulary)
+    for _doc, _index, item in corpus.reference:
+        emit_individual(out, item)
+    return out.graph
+
+
+def article_graph(corpus: Corpus, article_id: str, minter: Minter, vocabulary: VocabularyIndex) -> Graph:
+    article = corpus.articles[article_id]
+    annotations = corpus.annotations.get(article_id)
+    out = Emitter(new_graph(minter.base), minter, vocabulary)
+    mapper = ArticleMapper(out, article, annotations)
+    author = author_of(out, article)
+    mapper.document(author)
+    if annotations is not None:
+        mapper.mentions()
+        mapper.entities()
+        mapper.roles()
+        mapper.statements(author)
+    return out.graph
+
+
+def corpus_graphs(corpus: Corpus, base: str, vocabulary: VocabularyIndex) -> list[NamedGraph]:
+    """The reference graph and each article's graph, in a fixed order."""
+    minter = Minter(base)
+    graphs = [NamedGraph(minter.graph("reference"), reference_graph(corpus, minter, vocabulary))]
+    for article_id in sorted(corpus.articles):
+        graphs.append(NamedGraph(minter.graph(f"article/{article_id}"), article_graph(corpus, article_id, minter, vocabulary)))
+    return graphs
