@@ -18,10 +18,13 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
 	touch $(STAMP)
 
-## run: install, build and check the ontology (later: build the graph and serve it)
+## run: install, check the ontology and corpus, build the graph into the store (serving comes next)
 run: install
 	$(PEACEKG) ontology check
 	$(PEACEKG) ontology release
+	$(PEACEKG) annotations validate
+	$(PEACEKG) build
+	$(PEACEKG) stats
 
 ## test: install and run the whole test suite
 test: install

@@ -15,6 +15,7 @@ code  meaning
 8     the annotated corpus has problems (each listed as file:line: field: message)
 9     annotation coverage is incomplete (named entities neither covered nor excused)
 10    an annotation file would be overwritten (a reviewed one never; a draft without --force)
+11    the store is missing, unreadable or not writable
 ====  ==========================================================
 """
 
@@ -207,6 +208,30 @@ def annotate_suggest(settings: Settings, article: Path, out: Path | None, force:
 
     path = suggest_annotations(settings, article, out=out, force=force)
     click.echo(f"wrote draft {path} (status: unreviewed; review it, then set status: reviewed)")
+
+
+@cli.command("build")
+@click.pass_obj
+@handles_errors
+def build_command(settings: Settings) -> None:
+    """Build the store from the corpus: validate, map, check, infer, switch atomically."""
+    from kg.builder import build
+
+    report = build(settings, progress=click.echo)
+    if not report.nothing_to_do:
+        click.echo(f"built {report.triples} triples; rebuilt: {', '.join(report.rebuilt) or 'none'}; "
+                   f"reused: {len(report.reused)} graph(s)")
+
+
+@cli.command("stats")
+@click.pass_obj
+@handles_errors
+def stats_command(settings: Settings) -> None:
+    """Print what is in the current store."""
+    from kg.stats import store_stats
+
+    for line in store_stats(settings):
+        click.echo(line)
 
 
 def main() -> None:

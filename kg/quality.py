@@ -57,11 +57,12 @@ def _term_text(term: pyoxigraph.NamedNode | pyoxigraph.BlankNode | pyoxigraph.Li
     return str(term)
 
 
-def run_check(path: Path, store: pyoxigraph.Store) -> CheckResult:
-    """Run one ``*-violation.rq`` file; its rows become the result's failures."""
+def run_check(path: Path, store: pyoxigraph.Store, *, union: bool = False) -> CheckResult:
+    """Run one ``*-violation.rq`` file; its rows become the result's failures. ``union``: query the
+    union of the store's named graphs (a built dataset) rather than its default graph."""
     text = read_sparql(path)
     title = header_fields(text).get("title", path.stem)
-    result = store.query(text)
+    result = store.query(text, use_default_graph_as_union=union)
     if not isinstance(result, pyoxigraph.QuerySolutions):
         raise SourceSyntaxError("a quality check must be a SELECT query", file=str(path))
     names = [v.value for v in result.variables]

@@ -119,7 +119,7 @@ class ArticleMapper:
                 self.out.add(node, OA_BODY, body)
                 self.out.add(node, OA_TARGET, self.span(span))
                 self.out.add(node, OA_MOTIVATED, OA_IDENTIFYING)
-                self.out.add(body, PK.mentionedIn, self.node)
+                # pk:mentionedIn is derived from the mentions by kg.inference (the inferred graph).
 
     def entities(self) -> None:
         assert self.annotations is not None

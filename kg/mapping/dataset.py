@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from pathlib import Path
+
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import PROV, RDF
+from rdflib.namespace import PROV, RDF, RDFS
 
 from kg.annotations.corpus import Corpus
 from kg.annotations.vocabulary import VocabularyIndex
@@ -14,6 +16,7 @@ from kg.mapping.articles import ArticleMapper, author_of
 from kg.mapping.individuals import emit_individual
 from kg.mapping.iris import Minter
 from kg.mapping.values import Emitter
+from kg.ontology import PK
 
 PREFIXES = {
     "pk": "https://w3id.org/peacekg/ontology/", "oa": "http://www.w3.org/ns/oa#", "prov": str(PROV),
@@ -37,8 +40,16 @@ def new_graph(base: str) -> Graph:
 
 def reference_graph(corpus: Corpus, minter: Minter, vocabulary: VocabularyIndex) -> Graph:
     out = Emitter(new_graph(minter.base), minter, vocabulary)
-    for _doc, _index, item in corpus.reference:
-        emit_individual(out, item)
+    for doc, _index, item in corpus.reference:
+        node = emit_individual(out, item)
+        # Every reference fact comes from a reference file (and, for precedents, their own sources).
+        source = minter.source(f"PeaceKG reference data, {Path(doc.file).name}")
+        out.add(source, RDF.type, PK.Document)
+        out.add(source, RDFS.label, Literal(f"PeaceKG reference data, {Path(doc.file).name}", lang="en"))
+        out.add(node, PROV.wasDerivedFrom, source)
+        for commitment in item.get("commitments") or []:
+            if "key" in commitment:  # a keyed commitment is its own resource, not a node of its agreement
+                out.add(minter.resource(commitment["key"]), PROV.wasDerivedFrom, source)
     return out.graph
 
 

@@ -84,7 +84,6 @@ def emit_violation(out: Emitter, agreement: URIRef, n: int, violation: dict[str,
 
 def emit_role(out: Emitter, node: URIRef, holder: URIRef, role: dict[str, Any]) -> URIRef:
     out.add(node, RDF.type, PK.RoleAssignment)
-    out.add(node, PK.holder, holder)
-    out.add(holder, PK.hasRole, node)
+    out.add(node, PK.holder, holder)  # pk:hasRole, its inverse, is inferred (kg.inference)
     emit_fields(out, node, role, tuple(f for f in F.ROLE if f.name != "evidence"))
     return node

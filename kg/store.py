@@ -1,0 +1,123 @@
+"""The embedded, persistent store (pyoxigraph) and its atomic replacement.
+
+Layout under ``<build_dir>/store/``::
+
+    current -> builds/<build-id>     a symbolic link; readers always open what it points to
+    builds/<build-id>/oxigraph/      a complete pyoxigraph store
+    builds/<build-id>/manifest.json  what went in: input hashes, graph sizes, time, versions
+    builds/.<build-id>.partial/      a build in progress (never opened by readers)
+
+A build writes a new store in a ``.partial`` folder, renames it into ``builds/`` when complete,
+then replaces the ``current`` link with ``os.replace`` (atomic on POSIX). A crash or a kill at
+any point leaves ``current`` pointing at the previous complete store; stale partial folders are
+removed by the next build. The two most recent builds are kept.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+from typing import Any, Iterable
+
+import pyoxigraph
+
+from kg.errors import PeaceKGError
+
+KEEP_BUILDS = 2
+
+
+class StoreError(PeaceKGError):
+    """The store is missing, unreadable or its location is not writable."""
+
+    exit_code = 11
+
+
+def store_root(build_dir: Path) -> Path:
+    return Path(build_dir) / "store"
+
+
+def current_build(build_dir: Path) -> Path | None:
+    link = store_root(build_dir) / "current"
+    if not link.is_symlink() and not link.exists():
+        return None
+    target = link.resolve()
+    return target if (target / "manifest.json").is_file() else None
+
+
+def read_manifest(build: Path) -> dict[str, Any]:
+    return json.loads((build / "manifest.json").read_text(encoding="utf-8"))
+
+
+def open_store(build_dir: Path, *, read_only: bool = True) -> pyoxigraph.Store:
+    """The current store, read-only by default (many processes may read it at once)."""
+    build = current_build(build_dir)
+    if build is None:
+        raise StoreError(f"no built store under {store_root(build_dir)}: run `peacekg build` first")
+    path = str(build / "oxigraph")
+    try:
+        return pyoxigraph.Store.read_only(path) if read_only else pyoxigraph.Store(path)
+    except OSError as exc:
+        raise StoreError(f"cannot open the store at {path}: {exc}") from None
+
+
+def write_store(build_dir: Path, build_id: str, quads: Iterable[pyoxigraph.Quad], manifest: dict[str, Any]) -> Path:
+    """Write a complete new store and make it current; returns its folder."""
+    root = store_root(build_dir)
+    builds = root / "builds"
+    partial = builds / f".{build_id}.partial"
+    final = builds / build_id
+    try:
+        builds.mkdir(parents=True, exist_ok=True)
+        for stale in builds.glob(".*.partial"):
+            shutil.rmtree(stale, ignore_errors=True)
+        if final.exists():
+            shutil.rmtree(final)
+        partial.mkdir()
+        store = pyoxigraph.Store(str(partial / "oxigraph"))
+        store.bulk_extend(quads)
+        store.flush()
+        store.optimize()
+        del store
+        (partial / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+        _fsync_tree(partial)
+        os.replace(partial, final)
+        link_tmp = root / f".current.{build_id}"
+        if link_tmp.is_symlink() or link_tmp.exists():
+            link_tmp.unlink()
+        link_tmp.symlink_to(Path("builds") / build_id)
+        os.replace(link_tmp, root / "current")
+        _fsync_dir(root)
+    except OSError as exc:
+        shutil.rmtree(partial, ignore_errors=True)
+        raise StoreError(f"cannot write the store under {root}: {exc.strerror or exc}", file=str(root)) from None
+    _prune(builds, keep=final)
+    return final
+
+
+def _prune(builds: Path, keep: Path) -> None:
+    complete = sorted((p for p in builds.iterdir() if p.is_dir() and not p.name.startswith(".")),
+                      key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in complete[KEEP_BUILDS:]:
+        if old != keep:
+            shutil.rmtree(old, ignore_errors=True)
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _fsync_tree(path: Path) -> None:
+    for directory, _dirs, files in os.walk(path):
+        for name in files:
+            fd = os.open(os.path.join(directory, name), os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+        _fsync_dir(Path(directory))
