@@ -223,6 +223,18 @@ def build_command(settings: Settings) -> None:
                    f"reused: {len(report.reused)} graph(s)")
 
 
+@cli.command("export")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="Default: <build_dir>/dumps/.")
+@click.pass_obj
+@handles_errors
+def export_command(settings: Settings, out: Path | None) -> None:
+    """Write dumps of the current store (TriG, N-Quads, Turtle per graph, JSON-LD) and void.ttl."""
+    from kg.export import export
+
+    for exported in export(settings, out):
+        click.echo(f"{'wrote    ' if exported.changed else 'unchanged'} {exported.path} ({exported.bytes} bytes)")
+
+
 @cli.command("stats")
 @click.pass_obj
 @handles_errors

@@ -1,0 +1,103 @@
+"""The dataset's VoID and DCAT description, computed from the store (counts are never typed in)."""
+
+from __future__ import annotations
+
+import pyoxigraph
+
+from kg.settings import Settings
+
+VOID, DCAT, DCT = "http://rdfs.org/ns/void#", "http://www.w3.org/ns/dcat#", "http://purl.org/dc/terms/"
+RDF_TYPE = pyoxigraph.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+XSD_INT = pyoxigraph.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
+EXTERNAL = {  # URI spaces of the datasets PeaceKG links to
+    "wikidata": ("Wikidata", "http://www.wikidata.org/entity/"),
+    "dbpedia": ("DBpedia", "http://dbpedia.org/resource/"),
+}
+MEDIA = {".trig": "application/trig", ".nq": "application/n-quads", ".jsonld": "application/ld+json", ".ttl": "text/turtle"}
+
+
+def _n(iri: str) -> pyoxigraph.NamedNode:
+    return pyoxigraph.NamedNode(iri)
+
+
+def _int(value: int) -> pyoxigraph.Literal:
+    return pyoxigraph.Literal(str(value), datatype=XSD_INT)
+
+
+def _count(store: pyoxigraph.Store, where: str) -> int:
+    [row] = list(store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ {where} }}", use_default_graph_as_union=True))
+    return int(row["n"].value)
+
+
+def void_description(store: pyoxigraph.Store, settings: Settings, manifest: dict, dump_sizes: dict[str, int]) -> str:
+    base = settings.base_iri
+    ds = _n(base + "dataset")
+    t: list[pyoxigraph.Triple] = []
+
+    def add(s, p: str, o) -> None:
+        t.append(pyoxigraph.Triple(s, _n(p), o))
+
+    add(ds, RDF_TYPE.value, _n(VOID + "Dataset"))
+    add(ds, RDF_TYPE.value, _n(DCAT + "Dataset"))
+    add(ds, DCT + "title", pyoxigraph.Literal("PeaceKG", language="en"))
+    add(ds, DCT + "description", pyoxigraph.Literal(
+        "A knowledge graph of the Russia–Ukraine peace negotiations, built from annotated news articles; every "
+        "fact from an article points to the character span that supports it.", language="en"))
+    add(ds, DCT + "license", _n("https://creativecommons.org/licenses/by/4.0/"))
+    add(ds, DCT + "conformsTo", _n("https://w3id.org/peacekg/ontology"))
+    add(ds, "http://www.w3.org/2002/07/owl#versionInfo", pyoxigraph.Literal(f"build {manifest.get('build', '?')}"))
+    add(ds, VOID + "uriSpace", pyoxigraph.Literal(base + "resource/"))
+    add(ds, VOID + "sparqlEndpoint", _n(base + "sparql"))
+    for vocabulary in ("https://w3id.org/peacekg/ontology/", "http://www.w3.org/ns/prov#", "http://www.w3.org/ns/oa#",
+                       "http://www.w3.org/2004/02/skos/core#", "http://www.w3.org/2006/time#", "https://schema.org/"):
+        add(ds, VOID + "vocabulary", _n(vocabulary))
+    add(ds, VOID + "triples", _int(len(store)))
+    add(ds, VOID + "entities", _int(_count(store, f'SELECT DISTINCT ?s {{ ?s ?p ?o FILTER(STRSTARTS(STR(?s), "{base}resource/")) }}')))
+    add(ds, VOID + "distinctSubjects", _int(_count(store, "SELECT DISTINCT ?s { ?s ?p ?o }")))
+    add(ds, VOID + "distinctObjects", _int(_count(store, "SELECT DISTINCT ?o { ?s ?p ?o }")))
+    add(ds, VOID + "classes", _int(_count(store, "SELECT DISTINCT ?c { ?x a ?c }")))
+    add(ds, VOID + "properties", _int(_count(store, "SELECT DISTINCT ?p { ?s ?p ?o }")))
+    graphs = store.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g")
+    for row in graphs:
+        subset = _n(row["g"].value)
+        add(ds, VOID + "subset", subset)
+        add(subset, RDF_TYPE.value, _n(VOID + "Dataset"))
+        add(subset, VOID + "triples", _int(int(row["n"].value)))
+    classes = store.query(f"""SELECT ?c (COUNT(DISTINCT ?x) AS ?n) WHERE {{ ?x a ?c FILTER(STRSTARTS(STR(?c), "https://w3id.org/peacekg/ontology/")) }}
+                              GROUP BY ?c ORDER BY ?c""", use_default_graph_as_union=True)
+    for row in classes:
+        part = _n(base + "dataset/class/" + row["c"].value.rsplit("/", 1)[-1])
+        add(ds, VOID + "classPartition", part)
+        add(part, VOID + "class", _n(row["c"].value))
+        add(part, VOID + "entities", _int(int(row["n"].value)))
+    for key, (title, space) in sorted(EXTERNAL.items()):
+        links = store.query(f"""SELECT ?p (COUNT(*) AS ?n) WHERE {{ ?s ?p ?o FILTER(isIRI(?o) && STRSTARTS(STR(?o), "{space}")) }}
+                                GROUP BY ?p ORDER BY ?p""", use_default_graph_as_union=True)
+        target = _n(base + f"dataset/external/{key}")
+        rows = list(links)
+        if rows:
+            add(target, RDF_TYPE.value, _n(VOID + "Dataset"))
+            add(target, DCT + "title", pyoxigraph.Literal(title, language="en"))
+            add(target, VOID + "uriSpace", pyoxigraph.Literal(space))
+        for row in rows:
+            linkset = _n(base + f"dataset/linkset/{key}/" + row["p"].value.rsplit("/", 1)[-1].rsplit("#", 1)[-1])
+            add(linkset, RDF_TYPE.value, _n(VOID + "Linkset"))
+            add(linkset, VOID + "subjectsTarget", ds)
+            add(linkset, VOID + "objectsTarget", target)
+            add(linkset, VOID + "linkPredicate", _n(row["p"].value))
+            add(linkset, VOID + "triples", _int(int(row["n"].value)))
+    for name, size in sorted(dump_sizes.items()):
+        dist = _n(base + "dataset/dump/" + name)
+        suffix = "." + name.rsplit(".", 1)[-1]
+        if suffix not in MEDIA:
+            continue
+        add(ds, VOID + "dataDump", _n(base + "dumps/" + name))
+        add(ds, DCAT + "distribution", dist)
+        add(dist, RDF_TYPE.value, _n(DCAT + "Distribution"))
+        add(dist, DCAT + "downloadURL", _n(base + "dumps/" + name))
+        add(dist, DCAT + "mediaType", pyoxigraph.Literal(MEDIA[suffix]))
+        add(dist, DCAT + "byteSize", _int(size))
+    prefixes = {"void": VOID, "dcat": DCAT, "dcterms": DCT, "pk": "https://w3id.org/peacekg/ontology/"}
+    ordered = sorted(t, key=lambda x: (str(x.subject), str(x.predicate), str(x.object)))
+    header = "# VoID/DCAT description of PeaceKG, computed from the store by `peacekg export`.\n"
+    return header + pyoxigraph.serialize(ordered, format=pyoxigraph.RdfFormat.TURTLE, prefixes=prefixes).decode("utf-8")
