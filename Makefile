@@ -18,13 +18,14 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
 	touch $(STAMP)
 
-## run: install, check the ontology and corpus, build the graph into the store (serving comes next)
+## run: install, check the ontology and corpus, build the graph and serve it on 127.0.0.1
 run: install
 	$(PEACEKG) ontology check
 	$(PEACEKG) ontology release
 	$(PEACEKG) annotations validate
 	$(PEACEKG) build
 	$(PEACEKG) stats
+	$(PEACEKG) serve
 
 ## test: install and run the whole test suite
 test: install

@@ -16,6 +16,7 @@ code  meaning
 9     annotation coverage is incomplete (named entities neither covered nor excused)
 10    an annotation file would be overwritten (a reviewed one never; a draft without --force)
 11    the store is missing, unreadable or not writable
+12    pushing to a remote store failed (HTTP error, unreachable, or a count mismatch)
 ====  ==========================================================
 """
 
@@ -235,6 +236,29 @@ def export_command(settings: Settings, out: Path | None) -> None:
         click.echo(f"{'wrote    ' if exported.changed else 'unchanged'} {exported.path} ({exported.bytes} bytes)")
 
 
+@cli.command("serve")
+@click.option("--host", help="Overrides the host setting (default 127.0.0.1).")
+@click.option("--port", type=int, help="Overrides the port setting.")
+@click.option("--threads", type=int, default=8, show_default=True, help="HTTP threads of the WSGI server.")
+@click.option("--debug", is_flag=True, help="Flask's development server (never in production).")
+@click.pass_obj
+@handles_errors
+def serve_command(settings: Settings, host: str | None, port: int | None, threads: int, debug: bool) -> None:
+    """Serve the current store over SPARQL 1.1 with waitress (a production WSGI server)."""
+    from service import create_app
+
+    settings = settings.replace(**{k: v for k, v in (("host", host), ("port", port)) if v is not None})
+    app = create_app(settings)
+    url = f"http://{settings.host}:{settings.port}"
+    click.echo(f"PeaceKG is serving at {url}  (SPARQL endpoint: {url}/sparql, health: {url}/health)")
+    if debug:
+        app.run(host=settings.host, port=settings.port, debug=True, use_reloader=False)
+        return
+    import waitress
+
+    waitress.serve(app, host=settings.host, port=settings.port, threads=threads, ident="PeaceKG")
+
+
 @cli.command("stats")
 @click.pass_obj
 @handles_errors
@@ -244,6 +268,47 @@ def stats_command(settings: Settings) -> None:
 
     for line in store_stats(settings):
         click.echo(line)
+
+
+@cli.command("push")
+@click.option("--endpoint", required=True, metavar="URL",
+              help="SPARQL query endpoint of the remote store, used to verify each graph's size "
+                   "(oxigraph: http://HOST:7878/query).")
+@click.option("--graph-store", metavar="URL",
+              help="SPARQL 1.1 Graph Store Protocol URL. Default: --endpoint with /query replaced by /store "
+                   "(oxigraph's layout; Fuseki: .../DATASET/data, Virtuoso: .../sparql-graph-crud-auth).")
+@click.option("--update-endpoint", metavar="URL",
+              help="SPARQL Update endpoint. Default: --endpoint with /query replaced by /update "
+                   "(Fuseki: .../DATASET/update, Virtuoso: .../sparql).")
+@click.option("--user", help="User name for HTTP basic authentication (the password is prompted for when not given).")
+@click.option("--password", help="Password for HTTP basic authentication.")
+@click.option("--token", help="Bearer token. Default: the environment variable named by the push_token_env setting.")
+@click.option("--method", type=click.Choice(["gsp", "update"]), default="gsp", show_default=True,
+              help="gsp: one PUT per graph (falls back to update when the server has no Graph Store Protocol); "
+                   "update: DROP SILENT GRAPH + INSERT DATA, batched by push_batch_triples (a batched load is "
+                   "not atomic).")
+@click.option("--graph", "graphs", multiple=True, metavar="NAME",
+              help="A graph to push: its IRI or short name (ontology, reference, article/ID, inferred). "
+                   "Repeatable. Default: every graph of the store.")
+@click.pass_obj
+@handles_errors
+def push_command(settings: Settings, endpoint: str, graph_store: str | None, update_endpoint: str | None,
+                 user: str | None, password: str | None, token: str | None, method: str,
+                 graphs: tuple[str, ...]) -> None:
+    """Replace the graphs of a remote SPARQL 1.1 store with those of the current store, then verify
+    each graph's size by querying it back."""
+    from kg.remote import Auth, push
+
+    if token and (user or password):
+        raise click.UsageError("give either --user/--password or --token, not both")
+    if password is not None and not user:
+        raise click.UsageError("--password needs --user")
+    if user and password is None:
+        password = click.prompt("password", hide_input=True)
+    auth = Auth(user=user, password=password) if user else Auth(token=token) if token else None
+    pushed = push(settings, endpoint, graph_store=graph_store, update_endpoint=update_endpoint, auth=auth,
+                  method=method, graphs=graphs or None, progress=click.echo)
+    click.echo(f"pushed {len(pushed)} graph(s), {sum(p.triples for p in pushed)} triples")
 
 
 def main() -> None:

@@ -86,6 +86,34 @@ SETTINGS: tuple[Setting, ...] = (
         int,
         "Maximum Java heap, in MiB, given to the HermiT reasoner.",
     ),
+    Setting(
+        "push_batch_triples",
+        50000,
+        int,
+        "`peacekg push` with SPARQL Update: the most triples sent in one INSERT DATA request. A larger "
+        "graph is sent in several requests, and such a batched load is not atomic.",
+    ),
+    Setting(
+        "push_timeout_s",
+        60,
+        int,
+        "`peacekg push`: timeout, in seconds, of each HTTP request to the remote store.",
+    ),
+    Setting(
+        "push_token_env",
+        "PEACEKG_PUSH_TOKEN",
+        str,
+        "`peacekg push`: name of the environment variable holding the bearer token, used when "
+        "--token is not given. Never put a token or password in a settings file.",
+    ),
+    Setting("host", "127.0.0.1", str, "Address the service listens on (loopback by default; put a reverse proxy in front for the public)."),
+    Setting("port", 8765, int, "TCP port of the service."),
+    Setting("query_workers", 2, int, "Worker processes that run SPARQL queries (each can be killed on timeout)."),
+    Setting("query_timeout_s", 10.0, float, "Per-query time limit in seconds; a query past it is stopped by killing its worker (504)."),
+    Setting("queue_timeout_s", 5.0, float, "How long a request waits for a free query worker before 503 with Retry-After."),
+    Setting("max_result_rows", 100000, int, "Maximum rows (SELECT) or triples (CONSTRUCT/DESCRIBE) in one result; more are cut and the X-PeaceKG-Truncated header says so."),
+    Setting("max_request_bytes", 1000000, int, "Maximum size of a request body or query string in bytes (413 beyond)."),
+    Setting("cors_allow_origin", "*", str, "Access-Control-Allow-Origin sent on read responses ('' turns CORS off)."),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
@@ -130,6 +158,9 @@ def _validate(values: dict[str, Any]) -> None:
         )
     if values["reasoner_memory_mb"] < 64:
         raise ConfigError("setting 'reasoner_memory_mb': must be at least 64", field="reasoner_memory_mb")
+    for name in ("push_batch_triples", "push_timeout_s"):
+        if values[name] < 1:
+            raise ConfigError(f"setting {name!r}: must be at least 1", field=name)
 
 
 class Settings(Mapping[str, Any]):
@@ -219,6 +250,7 @@ def load_settings(
         for k in environ
         if k.startswith(ENV_PREFIX)
         and not k.startswith(TEST_ENV_PREFIX)
+        and k != values["push_token_env"]  # holds a secret, not a setting
         and k[len(ENV_PREFIX):].lower() not in _BY_NAME
     )
     if unknown:

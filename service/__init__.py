@@ -1,0 +1,41 @@
+"""The PeaceKG HTTP service: a Flask app factory over the store built by ``peacekg build``.
+
+    from service import create_app
+    app = create_app(settings)      # settings: kg.settings.Settings; default: load_settings()
+"""
+
+from __future__ import annotations
+
+import atexit
+from pathlib import Path
+
+from flask import Flask
+
+from kg.settings import Settings, load_settings
+from service import errors, health, sparql
+from service.workers import WorkerPool
+
+
+def create_app(settings: Settings | None = None) -> Flask:
+    settings = settings or load_settings()
+    app = Flask(__name__)
+    app.config["PEACEKG"] = settings
+    app.config["MAX_CONTENT_LENGTH"] = settings.max_request_bytes
+    app.config["MAX_FORM_MEMORY_SIZE"] = settings.max_request_bytes
+    pool = WorkerPool(Path(settings.build_dir), settings.query_workers, settings.queue_timeout_s)
+    app.extensions["peacekg_pool"] = pool
+    app.extensions["peacekg_metrics"] = health.Metrics()
+    atexit.register(pool.close)
+    errors.register(app)
+    app.register_blueprint(sparql.blueprint)
+    app.register_blueprint(health.blueprint)
+
+    @app.after_request
+    def _cors(response):
+        if settings.cors_allow_origin:
+            response.headers.setdefault("Access-Control-Allow-Origin", settings.cors_allow_origin)
+            response.headers.setdefault("Access-Control-Expose-Headers", "X-PeaceKG-Truncated")
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        return response
+
+    return app

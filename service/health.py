@@ -1,0 +1,64 @@
+"""/health and /metrics: is the store there, and what the service has done."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from flask import Blueprint, current_app, jsonify
+
+from kg.store import current_build, read_manifest
+
+blueprint = Blueprint("health", __name__)
+
+
+@dataclass
+class Metrics:
+    queries: int = 0
+    errors: int = 0
+    timeouts: int = 0
+    busy: int = 0
+    latencies_ms: list[float] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def record(self, outcome: str, latency_ms: float) -> None:
+        with self.lock:
+            self.queries += 1
+            if outcome == "error":
+                self.errors += 1
+            elif outcome == "timeout":
+                self.timeouts += 1
+            elif outcome == "busy":
+                self.busy += 1
+            self.latencies_ms.append(latency_ms)
+            del self.latencies_ms[:-10000]  # a sliding window of the latest 10,000
+
+    def snapshot(self) -> dict:
+        with self.lock:
+            ordered = sorted(self.latencies_ms)
+
+            def pct(p: float) -> float | None:
+                return round(ordered[min(len(ordered) - 1, int(p * len(ordered)))], 2) if ordered else None
+
+            return {"queries": self.queries, "errors": self.errors, "timeouts": self.timeouts, "busy": self.busy,
+                    "latency_ms": {"p50": pct(0.50), "p95": pct(0.95), "p99": pct(0.99)}}
+
+
+@blueprint.get("/health")
+def health():
+    settings = current_app.config["PEACEKG"]
+    build = current_build(Path(settings.build_dir))
+    if build is None:
+        return jsonify({"status": "unavailable", "store": None, "message": "no built store: run `peacekg build`"}), 503
+    manifest = read_manifest(build)
+    return jsonify({"status": "ok", "store": {"build": manifest.get("build"), "created": manifest.get("created"),
+                                              "graphs": manifest.get("graphs")}})
+
+
+@blueprint.get("/metrics")
+def metrics():
+    pool = current_app.extensions["peacekg_pool"]
+    data = current_app.extensions["peacekg_metrics"].snapshot()
+    data["workers_replaced"] = pool.replaced
+    return jsonify(data)
