@@ -23,6 +23,7 @@ code  meaning
 from __future__ import annotations
 
 import functools
+import re
 import sys
 from pathlib import Path
 from typing import Any, Callable
@@ -211,6 +212,31 @@ def annotate_suggest(settings: Settings, article: Path, out: Path | None, force:
     click.echo(f"wrote draft {path} (status: unreviewed; review it, then set status: reviewed)")
 
 
+def _progress_printer():
+    """Plain lines in logs; on a terminal, the per-graph steps ("[i/n] …") as one bar updated in place."""
+    if not sys.stdout.isatty():
+        return click.echo
+    state = {"open": False}
+
+    def show(message: str) -> None:
+        match = re.match(r"\[(\d+)/(\d+)\] (.*)", message)
+        if match:
+            done, total = int(match.group(1)), int(match.group(2))
+            width = 30
+            bar = "#" * (width * done // total) + "-" * (width - width * done // total)
+            click.echo(f"\r[{bar}] {done}/{total} {match.group(3)[:60]:<60}", nl=False)
+            state["open"] = done < total
+            if done == total:
+                click.echo()
+            return
+        if state["open"]:
+            click.echo()
+            state["open"] = False
+        click.echo(message)
+
+    return show
+
+
 @cli.command("build")
 @click.pass_obj
 @handles_errors
@@ -218,7 +244,7 @@ def build_command(settings: Settings) -> None:
     """Build the store from the corpus: validate, map, check, infer, switch atomically."""
     from kg.builder import build
 
-    report = build(settings, progress=click.echo)
+    report = build(settings, progress=_progress_printer())
     if not report.nothing_to_do:
         click.echo(f"built {report.triples} triples; rebuilt: {', '.join(report.rebuilt) or 'none'}; "
                    f"reused: {len(report.reused)} graph(s)")
