@@ -21,15 +21,14 @@ status is ``reviewed`` is never overwritten; an unreviewed draft only with ``for
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from kg.annotations.corpus import ANNOTATABLE_REGIONS, load_corpus
-from kg.annotations.gazetteer import Gazetteer, Hit, find_attributions, nlp, overlaps, propose_entities, whole_word_occurrences
+from kg.annotations.figures import clause_of, find_dates, find_figures
+from kg.annotations.gazetteer import Gazetteer, Hit, find_attributions, nlp, propose_entities, whole_word_occurrences
 from kg.annotations.quotes import occurrences, resolve
 from kg.annotations.vocabulary import VocabularyIndex
 from kg.annotations.yaml_source import load_yaml
@@ -145,179 +144,6 @@ def mention_items(text: str, windows: list[tuple[int, int]], hits: list[Hit]) ->
 
 
 # -- figures --------------------------------------------------------------------------------------
-
-NUMBER = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
-FIGURE = re.compile(
-    rf"(?<![\w.,$€£])(?P<cur>US\$|\$|€)?(?P<n1>{NUMBER})"
-    rf"(?:(?P<sep>\s?(?:-|–)\s?|\s(?:to|and)\s)(?P<cur2>US\$|\$|€)?(?P<n2>{NUMBER}))?"
-    r"(?P<scale>\s?(?i:million|billion|trillion|thousand|bn)\b)?"
-)
-NOT_COUNTED = {"days", "hours", "weeks", "decades", "centuries", "minutes", "seconds", "times", "percent"}
-SCALES = {"million": 10**6, "billion": 10**9, "trillion": 10**12, "thousand": 10**3, "bn": 10**9}
-TROOPS = {"soldiers", "troops", "servicemen", "personnel", "fighters", "peacekeepers", "men", "women", "reservists", "recruits", "conscripts"}
-WEAPONS = {"drones", "missiles", "tanks", "shells", "rockets", "strikes", "weapons", "aircraft", "jets", "warheads", "howitzers", "munitions", "rounds"}
-CASUALTIES = {"killed", "dead", "wounded", "casualties", "deaths", "died", "injured"}
-STOP = {"to", "of", "in", "and", "or", "the", "a", "an", "for", "per", "at", "on", "by", "with", "from", "as", "than", "is", "was", "were", "are"}
-QUALIFIERS = (
-    ("approximate", ("about", "around", "some", "roughly", "approximately", "nearly", "almost", "an estimated")),
-    ("more-than", ("more than", "over", "exceeding")),
-    ("at-least", ("at least",)),
-    ("up-to", ("up to",)),
-    ("at-most", ("at most", "no more than")),
-)
-
-
-@dataclass(frozen=True)
-class Figure:
-    start: int
-    end: int
-    quantity: dict[str, Any]
-    category: str
-    remark: str
-
-
-def _number(text: str, scale: int) -> int | float:
-    value = Decimal(text.replace(",", "")) * scale
-    return int(value) if value == value.to_integral_value() else float(value)
-
-
-def _unit(rest: str, cur: str | None) -> tuple[str, int, str | None] | None:
-    """(unit, length of the unit text after the number, counted noun) or None."""
-    if cur:
-        return ("usd" if "$" in cur else "eur"), 0, None
-    for pattern, unit in ((r"\s?%", "percent"), (r"\s(?:percent|per cent)\b", "percent"),
-                          (r"\s?(?:km|kilomet(?:er|re)s?)\b", "kilometre"),
-                          (r"\s(?:US\s)?dollars\b", "usd"), (r"\s(?:euros?)\b", "eur"), (r"\s(?:roubles|rubles)\b", "rub"),
-                          (r"\smonths?\b(?![-\s]old)", "month"), (r"\syears?\b(?![-\s]old)", "year")):
-        m = re.match(pattern, rest)
-        if m:
-            return unit, m.end(), None
-    if rest[:1].isalpha() or not rest[:1].isspace():
-        return None
-    at = 0
-    for _ in range(3):  # the counted noun: the first known or plural word among the next three
-        m = re.match(r"\s+([A-Za-z][a-z-]*)\b", rest[at:])
-        if not m or m.group(1).lower() in STOP | NOT_COUNTED:
-            return None
-        at += m.end()
-        word = m.group(1)
-        if word.islower() and (word in TROOPS | WEAPONS | CASUALTIES or (word.endswith("s") and len(word) > 3) or word == "people"):
-            return "count", at, word
-    return None
-
-
-def _qualifier(before: str) -> str | None:
-    before = before.lower().rstrip()
-    if before.endswith(">"):
-        return "more-than"
-    for name, phrases in QUALIFIERS:
-        if any(re.search(rf"(?:^|\W){re.escape(p)}$", before) for p in phrases):
-            return name
-    return None
-
-
-def _category(unit: str, noun: str | None, clause: str, after: str) -> tuple[str, str]:
-    if unit in ("usd", "eur", "rub"):
-        return "money", ""
-    if unit == "kilometre":
-        return "distance", ""
-    if unit in ("month", "year"):
-        return "duration", ""
-    if unit == "percent":
-        if re.search(r"territor|occup|land\b|control", clause):
-            return "territory-share", "; territory-share because the clause speaks of territory"
-        return "economic-indicator", ""
-    words = set(re.findall(r"[a-z]+", after.lower())[:4]) | {noun or ""}
-    if words & CASUALTIES:
-        return "casualties", ""
-    if noun in WEAPONS:
-        return "weapons", ""
-    if noun in TROOPS:
-        if re.search(r"\b(?:each|per|a|every) (?:month|week|year)\b", after):
-            return "recruitment", ""
-        return "troop-strength", ""
-    return "economic-indicator", f"; no figure category fits a count of {noun}: economic-indicator is a placeholder"
-
-
-def find_figures(text: str, windows: list[tuple[int, int]], sentences: list[tuple[int, int]], dates: list[tuple[int, int, str]]) -> list[Figure]:
-    out = []
-    for lo, hi in windows:
-        for m in FIGURE.finditer(text, lo, hi):
-            n1, n2, scale_text = m.group("n1"), m.group("n2"), (m.group("scale") or "").strip()
-            if overlaps(m.start(), m.end(), [Hit(s, e, "") for s, e, _ in dates]):
-                continue
-            if not m.group("cur") and not scale_text and re.fullmatch(r"(?:1[89]|20)\d\d", n1):
-                continue  # a year
-            unit = _unit(text[m.end():hi], m.group("cur") or m.group("cur2"))
-            if unit is None:
-                continue
-            name, length, noun = unit
-            end = m.end() + length
-            scale = SCALES.get(scale_text.lower(), 1)
-            quantity: dict[str, Any] = (
-                {"min": _number(n1, scale), "max": _number(n2, scale)} if n2 else {"value": _number(n1, scale)}
-            )
-            quantity["unit"] = name
-            qualifier = None if n2 else _qualifier(text[max(lo, m.start() - 30):m.start()])
-            if qualifier:
-                quantity["qualifier"] = qualifier
-            if noun:
-                quantity["count_of"] = noun
-            sentence = next(((s, e) for s, e in sentences if s <= m.start() < e), (m.start(), end))
-            clause = clause_of(text, sentence, m.start())
-            category, why = _category(name, noun, clause, text[end:end + 40])
-            out.append(Figure(m.start(), min(end, hi), quantity, category, why))
-    return out
-
-
-SEPARATOR = r"[;:]\s|,[”\"’]?\s"
-
-
-def clause_of(text: str, sentence: tuple[int, int], offset: int) -> str:
-    """The part of the sentence around ``offset`` between ';', ':' or ', ' separators."""
-    lo, hi = sentence
-    start = max([lo] + [lo + m.end() for m in re.finditer(SEPARATOR, text[lo:offset])])
-    rest = re.search(SEPARATOR, text[offset:hi])
-    end = offset + rest.start() if rest else hi
-    return text[start:end].strip(" “”\"") or text[lo:hi]
-
-
-# -- dates ----------------------------------------------------------------------------------------
-
-MONTH = r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"
-ORDINAL = r"(?:st|nd|rd|th)?"
-DATES = (
-    re.compile(rf"\b(?P<d>\d{{1,2}}){ORDINAL}\s+(?:of\s+)?(?P<m>{MONTH})(?:,?\s+(?P<y>\d{{4}}))?\b"),
-    re.compile(rf"\b(?P<m>{MONTH})\s+(?P<d>\d{{1,2}}){ORDINAL}(?:,?\s+(?P<y>\d{{4}}))?\b"),
-    re.compile(rf"\b(?P<m>{MONTH})\s+(?P<y>\d{{4}})\b"),
-    re.compile(r"(?<![\w.,$€£-])(?P<y>(?:1[89]|20)\d\d)(?![\w,%-]|\.\d)"),
-)
-MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December")
-
-
-def find_dates(text: str, windows: list[tuple[int, int]]) -> list[tuple[int, int, str]]:
-    """(start, end, ISO form or '') of explicit dates, longest first, non-overlapping."""
-    found = []
-    for pattern in DATES:
-        for lo, hi in windows:
-            for m in pattern.finditer(text, lo, hi):
-                parts = m.groupdict()
-                iso = ""
-                if parts.get("y"):
-                    iso = parts["y"]
-                    if parts.get("m"):
-                        iso += f"-{MONTHS.index(parts['m']) + 1:02d}"
-                        if parts.get("d") and 1 <= int(parts["d"]) <= 31:
-                            iso += f"-{int(parts['d']):02d}"
-                found.append((m.start(), m.end(), iso))
-    taken: list[tuple[int, int, str]] = []
-    for start, end, iso in sorted(found, key=lambda f: (-(f[1] - f[0]), f[0])):
-        if not any(s < end and start < e for s, e, _ in taken):
-            taken.append((start, end, iso))
-    return sorted(taken)
-
-
-# -- the draft ------------------------------------------------------------------------------------
 
 def build_draft(settings: Settings, article_path: Path) -> dict[str, Any]:
     """The draft annotation data of the article (not written).
