@@ -12,7 +12,7 @@ from pathlib import Path
 from flask import Flask
 
 from kg.settings import Settings, load_settings
-from service import errors, health, sparql
+from service import errors, health, pages, sparql
 from service.workers import WorkerPool
 
 
@@ -29,6 +29,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     errors.register(app)
     app.register_blueprint(sparql.blueprint)
     app.register_blueprint(health.blueprint)
+    app.register_blueprint(pages.blueprint)
 
     @app.after_request
     def _cors(response):

@@ -113,7 +113,8 @@ def sparql() -> Response:
     media = choose(request.headers.get("Accept"), offers)
     if media is None:
         raise ApiError(406, f"no acceptable format for the result of {(form or 'this').upper()} query; offered: {', '.join(offers)}")
-    job = Job(query, media, defaults, named, union=not defaults and not named, max_rows=settings.max_result_rows)
+    job = Job(query, media, defaults, named, union=not defaults and not named, max_rows=settings.max_result_rows,
+              base_iri=request.base_url)  # the protocol lets the service define the base: the endpoint
     metrics, started = current_app.extensions["peacekg_metrics"], time.perf_counter()
     try:
         _result_form, truncated, body = current_app.extensions["peacekg_pool"].run(job, settings.query_timeout_s)

@@ -42,6 +42,7 @@ class Job:
     named_graphs: list[str]
     union: bool
     max_rows: int
+    base_iri: str | None = None  # relative IRIs in the query resolve against it (the endpoint URL)
 
 
 def _serve(conn: Connection, build_dir: str) -> None:
@@ -70,7 +71,7 @@ def _serve(conn: Connection, build_dir: str) -> None:
             continue
         if build != opened:
             store, opened = pyoxigraph.Store.read_only(str(build / "oxigraph")), build
-        kwargs: dict[str, Any] = {"use_default_graph_as_union": job.union}
+        kwargs: dict[str, Any] = {"use_default_graph_as_union": job.union, "base_iri": job.base_iri}
         if job.default_graphs:
             kwargs["default_graph"] = [pyoxigraph.NamedNode(g) for g in job.default_graphs]
         if job.named_graphs:
