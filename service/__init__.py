@@ -12,7 +12,7 @@ from pathlib import Path
 from flask import Flask
 
 from kg.settings import Settings, load_settings
-from service import errors, health, pages, sparql
+from service import errors, graph_store, health, pages, sparql
 from service.workers import WorkerPool
 
 
@@ -28,6 +28,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     atexit.register(pool.close)
     errors.register(app)
     app.register_blueprint(sparql.blueprint)
+    app.register_blueprint(graph_store.blueprint)
     app.register_blueprint(health.blueprint)
     app.register_blueprint(pages.blueprint)
 

@@ -43,6 +43,7 @@ class Job:
     union: bool
     max_rows: int
     base_iri: str | None = None  # relative IRIs in the query resolve against it (the endpoint URL)
+    bindings: dict[str, str] | None = None  # variable -> IRI, bound as RDF terms (never pasted into the text)
 
 
 def _serve(conn: Connection, build_dir: str) -> None:
@@ -72,6 +73,8 @@ def _serve(conn: Connection, build_dir: str) -> None:
         if build != opened:
             store, opened = pyoxigraph.Store.read_only(str(build / "oxigraph")), build
         kwargs: dict[str, Any] = {"use_default_graph_as_union": job.union, "base_iri": job.base_iri}
+        if job.bindings:
+            kwargs["substitutions"] = {pyoxigraph.Variable(k): pyoxigraph.NamedNode(v) for k, v in job.bindings.items()}
         if job.default_graphs:
             kwargs["default_graph"] = [pyoxigraph.NamedNode(g) for g in job.default_graphs]
         if job.named_graphs:

@@ -152,3 +152,37 @@ def test_runaway_query_is_stopped_while_others_are_served(built) -> None:
         assert after.status_code == 200
     finally:
         app.extensions["peacekg_pool"].close()
+
+
+# -- Graph Store Protocol: read for everyone, writes refused --------------------------------------
+
+def test_graph_store_get_and_head(client, built) -> None:
+    import rdflib
+
+    graph = f"{built.base_iri}graph/reference"
+    got = client.get("/store", query_string={"graph": graph}, headers={"Accept": "text/turtle"})
+    assert got.status_code == 200 and got.mimetype == "text/turtle"
+    assert len(rdflib.Graph().parse(data=got.data, format="turtle")) > 10
+    head = client.head("/store", query_string={"graph": graph})
+    assert head.status_code == 200 and head.data == b"" and int(head.headers["Content-Length"]) > 0
+    assert client.get("/store", query_string={"default": ""}).status_code == 200
+
+
+@pytest.mark.parametrize("query_string, status", [
+    ({"graph": "https://example.org/no-such-graph"}, 404),
+    ({}, 400),
+    ({"graph": "https://example.org/a", "default": ""}, 400),
+    ({"graph": "x> } } ; DROP ALL ; #"}, 400),
+])
+def test_graph_store_errors(client, query_string: dict, status: int) -> None:
+    response = client.get("/store", query_string=query_string)
+    assert response.status_code == status and response.json["status"] == status
+
+
+def test_graph_store_refuses_writes(client, built) -> None:
+    for method in ("PUT", "POST", "DELETE"):
+        response = client.open("/store", method=method, query_string={"graph": f"{built.base_iri}graph/reference"},
+                               data="<a:b> <a:c> <a:d> .", content_type="application/n-triples")
+        assert response.status_code == 403 and response.json["status"] == 403
+    still = client.get("/store", query_string={"graph": f"{built.base_iri}graph/reference"})
+    assert still.status_code == 200

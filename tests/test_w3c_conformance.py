@@ -78,7 +78,7 @@ if not W3C_DIR.is_dir():
                 "sparql11-protocol/, graph-store-protocol/ and service-description/)", allow_module_level=True)
 
 ENDPOINT_PATH = "/sparql"  # what the manifests' /sparql/ prefix stands for
-GSP_PATH = "/gsp"  # what the manifests' /gsp prefix stands for (no graph store yet: issue 5)
+GSP_PATH = "/store"  # the Graph Store Protocol endpoint (indirect identification; read-only for now)
 
 MF = Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#")
 HT = Namespace("http://www.w3.org/2011/http#")
