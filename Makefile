@@ -6,10 +6,12 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PEACEKG := $(BIN)/peacekg
+WEB    := service/web
+WEB_STAMP := $(WEB)/node_modules/.installed
 
 .PHONY: run test install ontology ontology-docs settings-docs annotation-docs docs clean
 
-install: $(STAMP)
+install: $(STAMP) $(WEB_STAMP)
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -17,6 +19,12 @@ $(BIN)/python:
 $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
 	touch $(STAMP)
+
+# The query page's browser assets (YASGUI), from the npm registry as pinned by package-lock.json;
+# reinstalled when the lock file is newer than the last install (never copied into the repository).
+$(WEB_STAMP): $(WEB)/package-lock.json
+	npm ci --prefix $(WEB) --no-audit --no-fund
+	touch $(WEB_STAMP)
 
 ## run: install, check the ontology and corpus, build the graph and serve it on 127.0.0.1
 run: install

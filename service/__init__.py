@@ -12,7 +12,7 @@ from pathlib import Path
 from flask import Flask
 
 from kg.settings import Settings, load_settings
-from service import errors, graph_store, health, pages, sparql
+from service import errors, graph_store, health, pages, query_page, sparql
 from service.workers import WorkerPool
 
 
@@ -31,6 +31,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.register_blueprint(graph_store.blueprint)
     app.register_blueprint(health.blueprint)
     app.register_blueprint(pages.blueprint)
+    app.register_blueprint(query_page.blueprint)
 
     @app.after_request
     def _cors(response):
