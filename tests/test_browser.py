@@ -8,9 +8,6 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -23,7 +20,7 @@ from service.query_page import CSP, NOT_INSTALLED, YASGUI_BUILD
 
 from conftest import ROOT
 from test_build import make_corpus, settings_for
-from test_clients import free_port
+from servers import running_service
 
 CHROMIUM = "/usr/bin/chromium"
 LAUNCH_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -123,30 +120,8 @@ def server(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("browser")
     settings = settings_for(tmp, make_corpus(tmp, articles=1))
     build(settings)
-    port = free_port()
-    env = {**os.environ, "PEACEKG_BUILD_DIR": str(settings.build_dir), "PEACEKG_PORT": str(port),
-           "PEACEKG_CORPUS_DIR": str(settings.corpus_dir), "PEACEKG_ONTOLOGY_DIR": str(ROOT / "ontology")}
-    process = subprocess.Popen([sys.executable, "-m", "kg.cli", "serve"], env=env, cwd=ROOT,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(100):
-            try:
-                with urllib.request.urlopen(base + "/health", timeout=1) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                time.sleep(0.2)
-        else:
-            pytest.fail("the server did not start")
+    with running_service(Path(settings.build_dir), tmp / "server.log", corpus_dir=Path(settings.corpus_dir)) as base:
         yield base
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 @pytest.fixture(scope="module")

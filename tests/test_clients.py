@@ -5,13 +5,8 @@ rdflib's SPARQLStore, and curl."""
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import socket
 import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -21,7 +16,7 @@ from SPARQLWrapper import CSV, JSON, N3, RDFXML, TSV, TURTLE, XML, SPARQLWrapper
 
 from kg.builder import build
 
-from conftest import ROOT
+from servers import running_service
 from test_build import make_corpus, settings_for
 
 pytestmark = pytest.mark.slow
@@ -29,41 +24,13 @@ PK = "https://w3id.org/peacekg/ontology/"
 CLAIMS = f"SELECT ?claim ?summary WHERE {{ ?claim a <{PK}Claim> ; <{PK}summary> ?summary }} ORDER BY ?claim"
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def endpoint(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("clients")
     settings = settings_for(tmp, make_corpus(tmp, articles=1))
     build(settings)
-    port = free_port()
-    env = {**os.environ, "PEACEKG_BUILD_DIR": str(settings.build_dir), "PEACEKG_PORT": str(port),
-           "PEACEKG_CORPUS_DIR": str(settings.corpus_dir), "PEACEKG_ONTOLOGY_DIR": str(ROOT / "ontology")}
-    server = subprocess.Popen([sys.executable, "-m", "kg.cli", "serve"], env=env, cwd=ROOT,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(100):
-            try:
-                with urllib.request.urlopen(base + "/health", timeout=1) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                time.sleep(0.2)
-        else:
-            pytest.fail("the server did not start")
+    with running_service(Path(settings.build_dir), tmp / "server.log", corpus_dir=Path(settings.corpus_dir)) as base:
         yield base + "/sparql"
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
 
 
 @pytest.mark.parametrize("fmt", [JSON, XML, CSV, TSV])

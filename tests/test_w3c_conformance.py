@@ -47,11 +47,8 @@ import http.client
 import json
 import os
 import re
-import socket
-import subprocess
 import sys
 import time
-import urllib.request
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from http import HTTPStatus
@@ -68,6 +65,8 @@ from rdflib.collection import Collection
 from rdflib.compare import isomorphic
 
 from kg.store import write_store
+
+from servers import free_port, running_service
 
 pytestmark = pytest.mark.slow
 
@@ -374,47 +373,13 @@ class Server:
             self.write_baseline()
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory) -> Any:
     tmp = tmp_path_factory.mktemp("w3c")
-    srv = Server(tmp / "build", _free_port())
+    srv = Server(tmp / "build", free_port())
     srv.write_baseline()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PEACEKG_")}
-    env.update({"PEACEKG_BUILD_DIR": str(srv.build_dir), "PEACEKG_PORT": str(srv.port), "PEACEKG_HOST": srv.host,
-                "PEACEKG_CORPUS_DIR": str(ROOT / "corpus"), "PEACEKG_ONTOLOGY_DIR": str(ROOT / "ontology")})
-    python = ROOT / ".venv" / "bin" / "python"
-    log_path = tmp / "server.log"
-    with log_path.open("wb") as log:
-        process = subprocess.Popen([str(python if python.exists() else sys.executable), "-m", "kg.cli", "serve"],
-                                   env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + 20
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"the server exited with {process.returncode}:\n{log_path.read_text(errors='replace')}")
-            try:
-                with urllib.request.urlopen(srv.base + "/health", timeout=1) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"the server did not answer /health with 200 within 20 s:\n{log_path.read_text(errors='replace')}")
-            time.sleep(0.2)
+    with running_service(srv.build_dir, tmp / "server.log", port=srv.port):
         yield srv
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 @pytest.fixture(scope="module")
@@ -439,12 +404,15 @@ def outcomes(request) -> Any:
 
 def _record(test: W3CTest, outcomes: dict, request: Any, run: Callable[[], None]) -> None:
     expected_failure = request.node.get_closest_marker("xfail") is not None
+    finished = False
     try:
         run()
-    except BaseException:
-        outcomes[test.suite][test.name] = "xfailed" if expected_failure else "failed"
-        raise
-    outcomes[test.suite][test.name] = "xpassed" if expected_failure else "passed"
+        finished = True
+    finally:  # record the outcome whatever run() raised (assertion, pytest.fail, xfail…)
+        if finished:
+            outcomes[test.suite][test.name] = "xpassed" if expected_failure else "passed"
+        else:
+            outcomes[test.suite][test.name] = "xfailed" if expected_failure else "failed"
 
 
 # ---------------------------------------------------------------------------------------------

@@ -1,0 +1,61 @@
+"""Starting a real `peacekg serve` for tests: on 127.0.0.1, on a free port, ready when /health
+answers, always stopped by PID (terminate, then kill)."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def running_service(build_dir: Path, log_path: Path, *, port: int | None = None, corpus_dir: Path | None = None,
+                    timeout_s: float = 20.0) -> Iterator[str]:
+    """Serve the store under ``build_dir``; yields the base URL. The server's output goes to
+    ``log_path``, shown when it fails to start."""
+    port = port or free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PEACEKG_")}
+    env.update({"PEACEKG_BUILD_DIR": str(build_dir), "PEACEKG_PORT": str(port), "PEACEKG_HOST": "127.0.0.1",
+                "PEACEKG_CORPUS_DIR": str(corpus_dir or ROOT / "corpus"), "PEACEKG_ONTOLOGY_DIR": str(ROOT / "ontology")})
+    base = f"http://127.0.0.1:{port}"
+    with log_path.open("wb") as log:
+        process = subprocess.Popen([sys.executable, "-m", "kg.cli", "serve"], env=env, cwd=ROOT,
+                                   stdout=log, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + timeout_s
+        while True:
+            if process.poll() is not None:
+                pytest.fail(f"the server exited with {process.returncode}:\n{log_path.read_text(errors='replace')}")
+            try:
+                with urllib.request.urlopen(base + "/health", timeout=1) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail(f"the server did not answer /health within {timeout_s:g} s:\n{log_path.read_text(errors='replace')}")
+            time.sleep(0.2)
+        yield base
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
