@@ -4,7 +4,7 @@ syntax errors, the position in the query. No stack traces, no secrets."""
 from __future__ import annotations
 
 from http import HTTPStatus
-from typing import Any
+from typing import Any, Callable
 
 from flask import Flask, Response, jsonify
 from werkzeug.exceptions import HTTPException
@@ -36,6 +36,18 @@ def error_response(status: int, message: str, position: dict[str, int] | None = 
     for name, value in (headers or {}).items():
         response.headers[name] = value
     return response
+
+
+def html_security_headers(headers: dict[str, str]) -> Callable[[Response], Response]:
+    """An after-request hook that sets ``headers`` on HTML responses (CSP, frame options…)."""
+
+    def hook(response: Response) -> Response:
+        if response.mimetype == "text/html":
+            for name, value in headers.items():
+                response.headers[name] = value
+        return response
+
+    return hook
 
 
 def register(app: Flask) -> None:

@@ -11,7 +11,8 @@ from flask import Blueprint, Response, current_app, request
 
 from service.errors import ApiError
 from service.negotiation import choose
-from service.workers import Busy, Job, QueryFailed, QueryTimeout
+from service.execution import collect
+from service.workers import Job
 
 blueprint = Blueprint("graph_store", __name__)
 OFFERS = ["text/turtle", "application/n-triples", "application/ld+json", "application/rdf+xml"]
@@ -21,18 +22,10 @@ DEFAULT = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"
 
 
 def _run(job: Job) -> bytes:
-    settings = current_app.config["PEACEKG"]
-    try:
-        _form, truncated, body = current_app.extensions["peacekg_pool"].run(job, settings.query_timeout_s)
-    except Busy:
-        raise ApiError(503, "all query workers are busy; retry shortly", headers={"Retry-After": "1"}) from None
-    except QueryTimeout:
-        raise ApiError(504, f"reading the graph took longer than {settings.query_timeout_s:g} s") from None
-    except QueryFailed as exc:
-        raise ApiError(503 if exc.kind == "store" else 400, exc.message) from None
-    data = b"".join(body)
+    data, truncated = collect(job, what="reading the graph")
     if truncated:
-        raise ApiError(413, f"the graph has more than {settings.max_result_rows} triples; use a dump (peacekg export)")
+        limit = current_app.config["PEACEKG"].max_result_rows
+        raise ApiError(413, f"the graph has more than {limit} triples; use a dump (peacekg export)")
     return data
 
 

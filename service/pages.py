@@ -18,9 +18,10 @@ from urllib.parse import quote
 from flask import Blueprint, Response, current_app, render_template, request
 
 from kg.ontology import ONTOLOGY_NS as PK
-from service.errors import ApiError, error_response
+from service.errors import ApiError, error_response, html_security_headers
 from service.negotiation import choose, parse_accept
-from service.workers import Busy, Job, QueryFailed, QueryTimeout
+from service.execution import collect
+from service.workers import Job
 
 blueprint = Blueprint("pages", __name__, template_folder="templates")
 
@@ -92,21 +93,7 @@ def _wants_html() -> bool:
 def _run(query: str, media: str) -> tuple[bytes, bool]:
     settings = current_app.config["PEACEKG"]
     job = Job(SPARQL_PROLOGUE + query, media, [], [], union=True, max_rows=settings.max_result_rows)
-    try:
-        _form, truncated, body = current_app.extensions["peacekg_pool"].run(job, settings.query_timeout_s)
-    except Busy:
-        raise ApiError(503, "all query workers are busy; retry shortly", headers={"Retry-After": "1"}) from None
-    except QueryTimeout:
-        raise ApiError(504, f"the page's query ran longer than {settings.query_timeout_s:g} s and was stopped") from None
-    except QueryFailed as exc:
-        raise ApiError(503 if exc.kind == "store" else 500, f"the page could not be built: {exc.message}") from None
-    try:
-        data = b"".join(body)
-    finally:
-        body.close()
-    if not body.finished:
-        raise ApiError(504, f"the page's query ran longer than {settings.query_timeout_s:g} s and was stopped")
-    return data, truncated
+    return collect(job, what="the page's query", evaluation_status=500)
 
 
 def _select(query: str) -> tuple[list[dict[str, dict]], bool]:
@@ -273,9 +260,4 @@ def _error(error: ApiError) -> Response:
     return Response(html, status=error.status, content_type="text/html; charset=utf-8", headers=error.headers)
 
 
-@blueprint.after_request
-def _security_headers(response: Response) -> Response:
-    if response.mimetype == "text/html":
-        for name, value in SECURITY_HEADERS.items():
-            response.headers[name] = value
-    return response
+blueprint.after_request(html_security_headers(SECURITY_HEADERS))

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from flask import Blueprint, Response, current_app, render_template, request, send_from_directory, url_for
 
-from service.errors import error_response
+from service.errors import error_response, html_security_headers
 from service.query_examples import PREFIXES, PROLOGUE, examples
 
 blueprint = Blueprint("query_page", __name__, template_folder="templates")
@@ -107,9 +107,4 @@ def yasgui_asset(filename: str) -> Response:
     return send_from_directory(folder, filename, max_age=ASSET_MAX_AGE)
 
 
-@blueprint.after_request
-def _security_headers(response: Response) -> Response:
-    if response.mimetype == "text/html":
-        for name, value in SECURITY_HEADERS.items():
-            response.headers[name] = value
-    return response
+blueprint.after_request(html_security_headers(SECURITY_HEADERS))

@@ -7,15 +7,14 @@ from __future__ import annotations
 
 import itertools
 import re
-import time
 from urllib.parse import parse_qs, urlsplit
 
 from flask import Blueprint, Response, current_app, request
 
-from kg.rdf_sources import sparql_position
 from service.errors import ApiError
 from service.negotiation import choose
-from service.workers import Busy, Job, QueryFailed, QueryTimeout
+from service.execution import start
+from service.workers import Job
 
 blueprint = Blueprint("sparql", __name__)
 
@@ -115,24 +114,7 @@ def sparql() -> Response:
         raise ApiError(406, f"no acceptable format for the result of {(form or 'this').upper()} query; offered: {', '.join(offers)}")
     job = Job(query, media, defaults, named, union=not defaults and not named, max_rows=settings.max_result_rows,
               base_iri=request.base_url)  # the protocol lets the service define the base: the endpoint
-    metrics, started = current_app.extensions["peacekg_metrics"], time.perf_counter()
-    try:
-        _result_form, truncated, body = current_app.extensions["peacekg_pool"].run(job, settings.query_timeout_s)
-    except Busy:
-        metrics.record("busy", (time.perf_counter() - started) * 1000)
-        raise ApiError(503, "all query workers are busy; retry shortly", headers={"Retry-After": "1"}) from None
-    except QueryTimeout:
-        metrics.record("timeout", (time.perf_counter() - started) * 1000)
-        raise ApiError(504, f"the query ran longer than {settings.query_timeout_s:g} s and was stopped") from None
-    except QueryFailed as exc:
-        metrics.record("error", (time.perf_counter() - started) * 1000)
-        if exc.kind == "syntax":
-            line, column = sparql_position(SyntaxError(exc.message))
-            position = {"line": line, "column": column} if line else None
-            raise ApiError(400, f"SPARQL syntax error: {exc.message}", position=position) from None
-        status = {"store": 503, "form": 406}.get(exc.kind, 400)
-        raise ApiError(status, exc.message) from None
-    metrics.record("ok", (time.perf_counter() - started) * 1000)
+    truncated, body = start(job)
     headers = {"X-PeaceKG-Truncated": "true"} if truncated else {}
     headers["Vary"] = "Accept"
     # Small results are read at once and the worker goes back to the pool; larger ones stream,

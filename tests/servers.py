@@ -24,6 +24,16 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def stop(process: subprocess.Popen, timeout_s: float = 10.0) -> None:
+    """Stop a server by PID: terminate, then kill if it has not exited in time."""
+    process.terminate()
+    try:
+        process.wait(timeout=timeout_s)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
 @contextlib.contextmanager
 def running_service(build_dir: Path, log_path: Path, *, port: int | None = None, corpus_dir: Path | None = None,
                     timeout_s: float = 20.0) -> Iterator[str]:
@@ -53,9 +63,4 @@ def running_service(build_dir: Path, log_path: Path, *, port: int | None = None,
             time.sleep(0.2)
         yield base
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process)

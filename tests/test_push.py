@@ -26,6 +26,7 @@ from kg.settings import Settings, load_settings
 from kg.store import open_store
 
 from conftest import DATA, ROOT
+from servers import stop
 
 pytestmark = pytest.mark.slow
 
@@ -83,12 +84,7 @@ def running_oxigraph(folder: Path) -> Iterator[str]:
             time.sleep(0.1)
         yield f"{base}/query"
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process, timeout_s=5)
         log.close()
 
 

@@ -1,0 +1,56 @@
+"""Running a job through the worker pool from a request: the pool's outcomes counted in /metrics
+(every pool query: endpoint, pages, graph store) and mapped to the one error shape (503 busy with Retry-After, 504 timeout, 400 syntax with its position, 406 no format
+for the form), and whole results collected for callers that need bytes, not a stream."""
+
+from __future__ import annotations
+
+import time
+
+from flask import current_app
+
+from kg.rdf_sources import sparql_position
+from service.errors import ApiError
+from service.workers import Busy, Job, QueryFailed, QueryTimeout, ResultStream
+
+
+def start(job: Job, *, what: str = "the query", evaluation_status: int = 400) -> tuple[bool, ResultStream]:
+    """Start ``job``; returns (truncated, body). ``evaluation_status``: the status when the query
+    fails while evaluating (400 for a client's query, 500 for one of the service's own)."""
+    settings = current_app.config["PEACEKG"]
+    metrics, started = current_app.extensions["peacekg_metrics"], time.perf_counter()
+
+    def elapsed_ms() -> float:
+        return (time.perf_counter() - started) * 1000
+
+    try:
+        _form, truncated, body = current_app.extensions["peacekg_pool"].run(job, settings.query_timeout_s)
+    except Busy:
+        metrics.record("busy", elapsed_ms())
+        raise ApiError(503, "all query workers are busy; retry shortly", headers={"Retry-After": "1"}) from None
+    except QueryTimeout:
+        metrics.record("timeout", elapsed_ms())
+        raise ApiError(504, f"{what} ran longer than {settings.query_timeout_s:g} s and was stopped") from None
+    except QueryFailed as exc:
+        metrics.record("error", elapsed_ms())
+        if exc.kind == "syntax":
+            line, column = sparql_position(SyntaxError(exc.message))
+            raise ApiError(400, f"SPARQL syntax error: {exc.message}",
+                           position={"line": line, "column": column} if line else None) from None
+        status = {"store": 503, "form": 406}.get(exc.kind, evaluation_status)
+        raise ApiError(status, exc.message) from None
+    metrics.record("ok", elapsed_ms())
+    return truncated, body
+
+
+def collect(job: Job, *, what: str = "the query", evaluation_status: int = 400) -> tuple[bytes, bool]:
+    """The whole result as bytes, and whether rows were cut at the limit; a stream that stops
+    early (time ran out while serialising) is a 504, never a silently shortened result."""
+    truncated, body = start(job, what=what, evaluation_status=evaluation_status)
+    try:
+        data = b"".join(body)
+    finally:
+        body.close()
+    if not body.finished:
+        settings = current_app.config["PEACEKG"]
+        raise ApiError(504, f"{what} ran longer than {settings.query_timeout_s:g} s and was stopped")
+    return data, truncated
