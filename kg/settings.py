@@ -114,6 +114,16 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("max_result_rows", 100000, int, "Maximum rows (SELECT) or triples (CONSTRUCT/DESCRIBE) in one result; more are cut and the X-PeaceKG-Truncated header says so."),
     Setting("max_request_bytes", 1000000, int, "Maximum size of a request body or query string in bytes (413 beyond)."),
     Setting("cors_allow_origin", "*", str, "Access-Control-Allow-Origin sent on read responses ('' turns CORS off)."),
+    Setting("updates", False, bool, "Accept SPARQL Update and Graph Store Protocol writes. Off by default; when on, every write "
+            "needs the bearer token (401 without it, 403 with a wrong one) and the service refuses to start without a token."),
+    Setting("update_token_env", "PEACEKG_UPDATE_TOKEN", str, "Name of the environment variable holding the bearer token that "
+            "writes must present. Never put a token in a settings file; the token is never logged."),
+    Setting("protect_built_graphs", True, bool, "Refuse (403) writes that would change a graph produced by `peacekg build` "
+            "(the ontology, reference, article and inferred graphs); users write to graphs of their own."),
+    Setting("update_timeout_s", 60.0, float, "Time limit of one write (SPARQL Update or Graph Store write); past it the writer "
+            "process is killed, nothing is written (504)."),
+    Setting("federation_endpoints", "", str, "Space-separated SPARQL endpoint URLs that queries may call with SERVICE. Empty "
+            "(the default) turns federation off: an open SERVICE lets anyone make the server send requests to any host."),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
@@ -158,7 +168,7 @@ def _validate(values: dict[str, Any]) -> None:
         )
     if values["reasoner_memory_mb"] < 64:
         raise ConfigError("setting 'reasoner_memory_mb': must be at least 64", field="reasoner_memory_mb")
-    for name in ("push_batch_triples", "push_timeout_s"):
+    for name in ("push_batch_triples", "push_timeout_s", "update_timeout_s"):
         if values[name] < 1:
             raise ConfigError(f"setting {name!r}: must be at least 1", field=name)
 
@@ -250,7 +260,7 @@ def load_settings(
         for k in environ
         if k.startswith(ENV_PREFIX)
         and not k.startswith(TEST_ENV_PREFIX)
-        and k != values["push_token_env"]  # holds a secret, not a setting
+        and k not in (values["push_token_env"], values["update_token_env"])  # hold secrets, not settings
         and k[len(ENV_PREFIX):].lower() not in _BY_NAME
     )
     if unknown:

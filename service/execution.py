@@ -36,7 +36,7 @@ def start(job: Job, *, what: str = "the query", evaluation_status: int = 400) ->
             line, column = sparql_position(SyntaxError(exc.message))
             raise ApiError(400, f"SPARQL syntax error: {exc.message}",
                            position={"line": line, "column": column} if line else None) from None
-        status = {"store": 503, "form": 406}.get(exc.kind, evaluation_status)
+        status = {"store": 503, "form": 406, "binding": 400}.get(exc.kind, evaluation_status)
         raise ApiError(status, exc.message) from None
     metrics.record("ok", elapsed_ms())
     return truncated, body

@@ -30,7 +30,7 @@ class Busy(Exception):
 class QueryFailed(Exception):
     def __init__(self, kind: str, message: str):
         super().__init__(message)
-        self.kind = kind  # "syntax" | "evaluation" | "store"
+        self.kind = kind  # "syntax" | "evaluation" | "store" | "binding" | "form"
         self.message = message
 
 
@@ -43,13 +43,15 @@ class Job:
     union: bool
     max_rows: int
     base_iri: str | None = None  # relative IRIs in the query resolve against it (the endpoint URL)
-    bindings: dict[str, str] | None = None  # variable -> IRI, bound as RDF terms (never pasted into the text)
+    bindings: dict[str, Any] | None = None  # variable -> kg.binding.BoundTerm (or an IRI string), bound as RDF terms
+    store: str | None = None  # the store folder to read; None: the current build
 
 
 def _serve(conn: Connection, build_dir: str) -> None:
     """The worker loop (runs in a child process)."""
     import pyoxigraph
 
+    from kg.binding import BindingError, substitutions
     from kg.store import current_build
     from service.results import SELECT_TYPES, serialize_solutions
 
@@ -66,15 +68,23 @@ def _serve(conn: Connection, build_dir: str) -> None:
             return
         if job is None:
             return
-        build = current_build(Path(build_dir))
-        if build is None:
-            conn.send(("error", "store", "no built store: run `peacekg build`"))
-            continue
-        if build != opened:
-            store, opened = pyoxigraph.Store.read_only(str(build / "oxigraph")), build
+        if job.store is not None:
+            location = Path(job.store)
+        else:
+            build = current_build(Path(build_dir))
+            if build is None:
+                conn.send(("error", "store", "no built store: run `peacekg build`"))
+                continue
+            location = build / "oxigraph"
+        if location != opened:
+            store, opened = pyoxigraph.Store.read_only(str(location)), location
         kwargs: dict[str, Any] = {"use_default_graph_as_union": job.union, "base_iri": job.base_iri}
-        if job.bindings:
-            kwargs["substitutions"] = {pyoxigraph.Variable(k): pyoxigraph.NamedNode(v) for k, v in job.bindings.items()}
+        try:
+            if job.bindings:
+                kwargs["substitutions"] = substitutions(job.bindings)
+        except BindingError as exc:
+            conn.send(("error", "binding", str(exc)))
+            continue
         if job.default_graphs:
             kwargs["default_graph"] = [pyoxigraph.NamedNode(g) for g in job.default_graphs]
         if job.named_graphs:
