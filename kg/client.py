@@ -30,17 +30,18 @@ the rows at its ``max_result_rows``; from the ``X-PeaceKG-Truncated`` header).
 Local and remote results go through the same conversion (local results are serialised as SPARQL
 JSON first), so a query gives the same frame from the store and from the service.
 
-Stored queries (``queries/NAME.rq``) take parameters as RDF terms, never as text pasted into the
-query: a :class:`kg.binding.BoundTerm`, a plain ``str`` (an IRI, as in ``kg.binding``), or a Python
-int, float, bool, ``datetime.date`` or ``datetime.datetime`` (a typed literal). On the local store
-they are pyoxigraph ``substitutions``; for a remote endpoint, which has no such mechanism, each term
-is validated (``kg.binding.check``), serialised in N-Triples syntax (quotes, backslashes and line
-breaks escaped) and sent in one trailing ``VALUES`` block. Why VALUES: a value can then never change
-the query's structure (no injection through a crafted string), any SPARQL 1.1 endpoint understands
-it, and its meaning is the one the local store gives substitutions, a join at the top of the query
-— so a bound variable must be visible at the top level of the stored query (in its WHERE patterns,
-or a GROUP BY key), and a stored query that already ends with a VALUES block cannot take
-parameters remotely.
+Parameters reach a query as RDF terms, never as text pasted into it. ``Client.stored(name, **params)``
+runs ``queries/NAME.rq`` (kg.stored_queries): each value is read as the type its header declares
+(``# param: actor iri …``), as on the command line; ``Client.query(sparql, bindings=…)`` takes a
+:class:`kg.binding.BoundTerm`, a plain ``str`` (an IRI, as in kg.binding), or a Python int, float,
+bool, ``datetime.date`` or ``datetime.datetime`` (a typed literal). On the local store the terms
+are pyoxigraph ``substitutions``. A remote endpoint has no such mechanism, so each term is
+validated (``kg.binding.check``), serialised by pyoxigraph in N-Triples syntax (quotes, backslashes
+and line breaks escaped) and sent in one trailing ``VALUES`` block. Why VALUES: a value can then
+never change the query's structure (no injection through a crafted string), every SPARQL 1.1
+endpoint understands it, and it means what substitutions mean locally, a join at the top of the
+query — so a bound variable must be visible at the top level (stored queries project their
+parameters), and a query that already ends with a VALUES block cannot take bindings remotely.
 """
 
 from __future__ import annotations
@@ -63,7 +64,6 @@ if TYPE_CHECKING:  # pandas and pyoxigraph load only when a query runs
 
 __all__ = ["Client", "ClientError", "frame_from_json", "to_term", "values_block"]
 
-ROOT = Path(__file__).resolve().parent.parent
 USER_AGENT = "PeaceKG-client/0.1 (+https://w3id.org/peacekg/)"
 GET_LIMIT = 1500  # characters of query text; longer queries go by POST (url-encoded)
 _INTEGERS = {XSD + t for t in ("integer", "int", "long", "short", "byte", "nonNegativeInteger", "positiveInteger",
@@ -72,7 +72,6 @@ _INTEGERS = {XSD + t for t in ("integer", "int", "long", "short", "byte", "nonNe
 _FLOATS = {XSD + t for t in ("decimal", "double", "float")}
 _TEMPORAL = {XSD + "date", XSD + "dateTime", XSD + "dateTimeStamp"}
 _TIME_ZONE = re.compile(r"(.*?)(Z|[+-]\d{2}:\d{2})?")
-_NAME = re.compile(r"[A-Za-z0-9_][\w-]*")
 _VARIABLE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
@@ -231,7 +230,7 @@ class Client:
             raise ValueError("give an endpoint URL or a store, not both")
         self.endpoint, self._store, self.timeout_s, self.union = endpoint, store, timeout_s, union
         self._settings, self._build_dir = settings, build_dir
-        self.queries_dir = Path(queries_dir) if queries_dir is not None else ROOT / "queries"
+        self.queries_dir = Path(queries_dir) if queries_dir is not None else None  # None: queries/
 
     def __repr__(self) -> str:
         return f"Client({self.endpoint!r})" if self.endpoint else "Client(<local store>)"
@@ -252,20 +251,17 @@ class Client:
             return self._remote(sparql + values_block(terms) if terms else sparql)
         return self._local(sparql, terms)
 
-    def stored(self, name: str, /, **params: Any) -> "pandas.DataFrame | bool":
-        """Run the stored query ``queries/<name>.rq`` with ``params`` bound to its variables."""
-        return self.query(self.stored_text(name), bindings=params)
+    def stored(self, name: str, /, **params: Any) -> "pandas.DataFrame":
+        """Run the stored query ``queries/<name>.rq`` (kg.stored_queries) with ``params`` bound to
+        its declared parameters; each value is read as the parameter's declared type (defaults fill
+        the rest). Unknown or invalid parameters raise StoredQueryInputError."""
+        from kg.stored_queries import bind, find
 
-    def stored_text(self, name: str) -> str:
-        if not _NAME.fullmatch(name):
-            raise ClientError(f"not a stored query name: {name!r}")
-        path = self.queries_dir / f"{name}.rq"
-        try:
-            return path.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            known = sorted(p.stem for p in self.queries_dir.glob("*.rq"))
-            raise ClientError(f"no stored query {name!r} in {self.queries_dir}"
-                              + (f"; known: {', '.join(known)}" if known else "")) from None
+        query = find(name, self.queries_dir)
+        terms = bind(query, {key: _as_text(value) for key, value in params.items()})
+        if self.endpoint is not None:
+            return self._remote(query.text + values_block(terms) if terms else query.text)
+        return self._local(query.text, terms)
 
     def _local(self, sparql: str, terms: Mapping[str, BoundTerm]) -> "pandas.DataFrame | bool":
         import pyoxigraph
@@ -321,6 +317,17 @@ class Client:
         if "boolean" in data:
             return bool(data["boolean"])
         return frame_from_json(data, truncated=truncated)
+
+
+def _as_text(value: Any) -> str:
+    """A parameter value as the text a stored query's declared type reads (as on the command line)."""
+    if isinstance(value, BoundTerm):
+        return f"{value.value}@{value.language}" if value.language else value.value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    return str(value)
 
 
 def _error_message(exc: urllib.error.HTTPError) -> str:
