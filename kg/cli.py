@@ -337,6 +337,35 @@ def push_command(settings: Settings, endpoint: str, graph_store: str | None, upd
     click.echo(f"pushed {len(pushed)} graph(s), {sum(p.triples for p in pushed)} triples")
 
 
+@cli.command("plot")
+@click.argument("name")
+@click.option("--format", "fmt", type=click.Choice(["svg", "png"]),
+              help="Default: the --output file's suffix, else svg.")
+@click.option("--output", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
+              help="The file to write ('-': standard output). Default: NAME.FORMAT in the working directory.")
+@click.pass_obj
+@handles_errors
+def plot_command(settings: Settings, name: str, fmt: str | None, output: Path | None) -> None:
+    """Draw plot NAME from the current store: stance-matrix, stance-network or timeline (SVG
+    output is byte-reproducible)."""
+    from kg.plots import render_local
+
+    suffix = output.suffix.lower().lstrip(".") if output else ""
+    fmt = fmt or (suffix if suffix in ("svg", "png") else "svg")
+    data = render_local(name, fmt, settings)
+    if output == Path("-"):
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+        return
+    path = output or Path(f"{name}.{fmt}")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+    except OSError as error:
+        raise click.FileError(str(path), hint=error.strerror or str(error)) from None
+    click.echo(f"wrote {path} ({len(data)} bytes)")
+
+
 def main() -> None:
     cli(prog_name="peacekg")
 
