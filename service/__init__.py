@@ -13,6 +13,7 @@ from flask import Flask
 
 from kg.settings import Settings, load_settings
 from service import errors, graph_store, health, pages, query_page, sparql
+from service import plots
 from service.workers import WorkerPool
 
 
@@ -32,6 +33,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.register_blueprint(health.blueprint)
     app.register_blueprint(pages.blueprint)
     app.register_blueprint(query_page.blueprint)
+    app.register_blueprint(plots.blueprint)
 
     @app.after_request
     def _cors(response):
