@@ -14,7 +14,10 @@ from flask import Flask
 from kg.settings import Settings, load_settings
 from service import errors, graph_store, health, pages, query_page, sparql
 from service import plots
+from service.auth import load_token
+from service.federation import Policy
 from service.workers import WorkerPool
+from service.writer import Writer
 
 
 def create_app(settings: Settings | None = None) -> Flask:
@@ -27,6 +30,14 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.extensions["peacekg_pool"] = pool
     app.extensions["peacekg_metrics"] = health.Metrics()
     atexit.register(pool.close)
+    app.extensions["peacekg_federation"] = Policy.from_setting(settings.federation_endpoints)
+    token = load_token(settings)  # ConfigError when updates are on without a token
+    if token is not None:
+        app.extensions["peacekg_update_token"] = token
+        writer = Writer(Path(settings.build_dir), grace_s=2 * settings.query_timeout_s + 30,
+                        protect=settings.protect_built_graphs, queue_timeout_s=settings.queue_timeout_s)
+        app.extensions["peacekg_writer"] = writer
+        atexit.register(writer.close)
     errors.register(app)
     app.register_blueprint(sparql.blueprint)
     app.register_blueprint(graph_store.blueprint)

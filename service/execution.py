@@ -4,6 +4,7 @@ for the form), and whole results collected for callers that need bytes, not a st
 
 from __future__ import annotations
 
+import re
 import time
 
 from flask import current_app
@@ -23,6 +24,9 @@ def start(job: Job, *, what: str = "the query", evaluation_status: int = 400) ->
         return (time.perf_counter() - started) * 1000
 
     try:
+        writer = current_app.extensions.get("peacekg_writer")
+        if writer is not None and job.store is None:
+            job.store = writer.read_store()  # the newest generation of the live store
         _form, truncated, body = current_app.extensions["peacekg_pool"].run(job, settings.query_timeout_s)
     except Busy:
         metrics.record("busy", elapsed_ms())
@@ -54,3 +58,39 @@ def collect(job: Job, *, what: str = "the query", evaluation_status: int = 400) 
         settings = current_app.config["PEACEKG"]
         raise ApiError(504, f"{what} ran longer than {settings.query_timeout_s:g} s and was stopped")
     return data, truncated
+
+
+_RDF_POSITION = re.compile(r"at line (\d+) column (\d+)")  # pyoxigraph's RDF parser errors
+WRITE_STATUS = {"protected": 403, "notfound": 404, "unsupported": 415, "store": 503}
+
+
+def write(message: tuple, *, what: str = "the update") -> dict:
+    """Apply one write through the single writer; its outcomes mapped to the one error shape."""
+    settings = current_app.config["PEACEKG"]
+    metrics, started = current_app.extensions["peacekg_metrics"], time.perf_counter()
+    writer = current_app.extensions.get("peacekg_writer")
+    if writer is None:
+        raise ApiError(403, "writes are disabled on this service (setting updates is off)")
+
+    def elapsed_ms() -> float:
+        return (time.perf_counter() - started) * 1000
+
+    try:
+        info = writer.write(message, settings.update_timeout_s)
+    except Busy:
+        metrics.record("busy", elapsed_ms())
+        raise ApiError(503, "the writer is busy with other writes; retry shortly", headers={"Retry-After": "1"}) from None
+    except QueryTimeout:
+        metrics.record("timeout", elapsed_ms())
+        raise ApiError(504, f"{what} ran longer than {settings.update_timeout_s:g} s and was stopped; nothing was written") from None
+    except QueryFailed as exc:
+        metrics.record("error", elapsed_ms())
+        line, column = sparql_position(SyntaxError(exc.message)) if exc.kind == "syntax" else (None, None)
+        if exc.kind == "payload" and (found := _RDF_POSITION.search(exc.message)):
+            line, column = int(found.group(1)), int(found.group(2))
+        position = {"line": line, "column": column} if line else None
+        if exc.kind == "syntax":
+            raise ApiError(400, f"SPARQL syntax error: {exc.message}", position=position) from None
+        raise ApiError(WRITE_STATUS.get(exc.kind, 400), exc.message, position=position) from None
+    metrics.record("ok", elapsed_ms())
+    return info

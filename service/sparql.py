@@ -1,7 +1,9 @@
 """The SPARQL 1.1 Protocol endpoint, /sparql: queries by GET, POST url-encoded and POST
-application/sparql-query, with default-graph-uri and named-graph-uri; content negotiation; the
-JSON error shape with the query position for syntax errors; time and row limits that hold.
-Updates are off in this service (403) until update support lands."""
+application/sparql-query, with default-graph-uri and named-graph-uri; updates by POST url-encoded
+and POST application/sparql-update, with using-graph-uri and using-named-graph-uri, when the
+service has updates on and the request carries the token (service.auth); content negotiation;
+the JSON error shape with the query position for syntax errors; time and row limits that hold;
+SERVICE calls only to allow-listed endpoints (service.federation)."""
 
 from __future__ import annotations
 
@@ -11,9 +13,12 @@ from urllib.parse import parse_qs, urlsplit
 
 from flask import Blueprint, Response, current_app, request
 
+from service.auth import require_writer
 from service.errors import ApiError
+from service.execution import start, write
+from service.federation import check_query, check_update
 from service.negotiation import choose
-from service.execution import start
+from service.sparql_text import DatasetConflict, add_using
 from service.workers import Job
 
 blueprint = Blueprint("sparql", __name__)
@@ -65,38 +70,51 @@ def _iris(values: list[str], name: str) -> list[str]:
     return values
 
 
-def _read_request() -> tuple[str, list[str], list[str]]:
-    """The query and its dataset, from any of the protocol's three query operations."""
+def _utf8_body() -> str:
+    try:
+        return request.get_data(cache=True).decode("utf-8")
+    except UnicodeDecodeError:
+        raise ApiError(400, "the request body is not valid UTF-8") from None
+
+
+def _read_request() -> tuple[str, str, dict[str, list[str]]]:
+    """The operation ("query" or "update"), its text and the parameters that carry its dataset,
+    from any of the protocol's five operations."""
     url = _params()
     if request.method == "GET":
         if "update" in url:
             raise ApiError(400, "updates are not allowed with GET; use POST")
-        query, source = _one(url, "query"), url
-    else:
-        media = (request.mimetype or "").lower()
-        if media == "application/x-www-form-urlencoded":
-            body = _form_body()
-            if "update" in body:
-                raise ApiError(403, "updates are disabled on this service")
-            if "query" in url:
-                raise ApiError(400, "the query is given both in the URL and in the body")
-            query, source = _one(body, "query"), {**url, **body}
-        elif media == "application/sparql-query":
-            try:
-                query = request.get_data(cache=True).decode("utf-8")
-            except UnicodeDecodeError:
-                raise ApiError(400, "the request body is not valid UTF-8") from None
-            source = url
-        elif media == "application/sparql-update":
-            raise ApiError(403, "updates are disabled on this service")
-        else:
-            raise ApiError(415, f"unsupported Content-Type {request.mimetype or '(none)'}: use "
-                                "application/x-www-form-urlencoded or application/sparql-query")
-    if query is None or not query.strip():
-        raise ApiError(400, "missing query")
-    defaults = _iris(source.get("default-graph-uri", []), "default-graph-uri")
-    named = _iris(source.get("named-graph-uri", []), "named-graph-uri")
-    return query, defaults, named
+        return "query", _one(url, "query") or "", url
+    media = (request.mimetype or "").lower()
+    if media == "application/x-www-form-urlencoded":
+        body = _form_body()
+        if "query" in body and "update" in body:
+            raise ApiError(400, "give either query or update, not both")
+        if "query" in url or "update" in url:
+            raise ApiError(400, "with a url-encoded body, the query or update goes in the body, not in the URL")
+        kind = "update" if "update" in body else "query"
+        return kind, _one(body, kind) or "", {**url, **body}
+    if media == "application/sparql-query":
+        return "query", _utf8_body(), url
+    if media == "application/sparql-update":
+        return "update", _utf8_body(), url
+    raise ApiError(415, f"unsupported Content-Type {request.mimetype or '(none)'}: use application/x-www-form-urlencoded, "
+                        "application/sparql-query or application/sparql-update")
+
+
+def _update(text: str, source: dict[str, list[str]]) -> Response:
+    require_writer()
+    for name in ("default-graph-uri", "named-graph-uri"):
+        if name in source:
+            raise ApiError(400, f"{name} applies to queries; an update takes using-graph-uri / using-named-graph-uri")
+    try:
+        text = add_using(text, _iris(source.get("using-graph-uri", []), "using-graph-uri"),
+                         _iris(source.get("using-named-graph-uri", []), "using-named-graph-uri"))
+    except DatasetConflict as exc:
+        raise ApiError(400, str(exc)) from None
+    text = check_update(text, current_app.extensions["peacekg_federation"])
+    write(("update", text, request.base_url))
+    return Response(status=204)
 
 
 @blueprint.route("/sparql", methods=["GET", "POST"])
@@ -106,7 +124,17 @@ def sparql() -> Response:
     settings = current_app.config["PEACEKG"]
     if len(request.query_string) > settings.max_request_bytes:
         raise ApiError(413, f"the query string is longer than {settings.max_request_bytes} bytes")
-    query, defaults, named = _read_request()
+    kind, query, source = _read_request()
+    if not query.strip():
+        raise ApiError(400, f"missing {kind}")
+    if kind == "update":
+        return _update(query, source)
+    for name in ("using-graph-uri", "using-named-graph-uri"):
+        if name in source:
+            raise ApiError(400, f"{name} applies to updates; a query takes default-graph-uri / named-graph-uri")
+    defaults = _iris(source.get("default-graph-uri", []), "default-graph-uri")
+    named = _iris(source.get("named-graph-uri", []), "named-graph-uri")
+    query = check_query(query, current_app.extensions["peacekg_federation"])
     form = query_form(query)
     offers = GRAPH_OFFERS if form in ("construct", "describe") else RESULT_OFFERS
     media = choose(request.headers.get("Accept"), offers)
@@ -139,12 +167,14 @@ def service_description() -> Response:
     formats = " , ".join(f"<http://www.w3.org/ns/formats/{f}>" for f in (
         "SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV", "SPARQL_Results_TSV",
         "Turtle", "N-Triples", "RDF_XML", "JSON-LD", "TriG", "N-Quads"))
+    languages = "sd:SPARQL11Query" + (" , sd:SPARQL11Update" if "peacekg_writer" in current_app.extensions else "")
+    features = "sd:UnionDefaultGraph" + (" , sd:BasicFederatedQuery" if current_app.extensions["peacekg_federation"].routes else "")
     text = f"""@prefix sd: <http://www.w3.org/ns/sparql-service-description#> .
 @prefix void: <http://rdfs.org/ns/void#> .
 <{endpoint}> a sd:Service ;
     sd:endpoint <{endpoint}> ;
-    sd:supportedLanguage sd:SPARQL11Query ;
-    sd:feature sd:UnionDefaultGraph ;
+    sd:supportedLanguage {languages} ;
+    sd:feature {features} ;
     sd:resultFormat {formats} ;
     sd:defaultDataset [ a sd:Dataset ; void:sparqlEndpoint <{endpoint}> ;
         sd:defaultGraph [ a sd:Graph ; void:description "the union of all named graphs"@en ] ;

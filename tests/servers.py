@@ -36,13 +36,15 @@ def stop(process: subprocess.Popen, timeout_s: float = 10.0) -> None:
 
 @contextlib.contextmanager
 def running_service(build_dir: Path, log_path: Path, *, port: int | None = None, corpus_dir: Path | None = None,
-                    timeout_s: float = 20.0) -> Iterator[str]:
+                    timeout_s: float = 20.0, extra_env: dict[str, str] | None = None) -> Iterator[str]:
     """Serve the store under ``build_dir``; yields the base URL. The server's output goes to
-    ``log_path``, shown when it fails to start."""
+    ``log_path``, shown when it fails to start. ``extra_env``: more environment (settings as
+    PEACEKG_* variables, secrets)."""
     port = port or free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("PEACEKG_")}
     env.update({"PEACEKG_BUILD_DIR": str(build_dir), "PEACEKG_PORT": str(port), "PEACEKG_HOST": "127.0.0.1",
                 "PEACEKG_CORPUS_DIR": str(corpus_dir or ROOT / "corpus"), "PEACEKG_ONTOLOGY_DIR": str(ROOT / "ontology")})
+    env.update(extra_env or {})
     base = f"http://127.0.0.1:{port}"
     with log_path.open("wb") as log:
         process = subprocess.Popen([sys.executable, "-m", "kg.cli", "serve"], env=env, cwd=ROOT,

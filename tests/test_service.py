@@ -146,7 +146,9 @@ def test_runaway_query_is_stopped_while_others_are_served(built) -> None:
         thread.join()
         assert outcome["status"] == 504 and outcome["seconds"] < 2.0 + 1.0, outcome
         assert quick and all(status == 200 for status, _ in quick), quick
-        assert max(seconds for _, seconds in quick) < 1.0
+        # Answered while the runaway held its worker; each well within the time limit even on a
+        # loaded machine (latency figures belong to bench/, not here).
+        assert max(seconds for _, seconds in quick) < 2.0
         assert app.extensions["peacekg_pool"].replaced == 1
         after = app.test_client().get("/sparql", query_string={"query": COUNT})
         assert after.status_code == 200
