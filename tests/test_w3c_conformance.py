@@ -35,9 +35,14 @@ The service-description manifest has no requests: its three tests are defined by
 Service Description validator (returns-rdf, has-endpoint-triple, conforms-to-schema) and are
 interpreted here by their names (see ``_sd_*``).
 
-Tests that need SPARQL Update or the Graph Store Protocol to succeed are strict expected failures
-(the service answers 403/404 for now), so the suite fails the day those land and the marks are
-stale. Known service bugs are strict expected failures too, with the bug as the reason.
+The server under test has writes on (setting ``updates``) with a bearer token, and the build's
+graphs unprotected (the suites clear and rewrite whatever they like). The manifests predate
+authentication: the harness adds ``Authorization: Bearer <token>`` to every request that writes
+(SPARQL Update, Graph Store PUT/POST/DELETE), as a client of a real deployment would; nothing else
+of a request is changed. Putting the store back to the preloaded data means a new baseline build
+and no live store (kg.live), so user graphs from earlier tests are not carried over.
+
+Known service bugs are strict expected failures, with the bug as the reason (none today).
 """
 
 from __future__ import annotations
@@ -47,6 +52,7 @@ import http.client
 import json
 import os
 import re
+import shutil
 import sys
 import time
 import xml.etree.ElementTree as ET
@@ -77,7 +83,7 @@ if not W3C_DIR.is_dir():
                 "sparql11-protocol/, graph-store-protocol/ and service-description/)", allow_module_level=True)
 
 ENDPOINT_PATH = "/sparql"  # what the manifests' /sparql/ prefix stands for
-GSP_PATH = "/store"  # the Graph Store Protocol endpoint (indirect identification; read-only for now)
+GSP_PATH = "/store"  # the Graph Store Protocol endpoint (indirect ?graph=, and direct /store/<path>)
 
 MF = Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#")
 HT = Namespace("http://www.w3.org/2011/http#")
@@ -88,8 +94,7 @@ DAWGT = Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-dawg#")
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 SRX = "{http://www.w3.org/2005/sparql-results#}"
 
-UPDATE_REASON = "SPARQL Update is not implemented yet (issue 5)"
-GSP_REASON = "Graph Store Protocol not implemented yet (issue 5)"
+WRITE_TOKEN = "w3c-harness-token-0123456789abcdef"
 
 # Tests that fail because of a bug in the service (not a missing feature): test name -> the bug.
 KNOWN_SERVICE_BUGS: dict[str, str] = {}
@@ -135,11 +140,6 @@ def _status_matcher(term: URIRef) -> Callable[[int], bool] | None:
     if name in STATUS_BY_NAME:
         return lambda status, c=STATUS_BY_NAME[name]: status == c
     return None
-
-
-def _allows_class(term: URIRef, hundreds: int) -> bool:
-    matcher = _status_matcher(term)
-    return matcher is not None and any(matcher(hundreds * 100 + i) for i in range(100))
 
 
 
@@ -199,15 +199,6 @@ class W3CTest:
     requires: list[str] = field(default_factory=list)
     graph_data: list[tuple[Path, str]] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)  # terms of the manifest this harness cannot interpret
-
-    def needs_update(self) -> bool:
-        """Some update operation in this test must succeed (2xx)."""
-        return any(r.is_update() and any(_allows_class(s, 2) for s in r.expected.statuses) for r in self.requests)
-
-    def needs_graph_store(self) -> bool:
-        """Some request of this (graph store) test must succeed (2xx); a test that only expects
-        errors, e.g. 404 for a graph that does not exist, holds without a graph store."""
-        return any(any(_allows_class(s, 2) for s in r.expected.statuses) for r in self.requests)
 
 
 def _local(term: Any) -> str:
@@ -306,13 +297,7 @@ def _params(suite: str, manifests: list[str]) -> list[Any]:
                                        marks=pytest.mark.skip(reason=f"no W3C manifest at {path}")))
             continue
         for test in load_manifest(path, suite):
-            reason = None
-            if suite == "gsp" and test.needs_graph_store():
-                reason = GSP_REASON + (f" (requires {', '.join(test.requires)})" if test.requires else "")
-            elif test.needs_update():
-                reason = UPDATE_REASON
-            elif test.name in KNOWN_SERVICE_BUGS:
-                reason = KNOWN_SERVICE_BUGS[test.name]
+            reason = KNOWN_SERVICE_BUGS.get(test.name)
             marks = [pytest.mark.xfail(strict=True, reason=reason)] if reason else []
             params.append(pytest.param(test, id=test.name, marks=marks))
     return params
@@ -370,6 +355,7 @@ class Server:
     def fresh(self) -> None:
         """Put the store back to the preloaded data when an earlier test may have changed it."""
         if self.dirty:
+            shutil.rmtree(self.build_dir / "live", ignore_errors=True)  # no carrying over of written graphs
             self.write_baseline()
 
 
@@ -378,7 +364,8 @@ def server(tmp_path_factory) -> Any:
     tmp = tmp_path_factory.mktemp("w3c")
     srv = Server(tmp / "build", free_port())
     srv.write_baseline()
-    with running_service(srv.build_dir, tmp / "server.log", port=srv.port):
+    env = {"PEACEKG_UPDATES": "true", "PEACEKG_UPDATE_TOKEN": WRITE_TOKEN, "PEACEKG_PROTECT_BUILT_GRAPHS": "false"}
+    with running_service(srv.build_dir, tmp / "server.log", port=srv.port, extra_env=env):
         yield srv
 
 
@@ -565,10 +552,12 @@ def _run_requests(server: Server, test: W3CTest) -> None:
         assert request.http_version == "1.1", f"request {i}: HTTP/{request.http_version} is not supported here"
         path = fill(_target(request.path))
         body = None if request.body is None else Body(fill(request.body.chars), request.body.encoding).encoded()
+        headers = list(request.headers)
         if request.method not in ("GET", "HEAD") and (test.suite == "gsp" or request.is_update()):
             server.dirty = True  # the store may change: later tests get it back as it was
+            headers.append(("Authorization", f"Bearer {WRITE_TOKEN}"))
         what = f"request {i} ({request.method} {path})"
-        response = _send(server, request.method, path, request.headers, body)
+        response = _send(server, request.method, path, headers, body)
         expected = request.expected
         matchers = [_status_matcher(s) for s in expected.statuses]
         assert any(m(response.status) for m in matchers if m), (
