@@ -12,7 +12,7 @@ from pathlib import Path
 from flask import Flask
 
 from kg.settings import Settings, load_settings
-from service import errors, graph_store, health, pages, query_page, sparql
+from service import dataset, errors, graph_store, health, pages, query_page, sparql
 from service import plots
 from service.auth import load_token
 from service.federation import Policy
@@ -41,6 +41,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     errors.register(app)
     app.register_blueprint(sparql.blueprint)
     app.register_blueprint(graph_store.blueprint)
+    app.register_blueprint(dataset.blueprint)
     app.register_blueprint(health.blueprint)
     app.register_blueprint(pages.blueprint)
     app.register_blueprint(query_page.blueprint)

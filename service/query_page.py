@@ -1,4 +1,4 @@
-"""The query page: ``GET /`` is YASGUI (editor, result table, downloads) pointed at this service's
+"""The query page: ``GET /`` is YASGUI (editor, result table, chart, downloads) pointed at this service's
 ``/sparql``, with the PeaceKG prefixes pre-filled and ready-to-run example queries (the stored
 queries of ``queries/*.rq``, then the built-in ones of service.query_examples).
 
@@ -95,6 +95,14 @@ def query_page() -> Response:
 def page_script() -> Response:
     response = Response(PAGE_SCRIPT, status=200, content_type="text/javascript; charset=utf-8")
     response.cache_control.max_age = ASSET_MAX_AGE
+    return response
+
+
+@blueprint.get("/static/yasr-chart.js")
+def chart_script() -> Response:
+    """The chart view of results (a YASR plugin of ours, service/static/yasr-chart.js)."""
+    response = send_from_directory(Path(__file__).resolve().parent / "static", "yasr-chart.js",
+                                   mimetype="text/javascript", max_age=ASSET_MAX_AGE)
     return response
 
 

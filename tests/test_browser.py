@@ -183,6 +183,26 @@ def test_example_query_runs_and_shows_rows(server: str, page) -> None:
 
 
 @pytest.mark.slow
+def test_numeric_results_draw_a_chart(server: str, page) -> None:
+    page.goto(server + "/")
+    page.wait_for_selector("#yasgui .yasqe .CodeMirror")
+    query = ("PREFIX prov: <http://www.w3.org/ns/prov#>\nSELECT ?article (COUNT(?s) AS ?statements) "
+             "WHERE { ?s prov:wasDerivedFrom ?article } GROUP BY ?article ORDER BY DESC(?statements)")
+    page.evaluate("q => { window.peacekgYasgui.getTab().setQuery(q); }", query)
+    with page.expect_response(lambda r: r.url == server + "/sparql" and r.request.method == "POST") as answer:
+        page.locator("#yasgui .yasqe_queryButton").click()
+    assert answer.value.status == 200
+    page.locator("#yasgui .yasr_btn", has_text="Chart").click()
+    chart = page.locator("#yasgui svg.peacekg-chart-svg")
+    chart.wait_for()
+    assert chart.locator("rect").count() >= 1
+    assert "statements" in (chart.get_attribute("aria-label") or "")
+    download = page.evaluate("window.peacekgYasgui.getTab().getYasr().plugins.chart.download().getData()")
+    assert download.startswith("<svg") and "rect" in download
+    assert serious(page.problems) == []
+
+
+@pytest.mark.slow
 def test_entity_page_quote_links_to_the_marked_span(server: str, page) -> None:
     page.goto(server + "/article/fx-001/statement/s1")
     assert page.locator("blockquote", has_text=QUOTE).count() >= 1

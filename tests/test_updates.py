@@ -200,3 +200,25 @@ def test_token_is_never_logged_by_a_real_server(built, tmp_path) -> None:
         with urllib.request.urlopen(base + "/sparql", timeout=30) as response:
             assert b"sd:SPARQL11Update" in response.read()  # the service description says updates are on
     assert TOKEN not in log.read_text(errors="replace")
+
+
+def test_void_description_and_dumps(built) -> None:
+    from kg.export import export
+
+    app = create_app(built.replace(updates=False))
+    client = app.test_client()
+    try:
+        for path in ("/dataset", "/.well-known/void"):
+            response = client.get(path, headers={"Accept": "text/turtle"})
+            assert response.status_code == 200 and response.mimetype == "text/turtle"
+            assert b"void:triples" in response.data and f"<{built.base_iri}dataset>".encode() in response.data
+        as_jsonld = client.get("/dataset", headers={"Accept": "application/ld+json"})
+        assert as_jsonld.status_code == 200 and as_jsonld.mimetype == "application/ld+json"
+        assert client.get("/dumps/peacekg.nq").status_code == 404  # not exported yet
+        export(built)
+        dump = client.get("/dumps/peacekg.nq")
+        assert dump.status_code == 200 and dump.mimetype == "application/n-quads" and dump.data.count(b"\n") > 1000
+        for path in ("/dumps/../manifest.json", "/dumps/%2e%2e/store/current/manifest.json", "/dumps/../../etc/passwd.ttl"):
+            assert client.get(path).status_code == 404, path
+    finally:
+        app.extensions["peacekg_pool"].close()
