@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import pyoxigraph
 
+from kg.mapping.links import TARGETS
 from kg.settings import Settings
 
 VOID, DCAT, DCT = "http://rdfs.org/ns/void#", "http://www.w3.org/ns/dcat#", "http://purl.org/dc/terms/"
 RDF_TYPE = pyoxigraph.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 XSD_INT = pyoxigraph.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
-EXTERNAL = {  # URI spaces of the datasets PeaceKG links to
-    "wikidata": ("Wikidata", "http://www.wikidata.org/entity/"),
-    "dbpedia": ("DBpedia", "http://dbpedia.org/resource/"),
-}
+FOAF = "http://xmlns.com/foaf/0.1/"
+PK_EXTERNAL_ID = "https://w3id.org/peacekg/ontology/externalId"
 MEDIA = {".trig": "application/trig", ".nq": "application/n-quads", ".jsonld": "application/ld+json", ".ttl": "text/turtle"}
 
 
@@ -70,22 +69,40 @@ def void_description(store: pyoxigraph.Store, settings: Settings, manifest: dict
         add(ds, VOID + "classPartition", part)
         add(part, VOID + "class", _n(row["c"].value))
         add(part, VOID + "entities", _int(int(row["n"].value)))
-    for key, (title, space) in sorted(EXTERNAL.items()):
-        links = store.query(f"""SELECT ?p (COUNT(*) AS ?n) WHERE {{ ?s ?p ?o FILTER(isIRI(?o) && STRSTARTS(STR(?o), "{space}")) }}
+    # One void:Linkset per target dataset and link predicate; a link stated in two graphs counts once.
+    for external in TARGETS:
+        space = external.uri_space
+        links = store.query(f"""SELECT ?p (COUNT(*) AS ?n) (COUNT(DISTINCT ?s) AS ?subjects) WHERE {{
+                                  SELECT DISTINCT ?s ?p ?o WHERE {{ ?s ?p ?o FILTER(isIRI(?o) && STRSTARTS(STR(?o), "{space}")) }} }}
                                 GROUP BY ?p ORDER BY ?p""", use_default_graph_as_union=True)
-        target = _n(base + f"dataset/external/{key}")
+        target = _n(base + f"dataset/external/{external.field}")
         rows = list(links)
         if rows:
             add(target, RDF_TYPE.value, _n(VOID + "Dataset"))
-            add(target, DCT + "title", pyoxigraph.Literal(title, language="en"))
+            add(target, DCT + "title", pyoxigraph.Literal(external.title, language="en"))
             add(target, VOID + "uriSpace", pyoxigraph.Literal(space))
+            add(target, VOID + "sparqlEndpoint", _n(external.sparql_endpoint))
+            add(target, FOAF + "homepage", _n(external.homepage))
         for row in rows:
-            linkset = _n(base + f"dataset/linkset/{key}/" + row["p"].value.rsplit("/", 1)[-1].rsplit("#", 1)[-1])
+            name = row["p"].value.rsplit("/", 1)[-1].rsplit("#", 1)[-1]
+            linkset = _n(base + f"dataset/linkset/{external.field}/" + name)
             add(linkset, RDF_TYPE.value, _n(VOID + "Linkset"))
+            add(linkset, DCT + "title", pyoxigraph.Literal(f"PeaceKG to {external.title} ({name})", language="en"))
             add(linkset, VOID + "subjectsTarget", ds)
             add(linkset, VOID + "objectsTarget", target)
             add(linkset, VOID + "linkPredicate", _n(row["p"].value))
             add(linkset, VOID + "triples", _int(int(row["n"].value)))
+            add(linkset, VOID + "distinctSubjects", _int(int(row["subjects"].value)))
+    # Typed identifiers (literals, so not linksets): one property partition per identifier scheme.
+    identifiers = store.query(f"""SELECT ?p (COUNT(*) AS ?n) (COUNT(DISTINCT ?s) AS ?subjects) WHERE {{ SELECT DISTINCT ?s ?p ?o WHERE {{
+                                    ?p <http://www.w3.org/2000/01/rdf-schema#subPropertyOf> <{PK_EXTERNAL_ID}> . ?s ?p ?o FILTER(isLiteral(?o)) }} }}
+                                  GROUP BY ?p ORDER BY ?p""", use_default_graph_as_union=True)
+    for row in identifiers:
+        part = _n(base + "dataset/property/" + row["p"].value.rsplit("/", 1)[-1])
+        add(ds, VOID + "propertyPartition", part)
+        add(part, VOID + "property", _n(row["p"].value))
+        add(part, VOID + "triples", _int(int(row["n"].value)))
+        add(part, VOID + "distinctSubjects", _int(int(row["subjects"].value)))
     for name, size in sorted(dump_sizes.items()):
         dist = _n(base + "dataset/dump/" + name)
         suffix = "." + name.rsplit(".", 1)[-1]
@@ -97,7 +114,7 @@ def void_description(store: pyoxigraph.Store, settings: Settings, manifest: dict
         add(dist, DCAT + "downloadURL", _n(base + "dumps/" + name))
         add(dist, DCAT + "mediaType", pyoxigraph.Literal(MEDIA[suffix]))
         add(dist, DCAT + "byteSize", _int(size))
-    prefixes = {"void": VOID, "dcat": DCAT, "dcterms": DCT, "pk": "https://w3id.org/peacekg/ontology/"}
+    prefixes = {"void": VOID, "dcat": DCAT, "dcterms": DCT, "foaf": FOAF, "pk": "https://w3id.org/peacekg/ontology/"}
     ordered = sorted(t, key=lambda x: (str(x.subject), str(x.predicate), str(x.object)))
     header = "# VoID/DCAT description of PeaceKG, computed from the store by `peacekg export`.\n"
     return header + pyoxigraph.serialize(ordered, format=pyoxigraph.RdfFormat.TURTLE, prefixes=prefixes).decode("utf-8")

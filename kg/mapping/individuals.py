@@ -9,6 +9,7 @@ from rdflib.namespace import RDF, RDFS
 
 from kg.annotations import fields as F
 from kg.mapping.iris import Minter
+from kg.mapping.links import LINK_PREDICATE, links
 from kg.mapping.values import Emitter, as_list
 from kg.ontology import PK
 
@@ -35,6 +36,8 @@ def emit_individual(out: Emitter, item: dict[str, Any], evidence: Evidence | Non
         out.add(node, SKOS_ALT, Literal(str(alias), lang="en"))
     fields = F.fields_for_class_families(out.vocabulary.families(klass))
     emit_fields(out, node, item, fields, skip=("key", "type", "label", "aliases"))
+    for target in links(item):  # verified Wikidata / DBpedia ids as links too (kg.mapping.links)
+        out.add(node, LINK_PREDICATE, target)
     if evidence is not None and "evidence" in item:
         evidence(node, path + ("evidence",))
     for i, provision in enumerate(item.get("provisions") or []):
