@@ -17,6 +17,7 @@ code  meaning
 10    an annotation file would be overwritten (a reviewed one never; a draft without --force)
 11    the store is missing, unreadable or not writable
 12    pushing to a remote store failed (HTTP error, unreachable, or a count mismatch)
+14    `peacekg link`: the endpoint could not be queried (unreachable, timed out, HTTP error, bad answer)
 ====  ==========================================================
 """
 
@@ -260,6 +261,36 @@ def export_command(settings: Settings, out: Path | None) -> None:
 
     for exported in export(settings, out):
         click.echo(f"{'wrote    ' if exported.changed else 'unchanged'} {exported.path} ({exported.bytes} bytes)")
+
+
+@cli.command("link")
+@click.option("--endpoint", metavar="URL", help="SPARQL endpoint with Wikidata-shaped data. Default: the link_endpoint "
+              "setting (https://query.wikidata.org/sparql).")
+@click.option("--key", "keys", multiple=True, metavar="KEY", help="Only this reference individual (repeatable). "
+              "Default: every actor, organisation, state, place, event and agreement without a verified Wikidata id.")
+@click.option("--language", "languages", multiple=True, default=("en", "mul"), show_default=True,
+              help="Languages of the labels and aliases to match (repeatable).")
+@click.option("--max-candidates", type=click.IntRange(min=1), default=5, show_default=True,
+              help="Candidates kept per individual (the best first).")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+              help="The review file. Default: <build_dir>/link/wikidata-candidates.yaml.")
+@click.pass_obj
+@handles_errors
+def link_command(settings: Settings, endpoint: str | None, keys: tuple[str, ...], languages: tuple[str, ...],
+                 max_candidates: int, out: Path | None) -> None:
+    """Find candidate Wikidata items for reference individuals without one, scored and explained,
+    into a review file. Nothing is applied: a reviewer moves accepted ids into corpus/reference."""
+    from kg.link import reconcile
+    from kg.link_review import write_review
+
+    document = reconcile(settings, endpoint=endpoint, keys=keys or None, languages=languages,
+                         max_candidates=max_candidates, progress=click.echo)
+    path = out or Path(settings.build_dir) / "link" / "wikidata-candidates.yaml"
+    changed = write_review(path, document)
+    click.echo(f"{'wrote' if changed else 'unchanged'} {path}: {document['individuals']} individual(s); "
+               f"{document['single']} with one strong candidate, {document['ambiguous']} ambiguous, "
+               f"{document['weak']} with weak candidates only, {document['none']} without candidates. "
+               "Review it; nothing was applied.")
 
 
 @cli.command("serve")

@@ -106,6 +106,13 @@ SETTINGS: tuple[Setting, ...] = (
         "`peacekg push`: name of the environment variable holding the bearer token, used when "
         "--token is not given. Never put a token or password in a settings file.",
     ),
+    Setting("link_endpoint", "https://query.wikidata.org/sparql", str, "`peacekg link`: the SPARQL endpoint candidates "
+            "come from; it must hold Wikidata-shaped data (rdfs:label, skos:altLabel, schema:description, wdt:P31)."),
+    Setting("link_batch_size", 10, int, "`peacekg link`: individuals looked up per request (their names in one VALUES block)."),
+    Setting("link_interval_s", 1.0, float, "`peacekg link`: the least time, in seconds, between the starts of two requests "
+            "(politeness toward public endpoints; a 429/503 answer's Retry-After is honoured too)."),
+    Setting("link_timeout_s", 60.0, float, "`peacekg link`: timeout of each request, in seconds (the Wikidata Query Service "
+            "stops queries at 60 s)."),
     Setting("host", "127.0.0.1", str, "Address the service listens on (loopback by default; put a reverse proxy in front for the public)."),
     Setting("port", 8765, int, "TCP port of the service."),
     Setting("query_workers", 2, int, "Worker processes that run SPARQL queries (each can be killed on timeout)."),
