@@ -108,10 +108,8 @@ def stance_matrix(frame: "pandas.DataFrame", max_actors: int = 30, max_targets: 
     axes.grid(which="minor", color="white", linewidth=1.5)
     axes.tick_params(which="minor", length=0)
     axes.set_title(title, fontsize=12, weight="bold", loc="left")
-    colourbar = figure.colorbar(image, ax=axes, orientation="horizontal", fraction=0.5, shrink=0.35,
-                                anchor=(1.0, 0.0), pad=0.0, aspect=30,
-                                cax=figure.add_axes((0.62, 0.25 / figure.get_figheight(), 0.3,
-                                                     0.12 / figure.get_figheight())))
+    scale = figure.add_axes((0.62, 0.25 / figure.get_figheight(), 0.3, 0.12 / figure.get_figheight()))
+    colourbar = figure.colorbar(image, cax=scale, orientation="horizontal")
     colourbar.set_ticks([-1, 0, 1], labels=["opposes", "mixed", "supports"], fontsize=7)
     figure.legend(handles=[Patch(color="#dde6f0", label="only demands, warnings or factual claims")],
                   loc="lower left", bbox_to_anchor=(0.01, 0.0), fontsize=7, frameon=False)
