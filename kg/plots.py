@@ -138,7 +138,11 @@ def figure(name: str, frames: Callable[[str], "pandas.DataFrame"]) -> "Figure":
         import matplotlib
 
         with matplotlib.rc_context(STYLE):
-            return chosen.draw(frame)
+            drawn = chosen.draw(frame)
+            if frame.attrs.get("truncated"):
+                drawn.text(0.995, 0.003, "incomplete: the service cut the query's rows at its max_result_rows",
+                           ha="right", va="bottom", fontsize=7, color="#a00000")
+            return drawn
 
 
 def save(fig: "Figure", fmt: str) -> bytes:

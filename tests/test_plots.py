@@ -153,3 +153,10 @@ def test_plots_page_links_every_image(service) -> None:
         assert f'<img src="/plots/{name}.svg"' in html
         assert f'href="/plots/{name}.png"' in html and f'href="/plots/{name}.svg"' in html
         assert plot.title in html
+
+
+def test_a_cut_result_is_marked_on_the_plot() -> None:
+    frame = pandas.DataFrame({"item": ["urn:x"], "kind": ["event"], "date": pandas.to_datetime(["2025-08-15"]),
+                              "precision": [None], "label": ["A summit"], "who": [None]})
+    frame.attrs["truncated"] = True
+    assert "incomplete" in svg_text(render("timeline", "svg", lambda query: frame))
