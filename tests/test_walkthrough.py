@@ -64,8 +64,12 @@ def test_python_blocks_run_against_the_seed_build(seed, tmp_path: Path, monkeypa
 @pytest.mark.parametrize("line", cli_lines())
 def test_cli_lines_run(seed, tmp_path: Path, monkeypatch, line: str) -> None:
     monkeypatch.chdir(tmp_path)
-    args = shlex.split(line)[1:]
+    args = shlex.split(line, comments=True)[1:]
+    redirect = args[args.index(">") + 1] if ">" in args else None
+    args = args[:args.index(">")] if redirect else args
     result = CliRunner().invoke(cli, ["--build-dir", str(seed.build_dir), *args])
     assert result.exit_code == 0, f"{line}: {result.output}"
     if "--output" in args:
         assert (tmp_path / args[args.index("--output") + 1]).stat().st_size > 1000
+    if args[0] == "query":
+        assert len(result.output.splitlines()) > 3, f"{line}: too few rows:\n{result.output}"
