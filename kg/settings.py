@@ -129,6 +129,8 @@ SETTINGS: tuple[Setting, ...] = (
             "(the ontology, reference, article and inferred graphs); users write to graphs of their own."),
     Setting("update_timeout_s", 60.0, float, "Time limit of one write (SPARQL Update or Graph Store write); past it the writer "
             "process is killed, nothing is written (504)."),
+    Setting("store_url", "", str, "A remote SPARQL 1.1 query endpoint (Virtuoso, Fuseki, `oxigraph serve`…) that the service "
+            "fronts instead of the local build (`peacekg serve --store URL`); load it with `peacekg push`. Empty: the local store."),
     Setting("federation_endpoints", "", str, "Space-separated SPARQL endpoint URLs that queries may call with SERVICE. Empty "
             "(the default) turns federation off: an open SERVICE lets anyone make the server send requests to any host."),
 )

@@ -9,6 +9,9 @@ from pathlib import Path
 from flask import Blueprint, current_app, jsonify
 
 from kg.store import current_build, read_manifest
+from service.errors import ApiError
+from service.execution import collect
+from service.workers import Job
 
 blueprint = Blueprint("health", __name__)
 
@@ -48,6 +51,12 @@ class Metrics:
 @blueprint.get("/health")
 def health():
     settings = current_app.config["PEACEKG"]
+    if settings.store_url:
+        try:
+            collect(Job("ASK {}", "application/sparql-results+json", [], [], union=True, max_rows=1), what="the health check")
+        except ApiError as error:
+            return jsonify({"status": "unavailable", "store": {"remote": settings.store_url}, "message": error.message}), 503
+        return jsonify({"status": "ok", "store": {"remote": settings.store_url}})
     build = current_build(Path(settings.build_dir))
     if build is None:
         return jsonify({"status": "unavailable", "store": None, "message": "no built store: run `peacekg build`"}), 503

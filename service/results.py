@@ -10,6 +10,11 @@ from xml.sax.saxutils import escape, quoteattr
 import pyoxigraph
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+RDF_FORMATS = {"text/turtle": pyoxigraph.RdfFormat.TURTLE, "application/n-triples": pyoxigraph.RdfFormat.N_TRIPLES,
+               "application/rdf+xml": pyoxigraph.RdfFormat.RDF_XML, "application/ld+json": pyoxigraph.RdfFormat.JSON_LD,
+               "application/trig": pyoxigraph.RdfFormat.TRIG, "application/n-quads": pyoxigraph.RdfFormat.N_QUADS}
+BOOLEAN_FORMATS = {"json": pyoxigraph.QueryResultsFormat.JSON, "xml": pyoxigraph.QueryResultsFormat.XML,
+                   "csv": pyoxigraph.QueryResultsFormat.CSV, "tsv": pyoxigraph.QueryResultsFormat.TSV}
 SELECT_TYPES = {
     "application/sparql-results+json": "json", "application/json": "json",
     "application/sparql-results+xml": "xml", "application/xml": "xml",

@@ -8,7 +8,6 @@ SERVICE calls only to allow-listed endpoints (service.federation)."""
 from __future__ import annotations
 
 import itertools
-import re
 from urllib.parse import parse_qs, urlsplit
 
 from flask import Blueprint, Response, current_app, request
@@ -18,7 +17,7 @@ from service.errors import ApiError
 from service.execution import start, write
 from service.federation import check_query, check_update
 from service.negotiation import choose
-from service.sparql_text import DatasetConflict, add_using
+from service.sparql_text import DatasetConflict, add_using, query_form
 from service.workers import Job
 
 blueprint = Blueprint("sparql", __name__)
@@ -28,16 +27,6 @@ RESULT_OFFERS = ["application/sparql-results+json", "application/sparql-results+
 GRAPH_OFFERS = ["text/turtle", "application/n-triples", "application/ld+json", "application/rdf+xml",
                 "application/trig", "application/n-quads"]
 STREAM_AFTER_BYTES = 1 << 20
-_PROLOGUE = re.compile(r"(\s+|#[^\n]*\n?|(?i:BASE)\s*<[^>]*>|(?i:PREFIX)\s*[\w.-]*:\s*<[^>]*>)*")
-_FORM = re.compile(r"(?i)(SELECT|ASK|CONSTRUCT|DESCRIBE)\b")
-
-
-def query_form(query: str) -> str | None:
-    """select/ask/construct/describe from the first keyword after the prologue, or None."""
-    match = _FORM.match(query, _PROLOGUE.match(query).end())
-    return match.group(1).lower() if match else None
-
-
 def _params() -> dict[str, list[str]]:
     """URL parameters, decoded strictly (non-UTF-8 is a client error)."""
     raw = request.query_string

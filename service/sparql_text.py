@@ -112,6 +112,21 @@ def service_calls(text: str) -> list[ServiceCall]:
     return calls
 
 
+def query_form(text: str) -> str | None:
+    """select, ask, construct or describe: the first keyword after the prologue; None otherwise."""
+    toks = significant(text)
+    i = 0
+    while i < len(toks):
+        keyword = toks[i].keyword
+        if keyword == "PREFIX":
+            i += 3
+        elif keyword == "BASE":
+            i += 2
+        else:
+            return keyword.lower() if keyword in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE") else None
+    return None
+
+
 def operation_keywords(text: str) -> list[Token]:
     """The words at brace depth 0 of an update: its operations and their clauses."""
     return [t for t in significant(text) if t.kind == "word" and t.depth == 0]

@@ -53,13 +53,8 @@ def _serve(conn: Connection, build_dir: str) -> None:
 
     from kg.binding import BindingError, substitutions
     from kg.store import current_build
-    from service.results import SELECT_TYPES, serialize_solutions
+    from service.results import BOOLEAN_FORMATS, RDF_FORMATS, SELECT_TYPES, serialize_solutions
 
-    rdf_formats = {"text/turtle": pyoxigraph.RdfFormat.TURTLE, "application/n-triples": pyoxigraph.RdfFormat.N_TRIPLES,
-                   "application/rdf+xml": pyoxigraph.RdfFormat.RDF_XML, "application/ld+json": pyoxigraph.RdfFormat.JSON_LD,
-                   "application/trig": pyoxigraph.RdfFormat.TRIG, "application/n-quads": pyoxigraph.RdfFormat.N_QUADS}
-    boolean_formats = {"json": pyoxigraph.QueryResultsFormat.JSON, "xml": pyoxigraph.QueryResultsFormat.XML,
-                       "csv": pyoxigraph.QueryResultsFormat.CSV, "tsv": pyoxigraph.QueryResultsFormat.TSV}
     store, opened = None, None
     while True:
         try:
@@ -107,9 +102,9 @@ def _serve(conn: Connection, build_dir: str) -> None:
                     conn.send(("form", "ask"))
                     continue
                 conn.send(("head", "ask", False))
-                conn.send(("chunk", result.serialize(format=boolean_formats[kind])))
+                conn.send(("chunk", result.serialize(format=BOOLEAN_FORMATS[kind])))
             else:
-                fmt = rdf_formats.get(job.media)
+                fmt = RDF_FORMATS.get(job.media)
                 if fmt is None:
                     conn.send(("form", "graph"))
                     continue
