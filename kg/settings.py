@@ -118,6 +118,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("query_workers", 2, int, "Worker processes that run SPARQL queries (each can be killed on timeout)."),
     Setting("query_timeout_s", 10.0, float, "Per-query time limit in seconds; a query past it is stopped by killing its worker (504)."),
     Setting("queue_timeout_s", 5.0, float, "How long a request waits for a free query worker before 503 with Retry-After."),
+    Setting("max_queries_per_client", 4, int, "Queries one client (one address) may have running at once; more get 429 with "
+            "Retry-After. 0 turns the limit off."),
     Setting("max_result_rows", 100000, int, "Maximum rows (SELECT) or triples (CONSTRUCT/DESCRIBE) in one result; more are cut and the X-PeaceKG-Truncated header says so."),
     Setting("max_request_bytes", 1000000, int, "Maximum size of a request body or query string in bytes (413 beyond)."),
     Setting("cors_allow_origin", "*", str, "Access-Control-Allow-Origin sent on read responses ('' turns CORS off)."),

@@ -11,11 +11,14 @@ from pathlib import Path
 
 from flask import Flask
 
+from kg.errors import ConfigError
 from kg.settings import Settings, load_settings
 from service import dataset, errors, graph_store, health, pages, query_page, sparql
 from service import plots
 from service.auth import load_token
+from service.client_limits import ClientSlots
 from service.federation import Policy
+from service.remote_pool import RemotePool
 from service.workers import WorkerPool
 from service.writer import Writer
 
@@ -26,9 +29,16 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.config["PEACEKG"] = settings
     app.config["MAX_CONTENT_LENGTH"] = settings.max_request_bytes
     app.config["MAX_FORM_MEMORY_SIZE"] = settings.max_request_bytes
-    pool = WorkerPool(Path(settings.build_dir), settings.query_workers, settings.queue_timeout_s)
+    if settings.store_url:  # fronting a remote engine: same interface, queries sent over HTTP
+        if settings.updates:
+            raise ConfigError("setting 'updates' cannot be on with store_url: write to the remote store directly "
+                              "(e.g. `peacekg push`)", field="updates")
+        pool = RemotePool(settings.store_url, settings.query_workers * 4, settings.queue_timeout_s)
+    else:
+        pool = WorkerPool(Path(settings.build_dir), settings.query_workers, settings.queue_timeout_s)
     app.extensions["peacekg_pool"] = pool
     app.extensions["peacekg_metrics"] = health.Metrics()
+    app.extensions["peacekg_client_slots"] = ClientSlots(settings.max_queries_per_client)
     atexit.register(pool.close)
     app.extensions["peacekg_federation"] = Policy.from_setting(settings.federation_endpoints)
     token = load_token(settings)  # ConfigError when updates are on without a token

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 import time
 
-from flask import current_app
+from flask import current_app, request
 
 from kg.rdf_sources import sparql_position
 from service.errors import ApiError
@@ -23,11 +23,18 @@ def start(job: Job, *, what: str = "the query", evaluation_status: int = 400) ->
     def elapsed_ms() -> float:
         return (time.perf_counter() - started) * 1000
 
+    slots, client = current_app.extensions["peacekg_client_slots"], request.remote_addr or "unknown"
+    if not slots.acquire(client):
+        metrics.record("limited", elapsed_ms())
+        raise ApiError(429, f"this client already has {slots.per_client} queries running (setting max_queries_per_client); "
+                            "wait for one to finish", headers={"Retry-After": "1"})
+    running = False
     try:
         writer = current_app.extensions.get("peacekg_writer")
         if writer is not None and job.store is None:
             job.store = writer.read_store()  # the newest generation of the live store
         _form, truncated, body = current_app.extensions["peacekg_pool"].run(job, settings.query_timeout_s)
+        running = True
     except Busy:
         metrics.record("busy", elapsed_ms())
         raise ApiError(503, "all query workers are busy; retry shortly", headers={"Retry-After": "1"}) from None
@@ -42,6 +49,10 @@ def start(job: Job, *, what: str = "the query", evaluation_status: int = 400) ->
                            position={"line": line, "column": column} if line else None) from None
         status = {"store": 503, "form": 406, "binding": 400}.get(exc.kind, evaluation_status)
         raise ApiError(status, exc.message) from None
+    finally:
+        if not running:  # the query did not start: its slot is free at once
+            slots.release(client)
+    body.on_close.append(lambda: slots.release(client))
     metrics.record("ok", elapsed_ms())
     return truncated, body
 

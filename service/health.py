@@ -22,6 +22,7 @@ class Metrics:
     errors: int = 0
     timeouts: int = 0
     busy: int = 0
+    limited: int = 0  # refused with 429: the client had too many queries running
     latencies_ms: list[float] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -34,6 +35,8 @@ class Metrics:
                 self.timeouts += 1
             elif outcome == "busy":
                 self.busy += 1
+            elif outcome == "limited":
+                self.limited += 1
             self.latencies_ms.append(latency_ms)
             del self.latencies_ms[:-10000]  # a sliding window of the latest 10,000
 
@@ -44,7 +47,7 @@ class Metrics:
             def pct(p: float) -> float | None:
                 return round(ordered[min(len(ordered) - 1, int(p * len(ordered)))], 2) if ordered else None
 
-            return {"queries": self.queries, "errors": self.errors, "timeouts": self.timeouts, "busy": self.busy,
+            return {"queries": self.queries, "errors": self.errors, "timeouts": self.timeouts, "busy": self.busy, "limited": self.limited,
                     "latency_ms": {"p50": pct(0.50), "p95": pct(0.95), "p99": pct(0.99)}}
 
 

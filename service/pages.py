@@ -28,7 +28,7 @@ blueprint = Blueprint("pages", __name__, template_folder="templates")
 OFFERS = ["text/html", "text/turtle", "application/ld+json", "application/n-triples"]
 FORMATS = {"html": "text/html", "ttl": "text/turtle", "turtle": "text/turtle", "jsonld": "application/ld+json",
            "json-ld": "application/ld+json", "nt": "application/n-triples", "ntriples": "application/n-triples"}
-RESERVED = {"sparql", "store", "health", "metrics", "static"}  # other services' path space: never shadowed
+RESERVED = {"sparql", "store", "health", "metrics", "static", "queries", "plots", "dumps", "dataset", ".well-known"}  # other services' path space: never shadowed
 MINT_SAFE = "/-_.~"  # the characters kg.mapping.iris.Minter leaves unencoded
 INBOUND_LIMIT, EVIDENCE_LIMIT, GRAPH_SUBJECTS = 1000, 500, 200
 SECURITY_HEADERS = {"Content-Security-Policy": "default-src 'self'; style-src 'self' 'unsafe-inline'",

@@ -23,7 +23,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 import pyoxigraph
 
@@ -78,13 +78,24 @@ class Buffered:
 
     def __init__(self, chunks: Iterator[bytes]):
         self.chunks = chunks
-        self.finished, self.released = True, True
+        self.finished, self.released, self.closed = True, True, False
+        self.on_close: list[Callable[[], None]] = []
 
-    def __iter__(self) -> Iterator[bytes]:
-        return self.chunks
+    def __iter__(self) -> "Buffered":
+        return self
+
+    def __next__(self) -> bytes:
+        try:
+            return next(self.chunks)
+        except StopIteration:
+            self.close()
+            raise
 
     def close(self) -> None:
-        pass
+        if not self.closed:
+            self.closed = True
+            for callback in self.on_close:
+                callback()
 
 
 class RemotePool:

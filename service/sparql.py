@@ -143,6 +143,7 @@ def sparql() -> Response:
         if size > STREAM_AFTER_BYTES:
             break
     if body.released:
+        body.close()  # runs the stream's callbacks (the client's slot) if the end did not
         return Response(b"".join(buffered), status=200, content_type=f"{media}; charset=utf-8", headers=headers)
     response = Response(itertools.chain(buffered, body), status=200, content_type=f"{media}; charset=utf-8", headers=headers)
     response.call_on_close(body.close)

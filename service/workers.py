@@ -16,7 +16,7 @@ import time
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 
 class QueryTimeout(Exception):
@@ -72,7 +72,12 @@ def _serve(conn: Connection, build_dir: str) -> None:
                 continue
             location = build / "oxigraph"
         if location != opened:
-            store, opened = pyoxigraph.Store.read_only(str(location)), location
+            try:
+                store, opened = pyoxigraph.Store.read_only(str(location)), location
+            except OSError as exc:  # removed or unreadable: an answer, not a dead worker
+                store = opened = None
+                conn.send(("error", "store", f"cannot open the store: {exc}"))
+                continue
         kwargs: dict[str, Any] = {"use_default_graph_as_union": job.union, "base_iri": job.base_iri}
         try:
             if job.bindings:
@@ -216,6 +221,7 @@ class ResultStream:
     def __init__(self, pool: WorkerPool, worker: Worker, deadline: float):
         self.pool, self.worker, self.deadline = pool, worker, deadline
         self.finished = self.released = False
+        self.on_close: list[Callable[[], None]] = []  # run once, when the worker is given back
 
     def __iter__(self) -> "ResultStream":
         return self
@@ -238,3 +244,5 @@ class ResultStream:
         if not self.released:
             self.released = True
             self.pool.give_back(self.worker, clean=self.finished)
+            for callback in self.on_close:
+                callback()

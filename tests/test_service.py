@@ -188,3 +188,31 @@ def test_graph_store_refuses_writes(client, built) -> None:
         assert response.status_code == 403 and response.json["status"] == 403
     still = client.get("/store", query_string={"graph": f"{built.base_iri}graph/reference"})
     assert still.status_code == 200
+
+
+@pytest.mark.slow
+def test_one_client_cannot_take_every_worker(built) -> None:
+    """max_queries_per_client: a client's extra queries get 429 + Retry-After at once, while
+    another client is still served."""
+    app = create_app(built.replace(query_timeout_s=3.0, query_workers=3, max_queries_per_client=1))
+    try:
+        outcome: dict = {}
+
+        def runaway() -> None:
+            response = app.test_client().get("/sparql", query_string={"query": RUNAWAY}, environ_base={"REMOTE_ADDR": "10.0.0.1"})
+            outcome["status"] = response.status_code
+
+        thread = threading.Thread(target=runaway)
+        thread.start()
+        time.sleep(0.5)
+        same = app.test_client().get("/sparql", query_string={"query": "ASK {}"}, environ_base={"REMOTE_ADDR": "10.0.0.1"})
+        other = app.test_client().get("/sparql", query_string={"query": "ASK {}"}, environ_base={"REMOTE_ADDR": "10.0.0.2"})
+        thread.join()
+        assert same.status_code == 429 and same.headers["Retry-After"] == "1" and same.json["status"] == 429
+        assert other.status_code == 200
+        assert outcome["status"] == 504
+        again = app.test_client().get("/sparql", query_string={"query": "ASK {}"}, environ_base={"REMOTE_ADDR": "10.0.0.1"})
+        assert again.status_code == 200  # its slot came back when the runaway was stopped
+        assert app.extensions["peacekg_metrics"].snapshot()["limited"] == 1
+    finally:
+        app.extensions["peacekg_pool"].close()
