@@ -255,7 +255,8 @@ def reconcile(settings: Settings, *, endpoint: str | None = None, keys: Iterable
               progress: Callable[[str], None] = lambda _m: None, client: Endpoint | None = None) -> dict[str, Any]:
     """Look up candidates for every linkable individual without a verified Wikidata id; returns
     the review document (see :func:`kg.link_review.review_document`)."""
-    from kg.annotations.check import open_corpus, vocabulary_index
+    from kg.annotations.check import vocabulary_index
+    from kg.annotations.corpus import load_corpus
     from kg.link_review import review_document
 
     for name, least in (("link_batch_size", 1), ("link_interval_s", 0), ("link_timeout_s", 1)):
@@ -266,7 +267,7 @@ def reconcile(settings: Settings, *, endpoint: str | None = None, keys: Iterable
     if not re.match(r"https?://[^/\s]+", url):
         raise ConfigError(f"the endpoint must be an http(s) URL, got {url!r}", field="link_endpoint")
     vocabulary = vocabulary_index(settings)
-    entities = linkable_entities(open_corpus(settings), vocabulary.classes, keys)
+    entities = linkable_entities(load_corpus(Path(settings.corpus_dir), vocabulary), vocabulary.classes, keys)
     client = client or Endpoint(url, user_agent(settings), settings.link_interval_s, settings.link_timeout_s)
     found: dict[str, dict[str, Candidate]] = {}
     size = settings.link_batch_size
