@@ -7,7 +7,8 @@ Graph by graph, with one of two methods:
   so. When the graph store answers 404, 405 or 501 (no GSP there), we fall back to ``update``
   for this and every later graph.
 * ``update``: SPARQL 1.1 Update, ``DROP SILENT GRAPH <g>; INSERT DATA { GRAPH <g> { … } }`` in
-  one request (atomic on stores that run a request as one transaction). A graph of more than
+  one request (``INSERT { … } WHERE {}`` when the triples hold blank nodes, which Virtuoso refuses
+  in INSERT DATA) (atomic on stores that run a request as one transaction). A graph of more than
   ``push_batch_triples`` triples is sent in several requests; such a batched load is NOT atomic.
   Triples sharing blank nodes always travel in the same request, since a blank node label only
   means the same node within one request.
@@ -130,6 +131,10 @@ def _graph_iris(settings: Settings, store: pyoxigraph.Store, wanted: Iterable[st
         if iri not in chosen:
             chosen.append(iri)
     return chosen
+
+
+def _has_blank(triple: pyoxigraph.Triple) -> bool:
+    return isinstance(triple.subject, pyoxigraph.BlankNode) or isinstance(triple.object, pyoxigraph.BlankNode)
 
 
 def _batches(triples: list[pyoxigraph.Triple], size: int) -> list[list[pyoxigraph.Triple]]:
@@ -259,10 +264,18 @@ def push(
             if len(batches) > 1:
                 progress(f"graph {iri}: {len(triples)} triples in {len(batches)} requests (not atomic)")
             for number, batch in enumerate(batches):
-                data = pyoxigraph.serialize(batch, format=pyoxigraph.RdfFormat.N_TRIPLES).decode("utf-8")
                 text = f"DROP SILENT GRAPH <{iri}> ;\n" if number == 0 else ""
-                if batch:
-                    text += f"INSERT DATA {{ GRAPH <{iri}> {{\n{data}}} }}\n"
+                ground = [t for t in batch if not _has_blank(t)]
+                blank = [t for t in batch if _has_blank(t)]
+                if ground:
+                    data = pyoxigraph.serialize(ground, format=pyoxigraph.RdfFormat.N_TRIPLES).decode("utf-8")
+                    text += f"INSERT DATA {{ GRAPH <{iri}> {{\n{data}}} }} ;\n"
+                if blank:
+                    # Same meaning as INSERT DATA (fresh blank nodes, labels shared within the
+                    # request), but accepted by stores that refuse blank nodes in INSERT DATA (Virtuoso).
+                    data = pyoxigraph.serialize(blank, format=pyoxigraph.RdfFormat.N_TRIPLES).decode("utf-8")
+                    text += f"INSERT {{ GRAPH <{iri}> {{\n{data}}} }} WHERE {{}} ;\n"
+                text = text.rstrip().removesuffix(";")
                 remote.send("POST", update_url, text.encode("utf-8"), "application/sparql-update", iri)
         remote_count = remote.count(endpoint, iri)
         if remote_count != len(triples):

@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from service.errors import ApiError
-from service.sparql_text import operation_keywords, service_calls
+from kg.sparql_text import operation_keywords, service_calls
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from service.workers import Job
 blueprint = Blueprint("graph_store", __name__)
 OFFERS = ["text/turtle", "application/n-triples", "application/ld+json", "application/rdf+xml"]
 EXISTS = "ASK { GRAPH ?graph { } }"  # true for empty graphs too
+EXISTS_REMOTE = "ASK { GRAPH ?graph { ?s ?p ?o } }"  # engines disagree on empty GRAPH patterns (Virtuoso: always true)
 GRAPH = "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?graph { ?s ?p ?o } }"
 DEFAULT = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"
 
@@ -104,7 +105,7 @@ def graph_store(_rest: str | None = None) -> Response:
         raise ApiError(406, f"no acceptable format for a graph; offered: {', '.join(OFFERS)}")
     max_rows = current_app.config["PEACEKG"].max_result_rows
     if graph is not None:
-        exists = _run(Job(EXISTS, "application/sparql-results+json", [], [], union=False, max_rows=1, bindings={"graph": graph}))
+        exists = _run(Job(EXISTS_REMOTE if current_app.config["PEACEKG"].store_url else EXISTS, "application/sparql-results+json", [], [], union=False, max_rows=1, bindings={"graph": graph}))
         if b"true" not in exists:
             raise ApiError(404, f"no graph named <{graph}> in this dataset")
         data = _run(Job(GRAPH, media, [], [], union=False, max_rows=max_rows, bindings={"graph": graph}))

@@ -10,8 +10,8 @@ here in the negotiated format, so limits hold the same way: at most ``max_rows``
 the time limit as the HTTP timeout (the remote engine should have its own, e.g. Virtuoso's
 ``MaxQueryExecutionTime``), and at most ``size`` queries in flight (then 503).
 
-Bindings become a trailing VALUES clause, built from validated terms (kg.binding): like
-pyoxigraph's substitutions, a join at the top of the query.
+Bindings become a VALUES block at the start of the WHERE group, built from validated terms
+(kg.binding): like pyoxigraph's substitutions, a join at the top of the query's pattern.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ import pyoxigraph
 
 from kg.binding import BoundTerm, check
 from service.results import BOOLEAN_FORMATS, RDF_FORMATS, SELECT_TYPES, serialize_solutions
-from service.sparql_text import query_form
+from kg.sparql_text import query_form, where_group_start
 from service.workers import Busy, Job, QueryFailed, QueryTimeout
 
 def _sparql_term(term: "BoundTerm | str") -> str:
@@ -43,12 +43,18 @@ def _sparql_term(term: "BoundTerm | str") -> str:
     return f"{escaped}^^<{term.datatype}>" if term.datatype else escaped
 
 
-def values_clause(bindings: dict[str, Any] | None) -> str:
+def bind_with_values(query: str, bindings: dict[str, Any] | None) -> str:
+    """``query`` with ``bindings`` as a VALUES block opening its WHERE group (a join at the top of
+    the pattern; Virtuoso accepts a trailing VALUES only after SELECT, so it goes inside)."""
     if not bindings:
-        return ""
+        return query
     names = sorted(bindings)
-    return ("\nVALUES (" + " ".join(f"?{n}" for n in names) + ") { ("
-            + " ".join(_sparql_term(bindings[n]) for n in names) + ") }\n")
+    block = (" VALUES (" + " ".join(f"?{n}" for n in names) + ") { ("
+             + " ".join(_sparql_term(bindings[n]) for n in names) + ") } ")
+    at = where_group_start(query)
+    if at is None:
+        raise QueryFailed("syntax", "error at 1:1: no WHERE group to bind the parameters in")
+    return query[:at] + block + query[at:]
 
 
 def _term(value: dict[str, Any]) -> Any:
@@ -109,7 +115,7 @@ class RemotePool:
         pass
 
     def _post(self, job: Job, form: str, timeout_s: float) -> bytes:
-        fields = [("query", job.query + values_clause(job.bindings))]
+        fields = [("query", bind_with_values(job.query, job.bindings))]
         fields += [("default-graph-uri", g) for g in job.default_graphs] + [("named-graph-uri", g) for g in job.named_graphs]
         accept = "application/sparql-results+json" if form in ("select", "ask") else "application/n-triples"
         request = urllib.request.Request(self.endpoint, data=urllib.parse.urlencode(fields).encode("utf-8"), method="POST",

@@ -17,7 +17,7 @@ from service.errors import ApiError
 from service.execution import start, write
 from service.federation import check_query, check_update
 from service.negotiation import choose
-from service.sparql_text import DatasetConflict, add_using, query_form
+from kg.sparql_text import DatasetConflict, add_using, query_form
 from service.workers import Job
 
 blueprint = Blueprint("sparql", __name__)

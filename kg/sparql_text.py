@@ -1,6 +1,7 @@
-"""A lexer for SPARQL text, for the few decisions the service takes before the engine runs a
-request: which endpoints a query calls with SERVICE, where an update's operations take their
-dataset (USING) and which operations it holds (LOAD).
+"""A lexer for SPARQL text, for the few decisions taken before an engine runs a request: which
+endpoints a query calls with SERVICE, where an update's operations take their dataset (USING),
+which operations it holds (LOAD), and where a query's WHERE group opens (to bind parameters with
+VALUES for engines that have no other way).
 
 It splits text the way oxigraph's parser does at the lexical level: comments, the four kinds of
 string literal, IRI references, variables, prefixed names, keywords and punctuation. Codepoint
@@ -124,6 +125,25 @@ def query_form(text: str) -> str | None:
             i += 2
         else:
             return keyword.lower() if keyword in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE") else None
+    return None
+
+
+def where_group_start(text: str) -> int | None:
+    """The offset just after the ``{`` that opens the query's outermost WHERE group (past a
+    CONSTRUCT template); None when the text is not a query."""
+    toks = significant(text)
+    form = next((i for i, t in enumerate(toks) if t.depth == 0 and t.keyword in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")), None)
+    if form is None:
+        return None
+    i = form + 1
+    if toks[form].keyword == "CONSTRUCT" and i < len(toks) and toks[i].text == "{":
+        while i < len(toks) and not (toks[i].text == "}" and toks[i].depth == 1):
+            i += 1  # skip the template
+        i += 1
+    while i < len(toks):
+        if toks[i].text == "{" and toks[i].depth == 0:
+            return toks[i].start + 1
+        i += 1
     return None
 
 
