@@ -17,6 +17,7 @@ code  meaning
 10    an annotation file would be overwritten (a reviewed one never; a draft without --force)
 11    the store is missing, unreadable or not writable
 12    pushing to a remote store failed (HTTP error, unreachable, or a count mismatch)
+13    `peacekg query`: no such stored query, or a parameter is missing, unknown or invalid
 14    `peacekg link`: the endpoint could not be queried (unreachable, timed out, HTTP error, bad answer)
 ====  ==========================================================
 """
@@ -325,6 +326,44 @@ def stats_command(settings: Settings) -> None:
 
     for line in store_stats(settings):
         click.echo(line)
+
+
+@cli.command("query")
+@click.argument("name", required=False)
+@click.option("--param", "params", multiple=True, metavar="NAME=VALUE",
+              help="A parameter of the stored query (repeatable); bound as an RDF term of its declared type.")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True,
+              help="table: aligned text; csv: SPARQL results CSV; json: SPARQL results JSON.")
+@click.option("--list", "list_queries", is_flag=True, help="List the stored queries and their parameters.")
+@click.option("--queries-dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder of the stored queries. Default: queries/ of the repository.")
+@click.pass_obj
+@handles_errors
+def query_command(settings: Settings, name: str | None, params: tuple[str, ...], fmt: str, list_queries: bool,
+                  queries_dir: Path | None) -> None:
+    """Run the stored query NAME (queries/NAME.rq, see queries/README.md) on the current store."""
+    from kg.stored_queries import load_all
+    from kg.stored_queries_run import listing, render, run_stored
+
+    if list_queries:
+        queries, errors = load_all(queries_dir)
+        click.echo(listing(queries), nl=False)
+        for error in errors:
+            click.echo(f"error: {error}", err=True)
+        if errors:
+            sys.exit(errors[0].exit_code)
+        return
+    if not name:
+        raise click.UsageError("give the name of a stored query (peacekg query --list shows them)")
+    values: dict[str, str] = {}
+    for item in params:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise click.BadParameter(f"{item!r} is not NAME=VALUE", param_hint="--param")
+        if key in values:
+            raise click.BadParameter(f"{key} is given twice", param_hint="--param")
+        values[key] = value
+    click.echo(render(run_stored(name, values, settings=settings, queries_dir=queries_dir), fmt), nl=False)
 
 
 @cli.command("push")
