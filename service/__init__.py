@@ -15,6 +15,7 @@ from kg.errors import ConfigError
 from kg.settings import Settings, load_settings
 from service import dataset, errors, graph_store, health, pages, query_page, sparql
 from service import plots
+from service import stored_queries
 from service.auth import load_token
 from service.client_limits import ClientSlots
 from service.federation import Policy
@@ -56,6 +57,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.register_blueprint(pages.blueprint)
     app.register_blueprint(query_page.blueprint)
     app.register_blueprint(plots.blueprint)
+    app.register_blueprint(stored_queries.blueprint)
 
     @app.after_request
     def _cors(response):

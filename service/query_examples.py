@@ -1,12 +1,14 @@
 """Ready-to-run example queries for the query page: the stored queries of ``queries/*.rq`` when that
-folder exists (each file's header comments ``# title: …`` and ``# description: …`` name it), else
-and always after them a small built-in list written against the ontology (see ontology/README.md)."""
+folder exists (their headers, parsed by kg.stored_queries, give the title and description; a file
+with a broken header is left out here and reported by ``GET /queries``), then a small built-in
+list written against the ontology (see ontology/README.md)."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
+
+from kg.stored_queries import StoredQuery, load_all
 
 PREFIXES = {
     "pk": "https://w3id.org/peacekg/ontology/",
@@ -19,8 +21,6 @@ PREFIXES = {
     "stance": "https://w3id.org/peacekg/vocab/stance/",
 }
 PROLOGUE = "".join(f"PREFIX {name}: <{iri}>\n" for name, iri in PREFIXES.items())
-MAX_QUERY_BYTES = 64 * 1024  # a stored query larger than this is not an example
-_HEADER = re.compile(r"#\s*([A-Za-z][\w-]*)\s*:\s*(.*?)\s*")
 
 
 @dataclass(frozen=True)
@@ -74,31 +74,20 @@ ORDER BY ?name ?article
 )
 
 
-def read_stored(path: Path) -> Example | None:
-    """One stored query: its header comments name it (title, description); None when unreadable."""
-    try:
-        if path.stat().st_size > MAX_QUERY_BYTES:
-            return None
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        return None
-    if not text.strip():
-        return None
-    header: dict[str, str] = {}
-    for line in (line.strip() for line in text.splitlines()):
-        if line and not line.startswith("#"):
-            break  # the header is the leading comment lines
-        match = _HEADER.fullmatch(line)
-        if match:
-            header.setdefault(match.group(1).lower(), match.group(2))
-    return Example(path.stem, header.get("title") or path.stem.replace("-", " ").replace("_", " "),
-                   header.get("description", ""), text)
+def from_stored(query: StoredQuery) -> Example:
+    """The example for a stored query: its parameters are variables in the editor (their defaults
+    are named in the description; ``/queries/<name>`` runs it with values bound)."""
+    description = query.description
+    if query.params:
+        described = "; ".join(f"{p.name} ({'required' if p.required else 'default ' + p.default})" for p in query.params)
+        description += f" Parameters, bound at /queries/{query.name}: {described}."
+    return Example(query.name, query.title, description, query.text)
 
 
 def examples(queries_dir: Path | None) -> list[Example]:
     """The stored queries (sorted by file name), then the built-in examples."""
     stored = []
     if queries_dir is not None and queries_dir.is_dir():
-        stored = [e for e in (read_stored(p) for p in sorted(queries_dir.glob("*.rq")) if p.is_file()) if e]
+        stored = [from_stored(q) for q in load_all(queries_dir)[0]]
     keys = {e.key for e in stored}
     return stored + [e for e in BUILT_IN if e.key not in keys]
