@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -66,3 +67,36 @@ def running_service(build_dir: Path, log_path: Path, *, port: int | None = None,
         yield base
     finally:
         stop(process)
+
+
+OXIGRAPH = shutil.which("oxigraph", path=str(Path(sys.executable).parent)) or shutil.which("oxigraph")
+
+
+@contextlib.contextmanager
+def running_oxigraph(location: Path, log_path: Path, *, read_only: bool = False, union_default_graph: bool = False,
+                     timeout_s: float = 15.0) -> Iterator[str]:
+    """A real `oxigraph serve` (or `serve-read-only`) on the store folder ``location``, on a free
+    port of 127.0.0.1; yields its query endpoint (…/query) and is always stopped by its PID."""
+    if OXIGRAPH is None:
+        pytest.skip("the oxigraph server (pip package `oxigraph`) is not installed")
+    port = free_port()
+    command = [OXIGRAPH, "serve-read-only" if read_only else "serve", "--location", str(location),
+               "--bind", f"127.0.0.1:{port}"] + (["--union-default-graph"] if union_default_graph else [])
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
+    endpoint = f"http://127.0.0.1:{port}/query"
+    try:
+        deadline = time.monotonic() + timeout_s
+        while True:
+            try:
+                with urllib.request.urlopen(f"{endpoint}?query=ASK%7B%7D", timeout=1) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"oxigraph did not start: {log_path.read_text(errors='replace')}")
+            time.sleep(0.1)
+        yield endpoint
+    finally:
+        stop(process, timeout_s=5)

@@ -10,10 +10,8 @@ import hashlib
 import http.server
 import shutil
 import subprocess
-import sys
 import threading
 import time
-import urllib.request
 from pathlib import Path
 from typing import Iterator
 
@@ -38,9 +36,8 @@ from kg.settings import load_settings
 from kg.store import open_store
 
 from conftest import DATA, ROOT
-from servers import free_port, stop
+from servers import OXIGRAPH, free_port, running_oxigraph
 
-OXIGRAPH = shutil.which("oxigraph", path=str(Path(sys.executable).parent)) or shutil.which("oxigraph")
 FIXTURE = DATA / "wikidata-fixture.ttl"
 BASE = "https://w3id.org/peacekg/"
 SKOS = rdflib.Namespace("http://www.w3.org/2004/02/skos/core#")
@@ -54,31 +51,13 @@ FIXTURE_IDS = {"ana-exempla": "Q90000001", "ruritania": "Q90000002", "freedonia"
 def wikidata_fixture_server(folder: Path) -> Iterator[str]:
     """A read-only `oxigraph serve` on 127.0.0.1 holding tests/data/wikidata-fixture.ttl; yields its
     query endpoint and is always stopped by its PID."""
+    folder.mkdir(parents=True, exist_ok=True)
     if OXIGRAPH is None:
         pytest.skip("the oxigraph server (pip package `oxigraph`) is not installed")
-    folder.mkdir(parents=True, exist_ok=True)
     subprocess.run([OXIGRAPH, "load", "--location", str(folder / "db"), "--file", str(FIXTURE)],
                    check=True, capture_output=True)
-    port = free_port()
-    with (folder / "oxigraph.log").open("wb") as log:
-        process = subprocess.Popen([OXIGRAPH, "serve-read-only", "--location", str(folder / "db"), "--bind",
-                                    f"127.0.0.1:{port}"], stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 15
-        while True:
-            try:
-                with urllib.request.urlopen(f"{base}/query?query=ASK%7B%7D", timeout=1) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"oxigraph did not start: {(folder / 'oxigraph.log').read_text(errors='replace')}")
-            time.sleep(0.1)
-        yield f"{base}/query"
-    finally:
-        stop(process, timeout_s=5)
+    with running_oxigraph(folder / "db", folder / "oxigraph.log", read_only=True) as endpoint:
+        yield endpoint
 
 
 def corpus_with_ids(tmp_path: Path, ids: dict[str, str]) -> Path:

@@ -5,11 +5,6 @@ failures exit 12 with the URL named and no secret ever printed."""
 from __future__ import annotations
 
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
@@ -26,18 +21,11 @@ from kg.settings import Settings, load_settings
 from kg.store import open_store
 
 from conftest import DATA, ROOT
-from servers import stop
+from servers import free_port, running_oxigraph
 
 pytestmark = pytest.mark.slow
 
-OXIGRAPH = shutil.which("oxigraph", path=str(Path(sys.executable).parent)) or shutil.which("oxigraph")
 TOKEN = "secret-xyz"
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -59,39 +47,17 @@ def local_counts(settings: Settings) -> dict[str, int]:
 
 
 @contextmanager
-def running_oxigraph(folder: Path) -> Iterator[str]:
-    """An oxigraph server on a free port, storing into ``folder``; yields its query endpoint and is
-    always stopped by its PID (terminate, then kill)."""
-    if OXIGRAPH is None:
-        pytest.skip("the oxigraph server (pip package `oxigraph`) is not installed")
+def running_oxigraph_in(folder: Path) -> Iterator[str]:
+    """A fresh, writable oxigraph server storing into ``folder``."""
     folder.mkdir(parents=True)
-    port = free_port()
-    log = (folder / "oxigraph.log").open("wb")
-    process = subprocess.Popen([OXIGRAPH, "serve", "--location", str(folder / "db"), "--bind",
-                                f"127.0.0.1:{port}"], stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                with urllib.request.urlopen(f"{base}/query?query=ASK%7B%7D", timeout=1) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"oxigraph did not start: {(folder / 'oxigraph.log').read_text(errors='replace')}")
-            time.sleep(0.1)
-        yield f"{base}/query"
-    finally:
-        stop(process, timeout_s=5)
-        log.close()
+    with running_oxigraph(folder / "db", folder / "oxigraph.log") as endpoint:
+        yield endpoint
 
 
 @pytest.fixture()
 def server(tmp_path: Path) -> Iterator[str]:
     """A fresh oxigraph server for one test."""
-    with running_oxigraph(tmp_path / "server") as endpoint:
+    with running_oxigraph_in(tmp_path / "server") as endpoint:
         yield endpoint
 
 
@@ -200,7 +166,7 @@ def test_wrong_endpoint_exits_12_with_the_url(settings: Settings) -> None:
 
 def test_count_mismatch_fails(settings: Settings, local_counts: dict[str, int], server: str,
                               tmp_path: Path) -> None:
-    with running_oxigraph(tmp_path / "other") as other:  # PUT into one server, count in another
+    with running_oxigraph_in(tmp_path / "other") as other:  # PUT into one server, count in another
         store_url = other.replace("/query", "/store")
         with pytest.raises(PushError) as caught:
             push(settings, server, graph_store=store_url, graphs=["reference"], progress=lambda _: None)

@@ -5,11 +5,6 @@ stopped by PID."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
-import time
-import urllib.request
-from pathlib import Path
 
 import pytest
 
@@ -17,12 +12,11 @@ from kg.builder import build
 from kg.store import current_build
 from service import create_app
 
-from servers import free_port, stop
+from servers import free_port, running_oxigraph
 from test_build import make_corpus, settings_for
 
 PK = "https://w3id.org/peacekg/ontology/"
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
-OXIGRAPH = Path(sys.executable).parent / "oxigraph"
 ROOT_ENV_EXCLUDED = "PEACEKG_"  # a test process's own settings never leak into the servers it starts
 
 
@@ -34,32 +28,12 @@ def built(tmp_path_factory):
     return settings
 
 
-def _wait(url: str, process: subprocess.Popen, log: Path, timeout_s: float = 20) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"the engine exited with {process.returncode}: {log.read_text(errors='replace')}")
-        try:
-            with urllib.request.urlopen(url + "?query=ASK%7B%7D", timeout=1):
-                return
-        except OSError:
-            time.sleep(0.2)
-    pytest.fail(f"the engine did not answer within {timeout_s} s: {log.read_text(errors='replace')}")
-
-
 @pytest.fixture(scope="module")
 def oxigraph_endpoint(built, tmp_path_factory):
-    port = free_port()
-    log = tmp_path_factory.mktemp("oxigraph-log") / "oxigraph.log"
     store = current_build(built.build_dir) / "oxigraph"
-    with log.open("wb") as out:
-        process = subprocess.Popen([str(OXIGRAPH), "serve-read-only", "--location", str(store), "--union-default-graph",
-                                    "--bind", f"127.0.0.1:{port}"], stdout=out, stderr=subprocess.STDOUT)
-    try:
-        _wait(f"http://127.0.0.1:{port}/query", process, log)
-        yield f"http://127.0.0.1:{port}/query"
-    finally:
-        stop(process)
+    log = tmp_path_factory.mktemp("oxigraph-log") / "oxigraph.log"
+    with running_oxigraph(store, log, read_only=True, union_default_graph=True) as endpoint:
+        yield endpoint
 
 
 def check_fronted_engine(built, endpoint: str) -> None:
