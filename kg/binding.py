@@ -5,9 +5,10 @@ literal; it crosses process boundaries (the service's query workers) and becomes
 term only where the query runs. :func:`to_oxigraph` validates while converting, so a malformed
 IRI or a literal that is not a valid value of its datatype is refused before any query runs.
 
-pyoxigraph applies bindings (``substitutions``, SEP-0007) as a join at the top of the query: a
-bound variable must be visible at the top level of the query (in its WHERE patterns, or projected);
-a variable that only occurs inside ``BIND`` or a sub-select is not affected.
+pyoxigraph applies bindings (``substitutions``, SEP-0007) before evaluation, as measured on
+0.5.13: a SELECT must project the bound variable (else RuntimeError, which the service reports as
+a 400); its triple patterns and FILTERs see the value, but ``BIND(?v AS ?w)`` does not. Remote
+engines get the same effect from a VALUES block opening the WHERE group (service.remote_pool).
 """
 
 from __future__ import annotations

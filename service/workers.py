@@ -119,7 +119,7 @@ def _serve(conn: Connection, build_dir: str) -> None:
             conn.send(("end",))
         except SyntaxError as exc:
             conn.send(("error", "syntax", str(exc)))
-        except (OSError, ValueError, TypeError) as exc:
+        except (OSError, ValueError, TypeError, RuntimeError) as exc:  # RuntimeError: e.g. a binding not projected
             conn.send(("error", "evaluation", str(exc)))
 
 

@@ -216,3 +216,22 @@ def test_one_client_cannot_take_every_worker(built) -> None:
         assert app.extensions["peacekg_metrics"].snapshot()["limited"] == 1
     finally:
         app.extensions["peacekg_pool"].close()
+
+
+def test_a_binding_the_engine_refuses_is_a_400_and_the_worker_lives(built) -> None:
+    from service.errors import ApiError
+    from service.execution import collect
+    from service.workers import Job
+
+    app = create_app(built)
+    try:
+        with app.test_request_context("/"):
+            job = Job("SELECT ?o WHERE { ?v ?p ?o }", "application/sparql-results+json", [], [], union=True, max_rows=10,
+                      bindings={"v": "http://example.org/x"})  # ?v not projected: pyoxigraph raises RuntimeError
+            with pytest.raises(ApiError) as caught:
+                collect(job)
+            assert caught.value.status == 400
+        assert app.extensions["peacekg_pool"].replaced == 0
+        assert app.test_client().get("/sparql", query_string={"query": "ASK {}"}).status_code == 200
+    finally:
+        app.extensions["peacekg_pool"].close()
