@@ -84,10 +84,21 @@ def curie(iri: str) -> str | None:
     return None
 
 
+def _arg(name: str, *, strict: bool = True) -> str | None:
+    """A URL parameter. Werkzeug decodes a raw (not %-escaped) query string as strict UTF-8 and
+    raises UnicodeDecodeError otherwise: a 400 here (None when ``strict`` is off), never a 500."""
+    try:
+        return request.args.get(name)
+    except UnicodeDecodeError:
+        if strict:
+            raise ApiError(400, "the query string is not valid UTF-8") from None
+        return None
+
+
 def _wants_html() -> bool:
     """A browser: text/html is asked for explicitly (plain API clients get the JSON error shape)."""
     return any(r.type == "text" and r.subtype in ("html", "*") and r.q > 0
-               for r in parse_accept(request.headers.get("Accept"))) or request.args.get("format") == "html"
+               for r in parse_accept(request.headers.get("Accept"))) or _arg("format", strict=False) == "html"
 
 
 def _run(query: str, media: str) -> tuple[bytes, bool]:
@@ -216,7 +227,7 @@ def _page(iri: str) -> dict[str, Any]:
             entry["quotes"].append(_quote(row, terms, iri))
     article = None
     if text is not None:
-        article = {"text": split_text(text, request.args.get("highlight")), "statements": list(grouped.values()),
+        article = {"text": split_text(text, _arg("highlight")), "statements": list(grouped.values()),
                    "meta": [f for p in ARTICLE_META for f in fact_rows if f["p"]["iri"] == p and not f["g"]["inferred"]]}
     return {"iri": iri, "label": labels.get(iri) or iri, "types": types, "description": described[0] if described else None,
             "external": external, "facts": fact_rows, "facts_truncated": facts_cut,
@@ -231,7 +242,7 @@ def _page(iri: str) -> dict[str, Any]:
 
 @blueprint.get("/<path:path>")
 def resource(path: str) -> Response:
-    fmt = request.args.get("format")
+    fmt = _arg("format")
     if fmt is not None and fmt not in FORMATS:
         raise ApiError(400, f"unknown format {fmt!r}; use one of: html, ttl, jsonld, nt")
     media = FORMATS[fmt] if fmt else choose(request.headers.get("Accept"), OFFERS)
