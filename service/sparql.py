@@ -53,8 +53,11 @@ def _one(params: dict[str, list[str]], name: str) -> str | None:
 
 def _iris(values: list[str], name: str) -> list[str]:
     for value in values:
-        parts = urlsplit(value)
-        if not parts.scheme or any(c in value for c in ' <>"{}|\\^`'):
+        try:
+            scheme = urlsplit(value).scheme
+        except ValueError:  # urlsplit refuses some authorities ("http://[::1"): not an IRI either
+            scheme = ""
+        if not scheme or any(c in value for c in ' <>"{}|\\^`'):
             raise ApiError(400, f"{name} must be an absolute IRI, got {value!r}")
     return values
 

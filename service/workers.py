@@ -79,16 +79,16 @@ def _serve(conn: Connection, build_dir: str) -> None:
                 conn.send(("error", "store", f"cannot open the store: {exc}"))
                 continue
         kwargs: dict[str, Any] = {"use_default_graph_as_union": job.union, "base_iri": job.base_iri}
-        try:
+        try:  # a term pyoxigraph refuses (an IRI with bad %-escapes, "http://[::1") is the request's fault: 400
             if job.bindings:
                 kwargs["substitutions"] = substitutions(job.bindings)
-        except BindingError as exc:
+            if job.default_graphs:
+                kwargs["default_graph"] = [pyoxigraph.NamedNode(g) for g in job.default_graphs]
+            if job.named_graphs:
+                kwargs["named_graphs"] = [pyoxigraph.NamedNode(g) for g in job.named_graphs]
+        except (BindingError, ValueError) as exc:  # raised here, they killed the worker (503 and a respawn)
             conn.send(("error", "binding", str(exc)))
             continue
-        if job.default_graphs:
-            kwargs["default_graph"] = [pyoxigraph.NamedNode(g) for g in job.default_graphs]
-        if job.named_graphs:
-            kwargs["named_graphs"] = [pyoxigraph.NamedNode(g) for g in job.named_graphs]
         try:
             result = store.query(job.query, **kwargs)
             if isinstance(result, pyoxigraph.QuerySolutions):
