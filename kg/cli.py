@@ -368,6 +368,26 @@ def query_command(settings: Settings, name: str | None, params: tuple[str, ...],
     click.echo(render(run_stored(name, values, settings=settings, queries_dir=queries_dir), fmt), nl=False)
 
 
+@cli.command("synth")
+@click.option("--articles", type=click.IntRange(min=1), required=True, help="How many articles to generate.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Same seed, same bytes.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="The corpus folder to write (articles/, annotations/, reference/).")
+@click.option("--density", type=float, default=2.0, show_default=True, help="Mean statements per article.")
+@click.option("--force", is_flag=True, help="Replace the articles, annotations and reference of a non-empty --out.")
+@click.pass_obj
+@handles_errors
+def synth_command(settings: Settings, articles: int, seed: int, out: Path, density: float, force: bool) -> None:
+    """Generate a deterministic synthetic corpus (for benchmarks; build it with --corpus-dir OUT)."""
+    from kg.annotations.check import vocabulary_index
+    from kg.synthetic import generate
+
+    report = generate(out, articles, seed, reference_dir=Path(settings.corpus_dir) / "reference",
+                      vocabulary=vocabulary_index(settings), density=density, force=force, progress=click.echo)
+    click.echo(f"wrote {report.articles} synthetic articles ({report.statements} statements, {report.mentions} "
+               f"mentions) and {report.reference_individuals} generated reference individuals to {out}")
+
+
 @cli.command("push")
 @click.option("--endpoint", required=True, metavar="URL",
               help="SPARQL query endpoint of the remote store, used to verify each graph's size "
