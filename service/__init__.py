@@ -16,6 +16,7 @@ from kg.settings import Settings, load_settings
 from service import dataset, errors, graph_store, health, pages, query_page, sparql
 from service import plots
 from service import stored_queries
+from service import openapi
 from service.auth import load_token
 from service.client_limits import ClientSlots
 from service.federation import Policy
@@ -58,6 +59,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.register_blueprint(query_page.blueprint)
     app.register_blueprint(plots.blueprint)
     app.register_blueprint(stored_queries.blueprint)
+    app.register_blueprint(openapi.blueprint)
 
     @app.after_request
     def _cors(response):
