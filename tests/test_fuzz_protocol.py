@@ -105,7 +105,10 @@ def still_serving(app: flask.Flask) -> None:
     client = app.test_client()
     health = client.get("/health")
     assert health.status_code == 200 and health.json["status"] == "ok"
-    answer = client.get("/sparql", query_string={"query": "ASK { ?s a ?type }"})
+    for _ in range(3):  # a worker replaced after a timeout may still be starting on a loaded machine: 504
+        answer = client.get("/sparql", query_string={"query": "ASK { ?s a ?type }"})
+        if answer.status_code not in (503, 504):
+            break
     assert answer.status_code == 200 and answer.json["boolean"] is True, answer.data
 
 
@@ -336,7 +339,10 @@ def test_real_server(app, built, stored, tmp_path) -> None:
         time.sleep(0.1)
         health = exchange(port, b"GET /health HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n")
         assert health is not None and health[0] == 200, health
-        answer = exchange(port, b"GET /sparql?query=ASK%7B%3Fs%20a%20%3Ft%7D HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n")
+        for _ in range(3):  # as in still_serving
+            answer = exchange(port, b"GET /sparql?query=ASK%7B%3Fs%20a%20%3Ft%7D HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n")
+            if answer is None or answer[0] not in (503, 504):
+                break
         assert answer is not None and answer[0] == 200 and b"true" in answer[2], answer
 
 
