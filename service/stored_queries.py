@@ -28,6 +28,7 @@ blueprint = Blueprint("stored_queries", __name__, template_folder="templates")
 RESULT_OFFERS = ["application/sparql-results+json", "application/sparql-results+xml", "text/csv",
                  "text/tab-separated-values", "application/json", "application/xml", "text/html"]
 LIST_OFFERS = ["application/json", "text/html"]
+LIST_FORMATS = {"json": "application/json", "html": "text/html"}
 FORMATS = {"json": "application/sparql-results+json", "xml": "application/sparql-results+xml", "csv": "text/csv",
            "tsv": "text/tab-separated-values", "html": "text/html"}
 DOWNLOADS = {"csv": "csv", "tsv": "tsv"}  # ?format= values answered as an attachment, and its file suffix
@@ -53,9 +54,9 @@ def _params() -> dict[str, str]:
     return {name: values[0] for name, values in parsed.items()}
 
 
-def _media(fmt: str | None, offers: list[str]) -> str:
+def _media(fmt: str | None, offers: list[str], formats: dict[str, str] = FORMATS) -> str:
     if fmt is not None:
-        allowed = {k: v for k, v in FORMATS.items() if v in offers}
+        allowed = {k: v for k, v in formats.items() if v in offers}
         if fmt not in allowed:
             raise ApiError(400, f"unknown format {fmt!r}; use one of: {', '.join(allowed)}")
         return allowed[fmt]
@@ -77,7 +78,7 @@ def _find(name: str) -> StoredQuery:
 @blueprint.get("/queries")
 def index() -> Response:
     params = _params()
-    media = _media(params.pop("format", None), LIST_OFFERS)
+    media = _media(params.pop("format", None), LIST_OFFERS, LIST_FORMATS)
     queries, errors = load_all(_queries_dir())
     listing = [{**q.summary(), "href": url_for("stored_queries.run", name=q.name)} for q in queries]
     headers = {"Vary": "Accept"}

@@ -213,3 +213,8 @@ def test_the_query_page_lists_the_stored_queries_by_their_header_titles(client) 
         assert f">{title}</button>" in page, title
     assert "Parameters, bound at /queries/cq08-actor-claims: actor (default" in page
     assert page.index(titles[-1]) < page.index("Claims with their quotes")  # stored queries first, then built-in ones
+
+
+def test_the_list_takes_format_json_too(client) -> None:
+    response = client.get("/queries?format=json", headers={"Accept": "text/html"})
+    assert response.status_code == 200 and response.mimetype == "application/json"
