@@ -9,7 +9,7 @@ from __future__ import annotations
 import atexit
 from pathlib import Path
 
-from flask import Flask
+from flask import Flask, request
 
 from kg.errors import ConfigError
 from kg.settings import Settings, load_settings
@@ -60,6 +60,13 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.register_blueprint(plots.blueprint)
     app.register_blueprint(stored_queries.blueprint)
     app.register_blueprint(openapi.blueprint)
+
+    @app.before_request
+    def _host_required() -> None:
+        # IRIs the service mints from the request (the endpoint as base IRI, direct graph names,
+        # Location headers) need a host; HTTP/1.1 requires one.
+        if not request.host or request.host.startswith(":"):
+            raise errors.ApiError(400, "the request has no Host header (HTTP/1.1 requires one)")
 
     @app.after_request
     def _cors(response):

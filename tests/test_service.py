@@ -235,3 +235,8 @@ def test_a_binding_the_engine_refuses_is_a_400_and_the_worker_lives(built) -> No
         assert app.test_client().get("/sparql", query_string={"query": "ASK {}"}).status_code == 200
     finally:
         app.extensions["peacekg_pool"].close()
+
+
+def test_a_request_without_host_is_a_400(client) -> None:
+    response = client.get("/sparql", headers={"Host": ""})
+    assert response.status_code == 400 and "Host" in response.json["message"]
