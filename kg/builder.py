@@ -34,7 +34,7 @@ from kg.ontology import OntologySources, load_ontology, load_shapes
 from kg.quality import run_check
 from kg.serialize import canonical, to_oxigraph, write_atomic
 from kg.settings import Settings
-from kg.store import current_build, read_manifest, write_store
+from kg.store import StoreError, current_build, read_manifest, write_store
 from kg.validation import validate
 
 Progress = Callable[[str], None]
@@ -123,7 +123,10 @@ def build(settings: Settings, progress: Progress = lambda message: None) -> Buil
                 details = describe_violations(checked.violations, corpus, settings.base_iri, data_to_check)
                 raise ValidationError(f"{name} violates the shapes ({len(checked.violations)} problem(s))", details=details)
             graph_quads = _quads(graph, graph_iri)
-            write_atomic(cache, pyoxigraph.serialize(graph_quads, format=pyoxigraph.RdfFormat.N_QUADS).decode("utf-8"))
+            try:  # a full disk or a read-only build folder is a store error (exit 11), not a traceback
+                write_atomic(cache, pyoxigraph.serialize(graph_quads, format=pyoxigraph.RdfFormat.N_QUADS).decode("utf-8"))
+            except OSError as exc:
+                raise StoreError(f"cannot write the build cache {cache}: {exc.strerror or exc}", file=str(cache.parent)) from None
             report.rebuilt.append(name)
             progress(f"[{i}/{len(names)}] {name}: mapped and validated ({len(graph_quads)} triples)")
         report.graphs[name] = len(graph_quads)

@@ -9,8 +9,8 @@ Layout under ``<build_dir>/store/``::
 
 A build writes a new store in a ``.partial`` folder, renames it into ``builds/`` when complete,
 then replaces the ``current`` link with ``os.replace`` (atomic on POSIX). A crash or a kill at
-any point leaves ``current`` pointing at the previous complete store; stale partial folders are
-removed by the next build. The two most recent builds are kept.
+any point leaves ``current`` pointing at the previous complete store; stale partial folders (and
+a new link a killed build made but never switched to) are removed by the next build. The two most recent builds are kept.
 """
 
 from __future__ import annotations
@@ -72,6 +72,8 @@ def write_store(build_dir: Path, build_id: str, quads: Iterable[pyoxigraph.Quad]
         builds.mkdir(parents=True, exist_ok=True)
         for stale in builds.glob(".*.partial"):
             shutil.rmtree(stale, ignore_errors=True)
+        for stale_link in root.glob(".current.*"):  # a link made by a build killed before its switch
+            stale_link.unlink(missing_ok=True)
         if final.exists():
             shutil.rmtree(final)
         partial.mkdir()
