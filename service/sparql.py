@@ -147,6 +147,11 @@ def sparql() -> Response:
             break
     if body.released:
         body.close()  # runs the stream's callbacks (the client's slot) if the end did not
+        if not body.finished:  # the worker stopped before the result was complete: an error, never a cut 200
+            if body.failure == "timeout":
+                raise ApiError(504, f"the query ran longer than {settings.query_timeout_s:g} s and was stopped")
+            raise ApiError(503, "the query worker stopped unexpectedly while sending the result; it has been replaced",
+                           headers={"Retry-After": "1"})
         return Response(b"".join(buffered), status=200, content_type=f"{media}; charset=utf-8", headers=headers)
     response = Response(itertools.chain(buffered, body), status=200, content_type=f"{media}; charset=utf-8", headers=headers)
     response.call_on_close(body.close)

@@ -221,6 +221,7 @@ class ResultStream:
     def __init__(self, pool: WorkerPool, worker: Worker, deadline: float):
         self.pool, self.worker, self.deadline = pool, worker, deadline
         self.finished = self.released = False
+        self.failure: str | None = None  # why the stream ended early: "timeout" or "stopped" (the worker died)
         self.on_close: list[Callable[[], None]] = []  # run once, when the worker is given back
 
     def __iter__(self) -> "ResultStream":
@@ -231,8 +232,9 @@ class ResultStream:
             raise StopIteration
         try:
             message = self.pool._receive(self.worker, self.deadline)
-        except (QueryTimeout, EOFError, OSError):
-            self.close()  # the status is already sent: the stream ends early
+        except (QueryTimeout, EOFError, OSError) as exc:
+            self.failure = "timeout" if isinstance(exc, QueryTimeout) else "stopped"
+            self.close()  # the status may already be sent: the stream ends early
             raise StopIteration from None
         if message[0] == "end":
             self.finished = True
