@@ -149,7 +149,10 @@ class Writer:
                 reply = self.conn.recv()
             except (EOFError, OSError):
                 self._stop()
-                raise QueryFailed("store", "the writer stopped unexpectedly; nothing was written") from None
+                # Killed after its transaction committed but before it answered, the write is there
+                # (entirely): the answer cannot say "nothing was written", only that it is all or nothing.
+                raise QueryFailed("store", "the writer stopped unexpectedly before confirming the write; a write is applied "
+                                           "entirely or not at all, so read the data before retrying") from None
             if reply[0] == "error":
                 raise QueryFailed(reply[1], reply[2])
             self.read_path = reply[1]
