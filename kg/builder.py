@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -137,7 +138,7 @@ def build(settings: Settings, progress: Progress = lambda message: None) -> Buil
     t2 = time.perf_counter()
     work = pyoxigraph.Store()
     work.bulk_extend(quads)
-    _data_checks(settings, work, progress)
+    _data_checks(settings, work, progress, corpus)
     try:
         inference = materialise(work, ontology)
     except InconsistentDataError as exc:
@@ -157,10 +158,17 @@ def build(settings: Settings, progress: Progress = lambda message: None) -> Buil
     return report
 
 
-def _data_checks(settings: Settings, store: pyoxigraph.Store, progress: Progress) -> None:
+def _data_checks(settings: Settings, store: pyoxigraph.Store, progress: Progress, corpus: Corpus) -> None:
     sources = OntologySources.find(Path(settings.ontology_dir))
     failed = [r for r in (run_check(p, store, union=True) for p in sources.data_checks) if not r.passed]
     if failed:
-        details = [f"{c.name}: {line}" for c in failed for line in c.describe_rows()]
+        details = [_located(f"{c.name}: {line}", corpus, settings.base_iri) for c in failed for line in c.describe_rows()]
         raise ValidationError(f"{len(failed)} data check(s) failed", details=details)
     progress(f"data checks: {len(sources.data_checks)} passed")
+
+
+def _located(line: str, corpus: Corpus, base: str) -> str:
+    """A data check's row, with the file and line where each individual it names is defined."""
+    keys = dict.fromkeys(re.findall(re.escape(base) + r"resource/([a-z0-9-]+)", line))
+    places = [f"{key} is defined at {corpus.keys[key][1]}" for key in keys if key in corpus.keys]
+    return f"{line} ({'; '.join(places)})" if places else line
