@@ -9,7 +9,7 @@ PEACEKG := $(BIN)/peacekg
 WEB    := service/web
 WEB_STAMP := $(WEB)/node_modules/.installed
 
-.PHONY: run test install ontology ontology-docs settings-docs annotation-docs docs clean
+.PHONY: run test install ontology ontology-docs settings-docs annotation-docs docs clean bench
 
 install: $(STAMP) $(WEB_STAMP)
 
@@ -38,6 +38,18 @@ run: install
 ## test: install and run the whole test suite
 test: install
 	$(BIN)/python -m pytest
+
+## bench: synthesise BENCH_ARTICLES articles, build them, serve the store with four engines (ours,
+## oxigraph, Virtuoso, rdflib-endpoint), write bench/README.md; data in bench/data/ (git-ignored)
+BENCH_ARTICLES ?= 1000
+BENCH_STAMP := $(VENV)/.bench-installed
+
+$(BENCH_STAMP): pyproject.toml | $(STAMP)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test,bench]'
+	touch $(BENCH_STAMP)
+
+bench: install $(BENCH_STAMP)
+	$(BIN)/python -m bench.run --articles $(BENCH_ARTICLES)
 
 ## ontology-docs: regenerate the ontology reference page (never edit it by hand)
 ontology-docs: install

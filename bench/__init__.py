@@ -1,0 +1,1 @@
+"""PeaceKG benchmarks: see bench/README.md and bench/run.py."""
