@@ -156,19 +156,15 @@ def test_a_bom_in_an_article_text_is_refused(served, tmp_path: Path) -> None:
     assert any(T.replace("txt", "yaml") in d or A in d for d in details)
 
 
-@pytest.mark.xfail(strict=True, reason="gap (kg/annotations): a BOM in an article text is reported only through "
-                                       "its consequences (quotes not found, a region not a copy), not as a BOM at byte 0")
 def test_a_bom_in_an_article_text_is_named(served, tmp_path: Path) -> None:
     details = refused(served, bad_corpus(served, tmp_path, raw={T: lambda b: codecs.BOM_UTF8 + b}))
     assert any(d.split(":")[0].endswith(T) and "byte-order mark" in d for d in details), details
 
 
-@pytest.mark.xfail(strict=True, reason="gap (kg/annotations/yaml_source.py): non-UTF-8 YAML is reported at line 1 "
-                                       "without the byte offset (load_yaml knows it; load_corpus drops it)")
 def test_non_utf8_yaml_names_the_line_and_byte(served, tmp_path: Path) -> None:
     details = refused(served, bad_corpus(served, tmp_path, [(A, b"status: reviewed", "status: r\u00e9viewed".encode("latin-1"))]))
     hit = find(details, A, 2, "(syntax)", "not UTF-8")
-    assert "byte 31" in hit["message"]
+    assert "byte 25" in hit["message"]  # "article: fx-001\n" is 16 bytes, then "status: r"
 
 
 def test_the_command_exits_with_the_documented_code_and_every_problem(served, tmp_path: Path) -> None:

@@ -123,6 +123,9 @@ def _load_article(txt: Path, vocabulary: VocabularyIndex, issues: list[Issue], r
     except UnicodeDecodeError as exc:
         issues.append(Issue(shown(txt), 1, "(text)", f"not UTF-8 at byte {exc.start}"))
         return None
+    if text.startswith("\ufeff"):  # kept byte for byte, it would shift every offset by one character
+        issues.append(Issue(shown(txt), 1, "(text)", "starts with a byte-order mark (U+FEFF at byte 0), which offsets would "
+                                                     "count as a character; save the text as UTF-8 without a BOM"))
     if not meta_path.exists():
         issues.append(Issue(display, 1, "(document)", "metadata file missing"))
         return None

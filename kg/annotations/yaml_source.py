@@ -65,11 +65,15 @@ def load_yaml(path: Path, display: str | None = None) -> YamlDocument:
     """Parse one YAML file; syntax errors and non-UTF-8 bytes raise SourceSyntaxError with the line."""
     name = display or str(path)
     try:
-        text = path.read_bytes().decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise SourceSyntaxError(f"not UTF-8 ({exc.reason})", file=name, offset=exc.start) from None
+        data = path.read_bytes()
     except FileNotFoundError:
         raise SourceSyntaxError("file not found", file=name) from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise SourceSyntaxError(f"not UTF-8 at byte {exc.start} ({exc.reason}); save the file as UTF-8", file=name,
+                                line=line, offset=exc.start) from None
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
