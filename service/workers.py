@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import multiprocessing
 import queue
+import sys
 import threading
 import time
 from dataclasses import dataclass
@@ -76,7 +77,8 @@ def _serve(conn: Connection, build_dir: str) -> None:
                 store, opened = pyoxigraph.Store.read_only(str(location)), location
             except OSError as exc:  # removed or unreadable: an answer, not a dead worker
                 store = opened = None
-                conn.send(("error", "store", f"cannot open the store: {exc}"))
+                print(f"peacekg query worker: cannot open the store at {location}: {exc}", file=sys.stderr, flush=True)
+                conn.send(("error", "store", "cannot open the store (the server's log says why); retry shortly"))
                 continue
         kwargs: dict[str, Any] = {"use_default_graph_as_union": job.union, "base_iri": job.base_iri}
         try:  # a term pyoxigraph refuses (an IRI with bad %-escapes, "http://[::1") is the request's fault: 400
@@ -183,7 +185,10 @@ class WorkerPool:
             raise Busy() from None
         if not worker.process.is_alive():
             self._replace(worker)
-            worker = self.idle.get(timeout=self.queue_timeout_s)
+            try:  # another request may take the replacement first
+                worker = self.idle.get(timeout=self.queue_timeout_s)
+            except queue.Empty:
+                raise Busy() from None
         deadline = time.monotonic() + timeout_s
         try:
             worker.conn.send(job)

@@ -9,6 +9,7 @@ fresh one. Writes wait their turn on a lock for at most ``queue_timeout_s`` (the
 from __future__ import annotations
 
 import multiprocessing
+import sys
 import threading
 import time
 from multiprocessing.connection import Connection
@@ -29,7 +30,8 @@ def _serve(conn: Connection, build_dir: str, grace_s: float, protect: bool) -> N
     try:
         live = open_live(Path(build_dir), grace_s)
     except (StoreError, OSError) as exc:
-        conn.send(("error", "store", f"cannot open the live store: {exc}"))
+        print(f"peacekg writer: cannot open the live store under {build_dir}: {exc}", file=sys.stderr, flush=True)
+        conn.send(("error", "store", "cannot open the live store (the server's log says why)"))  # no paths to clients
         return
     conn.send(("ready", str(live.generation_path()), live.build_id))
     while True:
