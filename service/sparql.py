@@ -17,7 +17,7 @@ from service.errors import ApiError
 from service.execution import start, write
 from service.federation import check_query, check_update
 from service.negotiation import choose
-from kg.sparql_text import DatasetConflict, add_using, query_form
+from kg.sparql_text import DatasetConflict, add_using, query_form, significant
 from service.workers import Job
 
 blueprint = Blueprint("sparql", __name__)
@@ -132,8 +132,11 @@ def sparql() -> Response:
     media = choose(request.headers.get("Accept"), offers)
     if media is None:
         raise ApiError(406, f"no acceptable format for the result of {(form or 'this').upper()} query; offered: {', '.join(offers)}")
-    job = Job(query, media, defaults, named, union=not defaults and not named, max_rows=settings.max_result_rows,
-              base_iri=request.base_url)  # the protocol lets the service define the base: the endpoint
+    # The union default graph only when neither the protocol nor the query (FROM, FROM NAMED) names a
+    # dataset: the engine's union flag would override the query's own FROM.
+    in_query = any(t.keyword == "FROM" for t in significant(query))
+    job = Job(query, media, defaults, named, union=not defaults and not named and not in_query,
+              max_rows=settings.max_result_rows, base_iri=request.base_url)  # the protocol lets the service define the base
     truncated, body = start(job)
     headers = {"X-PeaceKG-Truncated": "true"} if truncated else {}
     headers["Vary"] = "Accept"
