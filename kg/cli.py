@@ -203,8 +203,9 @@ def build_command(settings: Settings) -> None:
 
     report = build(settings, progress=progress_printer())
     if not report.nothing_to_do:
-        click.echo(f"built {report.triples} triples; rebuilt: {', '.join(report.rebuilt) or 'none'}; "
-                   f"reused: {len(report.reused)} graph(s)")
+        shown = ", ".join(report.rebuilt[:5]) + (f" and {len(report.rebuilt) - 5} more" if len(report.rebuilt) > 5 else "")
+        click.echo(f"built {report.triples} triples; rebuilt {len(report.rebuilt)} graph(s): {shown or 'none'}; "
+                   f"reused {len(report.reused)} graph(s)")
 
 
 @cli.command("export")

@@ -16,6 +16,16 @@ def test_shapes_are_valid_shacl(shapes_graph: rdflib.Graph) -> None:
     assert report.conforms, "\n".join(map(str, report.violations))
 
 
+def test_shapes_look_only_forward(shapes_graph: rdflib.Graph) -> None:
+    """The build validates an article against the part of the reference graph it can reach
+    (kg.builder._reachable); that equals validating against the whole reference only while no
+    shape looks backwards (inverse paths), sideways (SPARQL constraints or targets) or at
+    subjects of a property (targetSubjectsOf could pick reference nodes the article cannot reach)."""
+    SH = rdflib.Namespace("http://www.w3.org/ns/shacl#")
+    for term in (SH.inversePath, SH.sparql, SH.SPARQLTarget, SH.SPARQLConstraint, SH.target):
+        assert not list(shapes_graph.triples((None, term, None))) and not list(shapes_graph.triples((None, None, term))), term
+
+
 def test_an_invalid_shape_is_caught() -> None:
     bad = rdflib.Graph().parse(
         data="""@prefix sh: <http://www.w3.org/ns/shacl#> .
