@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Iterator
 
 _TOKEN = re.compile(r"""
     (?P<ws>\s+)
@@ -42,27 +43,41 @@ class Token:
         return self.text.upper() if self.kind == "word" else None
 
 
-def tokens(text: str) -> list[Token]:
-    """Every token of ``text`` with its offset and brace depth (whitespace and comments included)."""
-    out, depth, position = [], 0, 0
+def iter_tokens(text: str) -> Iterator[Token]:
+    """Every token of ``text`` with its offset and brace depth (whitespace and comments included),
+    lazily: callers that need only the start of a query stop early."""
+    depth, position = 0, 0
     while position < len(text):
         match = _TOKEN.match(text, position)
         if match is None:  # an unterminated string: the rest is one token the engine will reject
-            out.append(Token("punct", text[position:], position, depth))
-            break
+            yield Token("punct", text[position:], position, depth)
+            return
         kind = match.lastgroup or "punct"
-        out.append(Token(kind, match.group(), position, depth))
+        yield Token(kind, match.group(), position, depth)
         if kind == "punct":
             if match.group() == "{":
                 depth += 1
             elif match.group() == "}":
                 depth = max(0, depth - 1)
         position = match.end()
-    return out
+
+
+def tokens(text: str) -> list[Token]:
+    return list(iter_tokens(text))
+
+
+def iter_significant(text: str) -> Iterator[Token]:
+    return (t for t in iter_tokens(text) if t.kind not in ("ws", "comment"))
 
 
 def significant(text: str) -> list[Token]:
-    return [t for t in tokens(text) if t.kind not in ("ws", "comment")]
+    return list(iter_significant(text))
+
+
+def mentions(text: str, word: str) -> bool:
+    """Whether ``word`` occurs in ``text`` at all (any case): a C-speed test that lets callers
+    skip lexing a large text that cannot hold the keyword."""
+    return re.search(re.escape(word), text, re.IGNORECASE) is not None
 
 
 def prefixes(toks: list[Token]) -> tuple[dict[str, str], str | None]:
@@ -86,6 +101,8 @@ class ServiceCall:
 
 def service_calls(text: str) -> list[ServiceCall]:
     """Every SERVICE clause: the endpoint it calls, as the engine would resolve it."""
+    if not mentions(text, "service"):
+        return []
     toks = significant(text)
     declared, base = prefixes(toks)
     calls = []
@@ -115,14 +132,13 @@ def service_calls(text: str) -> list[ServiceCall]:
 
 def query_form(text: str) -> str | None:
     """select, ask, construct or describe: the first keyword after the prologue; None otherwise."""
-    toks = significant(text)
-    i = 0
-    while i < len(toks):
-        keyword = toks[i].keyword
+    toks = iter_significant(text)
+    for token in toks:
+        keyword = token.keyword
         if keyword == "PREFIX":
-            i += 3
+            next(toks, None), next(toks, None)
         elif keyword == "BASE":
-            i += 2
+            next(toks, None)
         else:
             return keyword.lower() if keyword in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE") else None
     return None
@@ -131,19 +147,19 @@ def query_form(text: str) -> str | None:
 def where_group_start(text: str) -> int | None:
     """The offset just after the ``{`` that opens the query's outermost WHERE group (past a
     CONSTRUCT template); None when the text is not a query."""
-    toks = significant(text)
-    form = next((i for i, t in enumerate(toks) if t.depth == 0 and t.keyword in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")), None)
+    toks = iter_significant(text)
+    form = next((t for t in toks if t.depth == 0 and t.keyword in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")), None)
     if form is None:
         return None
-    i = form + 1
-    if toks[form].keyword == "CONSTRUCT" and i < len(toks) and toks[i].text == "{":
-        while i < len(toks) and not (toks[i].text == "}" and toks[i].depth == 1):
-            i += 1  # skip the template
-        i += 1
-    while i < len(toks):
-        if toks[i].text == "{" and toks[i].depth == 0:
-            return toks[i].start + 1
-        i += 1
+    token = next(toks, None)
+    if form.keyword == "CONSTRUCT" and token is not None and token.text == "{":
+        while token is not None and not (token.text == "}" and token.depth == 1):
+            token = next(toks, None)  # skip the template
+        token = next(toks, None)
+    while token is not None:
+        if token.text == "{" and token.depth == 0:
+            return token.start + 1
+        token = next(toks, None)
     return None
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from service.errors import ApiError
-from kg.sparql_text import operation_keywords, service_calls
+from kg.sparql_text import mentions, operation_keywords, service_calls
 
 
 @dataclass(frozen=True)
@@ -55,7 +55,7 @@ def check_query(text: str, policy: Policy) -> str:
 
 def check_update(text: str, policy: Policy) -> str:
     """Like check_query, and LOAD is refused: it would fetch a URL from the server."""
-    load = next((t for t in operation_keywords(text) if t.keyword == "LOAD"), None)
+    load = next((t for t in operation_keywords(text) if t.keyword == "LOAD"), None) if mentions(text, "load") else None
     if load is not None:
         raise ApiError(403, f"LOAD (offset {load.start}) is not allowed: it makes the server fetch a URL; "
                             "upload the data with the Graph Store Protocol (PUT or POST /store) instead")

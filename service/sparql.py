@@ -8,6 +8,7 @@ SERVICE calls only to allow-listed endpoints (service.federation)."""
 from __future__ import annotations
 
 import itertools
+from typing import Iterator
 from urllib.parse import parse_qs, urlsplit
 
 from flask import Blueprint, Response, current_app, request
@@ -18,7 +19,7 @@ from service.execution import start, write
 from service.federation import check_query, check_update
 from service.negotiation import choose
 from kg.sparql_text import DatasetConflict, add_using, query_form, significant
-from service.workers import Job
+from service.workers import Job, StreamBroken
 
 blueprint = Blueprint("sparql", __name__)
 
@@ -156,9 +157,17 @@ def sparql() -> Response:
             raise ApiError(503, "the query worker stopped unexpectedly while sending the result; it has been replaced",
                            headers={"Retry-After": "1"})
         return Response(b"".join(buffered), status=200, content_type=f"{media}; charset=utf-8", headers=headers)
-    response = Response(itertools.chain(buffered, body), status=200, content_type=f"{media}; charset=utf-8", headers=headers)
+    response = Response(_rest_or_abort(buffered, body), status=200, content_type=f"{media}; charset=utf-8", headers=headers)
     response.call_on_close(body.close)
     return response
+
+
+def _rest_or_abort(buffered: list[bytes], body) -> Iterator[bytes]:
+    """The rest of a streamed result; if the worker fails after the 200 went out, StreamBroken
+    makes the WSGI server drop the connection (an incomplete transfer, not a cut result)."""
+    yield from itertools.chain(buffered, body)
+    if not body.finished:
+        raise StreamBroken(f"the result stream ended early ({body.failure or 'closed'})")
 
 
 def service_description() -> Response:

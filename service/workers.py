@@ -56,6 +56,7 @@ def _serve(conn: Connection, build_dir: str) -> None:
     from kg.store import current_build
     from service.results import BOOLEAN_FORMATS, RDF_FORMATS, SELECT_TYPES, serialize_solutions
 
+    conn.send(("ready",))  # imports done: from now on, a query's time is the query's own
     store, opened = None, None
     while True:
         try:
@@ -135,12 +136,28 @@ def _bounded(results: Any, limit: int) -> tuple[list[Any], bool]:
     return items, False
 
 
+START_TIMEOUT_S = 60.0  # a fresh worker's imports (~2 s here; more on a loaded machine)
+
+
+class StreamBroken(RuntimeError):
+    """A result stream that failed after its 200 was sent: raised to the WSGI server, which then
+    drops the connection, so clients see an incomplete transfer rather than a complete-looking,
+    cut result."""
+
+
 class Worker:
     def __init__(self, context: Any, build_dir: str):
         self.conn, child = context.Pipe()
         self.process = context.Process(target=_serve, args=(child, build_dir), daemon=True)
         self.process.start()
         child.close()
+
+    def wait_ready(self, timeout_s: float = START_TIMEOUT_S) -> bool:
+        """Wait for the worker's "ready" (its imports done); False if it died or took too long."""
+        try:
+            return self.conn.poll(timeout_s) and self.conn.recv() == ("ready",)
+        except (EOFError, OSError):
+            return False
 
     def kill(self) -> None:
         if self.process.is_alive():
@@ -159,20 +176,38 @@ class WorkerPool:
         self.idle: queue.Queue[Worker] = queue.Queue()
         self.lock = threading.Lock()
         self.replaced = 0
-        for _ in range(size):
-            self.idle.put(Worker(self.context, self.build_dir))
+        self.closed = False
+        starting = [Worker(self.context, self.build_dir) for _ in range(size)]  # start together, then wait
+        for worker in starting:
+            worker.wait_ready()
+            self.idle.put(worker)
 
     def close(self) -> None:
+        self.closed = True
         while not self.idle.empty():
             worker = self.idle.get_nowait()
-            worker.conn.send(None)
+            try:
+                worker.conn.send(None)
+            except OSError:
+                pass
             worker.kill()
 
     def _replace(self, worker: Worker) -> None:
+        """Kill ``worker`` and start another, which joins the idle workers once it is ready, so its
+        start-up never counts against a query's time."""
         worker.kill()
         with self.lock:
             self.replaced += 1
-        self.idle.put(Worker(self.context, self.build_dir))
+        fresh = Worker(self.context, self.build_dir)
+
+        def join_when_ready() -> None:
+            fresh.wait_ready()
+            if self.closed:
+                fresh.kill()
+            else:
+                self.idle.put(fresh)
+
+        threading.Thread(target=join_when_ready, name="peacekg-worker-start", daemon=True).start()
 
     def run(self, job: Job, timeout_s: float) -> tuple[str, bool, Iterator[bytes]]:
         """Start ``job``; returns the result form (select, ask, graph), whether rows were cut at

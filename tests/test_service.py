@@ -240,3 +240,36 @@ def test_a_binding_the_engine_refuses_is_a_400_and_the_worker_lives(built) -> No
 def test_a_request_without_host_is_a_400(client) -> None:
     response = client.get("/sparql", headers={"Host": ""})
     assert response.status_code == 400 and "Host" in response.json["message"]
+
+
+def test_a_stream_that_breaks_after_its_200_is_not_a_complete_looking_result(built) -> None:
+    """Beyond 1 MiB a result streams after the 200; if its worker dies then, the WSGI server must
+    see an error (and drop the connection) rather than a body that ends as if complete."""
+    from service.workers import StreamBroken
+
+    app = create_app(built.replace(query_workers=1, max_result_rows=30000))
+    pool, taken = app.extensions["peacekg_pool"], {}
+    real_run = pool.run
+
+    def run(job, timeout_s):
+        form, truncated, body = real_run(job, timeout_s)
+        taken["body"] = body
+        return form, truncated, body
+
+    pool.run = run
+    try:
+        response = app.test_client().get("/sparql", query_string={"query": "SELECT * WHERE { ?s ?p ?o . ?a ?b ?c } LIMIT 30000"},
+                                         buffered=False)
+        assert response.status_code == 200
+        chunks = iter(response.response)
+        first = next(chunks)
+        assert len(first) > 0
+        taken["body"].worker.process.kill()
+        with pytest.raises(StreamBroken):
+            for _ in chunks:
+                pass
+        response.close()
+        pool.run = real_run
+        assert app.test_client().get("/sparql", query_string={"query": "ASK {}"}).status_code == 200
+    finally:
+        pool.close()
