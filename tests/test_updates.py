@@ -222,3 +222,33 @@ def test_void_description_and_dumps(built) -> None:
             assert client.get(path).status_code == 404, path
     finally:
         app.extensions["peacekg_pool"].close()
+
+
+@pytest.mark.parametrize("update, graphs, every", [
+    ("INSERT DATA { GRAPH <http://g/a> { <http://s> <http://p> 1 } }", {"http://g/a"}, False),
+    ("INSERT DATA { <http://s> <http://p> 1 . GRAPH <http://g/a> { <http://s> <http://p> 2 } }", {"DEFAULT", "http://g/a"}, False),
+    ("PREFIX g: <http://g/> DELETE DATA { GRAPH g:b { <http://s> <http://p> 1 } }", {"http://g/b"}, False),
+    ("BASE <http://g/> INSERT DATA { GRAPH <c> { <http://s> <http://p> 1 } }", {"http://g/c"}, False),
+    ("CLEAR SILENT GRAPH <http://g/a> ; DROP DEFAULT ; CREATE GRAPH <http://g/n>", {"http://g/a", "DEFAULT", "http://g/n"}, False),
+    ("DROP NAMED", set(), True),
+    ("COPY SILENT GRAPH <http://g/a> TO GRAPH <http://g/b>", {"http://g/b"}, False),
+    ("MOVE <http://g/a> TO DEFAULT", {"http://g/a", "DEFAULT"}, False),
+    ("WITH <http://g/w> DELETE { ?s ?p ?o } INSERT { GRAPH <http://g/i> { ?s ?p ?o } } WHERE { ?s ?p ?o }", {"http://g/w", "http://g/i"}, False),
+    ("INSERT { GRAPH ?g { <http://s> <http://p> 1 } } WHERE { GRAPH ?g { } }", set(), True),
+    ("INSERT DATA { GRAPH <http://g/x> { <http://s> <http://p> \"a ; } GRAPH <http://g/evil> {\" } } ; DELETE WHERE { GRAPH <http://g/d> { ?s ?p ?o } }",
+     {"http://g/x", "http://g/d"}, False),
+])
+def test_the_graphs_an_update_writes(update: str, graphs: set, every: bool) -> None:
+    from kg.update_guard import written_graphs
+
+    targets = written_graphs(update)
+    assert targets.graphs == graphs and bool(targets.every_graph) == every, (targets.graphs, targets.every_graph)
+
+
+def test_a_large_insert_data_is_checked_and_written(app) -> None:
+    """The protection check reads DATA operations from tokens (rdflib's parser needed minutes for
+    this many triples, past update_timeout_s)."""
+    client = app.test_client()
+    body = " ".join(f'<http://example.org/s{i}> <http://example.org/p> "v{i}" .' for i in range(5000))
+    assert _update(client, f"INSERT DATA {{ GRAPH <{MINE}> {{ {body} }} }}").status_code == 204
+    assert _ask(client, f'ASK {{ GRAPH <{MINE}> {{ <http://example.org/s4999> ?p "v4999" }} }}')
