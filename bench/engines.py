@@ -129,11 +129,13 @@ class VirtuosoEngine(Engine):
         started = time.perf_counter()
         self.server.start()
         self.process = self.server.process
+        loaded = False
         try:
             self.load_s = self.server.bulk_load(nquads_dir)
-        except BaseException:
-            self.server.stop()
-            raise
+            loaded = True
+        finally:
+            if not loaded:  # a failed load (or an interrupt) never leaves the server running
+                self.server.stop()
         self.started_s = time.perf_counter() - started
         self.endpoint = self.server.endpoint
 
