@@ -55,6 +55,7 @@ from typing import TYPE_CHECKING, Any, Mapping
 
 from kg.binding import XSD, BindingError, BoundTerm, check, to_oxigraph
 from kg.errors import PeaceKGError
+from kg.sparql_json import json_term
 
 if TYPE_CHECKING:  # pandas and pyoxigraph load only when a query runs
     import pandas
@@ -163,21 +164,8 @@ def frame_from_json(results: Mapping[str, Any], *, truncated: bool = False) -> "
 
 def _graph_json(triples: Any) -> dict[str, Any]:
     """CONSTRUCT/DESCRIBE triples (pyoxigraph) as SELECT-shaped JSON: subject, predicate, object."""
-    import pyoxigraph
-
-    def term(node: Any) -> dict[str, str]:
-        if isinstance(node, pyoxigraph.NamedNode):
-            return {"type": "uri", "value": node.value}
-        if isinstance(node, pyoxigraph.BlankNode):
-            return {"type": "bnode", "value": node.value}
-        out = {"type": "literal", "value": node.value}
-        if node.language:
-            out["xml:lang"] = node.language
-        elif node.datatype.value != XSD + "string":
-            out["datatype"] = node.datatype.value
-        return out
-
-    bindings = [{"subject": term(t.subject), "predicate": term(t.predicate), "object": term(t.object)} for t in triples]
+    bindings = [{"subject": json_term(t.subject), "predicate": json_term(t.predicate), "object": json_term(t.object)}
+                for t in triples]
     return {"head": {"vars": ["subject", "predicate", "object"]}, "results": {"bindings": bindings}}
 
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Mapping
 
 from kg.binding import BoundTerm, substitutions
 from kg.errors import PeaceKGError
+from kg.sparql_json import json_term
 from kg.stored_queries import StoredQuery, bind, find
 
 if TYPE_CHECKING:
@@ -129,21 +130,6 @@ def csv_text(result: Result) -> str:
     for row in result.rows:
         writer.writerow([value(row[n]) if n in row else "" for n in result.variables])
     return out.getvalue()
-
-
-def json_term(term: Any) -> dict[str, str]:
-    import pyoxigraph
-
-    if isinstance(term, pyoxigraph.NamedNode):
-        return {"type": "uri", "value": term.value}
-    if isinstance(term, pyoxigraph.BlankNode):
-        return {"type": "bnode", "value": term.value}
-    out = {"type": "literal", "value": term.value}
-    if term.language:
-        out["xml:lang"] = term.language
-    elif term.datatype.value != "http://www.w3.org/2001/XMLSchema#string":
-        out["datatype"] = term.datatype.value
-    return out
 
 
 def json_text(result: Result) -> str:

@@ -9,6 +9,8 @@ from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph
 
+from kg.sparql_json import json_term
+
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 RDF_FORMATS = {"text/turtle": pyoxigraph.RdfFormat.TURTLE, "application/n-triples": pyoxigraph.RdfFormat.N_TRIPLES,
                "application/rdf+xml": pyoxigraph.RdfFormat.RDF_XML, "application/ld+json": pyoxigraph.RdfFormat.JSON_LD,
@@ -20,21 +22,6 @@ SELECT_TYPES = {
     "application/sparql-results+xml": "xml", "application/xml": "xml",
     "text/csv": "csv", "text/tab-separated-values": "tsv",
 }
-
-
-def _json_term(term) -> dict:
-    if isinstance(term, pyoxigraph.NamedNode):
-        return {"type": "uri", "value": term.value}
-    if isinstance(term, pyoxigraph.BlankNode):
-        return {"type": "bnode", "value": term.value}
-    if isinstance(term, pyoxigraph.Literal):
-        out = {"type": "literal", "value": term.value}
-        if term.language:
-            out["xml:lang"] = term.language
-        elif term.datatype.value != XSD_STRING:
-            out["datatype"] = term.datatype.value
-        return out
-    return {"type": "triple", "value": str(term)}
 
 
 def _xml_term(term) -> str:
@@ -77,7 +64,7 @@ def serialize_solutions(names: list[str], rows: list[pyoxigraph.QuerySolution], 
         buffer.append("\t".join("?" + n for n in names) + "\n")
     for count, solution in enumerate(rows, 1):
         if kind == "json":
-            row = {n: _json_term(solution[n]) for n in names if solution[n] is not None}
+            row = {n: json_term(solution[n]) for n in names if solution[n] is not None}
             buffer.append(("," if count > 1 else "") + json.dumps(row, ensure_ascii=False))
         elif kind == "xml":
             cells = "".join(f"<binding name={quoteattr(n)}>{_xml_term(solution[n])}</binding>"

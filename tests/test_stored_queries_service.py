@@ -86,7 +86,7 @@ def test_results_are_the_library_s(client, seed_settings) -> None:
     response = client.get("/queries/cq08-actor-claims", query_string={"actor": PUTIN})
     assert response.status_code == 200 and response.mimetype == "application/sparql-results+json"
     result = execute(find("cq08-actor-claims"), {"actor": PUTIN}, open_store(Path(seed_settings.build_dir)))
-    from kg.stored_queries_run import json_term
+    from kg.sparql_json import json_term
 
     library = {tuple(json.dumps(json_term(r[n]) if n in r else None, sort_keys=True) for n in result.variables)
                for r in result.rows}
