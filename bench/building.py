@@ -32,9 +32,9 @@ def _checked(timed: Timed, what: str) -> Timed:
     return timed
 
 
-def synth(articles: int, seed: int, corpus: Path) -> dict:
+def synth(articles: int, seed: int, corpus: Path, density: float) -> dict:
     timed = _checked(run_timed([sys.executable, "-m", "kg.cli", "synth", "--articles", str(articles), "--seed", str(seed),
-                                "--out", str(corpus), "--force"], cwd=ROOT), "peacekg synth")
+                                "--density", str(density), "--out", str(corpus), "--force"], cwd=ROOT), "peacekg synth")
     size = sum(p.stat().st_size for p in corpus.rglob("*") if p.is_file())
     return {"seconds": timed.seconds, "bytes": size, "summary": timed.lines[-1][1]}
 

@@ -96,9 +96,10 @@ class SparqlClient:
             self.connection.close()
             self.connection = None
 
-    def query(self, sparql: str) -> tuple[int, bytes, float]:
-        """(HTTP status, body, seconds); OSError (timeouts included) after closing the connection."""
-        target = self.path + "?" + urllib.parse.urlencode({"query": sparql})
+    def query(self, sparql: str, path: str = "") -> tuple[int, bytes, float]:
+        """(HTTP status, body, seconds); OSError (timeouts included) after closing the connection.
+        ``path``: GET that path of the same server instead of the endpoint with ?query=."""
+        target = path or self.path + "?" + urllib.parse.urlencode({"query": sparql})
         started = time.perf_counter()
         try:
             connection = self._connect()

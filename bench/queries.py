@@ -22,8 +22,9 @@ PARAM = re.compile(r"#\s*param:\s*(\w+)\s+(\w+)\s+(\S+)")
 @dataclass(frozen=True)
 class Query:
     name: str
-    shape: str  # lookup, join, group-by, stored
+    shape: str  # lookup, join, group-by, stored, route
     text: str
+    path: str = ""  # when set: GET this path instead of ?query= (our service's /queries/NAME route)
 
 
 def shapes(statement_iri: str) -> list[Query]:
@@ -80,3 +81,10 @@ def stored(queries_dir: Path = ROOT / "queries") -> tuple[list[Query], list[str]
         else:
             kept.append(Query(path.stem, "stored", bind_defaults(text)))
     return kept, federated
+
+
+def routes(queries_dir: Path = ROOT / "queries") -> list[Query]:
+    """Our service's own route for each parametrised stored query, ``GET /queries/NAME`` with the
+    defaults: it binds the parameters with pyoxigraph substitutions instead of VALUES."""
+    kept, _federated = stored(queries_dir)
+    return [Query(q.name, "route", q.text, f"/queries/{q.name}?format=json") for q in kept if PARAM.search(q.text)]

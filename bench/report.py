@@ -14,11 +14,16 @@ SHAPES = ("lookup", "join", "group-by")
 
 def load() -> list[dict]:
     runs = [json.loads(p.read_text()) for p in sorted((BENCH / "results").glob("articles-*.json"))]
-    return sorted(runs, key=lambda r: r["articles"])
+    return sorted(runs, key=_triples)
 
 
 def _triples(run: dict) -> int:
     return run.get("build", {}).get("triples") or run["dump"]["quads"]
+
+
+def _label(run: dict) -> str:
+    density = run.get("density", 2.0)
+    return f"{run['articles']:,} articles" + ("" if density == 2.0 else f" (density {density:g})")
 
 
 def _f(value: float | None, digits: int = 1) -> str:
@@ -40,7 +45,7 @@ def build_table(runs: list[dict]) -> list[str]:
         b, c, i, n = r.get("build"), r["ceiling"], r.get("incremental"), r.get("noop")
         if not b:
             continue
-        out.append(f"| {r['articles']:,} | {_triples(r):,} | {b['seconds']:.0f} s | {b['triples_per_s']:,.0f} | {c['triples_per_s']:,.0f} "
+        out.append(f"| {_label(r).replace(' articles', '')} | {_triples(r):,} | {b['seconds']:.0f} s | {b['triples_per_s']:,.0f} | {c['triples_per_s']:,.0f} "
                    f"| {b['triples_per_s'] / c['triples_per_s']:.3f} | {i['seconds']:.1f} s | {i['seconds'] / b['seconds']:.1%} "
                    f"| {n['seconds']:.1f} s | {b['peak_rss_kb'] / 1024:,.0f} MB |")
     return out
@@ -60,9 +65,13 @@ def phase_table(run: dict) -> list[str]:
 
 def latency_table(run: dict) -> list[str]:
     engines = [e for e in ENGINE_NAMES if e in run.get("engines", {})]
+    route = run.get("engines", {}).get("peacekg", {}).get("route_latency", {})
     head = "| query | " + " | ".join(f"{ENGINE_NAMES[e]} p50 / p95 (ms)" for e in engines)
-    head += " | ours ÷ oxigraph | rdflib ÷ ours | ours ÷ Virtuoso | rows |"
-    out = [head, "|---|" + "---:|" * (len(engines) + 4)]
+    head += " | ours ÷ oxigraph | rdflib ÷ ours | ours ÷ Virtuoso |"
+    if route:
+        head += " ours via `/queries/NAME` p50 (ms) | that ÷ oxigraph |"
+    head += " rows |"
+    out = [head, "|---|" + "---:|" * (len(engines) + 4 + (2 if route else 0))]
     for name in sorted(run["queries"], key=lambda q: (SHAPES.index(q) if q in SHAPES else len(SHAPES), q)):
         cells = []
         for e in engines:
@@ -77,6 +86,8 @@ def latency_table(run: dict) -> list[str]:
                    + f" | {_f(_ratio(_p50(run, 'peacekg', name), _p50(run, 'oxigraph', name)), 2)}"
                    + f" | {_f(_ratio(_p50(run, 'rdflib', name), _p50(run, 'peacekg', name)), 0)}"
                    + f" | {_f(_ratio(_p50(run, 'peacekg', name), _p50(run, 'virtuoso', name)), 1)}"
+                   + (f" | {_f(route.get(name, {}).get('p50_ms'))} | {_f(_ratio(route.get(name, {}).get('p50_ms'), _p50(run, 'oxigraph', name)), 2)}"
+                      if route else "")
                    + f" | {rows} |")
     return out
 
@@ -113,7 +124,7 @@ def targets(runs: list[dict]) -> list[str]:
         ratios = {s: _ratio(_p50(r, "peacekg", s), _p50(r, "oxigraph", s)) for s in SHAPES}
         worst = max(v for v in ratios.values() if v is not None)
         shown = ", ".join(f"{s} {_f(v, 2)}×" for s, v in ratios.items())
-        out.append(f"| service p50 within 1.2× of oxigraph serve ({r['articles']:,} articles) | {shown} | {'met' if worst <= 1.2 else 'not met'} |")
+        out.append(f"| service p50 within 1.2× of oxigraph serve ({_label(r)}) | {shown} | {'met' if worst <= 1.2 else 'not met'} |")
         pairs = list(zip(r["engines"]["peacekg"].get("concurrency", []), r["engines"]["oxigraph"].get("concurrency", [])))
         if pairs:
             t = {a["clients"]: a["throughput_qps"] / b["throughput_qps"] for a, b in pairs}
@@ -139,9 +150,9 @@ def targets(runs: list[dict]) -> list[str]:
     if built:
         r = built[-1]
         ratio = r["build"]["triples_per_s"] / r["ceiling"]["triples_per_s"]
-        out.append(f"| build ≥ ½ raw bulk_load throughput ({r['articles']:,} articles) | {ratio:.3f}× | {'met' if ratio >= 0.5 else 'not met'} |")
+        out.append(f"| build ≥ ½ raw bulk_load throughput ({_label(r)}) | {ratio:.3f}× | {'met' if ratio >= 0.5 else 'not met'} |")
         share = r["incremental"]["seconds"] / r["build"]["seconds"]
-        at = "" if r["articles"] >= 10_000 else f" (measured at {r['articles']:,} articles; 10k not run)"
+        at = "" if r["articles"] >= 10_000 else f" (measured at {_label(r)}; 10k not run)"
         out.append(f"| incremental rebuild < 2% of full at 10k articles | {share:.1%}{at} | {'met' if share < 0.02 else 'not met'} |")
     return out
 
@@ -190,27 +201,28 @@ def render() -> Path:
               f"- Python {m['python']}, pyoxigraph {m['pyoxigraph']}, {m['oxigraph_cli']}, Virtuoso {m['virtuoso']}, "
               f"rdflib {m['rdflib']}, rdflib-endpoint {m['rdflib_endpoint']}, pySHACL {m['pyshacl']}",
               "- Load average (1/5/15 min) at start → end of each run: " + "; ".join(
-                  f"{r['articles']:,} articles: {r['machine_at_start']['load_average']} → {r['machine_at_end']['load_average']}"
-                  f" ({r['total_s'] / 60:.0f} min)" for r in runs), "",
+                  f"{_label(r)}: {r['machine_at_start']['load_average']} → {r['machine_at_end']['load_average']}"
+                  f" ({r['total_s'] / 60:.0f} min)" for r in runs),
+              "- Code measured: " + "; ".join(f"{_label(r)}: {r.get('code', 'commit not recorded')}" for r in runs), "",
               "## Targets", "", *targets(runs), "",
               "## Build", "", *build_table(runs), ""]
     if largest.get("build"):
-        lines += [f"Where the time goes ({largest['articles']:,} articles, from the build's progress lines):", "", *phase_table(largest), ""]
+        lines += [f"Where the time goes ({_label(largest)}, from the build's progress lines):", "", *phase_table(largest), ""]
     if plot(runs, BENCH / "cost-vs-size.png"):
         lines += ["![Build cost and query latency against corpus size](cost-vs-size.png)", ""]
     for r in reversed(runs):
         if r.get("engines"):
-            lines += [f"## Query latency, {r['articles']:,} articles ({_triples(r):,} triples)", "",
+            lines += [f"## Query latency, {_label(r)} ({_triples(r):,} triples)", "",
                       "Milliseconds over HTTP (SPARQL JSON, one kept-alive connection), after warm-up; ✗ = failed or timed out. "
                       "Rows are our service's; engines that answered with another number of rows are named in bold.", "",
                       *latency_table(r), ""]
     for r in reversed(runs):
         if r.get("engines", {}).get("peacekg", {}).get("concurrency"):
-            lines += [f"## Concurrency, {r['articles']:,} articles", "",
+            lines += [f"## Concurrency, {_label(r)}", "",
                       f"Clients send lookup, join and group-by round-robin for {r['settings']['duration']:g} s per level.", "",
                       *concurrency_table(r), ""]
             break
-    lines += [f"## Memory ({largest['articles']:,} articles)", "", *memory_table(largest), ""]
+    lines += [f"## Memory ({_label(largest)})", "", *memory_table(largest), ""]
     analysis = BENCH / "analysis.md"
     if analysis.exists():
         lines += [analysis.read_text(encoding="utf-8").rstrip(), ""]

@@ -13,13 +13,14 @@ from __future__ import annotations
 import argparse
 import json
 import shutil
+import subprocess
 import sys
 import time
 from pathlib import Path
 
 from bench import building, engines, report
 from bench.measure import machine
-from bench.queries import shapes, stored
+from bench.queries import routes, shapes, stored
 from bench.serving import concurrency, latency
 from kg.synthetic import article_id
 
@@ -33,13 +34,14 @@ def log(message: str) -> None:
 
 def run(args: argparse.Namespace) -> dict:
     n, seed = args.articles, args.seed
-    data = Path(args.data_dir).resolve() / f"articles-{n}"
+    data = Path(args.data_dir).resolve() / run_name(args)
     corpus, build_dir = data / "corpus", data / "build"
-    results: dict = {"articles": n, "seed": seed, "machine_at_start": machine(), "settings": vars(args).copy()}
+    results: dict = {"articles": n, "seed": seed, "density": args.density, "machine_at_start": machine(),
+                     "settings": vars(args).copy(), "code": code_version()}
     started = time.perf_counter()
 
     log(f"synthesising {n} articles (seed {seed})")
-    results["synth"] = building.synth(n, seed, corpus)
+    results["synth"] = building.synth(n, seed, corpus, args.density)
     log(f"  {results['synth']['summary']} in {results['synth']['seconds']:.1f} s")
 
     if args.reuse_build and (build_dir / "store" / "current").exists():
@@ -78,7 +80,20 @@ def run(args: argparse.Namespace) -> dict:
     return results
 
 
-def start(name: str, args: argparse.Namespace, data: Path, build_dir: Path, corpus: Path, nquads: Path) -> engines.Engine:
+def code_version() -> str:
+    """The commit measured, and whether kg/ or service/ had uncommitted changes (others work here too)."""
+    head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=BENCH.parent, capture_output=True, text=True).stdout.strip()
+    dirty = subprocess.run(["git", "status", "--porcelain", "--", "kg", "service"], cwd=BENCH.parent,
+                           capture_output=True, text=True).stdout.strip()
+    return head + (" + uncommitted changes in kg/ or service/" if dirty else "")
+
+
+def run_name(args: argparse.Namespace) -> str:
+    return f"articles-{args.articles}" + (f"-density-{args.density:g}" if args.density != 2.0 else "")
+
+
+def start(name: str, args: argparse.Namespace, data: Path, build_dir: Path, corpus: Path, nquads: Path,
+          fresh: bool = True) -> engines.Engine:
     logs = data / "logs"
     logs.mkdir(parents=True, exist_ok=True)
     if name == "peacekg":
@@ -86,8 +101,9 @@ def start(name: str, args: argparse.Namespace, data: Path, build_dir: Path, corp
                                max_per_client=args.max_per_client)
     if name == "oxigraph":
         copy = data / "oxigraph-copy"
-        shutil.rmtree(copy, ignore_errors=True)
-        shutil.copytree(build_dir / "store" / "current" / "oxigraph", copy)
+        if fresh or not copy.exists():
+            shutil.rmtree(copy, ignore_errors=True)
+            shutil.copytree(build_dir / "store" / "current" / "oxigraph", copy)
         return engines.oxigraph(copy, logs / "oxigraph.log")
     if name == "virtuoso":
         folder = data / "virtuoso"
@@ -109,17 +125,24 @@ def serve_and_measure(name: str, args, data: Path, build_dir: Path, corpus: Path
         holder["engine"].stop()
         holder["restarts"] += 1
         log(f"{name}: restarting (a query it was still running timed out)")
-        holder["engine"] = start(name, args, data, build_dir, corpus, nquads)
+        holder["engine"] = start(name, args, data, build_dir, corpus, nquads, fresh=False)
         return holder["engine"].endpoint
 
     try:
         slow = name == "rdflib"
+        # A query the client gave up on keeps running in oxigraph serve and rdflib-endpoint (no server-side
+        # limit), so they are restarted after a timeout; ours stops it itself, Virtuoso has MaxQueryExecutionTime.
+        restarts = name in ("rdflib", "oxigraph")
         out["latency"] = latency(engine.endpoint, queries, warmup=1 if slow else args.warmup,
                                  reps=args.slow_reps if slow else args.reps, budget_s=args.budget,
                                  min_reps=1 if slow else 3, total_budget_s=args.rdflib_budget if slow else None,
                                  timeout_s=args.rdflib_timeout if slow else args.query_timeout,
-                                 restart=restart if slow else None, progress=log)
+                                 restart=restart if restarts else None, progress=log)
         out["restarts"] = holder["restarts"]
+        if name == "peacekg" and routes():
+            log(f"{name}: stored queries through GET /queries/NAME (parameters as substitutions)")
+            out["route_latency"] = latency(engine.endpoint, routes(), warmup=args.warmup, reps=args.reps,
+                                           budget_s=args.budget, timeout_s=args.query_timeout, progress=log)
         if name in ("peacekg", "oxigraph"):
             out["concurrency"] = []
             for clients in args.clients:
@@ -137,9 +160,12 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.splitlines()[0])
     parser.add_argument("--articles", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--density", type=float, default=2.0, help="mean statements per article (peacekg synth --density)")
     parser.add_argument("--data-dir", default=str(BENCH / "data"))
-    parser.add_argument("--skip", nargs="*", default=[], choices=ENGINES, help="engines not to measure")
-    parser.add_argument("--reuse-build", action="store_true", help="keep an existing build (no build timings)")
+    parser.add_argument("--skip", nargs="*", default=[], choices=ENGINES,
+                        help="engines not to measure (their earlier results, if any, stay in the results file)")
+    parser.add_argument("--reuse-build", action="store_true",
+                        help="keep an existing build; its earlier timings (and engines not measured now) stay in the results")
     parser.add_argument("--warmup", type=int, default=2)
     parser.add_argument("--reps", type=int, default=15)
     parser.add_argument("--slow-reps", type=int, default=3, help="repetitions for rdflib-endpoint")
@@ -159,8 +185,14 @@ def main(argv: list[str] | None = None) -> None:
     if args.no_save:
         json.dump(results, sys.stdout, indent=1)
         return
-    out = BENCH / "results" / f"articles-{args.articles}.json"
+    out = BENCH / "results" / f"{run_name(args)}.json"
     out.parent.mkdir(exist_ok=True)
+    if out.exists():  # keep the build timings (with --reuse-build) and the engines not measured again (--skip)
+        previous = json.loads(out.read_text(encoding="utf-8"))
+        for key in ("build", "incremental", "noop"):
+            if key in previous and key not in results:
+                results[key] = previous[key]
+        results["engines"] = {**previous.get("engines", {}), **results["engines"]}
     out.write_text(json.dumps(results, indent=1, sort_keys=True) + "\n", encoding="utf-8")
     log(f"wrote {out}; total {results['total_s'] / 60:.1f} min")
     report.render()
