@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from urllib.parse import urlencode
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -86,5 +87,12 @@ def stored(queries_dir: Path = ROOT / "queries") -> tuple[list[Query], list[str]
 def routes(queries_dir: Path = ROOT / "queries") -> list[Query]:
     """Our service's own route for each parametrised stored query, ``GET /queries/NAME`` with the
     defaults: it binds the parameters with pyoxigraph substitutions instead of VALUES."""
-    kept, _federated = stored(queries_dir)
-    return [Query(q.name, "route", q.text, f"/queries/{q.name}?format=json") for q in kept if PARAM.search(q.text)]
+    out = []
+    for path in sorted(queries_dir.glob("*.rq")) if queries_dir.is_dir() else []:
+        text = path.read_text(encoding="utf-8")
+        params = PARAM.findall(text)
+        if not params or re.search(r"\bSERVICE\b", text, re.IGNORECASE):
+            continue
+        given = {name: BENCH_VALUES.get(kind, "peace") for name, kind, default in params if default == "required"}
+        out.append(Query(path.stem, "route", text, f"/queries/{path.stem}?" + urlencode({**given, "format": "json"})))
+    return out
