@@ -13,7 +13,7 @@ from pathlib import Path
 import yaml
 
 from bench.measure import Timed, run_timed
-from kg.synthetic import _dump, article_id
+from kg.synthetic.corpus import _dump, article_id
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -22,7 +22,7 @@ from bench import building, engines, report
 from bench.measure import machine
 from bench.queries import routes, shapes, stored
 from bench.serving import concurrency, latency
-from kg.synthetic import article_id
+from kg.synthetic.corpus import article_id
 
 BENCH = Path(__file__).resolve().parent
 ENGINES = ("peacekg", "oxigraph", "virtuoso", "rdflib")

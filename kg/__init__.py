@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:  # heavy imports stay lazy so the CLI starts fast
     import pyoxigraph
 
-    from kg.builder import BuildReport
+    from kg.builder.pipeline import BuildReport
     from kg.settings import Settings
 
 __all__ = ["build", "open_store", "query"]
@@ -35,14 +35,14 @@ def _settings(settings: "Settings | None", **overrides: Any) -> "Settings":
 
 def build(corpus: str | Path | None = None, settings: "Settings | None" = None) -> "BuildReport":
     """Build the store from ``corpus`` (a corpus folder; default: the ``corpus_dir`` setting)."""
-    from kg.builder import build as run
+    from kg.builder.pipeline import build as run
 
     return run(_settings(settings, corpus_dir=corpus))
 
 
 def open_store(build_dir: str | Path | None = None, settings: "Settings | None" = None) -> "pyoxigraph.Store":
     """The current store, read-only."""
-    from kg.store import open_store as open_current
+    from kg.store.builds import open_store as open_current
 
     resolved = _settings(settings, build_dir=build_dir)
     return open_current(Path(resolved.build_dir))

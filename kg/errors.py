@@ -2,7 +2,7 @@
 
 Every error we raise on purpose is a :class:`PeaceKGError` that knows *where* the problem is
 (file, line, column, field, character offset) so the CLI and the service can say it precisely.
-The CLI maps each class to a documented exit code (see ``kg.cli``).
+The CLI maps each class to a documented exit code (see ``kg.cli.group``).
 """
 
 from __future__ import annotations

@@ -13,16 +13,21 @@ from flask import Flask, request
 
 from kg.errors import ConfigError
 from kg.settings import Settings, load_settings
-from service import dataset, errors, graph_store, health, pages, query_page, sparql
-from service import plots
-from service import stored_queries
-from service import openapi
+from service import errors, health
+from service.views import dataset
+from service.protocol import graph_store
+from service.views import pages
+from service.views import query_page
+from service.protocol import sparql
+from service.views import plots
+from service.views import stored_queries
+from service.views import openapi
 from service.auth import load_token
-from service.client_limits import ClientSlots
-from service.federation import Policy
-from service.remote_pool import RemotePool
-from service.workers import WorkerPool
-from service.writer import Writer
+from service.execution.client_limits import ClientSlots
+from service.protocol.federation import Policy
+from service.execution.remote_pool import RemotePool
+from service.execution.workers import WorkerPool
+from service.execution.writer import Writer
 
 
 def create_app(settings: Settings | None = None) -> Flask:

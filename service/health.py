@@ -8,10 +8,10 @@ from pathlib import Path
 
 from flask import Blueprint, current_app, jsonify
 
-from kg.store import current_build, read_manifest
+from kg.store.builds import current_build, read_manifest
 from service.errors import ApiError
-from service.execution import collect
-from service.workers import Job
+from service.execution.outcomes import collect
+from service.execution.workers import Job
 
 blueprint = Blueprint("health", __name__)
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import rdflib
 
-from kg.ontology import load_ontology, load_shapes
+from kg.ontology.load import load_ontology, load_shapes
 from kg.settings import Settings, load_settings
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -14,7 +14,7 @@ from urllib.parse import quote_from_bytes, unquote_to_bytes
 
 from hypothesis import strategies as st
 
-from kg.sparql_text import tokens
+from kg.sparql.lexer import tokens
 
 PK = "https://w3id.org/peacekg/ontology/"
 BASE = "https://w3id.org/peacekg/"

@@ -16,10 +16,10 @@ import pytest
 from click.testing import CliRunner
 
 from kg.annotations.corpus import AnnotationError
-from kg.builder import build
+from kg.builder.pipeline import build
 from kg.cli import cli
 from kg.errors import PeaceKGError, ValidationError
-from kg.store import current_build, open_store
+from kg.store.builds import current_build, open_store
 
 from conftest import DATA, ROOT
 from test_build import settings_for

@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from kg.builder import build
+from kg.builder.pipeline import build
 from kg.settings import load_settings
 from service import create_app
-from service.query_examples import BUILT_IN
-from service.query_page import CSP, NOT_INSTALLED, YASGUI_BUILD
+from service.views.query_examples import BUILT_IN
+from service.views.query_page import CSP, NOT_INSTALLED, YASGUI_BUILD
 
 from conftest import ROOT
 from test_build import make_corpus, settings_for

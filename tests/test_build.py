@@ -15,10 +15,10 @@ from pathlib import Path
 import pyoxigraph
 import pytest
 
-from kg.builder import build
+from kg.builder.pipeline import build
 from kg.errors import ValidationError
 from kg.settings import load_settings
-from kg.store import current_build, open_store, read_manifest
+from kg.store.builds import current_build, open_store, read_manifest
 
 from conftest import DATA, ROOT
 

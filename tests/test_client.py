@@ -1,4 +1,4 @@
-"""kg.client: SPARQL results as pandas DataFrames with real dtypes, from the seed build's store and
+"""kg.queries.client: SPARQL results as pandas DataFrames with real dtypes, from the seed build's store and
 from a real running service (`peacekg serve` on 127.0.0.1), which must give equal frames; stored
 queries and bound parameters (pyoxigraph substitutions locally, a VALUES block remotely)."""
 
@@ -11,11 +11,11 @@ import pandas
 import pytest
 from pandas.testing import assert_frame_equal
 
-from kg.binding import BindingError, BoundTerm
-from kg.builder import build
-from kg.client import Client, ClientError, frame_from_json, values_block
+from kg.sparql.binding import BindingError, BoundTerm
+from kg.builder.pipeline import build
+from kg.queries.client import Client, ClientError, frame_from_json, values_block
 from kg.settings import Settings, load_settings
-from kg.store import current_build
+from kg.store.builds import current_build
 
 from conftest import ROOT
 from servers import free_port, running_service

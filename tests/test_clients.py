@@ -14,7 +14,7 @@ import rdflib
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from SPARQLWrapper import CSV, JSON, N3, RDFXML, TSV, TURTLE, XML, SPARQLWrapper
 
-from kg.builder import build
+from kg.builder.pipeline import build
 
 from servers import running_service
 from test_build import make_corpus, settings_for

@@ -13,9 +13,9 @@ import pyoxigraph
 import pytest
 import rdflib
 
-from kg.builder import build
-from kg.export import export
-from kg.store import open_store
+from kg.builder.pipeline import build
+from kg.store.export import export
+from kg.store.builds import open_store
 
 from conftest import ROOT
 from test_build import make_corpus, settings_for

@@ -4,7 +4,7 @@ never a mixture) and the next build works. The service's processes (query worker
 are killed in tests/test_faults_service.py.
 
 Builds are killed by SIGKILL from outside at a random moment, or from inside at a precise point of
-kg.store.write_store (the driver below replaces one function so that reaching it kills the
+kg.store.builds.write_store (the driver below replaces one function so that reaching it kills the
 process: the same signal, at a moment a timer could only hit by luck)."""
 
 from __future__ import annotations
@@ -27,9 +27,9 @@ import pyoxigraph
 import pytest
 from click.testing import CliRunner
 
-from kg.builder import build
+from kg.builder.pipeline import build
 from kg.cli import cli
-from kg.store import current_build, open_store, read_manifest
+from kg.store.builds import current_build, open_store, read_manifest
 from service import create_app
 
 from conftest import ROOT
@@ -45,7 +45,7 @@ import os, signal, sys, types
 from pathlib import Path
 point, nth, marker = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 import pyoxigraph
-import kg.store as store
+import kg.store.builds as store
 
 def die(what):
     Path(marker).write_text(what)
@@ -86,7 +86,7 @@ if len(sys.argv) > 4:  # write the store of a build prepared by the test (its qu
     quads = pyoxigraph.parse(Path(sys.argv[4] + ".nq").read_bytes(), format=pyoxigraph.RdfFormat.N_QUADS)
     store.write_store(Path(meta["build_dir"]), meta["build"], quads, meta["manifest"])
 else:  # a whole build
-    from kg.cli import main
+    from kg.cli.group import main
     sys.argv = ["peacekg", "build"]
     main()
 '''
@@ -130,7 +130,7 @@ class Captured(Exception):
 
 def next_build(settings, folder: Path, monkeypatch) -> dict:
     """What the next build would write (quads, manifest), saved for the driver; nothing is written."""
-    import kg.builder
+    import kg.builder.pipeline
 
     captured: dict = {}
 
@@ -138,7 +138,7 @@ def next_build(settings, folder: Path, monkeypatch) -> dict:
         captured.update(build=build_id, quads=list(quads), manifest=manifest, build_dir=str(build_dir))
         raise Captured()
 
-    monkeypatch.setattr(kg.builder, "write_store", capture)
+    monkeypatch.setattr(kg.builder.pipeline, "write_store", capture)
     with pytest.raises(Captured):
         build(settings)
     monkeypatch.undo()

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from kg.builder import build
+from kg.builder.pipeline import build
 from service import create_app
 
 from servers import running_service
@@ -187,14 +187,14 @@ import os
 flag = os.environ.get("PEACEKG_TEST_KILL_AT_COMMIT")
 if flag:
     import signal
-    import kg.live
-    real = kg.live.LiveStore.commit
+    import kg.store.live
+    real = kg.store.live.LiveStore.commit
     def commit(self, grace_s):
         if os.path.exists(flag):
             os.unlink(flag)
             os.kill(os.getpid(), signal.SIGKILL)
         return real(self, grace_s)
-    kg.live.LiveStore.commit = commit
+    kg.store.live.LiveStore.commit = commit
 """
 
 

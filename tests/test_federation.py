@@ -14,8 +14,8 @@ from typing import Iterator
 import pyoxigraph
 import pytest
 
-from kg.builder import build
-from kg.store import open_store
+from kg.builder.pipeline import build
+from kg.store.builds import open_store
 
 from conftest import ROOT
 from servers import running_service

@@ -25,9 +25,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
 from werkzeug.exceptions import HTTPException
 
-from kg.builder import build
-from kg.export import export
-from kg.stored_queries import load_all
+from kg.builder.pipeline import build
+from kg.store.export import export
+from kg.queries.stored import load_all
 from service import create_app
 
 from fuzz_http import (CONTENT_TYPES, ENCODERS, JUNK_TEXT, MALFORMED, PARAM_VALUES, WAITRESS, RawRequest, Tally, form_encode,

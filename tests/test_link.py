@@ -23,17 +23,17 @@ from click.testing import CliRunner
 
 from kg.annotations.check import open_corpus, vocabulary_index
 from kg.annotations.vocabulary import VocabularyIndex
-from kg.builder import build
+from kg.builder.pipeline import build
 from kg.cli import cli
-from kg.export import export
-from kg.link import Endpoint, LinkError, reconcile
-from kg.link_review import review_yaml
+from kg.store.export import export
+from kg.link.candidates import Endpoint, LinkError, reconcile
+from kg.link.review import review_yaml
 from kg.mapping.dataset import reference_graph
 from kg.mapping.individuals import emit_individual
 from kg.mapping.iris import Minter
 from kg.mapping.values import Emitter
 from kg.settings import load_settings
-from kg.store import open_store
+from kg.store.builds import open_store
 
 from conftest import DATA, ROOT
 from servers import OXIGRAPH, free_port, running_oxigraph

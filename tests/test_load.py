@@ -136,7 +136,7 @@ def warm_up(base: str, workers: int) -> None:
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
-    from kg.builder import build
+    from kg.builder.pipeline import build
     from test_build import make_corpus, settings_for
 
     tmp = tmp_path_factory.mktemp("load")

@@ -11,10 +11,10 @@ import rdflib
 from rdflib.namespace import OWL, RDF, RDFS
 
 from kg.errors import SourceSyntaxError
-from kg.ontology import ONTOLOGY_IRI, PK, OntologySources, load_ontology, ontology_version
-from kg.quality import run_checks
-from kg.rdf_sources import parse_turtle
-from kg.reasoning import run_hermit
+from kg.ontology.load import ONTOLOGY_IRI, PK, OntologySources, load_ontology, ontology_version
+from kg.ontology.quality import run_checks
+from kg.ontology.sources import parse_turtle
+from kg.ontology.reasoning import run_hermit
 
 from conftest import ROOT, fixture_graph
 

@@ -1,4 +1,4 @@
-"""Tests for kg.ontology_docs: the generated ontology reference page."""
+"""Tests for kg.ontology.docs.page: the generated ontology reference page."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pytest
 from rdflib import BNode, Graph, URIRef
 from rdflib.namespace import RDF
 
-from kg.ontology_docs import render_reference, write_reference
+from kg.ontology.docs.page import render_reference, write_reference
 
 NS = "https://w3id.org/peacekg/ontology/"
 
@@ -186,7 +186,7 @@ def test_generated_header_comment(page: str) -> None:
     assert lines[0] == "<!DOCTYPE html>"
     comment = lines[1]
     assert comment.startswith("<!--") and comment.endswith("-->")
-    assert "kg.ontology_docs" in comment and "make ontology-docs" in comment
+    assert "kg.ontology.docs.page" in comment and "make ontology-docs" in comment
     assert "do not edit by hand" in comment.lower()
     assert page.endswith("</html>\n") and "\r" not in page
 

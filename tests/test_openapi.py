@@ -16,8 +16,8 @@ import yaml
 from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
-from kg.builder import build
-from kg.export import export
+from kg.builder.pipeline import build
+from kg.store.export import export
 from service import create_app
 
 from test_build import make_corpus, settings_for

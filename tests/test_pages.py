@@ -9,12 +9,12 @@ import pyoxigraph
 import pytest
 import rdflib
 
-from kg.builder import build
+from kg.builder.pipeline import build
 from kg.mapping.iris import Minter
 from kg.settings import load_settings
-from kg.store import write_store
+from kg.store.builds import write_store
 from service import create_app
-from service.pages import iri_for_path, local_href, split_text
+from service.views.pages import iri_for_path, local_href, split_text
 
 from conftest import DATA, ROOT
 from test_build import make_corpus, settings_for

@@ -18,8 +18,8 @@ from click.testing import CliRunner
 from PIL import Image
 
 from kg.cli import cli
-from kg.client import Client
-from kg.plots import PLOTS, render
+from kg.queries.client import Client
+from kg.plots.charts import PLOTS, render
 from service import create_app
 
 from conftest import ROOT

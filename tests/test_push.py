@@ -14,11 +14,11 @@ import pytest
 from click.testing import CliRunner
 from SPARQLWrapper import JSON, SPARQLWrapper
 
-from kg.builder import build
+from kg.builder.pipeline import build
 from kg.cli import cli
-from kg.remote import Auth, PushError, _batches, push
+from kg.store.push import Auth, PushError, _batches, push
 from kg.settings import Settings, load_settings
-from kg.store import open_store
+from kg.store.builds import open_store
 
 from conftest import DATA, ROOT
 from servers import free_port, running_oxigraph

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-from kg.builder import build
-from kg.store import current_build
+from kg.builder.pipeline import build
+from kg.store.builds import current_build
 from service import create_app
 
 from servers import free_port, running_oxigraph

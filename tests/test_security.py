@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from kg.builder import build
+from kg.builder.pipeline import build
 from kg.cli import cli
-from kg.export import export
+from kg.store.export import export
 from service import create_app
 
 from conftest import ROOT

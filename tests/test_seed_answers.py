@@ -10,7 +10,7 @@ import pytest
 
 from kg.annotations.check import open_corpus, vocabulary_index
 from kg.mapping.dataset import corpus_graphs
-from kg.serialize import to_oxigraph
+from kg.store.serialize import to_oxigraph
 from kg.settings import load_settings
 
 from conftest import ROOT

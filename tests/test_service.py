@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from kg.builder import build
+from kg.builder.pipeline import build
 from service import create_app
 
 from test_build import make_corpus, settings_for
@@ -220,8 +220,8 @@ def test_one_client_cannot_take_every_worker(built) -> None:
 
 def test_a_binding_the_engine_refuses_is_a_400_and_the_worker_lives(built) -> None:
     from service.errors import ApiError
-    from service.execution import collect
-    from service.workers import Job
+    from service.execution.outcomes import collect
+    from service.execution.workers import Job
 
     app = create_app(built)
     try:
@@ -245,7 +245,7 @@ def test_a_request_without_host_is_a_400(client) -> None:
 def test_a_stream_that_breaks_after_its_200_is_not_a_complete_looking_result(built) -> None:
     """Beyond 1 MiB a result streams after the 200; if its worker dies then, the WSGI server must
     see an error (and drop the connection) rather than a body that ends as if complete."""
-    from service.workers import StreamBroken
+    from service.execution.workers import StreamBroken
 
     app = create_app(built.replace(query_workers=1, max_result_rows=30000))
     pool, taken = app.extensions["peacekg_pool"], {}

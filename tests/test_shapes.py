@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 import rdflib
 
-from kg.validation import check_shapes, validate
+from kg.ontology.shacl import check_shapes, validate
 
 from conftest import DATA, fixture_graph
 
@@ -18,7 +18,7 @@ def test_shapes_are_valid_shacl(shapes_graph: rdflib.Graph) -> None:
 
 def test_shapes_look_only_forward(shapes_graph: rdflib.Graph) -> None:
     """The build validates an article against the part of the reference graph it can reach
-    (kg.builder._reachable); that equals validating against the whole reference only while no
+    (kg.builder.pipeline._reachable); that equals validating against the whole reference only while no
     shape looks backwards (inverse paths), sideways (SPARQL constraints or targets) or at
     subjects of a property (targetSubjectsOf could pick reference nodes the article cannot reach)."""
     SH = rdflib.Namespace("http://www.w3.org/ns/shacl#")
@@ -61,8 +61,8 @@ def test_invalid_fixture_reports_exactly_the_expected_violations(
 
 # -- data checks: SPARQL over the instance data ----------------------------------------------------
 
-from kg.ontology import OntologySources  # noqa: E402
-from kg.quality import run_checks  # noqa: E402
+from kg.ontology.load import OntologySources  # noqa: E402
+from kg.ontology.quality import run_checks  # noqa: E402
 
 from conftest import ROOT  # noqa: E402
 

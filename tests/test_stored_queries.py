@@ -1,4 +1,4 @@
-"""Stored queries (queries/*.rq, kg.stored_queries): every file has a valid header; every query
+"""Stored queries (queries/*.rq, kg.queries.stored): every file has a valid header; every query
 runs on the graph built from the seed articles and returns at least the answers that
 shared/competency-questions.md expects, compared as RDF terms, with the evidence (article, quoted
 span) of each fact that comes from an article; parameters are bound as typed RDF terms, so
@@ -18,13 +18,13 @@ import pyoxigraph
 import pytest
 from click.testing import CliRunner
 
-from kg.binding import XSD, BindingError, to_oxigraph
-from kg.builder import build
+from kg.sparql.binding import XSD, BindingError, to_oxigraph
+from kg.builder.pipeline import build
 from kg.cli import cli
-from kg.store import current_build, open_store
-from kg.stored_queries import (QUERIES_DIR, Param, StoredQueryFileError, StoredQueryInputError, bind, find, load,
+from kg.store.builds import current_build, open_store
+from kg.queries.stored import (QUERIES_DIR, Param, StoredQueryFileError, StoredQueryInputError, bind, find, load,
                                load_all, parse, paths, to_term)
-from kg.stored_queries_run import execute, execute_bound
+from kg.queries.run import execute, execute_bound
 
 from conftest import ROOT
 from test_build import settings_for

@@ -1,4 +1,4 @@
-"""Stored queries over HTTP (service/stored_queries.py), with Flask's test client on the seed build
+"""Stored queries over HTTP (service/views/stored_queries.py), with Flask's test client on the seed build
 that test_stored_queries.py makes (one build per session): the list in JSON and HTML, results
 negotiated as SPARQL JSON/XML/CSV/TSV or an HTML table, CSV downloads, the same answers as the
 library, the one JSON error shape for every failure, hostile parameter values refused (400) or
@@ -15,9 +15,9 @@ from xml.etree import ElementTree
 
 import pytest
 
-from kg.stored_queries import find, load_all
-from kg.stored_queries_run import execute
-from kg.store import open_store
+from kg.queries.stored import find, load_all
+from kg.queries.run import execute
+from kg.store.builds import open_store
 from service import create_app
 
 from test_stored_queries import HOSTILE_IRIS, HOSTILE_TEXT, RES, seed_build_settings
@@ -86,7 +86,7 @@ def test_results_are_the_library_s(client, seed_settings) -> None:
     response = client.get("/queries/cq08-actor-claims", query_string={"actor": PUTIN})
     assert response.status_code == 200 and response.mimetype == "application/sparql-results+json"
     result = execute(find("cq08-actor-claims"), {"actor": PUTIN}, open_store(Path(seed_settings.build_dir)))
-    from kg.sparql_json import json_term
+    from kg.sparql.json_terms import json_term
 
     library = {tuple(json.dumps(json_term(r[n]) if n in r else None, sort_keys=True) for n in result.variables)
                for r in result.rows}

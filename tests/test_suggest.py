@@ -17,7 +17,7 @@ from kg.annotations.gazetteer import Gazetteer, guess_type, slug
 from kg.annotations.suggest import AnnotationExistsError, suggest_annotations
 from kg.annotations.vocabulary import VocabularyIndex
 from kg.cli import cli
-from kg.ontology import load_ontology
+from kg.ontology.load import load_ontology
 from kg.settings import Settings, load_settings
 
 from conftest import DATA, ROOT

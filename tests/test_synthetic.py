@@ -1,4 +1,4 @@
-"""The synthetic corpus (kg.synthetic): valid against the annotation checks and the real build,
+"""The synthetic corpus (kg.synthetic.corpus): valid against the annotation checks and the real build,
 shaped like the hand-made corpus, skewed like news, and byte-identical for the same seed."""
 
 from __future__ import annotations
@@ -12,10 +12,10 @@ import yaml
 from click.testing import CliRunner
 
 from kg.annotations.check import vocabulary_index
-from kg.builder import build
+from kg.builder.pipeline import build
 from kg.cli import cli
 from kg.settings import load_settings
-from kg.synthetic import generate
+from kg.synthetic.corpus import generate
 
 ROOT = Path(__file__).resolve().parent.parent
 

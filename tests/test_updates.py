@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from kg.builder import build
+from kg.builder.pipeline import build
 from kg.errors import ConfigError
-from kg.store import current_build
+from kg.store.builds import current_build
 from service import create_app
 
 from test_build import make_corpus, settings_for
@@ -203,7 +203,7 @@ def test_token_is_never_logged_by_a_real_server(built, tmp_path) -> None:
 
 
 def test_void_description_and_dumps(built) -> None:
-    from kg.export import export
+    from kg.store.export import export
 
     app = create_app(built.replace(updates=False))
     client = app.test_client()
@@ -239,7 +239,7 @@ def test_void_description_and_dumps(built) -> None:
      {"http://g/x", "http://g/d"}, False),
 ])
 def test_the_graphs_an_update_writes(update: str, graphs: set, every: bool) -> None:
-    from kg.update_guard import written_graphs
+    from kg.sparql.update_guard import written_graphs
 
     targets = written_graphs(update)
     assert targets.graphs == graphs and bool(targets.every_graph) == every, (targets.graphs, targets.every_graph)

@@ -24,7 +24,7 @@ How the manifests are read (their rdfs:comment defines the terms):
 * mf:expectedLocation "$X$": the response must carry a Location header, whose value replaces $X$
   in the later requests of the test (path and body);
 * ut:graphData [ ut:graph <file> ; rdfs:label "graph IRI" ]: the data a query test needs; every
-  such file is preloaded into the store under its graph name (with kg.store.write_store) before
+  such file is preloaded into the store under its graph name (with kg.store.builds.write_store) before
   the server starts, and the store is put back to that state before a test when an earlier test
   may have changed it (the suites assume each test starts from its declared state);
 * mf:requires (graph store tests) names optional features, recorded in the reason;
@@ -40,7 +40,7 @@ graphs unprotected (the suites clear and rewrite whatever they like). The manife
 authentication: the harness adds ``Authorization: Bearer <token>`` to every request that writes
 (SPARQL Update, Graph Store PUT/POST/DELETE), as a client of a real deployment would; nothing else
 of a request is changed. Putting the store back to the preloaded data means a new baseline build
-and no live store (kg.live), so user graphs from earlier tests are not carried over.
+and no live store (kg.store.live), so user graphs from earlier tests are not carried over.
 
 Known service bugs are strict expected failures, with the bug as the reason (none today).
 """
@@ -70,7 +70,7 @@ from rdflib import RDF, RDFS, Namespace, URIRef
 from rdflib.collection import Collection
 from rdflib.compare import isomorphic
 
-from kg.store import write_store
+from kg.store.builds import write_store
 
 from servers import free_port, running_service
 

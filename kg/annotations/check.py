@@ -7,8 +7,8 @@ from pathlib import Path
 from kg.annotations.corpus import Corpus, load_corpus
 from kg.annotations.format_docs import format_reference
 from kg.annotations.vocabulary import VocabularyIndex
-from kg.ontology import load_ontology
-from kg.serialize import write_atomic
+from kg.ontology.load import load_ontology
+from kg.store.serialize import write_atomic
 from kg.settings import Settings
 
 

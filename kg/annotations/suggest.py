@@ -33,8 +33,8 @@ from kg.annotations.quotes import occurrences, resolve
 from kg.annotations.vocabulary import VocabularyIndex
 from kg.annotations.yaml_source import load_yaml
 from kg.errors import PeaceKGError, SourceSyntaxError
-from kg.ontology import load_ontology
-from kg.serialize import write_atomic
+from kg.ontology.load import load_ontology
+from kg.store.serialize import write_atomic
 from kg.settings import Settings
 
 ANNOTATOR = "peacekg annotate suggest"

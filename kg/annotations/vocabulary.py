@@ -9,7 +9,7 @@ import rdflib
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
 from kg.annotations.fields import FAMILY_ROOTS
-from kg.ontology import ONTOLOGY_NS, VOCAB_NS
+from kg.ontology.load import ONTOLOGY_NS, VOCAB_NS
 
 STATEMENT_ROOT = "Statement"
 

@@ -15,7 +15,7 @@ from kg.annotations.quotes import Span
 from kg.mapping.individuals import emit_fields, emit_individual, emit_provision, emit_role
 from kg.mapping.iris import Minter
 from kg.mapping.values import Emitter, as_list
-from kg.ontology import PK
+from kg.ontology.load import PK
 
 OA = "http://www.w3.org/ns/oa#"
 OA_ANNOTATION, OA_BODY, OA_TARGET, OA_SOURCE = (URIRef(OA + n) for n in ("Annotation", "hasBody", "hasTarget", "hasSource"))
@@ -119,7 +119,7 @@ class ArticleMapper:
                 self.out.add(node, OA_BODY, body)
                 self.out.add(node, OA_TARGET, self.span(span))
                 self.out.add(node, OA_MOTIVATED, OA_IDENTIFYING)
-                # pk:mentionedIn is derived from the mentions by kg.inference (the inferred graph).
+                # pk:mentionedIn is derived from the mentions by kg.builder.inference (the inferred graph).
 
     def entities(self) -> None:
         assert self.annotations is not None

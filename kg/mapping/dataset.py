@@ -16,7 +16,7 @@ from kg.mapping.articles import ArticleMapper, author_of
 from kg.mapping.individuals import emit_individual
 from kg.mapping.iris import Minter
 from kg.mapping.values import Emitter
-from kg.ontology import PK
+from kg.ontology.load import PK
 
 PREFIXES = {
     "pk": "https://w3id.org/peacekg/ontology/", "oa": "http://www.w3.org/ns/oa#", "prov": str(PROV),

@@ -11,7 +11,7 @@ from kg.annotations import fields as F
 from kg.mapping.iris import Minter
 from kg.mapping.links import LINK_PREDICATE, links
 from kg.mapping.values import Emitter, as_list
-from kg.ontology import PK
+from kg.ontology.load import PK
 
 SKOS_ALT = URIRef("http://www.w3.org/2004/02/skos/core#altLabel")
 
@@ -87,6 +87,6 @@ def emit_violation(out: Emitter, agreement: URIRef, n: int, violation: dict[str,
 
 def emit_role(out: Emitter, node: URIRef, holder: URIRef, role: dict[str, Any]) -> URIRef:
     out.add(node, RDF.type, PK.RoleAssignment)
-    out.add(node, PK.holder, holder)  # pk:hasRole, its inverse, is inferred (kg.inference)
+    out.add(node, PK.holder, holder)  # pk:hasRole, its inverse, is inferred (kg.builder.inference)
     emit_fields(out, node, role, tuple(f for f in F.ROLE if f.name != "evidence"))
     return node

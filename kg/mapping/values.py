@@ -17,7 +17,7 @@ from kg.annotations.fields import Field
 from kg.annotations.values import parse_date_text
 from kg.annotations.vocabulary import VocabularyIndex
 from kg.mapping.iris import Minter
-from kg.ontology import PK
+from kg.ontology.load import PK
 
 # Predicates whose range is xsd:string; every other text becomes an English literal.
 PLAIN_STRING = {PK.title, PK.dateAsWritten, PK.wikidataId, PK.dbpediaId, PK.paxAgreementId,

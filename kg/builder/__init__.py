@@ -1,0 +1,13 @@
+"""``peacekg build``: the annotated corpus and the ontology become a validated, reasoned store.
+
+- :mod:`~kg.builder.pipeline`: the pipeline (check the corpus, fingerprint the inputs, map and
+  SHACL-validate changed graphs, data checks, inference, atomic switch) and :class:`BuildReport`;
+- :mod:`~kg.builder.inference`: OWL 2 RL rules compiled to SPARQL;
+- :mod:`~kg.builder.report`: violations told by article, statement, annotation line and span.
+
+Exports :func:`build` and :class:`BuildReport`.
+"""
+
+from kg.builder.pipeline import BuildReport, build
+
+__all__ = ["BuildReport", "build"]

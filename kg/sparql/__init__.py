@@ -1,0 +1,10 @@
+"""SPARQL text and terms, without an engine: what is decided before a query runs.
+
+- :mod:`~kg.sparql.lexer`: a lexer in oxigraph's lexical terms (SERVICE calls, the query form, the
+  WHERE group, USING, update operations);
+- :mod:`~kg.sparql.binding`: values bound as RDF terms (:class:`BoundTerm`), never pasted;
+- :mod:`~kg.sparql.json_terms`: RDF terms as SPARQL 1.1 JSON;
+- :mod:`~kg.sparql.update_guard`: which graphs an update writes, worked out before it runs.
+
+Rule: nothing here does I/O (no files, sockets or stores; checked in tests/unit/test_architecture.py).
+"""

@@ -1,0 +1,6 @@
+"""``peacekg synth``: a deterministic synthetic corpus of any size, for benchmarks and scale tests.
+
+- :mod:`~kg.synthetic.population`: actors and targets drawn Zipf-like from the reference data;
+- :mod:`~kg.synthetic.text`: sentence templates with real character offsets;
+- :mod:`~kg.synthetic.corpus`: articles and their annotation files, :func:`generate`.
+"""

@@ -1,0 +1,10 @@
+"""Where queries and writes run: outside the request threads, killable, limited.
+
+- :mod:`~service.execution.workers`: the pool of query worker processes (:class:`WorkerPool`);
+- :mod:`~service.execution.remote_pool`: the same interface over a remote SPARQL endpoint;
+- :mod:`~service.execution.writer` and :mod:`~service.execution.write_ops`: the one killable
+  writer process of a service with updates on;
+- :mod:`~service.execution.client_limits`: queries per client;
+- :mod:`~service.execution.outcomes`: running a job from a request, every outcome mapped to the
+  one error shape (:func:`start`, :func:`collect`, :func:`write`).
+"""

@@ -1,0 +1,107 @@
+"""Running a job through the worker pool (or a write through the single writer) from a request:
+every outcome counted in /metrics and mapped to the one error shape (429 too many queries of
+this client, 503 busy with Retry-After, 504 timeout, 400 syntax with its position, 406 no format
+for the form, 403/404/415 for refused writes), and whole results collected for callers that need
+bytes, not a stream."""
+
+from __future__ import annotations
+
+import re
+import time
+from contextlib import contextmanager
+from typing import Iterator
+
+from flask import current_app, request
+
+from kg.ontology.sources import sparql_position
+from service.errors import ApiError
+from service.execution.workers import Busy, Job, QueryFailed, QueryTimeout, ResultStream
+
+_RDF_POSITION = re.compile(r"at line (\d+) column (\d+)")  # pyoxigraph's RDF parser errors
+QUERY_STATUS = {"store": 503, "form": 406, "binding": 400}
+WRITE_STATUS = {"protected": 403, "notfound": 404, "unsupported": 415, "store": 503}
+
+
+def _position(exc: QueryFailed) -> dict[str, int] | None:
+    line, column = sparql_position(SyntaxError(exc.message)) if exc.kind == "syntax" else (None, None)
+    if exc.kind == "payload" and (found := _RDF_POSITION.search(exc.message)):
+        line, column = int(found.group(1)), int(found.group(2))
+    return {"line": line, "column": column} if line else None
+
+
+@contextmanager
+def _outcome(*, busy: str, timeout: str, statuses: dict[str, int], default_status: int) -> Iterator[None]:
+    """Record the outcome of the block in /metrics and turn the pool's exceptions into ApiErrors."""
+    metrics, started = current_app.extensions["peacekg_metrics"], time.perf_counter()
+
+    def record(outcome: str) -> None:
+        metrics.record(outcome, (time.perf_counter() - started) * 1000)
+
+    try:
+        yield
+    except Busy:
+        record("busy")
+        raise ApiError(503, busy, headers={"Retry-After": "1"}) from None
+    except QueryTimeout:
+        record("timeout")
+        raise ApiError(504, timeout) from None
+    except QueryFailed as exc:
+        record("error")
+        if exc.kind == "syntax":
+            raise ApiError(400, f"SPARQL syntax error: {exc.message}", position=_position(exc)) from None
+        raise ApiError(statuses.get(exc.kind, default_status), exc.message, position=_position(exc)) from None
+    except ApiError as error:
+        record("limited" if error.status == 429 else "error")
+        raise
+    record("ok")
+
+
+def start(job: Job, *, what: str = "the query", evaluation_status: int = 400) -> tuple[bool, ResultStream]:
+    """Start ``job``; returns (truncated, body). ``evaluation_status``: the status when the query
+    fails while evaluating (400 for a client's query, 500 for one of the service's own)."""
+    settings = current_app.config["PEACEKG"]
+    slots, client = current_app.extensions["peacekg_client_slots"], request.remote_addr or "unknown"
+    with _outcome(busy="all query workers are busy; retry shortly",
+                  timeout=f"{what} ran longer than {settings.query_timeout_s:g} s and was stopped",
+                  statuses=QUERY_STATUS, default_status=evaluation_status):
+        if not slots.acquire(client):
+            raise ApiError(429, f"this client already has {slots.per_client} queries running (setting "
+                                "max_queries_per_client); wait for one to finish", headers={"Retry-After": "1"})
+        running = False
+        try:
+            writer = current_app.extensions.get("peacekg_writer")
+            if writer is not None and job.store is None:
+                job.store = writer.read_store()  # the newest generation of the live store
+            _form, truncated, body = current_app.extensions["peacekg_pool"].run(job, settings.query_timeout_s)
+            running = True
+        finally:
+            if not running:  # the query did not start: its slot is free at once
+                slots.release(client)
+    body.on_close.append(lambda: slots.release(client))
+    return truncated, body
+
+
+def collect(job: Job, *, what: str = "the query", evaluation_status: int = 400) -> tuple[bytes, bool]:
+    """The whole result as bytes, and whether rows were cut at the limit; a stream that stops
+    early (time ran out while serialising) is a 504, never a silently shortened result."""
+    truncated, body = start(job, what=what, evaluation_status=evaluation_status)
+    try:
+        data = b"".join(body)
+    finally:
+        body.close()
+    if not body.finished:
+        settings = current_app.config["PEACEKG"]
+        raise ApiError(504, f"{what} ran longer than {settings.query_timeout_s:g} s and was stopped")
+    return data, truncated
+
+
+def write(message: tuple, *, what: str = "the update") -> dict:
+    """Apply one write through the single writer; its outcomes mapped to the one error shape."""
+    settings = current_app.config["PEACEKG"]
+    writer = current_app.extensions.get("peacekg_writer")
+    if writer is None:
+        raise ApiError(403, "writes are disabled on this service (setting updates is off)")
+    with _outcome(busy="the writer is busy with other writes; retry shortly",
+                  timeout=f"{what} ran longer than {settings.update_timeout_s:g} s and was stopped; nothing was written",
+                  statuses=WRITE_STATUS, default_status=400):
+        return writer.write(message, settings.update_timeout_s)

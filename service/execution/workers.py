@@ -1,0 +1,290 @@
+"""Queries run in worker processes that can be killed: pyoxigraph cannot be interrupted from
+Python, so a query past its time limit is stopped by killing its process (SIGKILL) and starting
+a fresh one, while the other workers keep answering.
+
+Each worker opens the current store read-only and reopens it when a new build becomes current.
+Results come back through a pipe in chunks; the parent waits for each chunk no longer than what
+is left of the query's time.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import queue
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+
+class QueryTimeout(Exception):
+    pass
+
+
+class Busy(Exception):
+    pass
+
+
+class QueryFailed(Exception):
+    def __init__(self, kind: str, message: str):
+        super().__init__(message)
+        self.kind = kind  # "syntax" | "evaluation" | "store" | "binding" | "form"
+        self.message = message
+
+
+@dataclass
+class Job:
+    query: str
+    media: str  # the negotiated media type
+    default_graphs: list[str]
+    named_graphs: list[str]
+    union: bool
+    max_rows: int
+    base_iri: str | None = None  # relative IRIs in the query resolve against it (the endpoint URL)
+    bindings: dict[str, Any] | None = None  # variable -> kg.sparql.binding.BoundTerm (or an IRI string), bound as RDF terms
+    store: str | None = None  # the store folder to read; None: the current build
+
+
+def _serve(conn: Connection, build_dir: str) -> None:
+    """The worker loop (runs in a child process)."""
+    import pyoxigraph
+
+    from kg.sparql.binding import BindingError, substitutions
+    from kg.store.builds import current_build
+    from service.protocol.results import BOOLEAN_FORMATS, RDF_FORMATS, SELECT_TYPES, serialize_solutions
+
+    conn.send(("ready",))  # imports done: from now on, a query's time is the query's own
+    store, opened = None, None
+    while True:
+        try:
+            job: Job | None = conn.recv()
+        except (EOFError, OSError):  # the service went away: nothing left to do
+            return
+        if job is None:
+            return
+        if job.store is not None:
+            location = Path(job.store)
+        else:
+            build = current_build(Path(build_dir))
+            if build is None:
+                conn.send(("error", "store", "no built store: run `peacekg build`"))
+                continue
+            location = build / "oxigraph"
+        if location != opened:
+            try:
+                store, opened = pyoxigraph.Store.read_only(str(location)), location
+            except OSError as exc:  # removed or unreadable: an answer, not a dead worker
+                store = opened = None
+                print(f"peacekg query worker: cannot open the store at {location}: {exc}", file=sys.stderr, flush=True)
+                conn.send(("error", "store", "cannot open the store (the server's log says why); retry shortly"))
+                continue
+        kwargs: dict[str, Any] = {"use_default_graph_as_union": job.union, "base_iri": job.base_iri}
+        try:  # a term pyoxigraph refuses (an IRI with bad %-escapes, "http://[::1") is the request's fault: 400
+            if job.bindings:
+                kwargs["substitutions"] = substitutions(job.bindings)
+            if job.default_graphs:
+                kwargs["default_graph"] = [pyoxigraph.NamedNode(g) for g in job.default_graphs]
+            if job.named_graphs:
+                kwargs["named_graphs"] = [pyoxigraph.NamedNode(g) for g in job.named_graphs]
+        except (BindingError, ValueError) as exc:  # raised here, they killed the worker (503 and a respawn)
+            conn.send(("error", "binding", str(exc)))
+            continue
+        try:
+            result = store.query(job.query, **kwargs)
+            if isinstance(result, pyoxigraph.QuerySolutions):
+                kind = SELECT_TYPES.get(job.media)
+                if kind is None:
+                    conn.send(("form", "select"))
+                    continue
+                names = [v.value for v in result.variables]
+                rows, truncated = _bounded(result, job.max_rows)
+                conn.send(("head", "select", truncated))
+                for chunk in serialize_solutions(names, rows, kind):
+                    conn.send(("chunk", chunk))
+            elif isinstance(result, pyoxigraph.QueryBoolean):
+                kind = SELECT_TYPES.get(job.media)
+                if kind is None:
+                    conn.send(("form", "ask"))
+                    continue
+                conn.send(("head", "ask", False))
+                conn.send(("chunk", result.serialize(format=BOOLEAN_FORMATS[kind])))
+            else:
+                fmt = RDF_FORMATS.get(job.media)
+                if fmt is None:
+                    conn.send(("form", "graph"))
+                    continue
+                triples, truncated = _bounded(result, job.max_rows)
+                conn.send(("head", "graph", truncated))
+                conn.send(("chunk", pyoxigraph.serialize(triples, format=fmt)))
+            conn.send(("end",))
+        except SyntaxError as exc:
+            conn.send(("error", "syntax", str(exc)))
+        except (OSError, ValueError, TypeError, RuntimeError) as exc:  # RuntimeError: e.g. a binding not projected
+            conn.send(("error", "evaluation", str(exc)))
+
+
+def _bounded(results: Any, limit: int) -> tuple[list[Any], bool]:
+    """At most ``limit`` items, and whether there were more."""
+    items = []
+    for item in results:
+        if len(items) >= limit:
+            return items, True
+        items.append(item)
+    return items, False
+
+
+START_TIMEOUT_S = 60.0  # a fresh worker's imports (~2 s here; more on a loaded machine)
+
+
+class StreamBroken(RuntimeError):
+    """A result stream that failed after its 200 was sent: raised to the WSGI server, which then
+    drops the connection, so clients see an incomplete transfer rather than a complete-looking,
+    cut result."""
+
+
+class Worker:
+    def __init__(self, context: Any, build_dir: str):
+        self.conn, child = context.Pipe()
+        self.process = context.Process(target=_serve, args=(child, build_dir), daemon=True)
+        self.process.start()
+        child.close()
+
+    def wait_ready(self, timeout_s: float = START_TIMEOUT_S) -> bool:
+        """Wait for the worker's "ready" (its imports done); False if it died or took too long."""
+        try:
+            return self.conn.poll(timeout_s) and self.conn.recv() == ("ready",)
+        except (EOFError, OSError):
+            return False
+
+    def kill(self) -> None:
+        if self.process.is_alive():
+            self.process.kill()
+        self.process.join(timeout=5)
+        self.conn.close()
+
+
+class WorkerPool:
+    """A fixed number of workers; a query borrows one, and gives it back or kills it."""
+
+    def __init__(self, build_dir: Path, size: int, queue_timeout_s: float):
+        self.context = multiprocessing.get_context("spawn")
+        self.build_dir = str(build_dir)
+        self.queue_timeout_s = queue_timeout_s
+        self.idle: queue.Queue[Worker] = queue.Queue()
+        self.lock = threading.Lock()
+        self.replaced = 0
+        self.closed = False
+        starting = [Worker(self.context, self.build_dir) for _ in range(size)]  # start together, then wait
+        for worker in starting:
+            worker.wait_ready()
+            self.idle.put(worker)
+
+    def close(self) -> None:
+        self.closed = True
+        while not self.idle.empty():
+            worker = self.idle.get_nowait()
+            try:
+                worker.conn.send(None)
+            except OSError:
+                pass
+            worker.kill()
+
+    def _replace(self, worker: Worker) -> None:
+        """Kill ``worker`` and start another, which joins the idle workers once it is ready, so its
+        start-up never counts against a query's time."""
+        worker.kill()
+        with self.lock:
+            self.replaced += 1
+        fresh = Worker(self.context, self.build_dir)
+
+        def join_when_ready() -> None:
+            fresh.wait_ready()
+            if self.closed:
+                fresh.kill()
+            else:
+                self.idle.put(fresh)
+
+        threading.Thread(target=join_when_ready, name="peacekg-worker-start", daemon=True).start()
+
+    def run(self, job: Job, timeout_s: float) -> tuple[str, bool, Iterator[bytes]]:
+        """Start ``job``; returns the result form (select, ask, graph), whether rows were cut at
+        the limit, and the body chunks. Raises Busy, QueryTimeout or QueryFailed (kind "form":
+        no acceptable format for this query form, 406); a timeout while streaming ends the stream
+        (the worker is replaced either way)."""
+        try:
+            worker = self.idle.get(timeout=self.queue_timeout_s)
+        except queue.Empty:
+            raise Busy() from None
+        if not worker.process.is_alive():
+            self._replace(worker)
+            try:  # another request may take the replacement first
+                worker = self.idle.get(timeout=self.queue_timeout_s)
+            except queue.Empty:
+                raise Busy() from None
+        deadline = time.monotonic() + timeout_s
+        try:
+            worker.conn.send(job)
+            message = self._receive(worker, deadline)
+        except (QueryTimeout, EOFError, OSError) as exc:
+            self._replace(worker)
+            if isinstance(exc, QueryTimeout):
+                raise
+            raise QueryFailed("store", "the query worker stopped unexpectedly; it has been replaced") from None
+        if message[0] == "error":
+            self.idle.put(worker)
+            raise QueryFailed(message[1], message[2])
+        if message[0] == "form":
+            self.idle.put(worker)
+            raise QueryFailed("form", f"no acceptable format for the result of this {message[1].upper()} query")
+        return message[1], message[2], ResultStream(self, worker, deadline)
+
+    def _receive(self, worker: Worker, deadline: float) -> tuple:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0 or not worker.conn.poll(remaining):
+            raise QueryTimeout()
+        return worker.conn.recv()
+
+    def give_back(self, worker: Worker, clean: bool) -> None:
+        if clean:
+            self.idle.put(worker)
+        else:  # timed out, or the client went away mid-stream: the worker's state is unknown
+            self._replace(worker)
+
+
+class ResultStream:
+    """The body chunks of one result; WSGI servers call close(), which returns or replaces the
+    worker even when the body was never read."""
+
+    def __init__(self, pool: WorkerPool, worker: Worker, deadline: float):
+        self.pool, self.worker, self.deadline = pool, worker, deadline
+        self.finished = self.released = False
+        self.failure: str | None = None  # why the stream ended early: "timeout" or "stopped" (the worker died)
+        self.on_close: list[Callable[[], None]] = []  # run once, when the worker is given back
+
+    def __iter__(self) -> "ResultStream":
+        return self
+
+    def __next__(self) -> bytes:
+        if self.finished or self.released:
+            raise StopIteration
+        try:
+            message = self.pool._receive(self.worker, self.deadline)
+        except (QueryTimeout, EOFError, OSError) as exc:
+            self.failure = "timeout" if isinstance(exc, QueryTimeout) else "stopped"
+            self.close()  # the status may already be sent: the stream ends early
+            raise StopIteration from None
+        if message[0] == "end":
+            self.finished = True
+            self.close()
+            raise StopIteration
+        return message[1]
+
+    def close(self) -> None:
+        if not self.released:
+            self.released = True
+            self.pool.give_back(self.worker, clean=self.finished)
+            for callback in self.on_close:
+                callback()

@@ -1,0 +1,118 @@
+"""The query page: ``GET /`` is YASGUI (editor, result table, chart, downloads) pointed at this service's
+``/sparql``, with the PeaceKG prefixes pre-filled and ready-to-run example queries (the stored
+queries of ``queries/*.rq``, then the built-in ones of service.views.query_examples).
+
+YASGUI (npm package @zazuko/yasgui) is installed by ``make install`` into service/web/node_modules
+and served from ``GET /static/yasgui/<file>``; it is never copied into the repository. The page's
+own script (PAGE_SCRIPT) is served as ``/static/query-page.js``, so that the page runs no inline
+script and its CSP can keep ``script-src 'self'``; its data come in a JSON block of the page."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Blueprint, Response, current_app, render_template, request, send_from_directory, url_for
+
+from service.errors import error_response, html_security_headers
+from service.views.query_examples import PREFIXES, PROLOGUE, examples
+
+blueprint = Blueprint("query_page", __name__)
+
+ROOT = Path(__file__).resolve().parents[2]
+YASGUI_BUILD = Path(__file__).resolve().parents[1] / "web" / "node_modules" / "@zazuko" / "yasgui" / "build"
+NOT_INSTALLED = "the query page's assets are not installed: run make install"
+ASSET_MAX_AGE = 3600  # seconds; the file names carry no version, so browsers revalidate hourly
+DEFAULT_QUERY = PROLOGUE + """
+SELECT ?claim ?summary WHERE {
+  ?claim a pk:Claim ; pk:summary ?summary .
+}
+LIMIT 25
+"""
+PAGE_SCRIPT = r"""/* The PeaceKG query page: YASGUI on this service's endpoint, with the example list. */
+(function () {
+  "use strict";
+  var config = JSON.parse(document.getElementById("peacekg-query-config").textContent);
+  // YASGUI needs an absolute URL; the endpoint stays relative to wherever the page is served.
+  var endpoint = new URL(config.endpoint, window.location.href).href;
+  var yasqeDefaults = Yasgui.defaults.yasqe;
+  // Class and property completion ask lov.linkeddata.es: off (the CSP allows no other host).
+  yasqeDefaults.autocompleters = yasqeDefaults.autocompleters.filter(function (name) {
+    return name !== "class" && name !== "property";
+  });
+  var yasgui = new Yasgui(document.getElementById("yasgui"), {
+    requestConfig: { endpoint: endpoint, method: "POST" },
+    endpointCatalogueOptions: { getData: function () { return [{ endpoint: endpoint }]; } },
+    copyEndpointOnNewTab: true,
+    persistenceId: "peacekg-query-page",
+    tabName: "Query",
+    yasqe: { value: config.defaultQuery, prefixCcApi: null },
+    yasr: { prefixes: config.prefixes }
+  });
+  window.peacekgYasgui = yasgui;
+  Array.prototype.forEach.call(document.querySelectorAll("button.example[data-query]"), function (button) {
+    button.addEventListener("click", function () {
+      var tab = yasgui.getTab();
+      tab.setEndpoint(endpoint);
+      tab.setName(button.getAttribute("data-title"));
+      tab.setQuery(button.getAttribute("data-query"));
+      tab.getYasqe().focus();
+      document.getElementById("yasgui").scrollIntoView({ behavior: "smooth", block: "start" });
+    });
+  });
+})();
+"""
+
+# The query page's Content-Security-Policy. Everything comes from this service ('self'): YASGUI's
+# script and stylesheet, the page script, and the SPARQL requests (connect-src 'self', so a shared
+# link naming another endpoint cannot make the page send queries elsewhere). The one relaxation
+# is style-src 'unsafe-inline': YASGUI, CodeMirror and the result table write style="…" attributes
+# and <style> elements at run time (editor height, column widths, the drag handles), and the
+# shared base template has an inline <style>. Scripts stay 'self' only: no inline script, no eval.
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self'; "
+       "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
+       "frame-ancestors 'none'")
+SECURITY_HEADERS = {"Content-Security-Policy": CSP, "X-Frame-Options": "DENY",
+                    "X-Content-Type-Options": "nosniff", "Referrer-Policy": "same-origin"}
+
+
+def yasgui_dir() -> Path:
+    return Path(current_app.config.get("PEACEKG_YASGUI_DIR") or YASGUI_BUILD)
+
+
+def queries_dir() -> Path:
+    return Path(current_app.config.get("PEACEKG_QUERIES_DIR") or ROOT / "queries")
+
+
+@blueprint.get("/")
+def query_page() -> Response:
+    page_config = {"endpoint": url_for("sparql.sparql"), "prefixes": PREFIXES, "defaultQuery": DEFAULT_QUERY}
+    html = render_template("query.html", examples=examples(queries_dir()), page_config=page_config,
+                           installed=(yasgui_dir() / "yasgui.min.js").is_file(), root=request.script_root)
+    return Response(html, status=200, content_type="text/html; charset=utf-8")
+
+
+@blueprint.get("/static/query-page.js")
+def page_script() -> Response:
+    response = Response(PAGE_SCRIPT, status=200, content_type="text/javascript; charset=utf-8")
+    response.cache_control.max_age = ASSET_MAX_AGE
+    return response
+
+
+@blueprint.get("/static/yasr-chart.js")
+def chart_script() -> Response:
+    """The chart view of results (a YASR plugin of ours, service/static/yasr-chart.js)."""
+    response = send_from_directory(Path(__file__).resolve().parents[1] / "static", "yasr-chart.js",
+                                   mimetype="text/javascript", max_age=ASSET_MAX_AGE)
+    return response
+
+
+@blueprint.get("/static/yasgui/<path:filename>")
+def yasgui_asset(filename: str) -> Response:
+    folder = yasgui_dir()
+    if not folder.is_dir():
+        return error_response(404, NOT_INSTALLED)
+    # send_from_directory joins safely: "..", absolute paths and the like are a 404.
+    return send_from_directory(folder, filename, max_age=ASSET_MAX_AGE)
+
+
+blueprint.after_request(html_security_headers(SECURITY_HEADERS))
