@@ -20,8 +20,13 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def peacekg_env(corpus: Path, build_dir: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PEACEKG_")}
-    env.update({"PEACEKG_CORPUS_DIR": str(corpus), "PEACEKG_BUILD_DIR": str(build_dir),
-                "PEACEKG_ONTOLOGY_DIR": str(ROOT / "ontology")})
+    env.update(
+        {
+            "PEACEKG_CORPUS_DIR": str(corpus),
+            "PEACEKG_BUILD_DIR": str(build_dir),
+            "PEACEKG_ONTOLOGY_DIR": str(ROOT / "ontology"),
+        }
+    )
     return env
 
 
@@ -33,22 +38,44 @@ def _checked(timed: Timed, what: str) -> Timed:
 
 
 def synth(articles: int, seed: int, corpus: Path, density: float) -> dict:
-    timed = _checked(run_timed([sys.executable, "-m", "kg.cli", "synth", "--articles", str(articles), "--seed", str(seed),
-                                "--density", str(density), "--out", str(corpus), "--force"], cwd=ROOT), "peacekg synth")
+    timed = _checked(
+        run_timed(
+            [
+                sys.executable,
+                "-m",
+                "kg.cli",
+                "synth",
+                "--articles",
+                str(articles),
+                "--seed",
+                str(seed),
+                "--density",
+                str(density),
+                "--out",
+                str(corpus),
+                "--force",
+            ],
+            cwd=ROOT,
+        ),
+        "peacekg synth",
+    )
     size = sum(p.stat().st_size for p in corpus.rglob("*") if p.is_file())
     return {"seconds": timed.seconds, "bytes": size, "summary": timed.lines[-1][1]}
 
 
 def phases(lines: list[tuple[float, str]]) -> dict[str, float]:
     """Seconds per build phase, from when each progress line appeared."""
+
     def first(predicate) -> float | None:
         return next((t for t, line in lines if predicate(line)), None)
 
-    marks = [("load, check and fingerprint the corpus", first(lambda l: l.startswith("[1/"))),
-             ("map and SHACL-validate each graph", max((t for t, l in lines if l.startswith("[")), default=None)),
-             ("data checks (SPARQL)", first(lambda l: l.startswith("data checks"))),
-             ("inference", first(lambda l: l.startswith("inference"))),
-             ("write the store", first(lambda l: l.startswith("store:")))]
+    marks = [
+        ("load, check and fingerprint the corpus", first(lambda l: l.startswith("[1/"))),
+        ("map and SHACL-validate each graph", max((t for t, l in lines if l.startswith("[")), default=None)),
+        ("data checks (SPARQL)", first(lambda l: l.startswith("data checks"))),
+        ("inference", first(lambda l: l.startswith("inference"))),
+        ("write the store", first(lambda l: l.startswith("store:"))),
+    ]
     out, previous = {}, 0.0
     for name, at in marks:
         if at is not None:
@@ -61,14 +88,22 @@ def phases(lines: list[tuple[float, str]]) -> dict[str, float]:
 
 def build(corpus: Path, build_dir: Path, echo=None) -> dict:
     """``peacekg build`` in its own process; the store's size from its manifest."""
-    timed = _checked(run_timed([sys.executable, "-m", "kg.cli", "build"], env=peacekg_env(corpus, build_dir), cwd=ROOT,
-                               echo=echo), "peacekg build")
+    timed = _checked(
+        run_timed([sys.executable, "-m", "kg.cli", "build"], env=peacekg_env(corpus, build_dir), cwd=ROOT, echo=echo),
+        "peacekg build",
+    )
     manifest = json.loads((build_dir / "store" / "current" / "manifest.json").read_text())
     triples = sum(manifest["graphs"].values())
-    return {"seconds": timed.seconds, "peak_rss_kb": timed.peak_rss_kb, "triples": triples,
-            "triples_per_s": triples / timed.seconds, "graphs": len(manifest["graphs"]),
-            "rebuilt": len(manifest.get("rebuilt", [])), "phases": phases(timed.lines),
-            "last_line": timed.lines[-1][1][:200] if timed.lines else ""}
+    return {
+        "seconds": timed.seconds,
+        "peak_rss_kb": timed.peak_rss_kb,
+        "triples": triples,
+        "triples_per_s": triples / timed.seconds,
+        "graphs": len(manifest["graphs"]),
+        "rebuilt": len(manifest.get("rebuilt", [])),
+        "phases": phases(timed.lines),
+        "last_line": timed.lines[-1][1][:200] if timed.lines else "",
+    }
 
 
 def change_one_article(corpus: Path, articles: int, seed: int) -> str:
@@ -83,10 +118,13 @@ def change_one_article(corpus: Path, articles: int, seed: int) -> str:
 
 def dump_nquads(build_dir: Path, out: Path) -> dict:
     out.parent.mkdir(parents=True, exist_ok=True)
-    code = ("import pyoxigraph, sys, time; s = pyoxigraph.Store.read_only(sys.argv[1]); t = time.perf_counter(); "
-            "s.dump(output=sys.argv[2], format=pyoxigraph.RdfFormat.N_QUADS); print(time.perf_counter() - t, len(s))")
-    timed = _checked(run_timed([sys.executable, "-c", code, str(build_dir / "store" / "current" / "oxigraph"), str(out)]),
-                     "dump")
+    code = (
+        "import pyoxigraph, sys, time; s = pyoxigraph.Store.read_only(sys.argv[1]); t = time.perf_counter(); "
+        "s.dump(output=sys.argv[2], format=pyoxigraph.RdfFormat.N_QUADS); print(time.perf_counter() - t, len(s))"
+    )
+    timed = _checked(
+        run_timed([sys.executable, "-c", code, str(build_dir / "store" / "current" / "oxigraph"), str(out)]), "dump"
+    )
     seconds, quads = timed.lines[-1][1].split()
     return {"seconds": float(seconds), "quads": int(quads), "bytes": out.stat().st_size}
 
@@ -95,11 +133,19 @@ def raw_bulk_load(nquads: Path, target: Path) -> dict:
     """The ceiling: a fresh process bulk-loads the N-Quads into a new on-disk store (then, timed
     apart, flush and optimize as the build's store writer does)."""
     shutil.rmtree(target, ignore_errors=True)
-    code = ("import pyoxigraph, sys, time; s = pyoxigraph.Store(sys.argv[1]); t = time.perf_counter(); "
-            "s.bulk_load(path=sys.argv[2], format=pyoxigraph.RdfFormat.N_QUADS); a = time.perf_counter() - t; "
-            "t = time.perf_counter(); s.flush(); s.optimize(); print(a, time.perf_counter() - t, len(s))")
+    code = (
+        "import pyoxigraph, sys, time; s = pyoxigraph.Store(sys.argv[1]); t = time.perf_counter(); "
+        "s.bulk_load(path=sys.argv[2], format=pyoxigraph.RdfFormat.N_QUADS); a = time.perf_counter() - t; "
+        "t = time.perf_counter(); s.flush(); s.optimize(); print(a, time.perf_counter() - t, len(s))"
+    )
     timed = _checked(run_timed([sys.executable, "-c", code, str(target), str(nquads)]), "bulk_load")
     load_s, optimize_s, quads = timed.lines[-1][1].split()
     shutil.rmtree(target, ignore_errors=True)
-    return {"bulk_load_s": float(load_s), "flush_optimize_s": float(optimize_s), "quads": int(quads),
-            "triples_per_s": int(quads) / float(load_s), "process_s": timed.seconds, "peak_rss_kb": timed.peak_rss_kb}
+    return {
+        "bulk_load_s": float(load_s),
+        "flush_optimize_s": float(optimize_s),
+        "quads": int(quads),
+        "triples_per_s": int(quads) / float(load_s),
+        "process_s": timed.seconds,
+        "peak_rss_kb": timed.peak_rss_kb,
+    }

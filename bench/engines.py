@@ -39,7 +39,9 @@ class Engine:
     def memory(self) -> dict[str, int]:
         return tree_memory_kb(self.process.pid) if self.process and self.process.poll() is None else {}
 
-    def _launch(self, cmd: list[str], log: Path, ready_url: str, timeout_s: float, env: dict[str, str] | None = None) -> None:
+    def _launch(
+        self, cmd: list[str], log: Path, ready_url: str, timeout_s: float, env: dict[str, str] | None = None
+    ) -> None:
         self.log = log
         with log.open("wb") as out:
             self.process = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, env=env, cwd=ROOT)
@@ -89,12 +91,19 @@ ASK = "?query=ASK%7B%7D"
 def peacekg(build_dir: Path, corpus_dir: Path, log: Path, *, query_timeout_s: float, max_per_client: int) -> Engine:
     port = free_port_on_loopback()
     env = {k: v for k, v in os.environ.items() if not k.startswith("PEACEKG_")}
-    env.update({"PEACEKG_BUILD_DIR": str(build_dir), "PEACEKG_CORPUS_DIR": str(corpus_dir), "PEACEKG_PORT": str(port),
-                "PEACEKG_HOST": "127.0.0.1", "PEACEKG_ONTOLOGY_DIR": str(ROOT / "ontology"),
-                "PEACEKG_QUERY_TIMEOUT_S": str(query_timeout_s),
-                # every bench client comes from 127.0.0.1, one "client" to the fair-use limit (default 4 in
-                # flight, then 429); the bench measures capacity, so 16 clients must not count as one.
-                "PEACEKG_MAX_QUERIES_PER_CLIENT": str(max_per_client)})
+    env.update(
+        {
+            "PEACEKG_BUILD_DIR": str(build_dir),
+            "PEACEKG_CORPUS_DIR": str(corpus_dir),
+            "PEACEKG_PORT": str(port),
+            "PEACEKG_HOST": "127.0.0.1",
+            "PEACEKG_ONTOLOGY_DIR": str(ROOT / "ontology"),
+            "PEACEKG_QUERY_TIMEOUT_S": str(query_timeout_s),
+            # every bench client comes from 127.0.0.1, one "client" to the fair-use limit (default 4 in
+            # flight, then 429); the bench measures capacity, so 16 clients must not count as one.
+            "PEACEKG_MAX_QUERIES_PER_CLIENT": str(max_per_client),
+        }
+    )
     engine = Engine("peacekg serve", f"http://127.0.0.1:{port}/sparql")
     engine._launch([sys.executable, "-m", "kg.cli", "serve"], log, f"http://127.0.0.1:{port}/health", 60, env)
     return engine
@@ -107,16 +116,32 @@ def oxigraph(location: Path, log: Path) -> Engine:
     the bench instead."""
     port = free_port_on_loopback()
     engine = Engine("oxigraph serve", f"http://127.0.0.1:{port}/query")
-    engine._launch([str(BIN / "oxigraph"), "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}",
-                    "--union-default-graph"], log, engine.endpoint + ASK, 60)
+    engine._launch(
+        [
+            str(BIN / "oxigraph"),
+            "serve",
+            "--location",
+            str(location),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--union-default-graph",
+        ],
+        log,
+        engine.endpoint + ASK,
+        60,
+    )
     return engine
 
 
 def rdflib_endpoint(nquads: Path, log: Path, *, load_timeout_s: float) -> Engine:
     port = free_port_on_loopback()
     engine = Engine("rdflib-endpoint", f"http://127.0.0.1:{port}/")  # its SPARQL endpoint is at /
-    engine._launch([str(BIN / "rdflib-endpoint"), "serve", str(nquads), "--host", "127.0.0.1", "--port", str(port)],
-                   log, engine.endpoint + ASK, load_timeout_s)
+    engine._launch(
+        [str(BIN / "rdflib-endpoint"), "serve", str(nquads), "--host", "127.0.0.1", "--port", str(port)],
+        log,
+        engine.endpoint + ASK,
+        load_timeout_s,
+    )
     return engine
 
 

@@ -13,9 +13,9 @@ import subprocess
 import sys
 import time
 import urllib.parse
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 
 @dataclass
@@ -26,12 +26,19 @@ class Timed:
     lines: list[tuple[float, str]] = field(default_factory=list)  # (seconds since start, output line)
 
 
-def run_timed(cmd: list[str], *, env: dict[str, str] | None = None, cwd: Path | None = None,
-              echo: Callable[[str], None] | None = None) -> Timed:
+def run_timed(
+    cmd: list[str],
+    *,
+    env: dict[str, str] | None = None,
+    cwd: Path | None = None,
+    echo: Callable[[str], None] | None = None,
+) -> Timed:
     """Run ``cmd`` to completion; wall time, exit code, its peak RSS (wait4) and each output line
     with the time it appeared (for a phase breakdown)."""
     started = time.perf_counter()
-    process = subprocess.Popen(cmd, env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1)
+    process = subprocess.Popen(
+        cmd, env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1
+    )
     lines = []
     assert process.stdout is not None
     for line in process.stdout:
@@ -145,8 +152,14 @@ def _version(cmd: list[str]) -> str:
 
 
 def machine() -> dict[str, str]:
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.processor())
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
     memory = re.search(r"MemTotal:\s+(\d+)", Path("/proc/meminfo").read_text())
     from importlib.metadata import PackageNotFoundError, version
 
@@ -157,11 +170,17 @@ def machine() -> dict[str, str]:
             return "not installed"
 
     return {
-        "cpu": f"{cpu} × {os.cpu_count()} cores", "memory": f"{int(memory.group(1)) // 1024 // 1024} GiB" if memory else "?",
-        "os": f"{platform.system()} {platform.release()} ({_os_release()})", "python": sys.version.split()[0],
-        "pyoxigraph": package("pyoxigraph"), "oxigraph_cli": _version([str(Path(sys.executable).parent / "oxigraph"), "--version"]),
-        "virtuoso": _dpkg("virtuoso-opensource-7-bin"), "rdflib": package("rdflib"), "rdflib_endpoint": package("rdflib-endpoint"),
-        "pyshacl": package("pyshacl"), "load_average": " ".join(Path("/proc/loadavg").read_text().split()[:3]),
+        "cpu": f"{cpu} × {os.cpu_count()} cores",
+        "memory": f"{int(memory.group(1)) // 1024 // 1024} GiB" if memory else "?",
+        "os": f"{platform.system()} {platform.release()} ({_os_release()})",
+        "python": sys.version.split()[0],
+        "pyoxigraph": package("pyoxigraph"),
+        "oxigraph_cli": _version([str(Path(sys.executable).parent / "oxigraph"), "--version"]),
+        "virtuoso": _dpkg("virtuoso-opensource-7-bin"),
+        "rdflib": package("rdflib"),
+        "rdflib_endpoint": package("rdflib-endpoint"),
+        "pyshacl": package("pyshacl"),
+        "load_average": " ".join(Path("/proc/loadavg").read_text().split()[:3]),
     }
 
 

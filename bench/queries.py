@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from urllib.parse import urlencode
 from pathlib import Path
+from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
 PREFIXES = """PREFIX pk: <https://w3id.org/peacekg/ontology/>
@@ -15,8 +15,15 @@ PREFIX oa: <http://www.w3.org/ns/oa#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 """
 # Values for stored-query parameters that have no default.
-BENCH_VALUES = {"string": "peace", "iri": "https://w3id.org/peacekg/resource/ukraine", "date": "2025-06-01",
-                "integer": "10", "decimal": "10", "boolean": "true", "langstring": "peace@en"}
+BENCH_VALUES = {
+    "string": "peace",
+    "iri": "https://w3id.org/peacekg/resource/ukraine",
+    "date": "2025-06-01",
+    "integer": "10",
+    "decimal": "10",
+    "boolean": "true",
+    "langstring": "peace@en",
+}
 PARAM = re.compile(r"#\s*param:\s*(\w+)\s+(\w+)\s+(\S+)")
 
 
@@ -32,16 +39,26 @@ def shapes(statement_iri: str) -> list[Query]:
     """``statement_iri``: one statement of the store (the lookup's subject)."""
     return [
         Query("lookup", "lookup", f"SELECT ?p ?o WHERE {{ <{statement_iri}> ?p ?o }}"),
-        Query("join", "join", PREFIXES + """SELECT ?claim ?speakerLabel ?targetLabel ?quote ?article WHERE {
+        Query(
+            "join",
+            "join",
+            PREFIXES
+            + """SELECT ?claim ?speakerLabel ?targetLabel ?quote ?article WHERE {
   ?claim a pk:Claim ; pk:stance <https://w3id.org/peacekg/vocab/stance/rejects> ;
          pk:claimant ?speaker ; pk:target ?target ; pk:hasEvidence/oa:hasTarget ?span .
   ?span oa:hasSource ?article ; oa:hasSelector/oa:exact ?quote .
   ?speaker rdfs:label ?speakerLabel .
   ?target rdfs:label ?targetLabel .
-}"""),
-        Query("group-by", "group-by", PREFIXES + """SELECT ?speaker (COUNT(DISTINCT ?statement) AS ?statements) WHERE {
+}""",
+        ),
+        Query(
+            "group-by",
+            "group-by",
+            PREFIXES
+            + """SELECT ?speaker (COUNT(DISTINCT ?statement) AS ?statements) WHERE {
   ?statement a pk:Statement ; pk:attributedTo ?speaker .
-} GROUP BY ?speaker ORDER BY DESC(?statements) ?speaker LIMIT 20"""),
+} GROUP BY ?speaker ORDER BY DESC(?statements) ?speaker LIMIT 20""",
+        ),
     ]
 
 
@@ -65,7 +82,7 @@ def bind_defaults(text: str) -> str:
     match = re.search(r"\bWHERE\s*\{", text, re.IGNORECASE)
     if match is None:
         raise ValueError("a stored query with parameters but no WHERE {")
-    return text[:match.end()] + "\n  " + "\n  ".join(values) + text[match.end():]
+    return text[: match.end()] + "\n  " + "\n  ".join(values) + text[match.end() :]
 
 
 def stored(queries_dir: Path = ROOT / "queries") -> tuple[list[Query], list[str]]:

@@ -7,8 +7,12 @@ import json
 from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
-ENGINE_NAMES = {"peacekg": "PeaceKG service", "oxigraph": "oxigraph serve", "virtuoso": "Virtuoso 7",
-                "rdflib": "rdflib-endpoint"}
+ENGINE_NAMES = {
+    "peacekg": "PeaceKG service",
+    "oxigraph": "oxigraph serve",
+    "virtuoso": "Virtuoso 7",
+    "rdflib": "rdflib-endpoint",
+}
 SHAPES = ("lookup", "join", "group-by")
 
 
@@ -39,20 +43,30 @@ def _p50(run: dict, engine: str, query: str) -> float | None:
 
 
 def build_table(runs: list[dict]) -> list[str]:
-    out = ["| articles | triples | full build | build triples/s | raw bulk_load triples/s | build ÷ ceiling | incremental (1 article) | % of full | no-op | build peak RSS |",
-           "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    out = [
+        "| articles | triples | full build | build triples/s | raw bulk_load triples/s | build ÷ ceiling | incremental (1 article) | % of full | no-op | build peak RSS |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
     for r in runs:
         b, c, i, n = r.get("build"), r["ceiling"], r.get("incremental"), r.get("noop")
         if not b:
             continue
-        out.append(f"| {_label(r).replace(' articles', '')} | {_triples(r):,} | {b['seconds']:.0f} s | {b['triples_per_s']:,.0f} | {c['triples_per_s']:,.0f} "
-                   f"| {b['triples_per_s'] / c['triples_per_s']:.3f} | {i['seconds']:.1f} s | {i['seconds'] / b['seconds']:.1%} "
-                   f"| {n['seconds']:.1f} s | {b['peak_rss_kb'] / 1024:,.0f} MB |")
+        out.append(
+            f"| {_label(r).replace(' articles', '')} | {_triples(r):,} | {b['seconds']:.0f} s | {b['triples_per_s']:,.0f} | {c['triples_per_s']:,.0f} "
+            f"| {b['triples_per_s'] / c['triples_per_s']:.3f} | {i['seconds']:.1f} s | {i['seconds'] / b['seconds']:.1%} "
+            f"| {n['seconds']:.1f} s | {b['peak_rss_kb'] / 1024:,.0f} MB |"
+        )
     return out
 
 
-PHASES = ("load, check and fingerprint the corpus", "map and SHACL-validate each graph", "data checks (SPARQL)",
-          "inference", "write the store", "exit")
+PHASES = (
+    "load, check and fingerprint the corpus",
+    "map and SHACL-validate each graph",
+    "data checks (SPARQL)",
+    "inference",
+    "write the store",
+    "exit",
+)
 
 
 def phase_table(run: dict) -> list[str]:
@@ -84,30 +98,42 @@ def latency_table(run: dict) -> list[str]:
         cells = []
         for e in engines:
             q = run["engines"][e]["latency"].get(name, {})
-            cells.append(f"{q['p50_ms']:,.1f} / {q['p95_ms']:,.1f}" if "p50_ms" in q else f"✗ {_short(q.get('error', ''))}")
+            cells.append(
+                f"{q['p50_ms']:,.1f} / {q['p95_ms']:,.1f}" if "p50_ms" in q else f"✗ {_short(q.get('error', ''))}"
+            )
         counted = {e: run["engines"][e]["latency"].get(name, {}).get("rows") for e in engines}
         counted = {e: n for e, n in counted.items() if n is not None}
         base = counted.get("peacekg", next(iter(counted.values()), None))
         differ = ", ".join(f"{ENGINE_NAMES[e]} {n}" for e, n in counted.items() if n != base)
         rows = f"{base}" + (f" (**{differ}**)" if differ else "") if base is not None else "—"
-        out.append(f"| {name} | " + " | ".join(cells)
-                   + f" | {_f(_ratio(_p50(run, 'peacekg', name), _p50(run, 'oxigraph', name)), 2)}"
-                   + f" | {_f(_ratio(_p50(run, 'rdflib', name), _p50(run, 'peacekg', name)), 0)}"
-                   + f" | {_f(_ratio(_p50(run, 'peacekg', name), _p50(run, 'virtuoso', name)), 1)}"
-                   + (f" | {_f(route.get(name, {}).get('p50_ms'))} | {_f(_ratio(route.get(name, {}).get('p50_ms'), _p50(run, 'oxigraph', name)), 2)}"
-                      if route else "")
-                   + f" | {rows} |")
+        out.append(
+            f"| {name} | "
+            + " | ".join(cells)
+            + f" | {_f(_ratio(_p50(run, 'peacekg', name), _p50(run, 'oxigraph', name)), 2)}"
+            + f" | {_f(_ratio(_p50(run, 'rdflib', name), _p50(run, 'peacekg', name)), 0)}"
+            + f" | {_f(_ratio(_p50(run, 'peacekg', name), _p50(run, 'virtuoso', name)), 1)}"
+            + (
+                f" | {_f(route.get(name, {}).get('p50_ms'))} | {_f(_ratio(route.get(name, {}).get('p50_ms'), _p50(run, 'oxigraph', name)), 2)}"
+                if route
+                else ""
+            )
+            + f" | {rows} |"
+        )
     return out
 
 
 def concurrency_table(run: dict) -> list[str]:
     ours, ox = (run.get("engines", {}).get(e, {}).get("concurrency", []) for e in ("peacekg", "oxigraph"))
-    out = ["| clients | PeaceKG q/s (errors) | p50 / p95 ms | oxigraph q/s (errors) | p50 / p95 ms | ours ÷ oxigraph |",
-           "|---:|---:|---:|---:|---:|---:|"]
+    out = [
+        "| clients | PeaceKG q/s (errors) | p50 / p95 ms | oxigraph q/s (errors) | p50 / p95 ms | ours ÷ oxigraph |",
+        "|---:|---:|---:|---:|---:|---:|",
+    ]
     for a, b in zip(ours, ox):
-        out.append(f"| {a['clients']} | {a['throughput_qps']:.1f} ({a['errors']}) | {_f(a['p50_ms'])} / {_f(a['p95_ms'])} "
-                   f"| {b['throughput_qps']:.1f} ({b['errors']}) | {_f(b['p50_ms'])} / {_f(b['p95_ms'])} "
-                   f"| {a['throughput_qps'] / b['throughput_qps']:.2f} |")
+        out.append(
+            f"| {a['clients']} | {a['throughput_qps']:.1f} ({a['errors']}) | {_f(a['p50_ms'])} / {_f(a['p95_ms'])} "
+            f"| {b['throughput_qps']:.1f} ({b['errors']}) | {_f(b['p50_ms'])} / {_f(b['p95_ms'])} "
+            f"| {a['throughput_qps'] / b['throughput_qps']:.2f} |"
+        )
     return out
 
 
@@ -120,7 +146,9 @@ def memory_table(run: dict) -> list[str]:
     for e, result in run.get("engines", {}).items():
         m = result.get("memory", {})
         if m:
-            out.append(f"| {ENGINE_NAMES[e]} | {m['peak_rss_kb'] / 1024:,.0f} MB | sum over {m['processes']} process(es), after all queries |")
+            out.append(
+                f"| {ENGINE_NAMES[e]} | {m['peak_rss_kb'] / 1024:,.0f} MB | sum over {m['processes']} process(es), after all queries |"
+            )
     return out
 
 
@@ -131,24 +159,36 @@ def _verdict(oks: list[bool]) -> str:
 def targets(runs: list[dict]) -> list[str]:
     """Each target at every corpus size measured (latest-built scales last)."""
     out = ["| target | measured | met? |", "|---|---|---|"]
-    served = [r for r in runs if "peacekg" in r.get("engines", {}) and "oxigraph" in r.get("engines", {}) and r["articles"] >= 1000]
+    served = [
+        r
+        for r in runs
+        if "peacekg" in r.get("engines", {}) and "oxigraph" in r.get("engines", {}) and r["articles"] >= 1000
+    ]
     cells, oks = [], []
     for r in served:
         ratios = {s: _ratio(_p50(r, "peacekg", s), _p50(r, "oxigraph", s)) for s in SHAPES}
         oks += [v is not None and v <= 1.2 for v in ratios.values()]
         cells.append(f"{_label(r)}: " + ", ".join(f"{s} {_f(v, 2)}×" for s, v in ratios.items()))
     if cells:
-        out.append(f"| service p50 within 1.2× of oxigraph serve (lookup, join, group-by) | {'<br>'.join(cells)} | {_verdict(oks)} |")
+        out.append(
+            f"| service p50 within 1.2× of oxigraph serve (lookup, join, group-by) | {'<br>'.join(cells)} | {_verdict(oks)} |"
+        )
     cells, oks = [], []
     for r in served:
-        pairs = list(zip(r["engines"]["peacekg"].get("concurrency", []), r["engines"]["oxigraph"].get("concurrency", [])))
+        pairs = list(
+            zip(r["engines"]["peacekg"].get("concurrency", []), r["engines"]["oxigraph"].get("concurrency", []))
+        )
         t = {a["clients"]: a["throughput_qps"] / b["throughput_qps"] for a, b in pairs}
         oks += [v >= 0.8 for v in t.values()]
         cells.append(f"{_label(r)}: " + ", ".join(f"{c} clients {v:.2f}×" for c, v in t.items()))
     if cells:
         out.append(f"| throughput ≥ 0.8× oxigraph serve (1, 4, 16 clients) | {'<br>'.join(cells)} | {_verdict(oks)} |")
     cells, oks = [], []
-    for r in [r for r in runs if "rdflib" in r.get("engines", {}) and "peacekg" in r.get("engines", {}) and r["articles"] >= 1000]:
+    for r in [
+        r
+        for r in runs
+        if "rdflib" in r.get("engines", {}) and "peacekg" in r.get("engines", {}) and r["articles"] >= 1000
+    ]:
         parts = []
         for s in ("join", "group-by"):
             ratio = _ratio(_p50(r, "rdflib", s), _p50(r, "peacekg", s))
@@ -156,22 +196,32 @@ def targets(runs: list[dict]) -> list[str]:
             parts.append(f"{s} {_f(ratio, 0)}×")
         cells.append(f"{_label(r)} ({_triples(r) / 1e6:.2f}M triples): " + ", ".join(parts))
     if cells:
-        out.append(f"| ≥ 50× faster than rdflib-endpoint on join and group-by at 1M triples | {'<br>'.join(cells)} | {_verdict(oks)} |")
+        out.append(
+            f"| ≥ 50× faster than rdflib-endpoint on join and group-by at 1M triples | {'<br>'.join(cells)} | {_verdict(oks)} |"
+        )
     built = [r for r in runs if r.get("build") and r["articles"] >= 1000]
     if built:
         ratios = {_label(r): r["build"]["triples_per_s"] / r["ceiling"]["triples_per_s"] for r in built}
-        out.append("| build ≥ ½ raw bulk_load throughput | " + "<br>".join(f"{k}: {v:.3f}×" for k, v in ratios.items())
-                   + f" | {_verdict([v >= 0.5 for v in ratios.values()])} |")
+        out.append(
+            "| build ≥ ½ raw bulk_load throughput | "
+            + "<br>".join(f"{k}: {v:.3f}×" for k, v in ratios.items())
+            + f" | {_verdict([v >= 0.5 for v in ratios.values()])} |"
+        )
         shares = {_label(r): r["incremental"]["seconds"] / r["build"]["seconds"] for r in built}
         ten_k = any(r["articles"] >= 10_000 for r in built)
-        out.append("| incremental rebuild < 2% of full at 10k articles | " + "<br>".join(f"{k}: {v:.1%}" for k, v in shares.items())
-                   + ("" if ten_k else "<br>10k articles: not run") + f" | {_verdict([v < 0.02 for v in shares.values()])} |")
+        out.append(
+            "| incremental rebuild < 2% of full at 10k articles | "
+            + "<br>".join(f"{k}: {v:.1%}" for k, v in shares.items())
+            + ("" if ten_k else "<br>10k articles: not run")
+            + f" | {_verdict([v < 0.02 for v in shares.values()])} |"
+        )
     return out
 
 
 def plot(runs: list[dict], path: Path) -> bool:
     try:
         import matplotlib
+
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
     except ImportError:
@@ -188,7 +238,9 @@ def plot(runs: list[dict], path: Path) -> bool:
             pts = [(_triples(r), _p50(r, engine, shape)) for r in runs if _p50(r, engine, shape) is not None]
             if pts:
                 right.plot(*zip(*pts), style, color=colour, label=f"{ENGINE_NAMES[engine]}: {shape}")
-    right.set(xscale="log", yscale="log", xlabel="triples in the store", ylabel="p50 latency (ms)", title="Query latency")
+    right.set(
+        xscale="log", yscale="log", xlabel="triples in the store", ylabel="p50 latency (ms)", title="Query latency"
+    )
     left.legend(fontsize=8)
     right.legend(fontsize=7)
     fig.tight_layout()
@@ -199,40 +251,73 @@ def plot(runs: list[dict], path: Path) -> bool:
 
 def render() -> Path:
     runs = load()
-    lines = ["<!-- Generated by `python -m bench.report` from bench/results/*.json and bench/analysis.md; do not edit by hand. -->",
-             "# PeaceKG benchmarks", "",
-             "Run with `make bench` (1,000 articles) or `.venv/bin/python -m bench.run --articles N`. Each run "
-             "synthesises a corpus (`peacekg synth`, seed 1), builds it with the real `peacekg build`, and serves the "
-             "same store through four engines, one at a time, on 127.0.0.1. Generated data stays in `bench/data/` "
-             "(git-ignored); results in `bench/results/articles-N.json`. Method and caveats are at the end.", ""]
+    lines = [
+        "<!-- Generated by `python -m bench.report` from bench/results/*.json and bench/analysis.md; do not edit by hand. -->",
+        "# PeaceKG benchmarks",
+        "",
+        "Run with `make bench` (1,000 articles) or `.venv/bin/python -m bench.run --articles N`. Each run "
+        "synthesises a corpus (`peacekg synth`, seed 1), builds it with the real `peacekg build`, and serves the "
+        "same store through four engines, one at a time, on 127.0.0.1. Generated data stays in `bench/data/` "
+        "(git-ignored); results in `bench/results/articles-N.json`. Method and caveats are at the end.",
+        "",
+    ]
     if not runs:
         return _write(lines + ["No results yet."])
     largest = runs[-1]
     m = largest["machine_at_start"]
-    lines += ["## Machine", "", f"- CPU: {m['cpu']}; memory {m['memory']}; {m['os']}",
-              f"- Python {m['python']}, pyoxigraph {m['pyoxigraph']}, {m['oxigraph_cli']}, Virtuoso {m['virtuoso']}, "
-              f"rdflib {m['rdflib']}, rdflib-endpoint {m['rdflib_endpoint']}, pySHACL {m['pyshacl']}",
-              "- Load average (1/5/15 min) at start → end of each run: " + "; ".join(
-                  f"{_label(r)}: {r['machine_at_start']['load_average']} → {r['machine_at_end']['load_average']}"
-                  f" ({r['total_s'] / 60:.0f} min)" for r in runs),
-              "- Code measured: " + "; ".join(f"{_label(r)}: {r.get('code', 'commit not recorded')}" for r in runs), "",
-              "## Targets", "", *targets(runs), "",
-              "## Build", "", *build_table(runs), ""]
+    lines += [
+        "## Machine",
+        "",
+        f"- CPU: {m['cpu']}; memory {m['memory']}; {m['os']}",
+        f"- Python {m['python']}, pyoxigraph {m['pyoxigraph']}, {m['oxigraph_cli']}, Virtuoso {m['virtuoso']}, "
+        f"rdflib {m['rdflib']}, rdflib-endpoint {m['rdflib_endpoint']}, pySHACL {m['pyshacl']}",
+        "- Load average (1/5/15 min) at start → end of each run: "
+        + "; ".join(
+            f"{_label(r)}: {r['machine_at_start']['load_average']} → {r['machine_at_end']['load_average']}"
+            f" ({r['total_s'] / 60:.0f} min)"
+            for r in runs
+        ),
+        "- Code measured: " + "; ".join(f"{_label(r)}: {r.get('code', 'commit not recorded')}" for r in runs),
+        "",
+        "## Targets",
+        "",
+        *targets(runs),
+        "",
+        "## Build",
+        "",
+        *build_table(runs),
+        "",
+    ]
     if largest.get("build"):
-        lines += [f"Where the time goes ({_label(largest)}, from the build's progress lines):", "", *phase_table(largest), ""]
+        lines += [
+            f"Where the time goes ({_label(largest)}, from the build's progress lines):",
+            "",
+            *phase_table(largest),
+            "",
+        ]
     if plot(runs, BENCH / "cost-vs-size.png"):
         lines += ["![Build cost and query latency against corpus size](cost-vs-size.png)", ""]
     for r in reversed(runs):
         if r.get("engines"):
-            lines += [f"## Query latency, {_label(r)} ({_triples(r):,} triples)", "",
-                      "Milliseconds over HTTP (SPARQL JSON, one kept-alive connection), after warm-up; ✗ = failed or timed out. "
-                      "Rows are our service's; engines that answered with another number of rows are named in bold.", "",
-                      *latency_table(r), ""]
+            lines += [
+                f"## Query latency, {_label(r)} ({_triples(r):,} triples)",
+                "",
+                "Milliseconds over HTTP (SPARQL JSON, one kept-alive connection), after warm-up; ✗ = failed or timed out. "
+                "Rows are our service's; engines that answered with another number of rows are named in bold.",
+                "",
+                *latency_table(r),
+                "",
+            ]
     for r in reversed(runs):
         if r.get("engines", {}).get("peacekg", {}).get("concurrency"):
-            lines += [f"## Concurrency, {_label(r)}", "",
-                      f"Clients send lookup, join and group-by round-robin for {r['settings']['duration']:g} s per level.", "",
-                      *concurrency_table(r), ""]
+            lines += [
+                f"## Concurrency, {_label(r)}",
+                "",
+                f"Clients send lookup, join and group-by round-robin for {r['settings']['duration']:g} s per level.",
+                "",
+                *concurrency_table(r),
+                "",
+            ]
             break
     lines += [f"## Memory ({_label(largest)})", "", *memory_table(largest), ""]
     analysis = BENCH / "analysis.md"

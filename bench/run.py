@@ -36,8 +36,14 @@ def run(args: argparse.Namespace) -> dict:
     n, seed = args.articles, args.seed
     data = Path(args.data_dir).resolve() / run_name(args)
     corpus, build_dir = data / "corpus", data / "build"
-    results: dict = {"articles": n, "seed": seed, "density": args.density, "machine_at_start": machine(),
-                     "settings": vars(args).copy(), "code": code_version()}
+    results: dict = {
+        "articles": n,
+        "seed": seed,
+        "density": args.density,
+        "machine_at_start": machine(),
+        "settings": vars(args).copy(),
+        "code": code_version(),
+    }
     started = time.perf_counter()
 
     log(f"synthesising {n} articles (seed {seed})")
@@ -51,11 +57,15 @@ def run(args: argparse.Namespace) -> dict:
         log("full build")
         results["build"] = building.build(corpus, build_dir)
         b = results["build"]
-        log(f"  {b['triples']} triples in {b['seconds']:.1f} s ({b['triples_per_s']:.0f} triples/s), peak RSS {b['peak_rss_kb'] // 1024} MB")
+        log(
+            f"  {b['triples']} triples in {b['seconds']:.1f} s ({b['triples_per_s']:.0f} triples/s), peak RSS {b['peak_rss_kb'] // 1024} MB"
+        )
         changed = building.change_one_article(corpus, n, seed)
         log(f"incremental build after changing article {changed}")
         results["incremental"] = {"article": changed, **building.build(corpus, build_dir)}
-        log(f"  {results['incremental']['seconds']:.1f} s ({results['incremental']['seconds'] / b['seconds']:.1%} of the full build)")
+        log(
+            f"  {results['incremental']['seconds']:.1f} s ({results['incremental']['seconds'] / b['seconds']:.1%} of the full build)"
+        )
         results["noop"] = building.build(corpus, build_dir)
         log(f"no-op build: {results['noop']['seconds']:.1f} s")
 
@@ -63,13 +73,15 @@ def run(args: argparse.Namespace) -> dict:
     results["dump"] = building.dump_nquads(build_dir, nquads)
     log(f"dumped {results['dump']['quads']} quads")
     results["ceiling"] = building.raw_bulk_load(nquads, data / "raw-store")
-    log(f"raw bulk_load: {results['ceiling']['bulk_load_s']:.1f} s ({results['ceiling']['triples_per_s']:.0f} triples/s)")
+    log(
+        f"raw bulk_load: {results['ceiling']['bulk_load_s']:.1f} s ({results['ceiling']['triples_per_s']:.0f} triples/s)"
+    )
 
     kept, federated = stored()
     queries = shapes(f"https://w3id.org/peacekg/article/{article_id(seed, n // 2)}/statement/s1") + kept
     mix = [q for q in queries if q.shape != "stored"]
     results["queries"] = {q.name: {"shape": q.shape, "text": q.text} for q in queries}
-    results["queries_left_out"] = {name: "federated (SERVICE): the bench machine has no Internet" for name in federated}
+    results["queries_left_out"] = dict.fromkeys(federated, "federated (SERVICE): the bench machine has no Internet")
     results["engines"] = {}
     for name in ENGINES:
         if name in args.skip:
@@ -82,9 +94,12 @@ def run(args: argparse.Namespace) -> dict:
 
 def code_version() -> str:
     """The commit measured, and whether kg/ or service/ had uncommitted changes (others work here too)."""
-    head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=BENCH.parent, capture_output=True, text=True).stdout.strip()
-    dirty = subprocess.run(["git", "status", "--porcelain", "--", "kg", "service"], cwd=BENCH.parent,
-                           capture_output=True, text=True).stdout.strip()
+    head = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=BENCH.parent, capture_output=True, text=True
+    ).stdout.strip()
+    dirty = subprocess.run(
+        ["git", "status", "--porcelain", "--", "kg", "service"], cwd=BENCH.parent, capture_output=True, text=True
+    ).stdout.strip()
     return head + (" + uncommitted changes in kg/ or service/" if dirty else "")
 
 
@@ -92,13 +107,19 @@ def run_name(args: argparse.Namespace) -> str:
     return f"articles-{args.articles}" + (f"-density-{args.density:g}" if args.density != 2.0 else "")
 
 
-def start(name: str, args: argparse.Namespace, data: Path, build_dir: Path, corpus: Path, nquads: Path,
-          fresh: bool = True) -> engines.Engine:
+def start(
+    name: str, args: argparse.Namespace, data: Path, build_dir: Path, corpus: Path, nquads: Path, fresh: bool = True
+) -> engines.Engine:
     logs = data / "logs"
     logs.mkdir(parents=True, exist_ok=True)
     if name == "peacekg":
-        return engines.peacekg(build_dir, corpus, logs / "peacekg.log", query_timeout_s=args.query_timeout,
-                               max_per_client=args.max_per_client)
+        return engines.peacekg(
+            build_dir,
+            corpus,
+            logs / "peacekg.log",
+            query_timeout_s=args.query_timeout,
+            max_per_client=args.max_per_client,
+        )
     if name == "oxigraph":
         copy = data / "oxigraph-copy"
         if fresh or not copy.exists():
@@ -133,16 +154,30 @@ def serve_and_measure(name: str, args, data: Path, build_dir: Path, corpus: Path
         # A query the client gave up on keeps running in oxigraph serve and rdflib-endpoint (no server-side
         # limit), so they are restarted after a timeout; ours stops it itself, Virtuoso has MaxQueryExecutionTime.
         restarts = name in ("rdflib", "oxigraph")
-        out["latency"] = latency(engine.endpoint, queries, warmup=1 if slow else args.warmup,
-                                 reps=args.slow_reps if slow else args.reps, budget_s=args.budget,
-                                 min_reps=1 if slow else 3, total_budget_s=args.rdflib_budget if slow else None,
-                                 timeout_s=args.rdflib_timeout if slow else args.query_timeout,
-                                 restart=restart if restarts else None, progress=log)
+        out["latency"] = latency(
+            engine.endpoint,
+            queries,
+            warmup=1 if slow else args.warmup,
+            reps=args.slow_reps if slow else args.reps,
+            budget_s=args.budget,
+            min_reps=1 if slow else 3,
+            total_budget_s=args.rdflib_budget if slow else None,
+            timeout_s=args.rdflib_timeout if slow else args.query_timeout,
+            restart=restart if restarts else None,
+            progress=log,
+        )
         out["restarts"] = holder["restarts"]
         if name == "peacekg" and routes():
             log(f"{name}: stored queries through GET /queries/NAME (parameters as substitutions)")
-            out["route_latency"] = latency(engine.endpoint, routes(), warmup=args.warmup, reps=args.reps,
-                                           budget_s=args.budget, timeout_s=args.query_timeout, progress=log)
+            out["route_latency"] = latency(
+                engine.endpoint,
+                routes(),
+                warmup=args.warmup,
+                reps=args.reps,
+                budget_s=args.budget,
+                timeout_s=args.query_timeout,
+                progress=log,
+            )
         if name in ("peacekg", "oxigraph"):
             out["concurrency"] = []
             for clients in args.clients:
@@ -150,7 +185,9 @@ def serve_and_measure(name: str, args, data: Path, build_dir: Path, corpus: Path
                 log(f"{name}: {clients} clients: {result['throughput_qps']:.1f} q/s, {result['errors']} errors")
                 out["concurrency"].append(result)
         out["memory"] = holder["engine"].memory()
-        log(f"{name}: peak RSS {out['memory'].get('peak_rss_kb', 0) // 1024} MB over {out['memory'].get('processes')} process(es)")
+        log(
+            f"{name}: peak RSS {out['memory'].get('peak_rss_kb', 0) // 1024} MB over {out['memory'].get('processes')} process(es)"
+        )
     finally:
         holder["engine"].stop()
     return out
@@ -160,25 +197,47 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.splitlines()[0])
     parser.add_argument("--articles", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--density", type=float, default=2.0, help="mean statements per article (peacekg synth --density)")
+    parser.add_argument(
+        "--density", type=float, default=2.0, help="mean statements per article (peacekg synth --density)"
+    )
     parser.add_argument("--data-dir", default=str(BENCH / "data"))
-    parser.add_argument("--skip", nargs="*", default=[], choices=ENGINES,
-                        help="engines not to measure (their earlier results, if any, stay in the results file)")
-    parser.add_argument("--reuse-build", action="store_true",
-                        help="keep an existing build; its earlier timings (and engines not measured now) stay in the results")
+    parser.add_argument(
+        "--skip",
+        nargs="*",
+        default=[],
+        choices=ENGINES,
+        help="engines not to measure (their earlier results, if any, stay in the results file)",
+    )
+    parser.add_argument(
+        "--reuse-build",
+        action="store_true",
+        help="keep an existing build; its earlier timings (and engines not measured now) stay in the results",
+    )
     parser.add_argument("--warmup", type=int, default=2)
     parser.add_argument("--reps", type=int, default=15)
     parser.add_argument("--slow-reps", type=int, default=3, help="repetitions for rdflib-endpoint")
-    parser.add_argument("--budget", type=float, default=15.0, help="seconds of repetitions per query and engine (at least 3)")
+    parser.add_argument(
+        "--budget", type=float, default=15.0, help="seconds of repetitions per query and engine (at least 3)"
+    )
     parser.add_argument("--query-timeout", type=float, default=60.0)
-    parser.add_argument("--rdflib-timeout", type=float, default=30.0, help="per rdflib-endpoint query (then it is restarted)")
-    parser.add_argument("--rdflib-budget", type=float, default=300.0,
-                        help="seconds after which rdflib-endpoint skips the remaining stored queries")
+    parser.add_argument(
+        "--rdflib-timeout", type=float, default=30.0, help="per rdflib-endpoint query (then it is restarted)"
+    )
+    parser.add_argument(
+        "--rdflib-budget",
+        type=float,
+        default=300.0,
+        help="seconds after which rdflib-endpoint skips the remaining stored queries",
+    )
     parser.add_argument("--rdflib-load-timeout", type=float, default=900.0)
     parser.add_argument("--duration", type=float, default=15.0, help="seconds per concurrency level")
     parser.add_argument("--clients", type=int, nargs="*", default=[1, 4, 16])
-    parser.add_argument("--max-per-client", type=int, default=64,
-                        help="our service's max_queries_per_client (all bench clients share one address)")
+    parser.add_argument(
+        "--max-per-client",
+        type=int,
+        default=64,
+        help="our service's max_queries_per_client (all bench clients share one address)",
+    )
     parser.add_argument("--no-save", action="store_true", help="print results, do not write bench/results")
     args = parser.parse_args(argv)
     results = run(args)

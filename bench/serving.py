@@ -5,15 +5,25 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import Callable
+from collections.abc import Callable
 
 from bench.measure import SparqlClient, percentile, rows
 from bench.queries import Query
 
 
-def latency(endpoint: str, queries: list[Query], *, warmup: int, reps: int, budget_s: float, timeout_s: float,
-            min_reps: int = 3, total_budget_s: float | None = None, restart: Callable[[], str] | None = None,
-            progress: Callable[[str], None] = print) -> dict[str, dict]:
+def latency(
+    endpoint: str,
+    queries: list[Query],
+    *,
+    warmup: int,
+    reps: int,
+    budget_s: float,
+    timeout_s: float,
+    min_reps: int = 3,
+    total_budget_s: float | None = None,
+    restart: Callable[[], str] | None = None,
+    progress: Callable[[str], None] = print,
+) -> dict[str, dict]:
     """Per query: p50/p95/mean in ms over the timed runs (at least ``min_reps``, at most ``reps``,
     no more once ``budget_s`` is spent), rows of the last answer, errors.
 
@@ -55,9 +65,15 @@ def latency(endpoint: str, queries: list[Query], *, warmup: int, reps: int, budg
             outcome["error"] = f"HTTP {failed.status}: {failed.body[:200].decode('utf-8', 'replace')}"
         if samples:
             ms = [s * 1000 for s in samples]
-            outcome.update(runs=len(ms), p50_ms=percentile(ms, 50), p95_ms=percentile(ms, 95), mean_ms=sum(ms) / len(ms))
+            outcome.update(
+                runs=len(ms), p50_ms=percentile(ms, 50), p95_ms=percentile(ms, 95), mean_ms=sum(ms) / len(ms)
+            )
         results[query.name] = outcome
-        shown = f"p50 {outcome['p50_ms']:.1f} ms, p95 {outcome['p95_ms']:.1f} ms, {outcome.get('rows')} rows" if samples else outcome["error"]
+        shown = (
+            f"p50 {outcome['p50_ms']:.1f} ms, p95 {outcome['p95_ms']:.1f} ms, {outcome.get('rows')} rows"
+            if samples
+            else outcome["error"]
+        )
         progress(f"  {query.name}: {shown}")
     client.close()
     return results
@@ -103,6 +119,13 @@ def concurrency(endpoint: str, queries: list[Query], clients: int, duration_s: f
         thread.join()
     elapsed = time.perf_counter() - started
     ms = [s * 1000 for s in latencies]
-    return {"clients": clients, "seconds": elapsed, "ok": len(ms), "errors": sum(errors.values()), "error_kinds": errors,
-            "throughput_qps": len(ms) / elapsed, "p50_ms": percentile(ms, 50) if ms else None,
-            "p95_ms": percentile(ms, 95) if ms else None}
+    return {
+        "clients": clients,
+        "seconds": elapsed,
+        "ok": len(ms),
+        "errors": sum(errors.values()),
+        "error_kinds": errors,
+        "throughput_qps": len(ms) / elapsed,
+        "p50_ms": percentile(ms, 50) if ms else None,
+        "p95_ms": percentile(ms, 95) if ms else None,
+    }

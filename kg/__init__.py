@@ -25,7 +25,7 @@ if TYPE_CHECKING:  # heavy imports stay lazy so the CLI starts fast
 __all__ = ["build", "open_store", "query"]
 
 
-def _settings(settings: "Settings | None", **overrides: Any) -> "Settings":
+def _settings(settings: Settings | None, **overrides: Any) -> Settings:
     from kg.settings import load_settings
 
     if settings is None:
@@ -33,14 +33,14 @@ def _settings(settings: "Settings | None", **overrides: Any) -> "Settings":
     return settings.replace(**{k: v for k, v in overrides.items() if v is not None}) if overrides else settings
 
 
-def build(corpus: str | Path | None = None, settings: "Settings | None" = None) -> "BuildReport":
+def build(corpus: str | Path | None = None, settings: Settings | None = None) -> BuildReport:
     """Build the store from ``corpus`` (a corpus folder; default: the ``corpus_dir`` setting)."""
     from kg.builder.pipeline import build as run
 
     return run(_settings(settings, corpus_dir=corpus))
 
 
-def open_store(build_dir: str | Path | None = None, settings: "Settings | None" = None) -> "pyoxigraph.Store":
+def open_store(build_dir: str | Path | None = None, settings: Settings | None = None) -> pyoxigraph.Store:
     """The current store, read-only."""
     from kg.store.builds import open_store as open_current
 
@@ -48,7 +48,7 @@ def open_store(build_dir: str | Path | None = None, settings: "Settings | None" 
     return open_current(Path(resolved.build_dir))
 
 
-def query(sparql: str, store: "pyoxigraph.Store | None" = None, *, union: bool = True) -> list[dict[str, Any]] | bool:
+def query(sparql: str, store: pyoxigraph.Store | None = None, *, union: bool = True) -> list[dict[str, Any]] | bool:
     """Run a SPARQL query; SELECT gives a list of {variable: RDF term} (unbound variables absent),
     ASK a bool, CONSTRUCT/DESCRIBE a list of {subject, predicate, object} dicts. ``union``: query
     the union of the named graphs as the default graph (the usual way to ask the whole graph)."""

@@ -1,7 +1,7 @@
 """The PeaceKG HTTP service: a Flask app factory over the store built by ``peacekg build``.
 
-    from service import create_app
-    app = create_app(settings)      # settings: kg.settings.Settings; default: load_settings()
+from service import create_app
+app = create_app(settings)      # settings: kg.settings.Settings; default: load_settings()
 """
 
 from __future__ import annotations
@@ -14,20 +14,14 @@ from flask import Flask, request
 from kg.errors import ConfigError
 from kg.settings import Settings, load_settings
 from service import errors, health
-from service.views import dataset
-from service.protocol import graph_store
-from service.views import pages
-from service.views import query_page
-from service.protocol import sparql
-from service.views import plots
-from service.views import stored_queries
-from service.views import openapi
 from service.auth import load_token
 from service.execution.client_limits import ClientSlots
-from service.protocol.federation import Policy
 from service.execution.remote_pool import RemotePool
 from service.execution.workers import WorkerPool
 from service.execution.writer import Writer
+from service.protocol import graph_store, sparql
+from service.protocol.federation import Policy
+from service.views import dataset, openapi, pages, plots, query_page, stored_queries
 
 
 def create_app(settings: Settings | None = None) -> Flask:
@@ -38,8 +32,11 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.config["MAX_FORM_MEMORY_SIZE"] = settings.max_request_bytes
     if settings.store_url:  # fronting a remote engine: same interface, queries sent over HTTP
         if settings.updates:
-            raise ConfigError("setting 'updates' cannot be on with store_url: write to the remote store directly "
-                              "(e.g. `peacekg push`)", field="updates")
+            raise ConfigError(
+                "setting 'updates' cannot be on with store_url: write to the remote store directly "
+                "(e.g. `peacekg push`)",
+                field="updates",
+            )
         pool = RemotePool(settings.store_url, settings.query_workers * 4, settings.queue_timeout_s)
     else:
         pool = WorkerPool(Path(settings.build_dir), settings.query_workers, settings.queue_timeout_s)
@@ -51,8 +48,12 @@ def create_app(settings: Settings | None = None) -> Flask:
     token = load_token(settings)  # ConfigError when updates are on without a token
     if token is not None:
         app.extensions["peacekg_update_token"] = token
-        writer = Writer(Path(settings.build_dir), grace_s=2 * settings.query_timeout_s + 30,
-                        protect=settings.protect_built_graphs, queue_timeout_s=settings.queue_timeout_s)
+        writer = Writer(
+            Path(settings.build_dir),
+            grace_s=2 * settings.query_timeout_s + 30,
+            protect=settings.protect_built_graphs,
+            queue_timeout_s=settings.queue_timeout_s,
+        )
         app.extensions["peacekg_writer"] = writer
         atexit.register(writer.close)
     errors.register(app)

@@ -23,9 +23,11 @@ def load_token(settings) -> str | None:
         return None
     token = os.environ.get(settings.update_token_env, "")
     if len(token.strip()) < 16:
-        raise ConfigError(f"setting 'updates' is on, but the environment variable {settings.update_token_env} does not hold "
-                          "a token of at least 16 characters; set it (e.g. `openssl rand -hex 32`) or turn updates off",
-                          field="updates")
+        raise ConfigError(
+            f"setting 'updates' is on, but the environment variable {settings.update_token_env} does not hold "
+            "a token of at least 16 characters; set it (e.g. `openssl rand -hex 32`) or turn updates off",
+            field="updates",
+        )
     return token.strip()
 
 
@@ -39,7 +41,10 @@ def require_writer() -> None:
         raise ApiError(401, "writing needs a bearer token: send 'Authorization: Bearer <token>'", headers=CHALLENGE)
     scheme, _, credentials = header.strip().partition(" ")
     if scheme.lower() != "bearer" or not credentials.strip():
-        raise ApiError(401, "the Authorization header must be 'Bearer <token>'",
-                       headers={"WWW-Authenticate": 'Bearer realm="peacekg", error="invalid_request"'})
+        raise ApiError(
+            401,
+            "the Authorization header must be 'Bearer <token>'",
+            headers={"WWW-Authenticate": 'Bearer realm="peacekg", error="invalid_request"'},
+        )
     if not hmac.compare_digest(credentials.strip().encode("utf-8"), token.encode("utf-8")):
         raise ApiError(403, "the bearer token is not valid for writing to this service")

@@ -14,13 +14,18 @@ from kg.settings import Settings
 @click.option("--host", help="Overrides the host setting (default 127.0.0.1).")
 @click.option("--port", type=int, help="Overrides the port setting.")
 @click.option("--threads", type=int, default=8, show_default=True, help="HTTP threads of the WSGI server.")
-@click.option("--store", "store_url", metavar="URL",
-              help="Front a remote SPARQL endpoint instead of the local build (setting store_url).")
+@click.option(
+    "--store",
+    "store_url",
+    metavar="URL",
+    help="Front a remote SPARQL endpoint instead of the local build (setting store_url).",
+)
 @click.option("--debug", is_flag=True, help="Flask's development server (never in production).")
 @click.pass_obj
 @handles_errors
-def serve_command(settings: Settings, host: str | None, port: int | None, threads: int, store_url: str | None,
-                  debug: bool) -> None:
+def serve_command(
+    settings: Settings, host: str | None, port: int | None, threads: int, store_url: str | None, debug: bool
+) -> None:
     """Serve the current store (or a remote one, --store) over SPARQL 1.1 with waitress (a production WSGI server)."""
     from service import create_app
 

@@ -3,8 +3,9 @@ syntax errors, the position in the query. No stack traces, no secrets."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from http import HTTPStatus
-from typing import Any, Callable
+from typing import Any
 
 from flask import Flask, Response, jsonify
 from werkzeug.exceptions import HTTPException
@@ -13,8 +14,14 @@ from werkzeug.exceptions import HTTPException
 class ApiError(Exception):
     """An error to send to the client with an explicit status."""
 
-    def __init__(self, status: int, message: str, *, position: dict[str, int] | None = None,
-                 headers: dict[str, str] | None = None):
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        *,
+        position: dict[str, int] | None = None,
+        headers: dict[str, str] | None = None,
+    ):
         super().__init__(message)
         self.status = status
         self.message = message
@@ -29,8 +36,9 @@ def error_body(status: int, message: str, position: dict[str, int] | None = None
     return body
 
 
-def error_response(status: int, message: str, position: dict[str, int] | None = None,
-                   headers: dict[str, str] | None = None) -> Response:
+def error_response(
+    status: int, message: str, position: dict[str, int] | None = None, headers: dict[str, str] | None = None
+) -> Response:
     response = jsonify(error_body(status, message, position))
     response.status_code = status
     for name, value in (headers or {}).items():
@@ -58,4 +66,6 @@ def register(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException) -> Response:  # 404, 405, 413… raised by Flask/Werkzeug
         headers = {"Allow": ", ".join(error.valid_methods)} if getattr(error, "valid_methods", None) else None
-        return error_response(error.code or 500, error.description or HTTPStatus(error.code or 500).phrase, headers=headers)
+        return error_response(
+            error.code or 500, error.description or HTTPStatus(error.code or 500).phrase, headers=headers
+        )

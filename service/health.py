@@ -47,8 +47,14 @@ class Metrics:
             def pct(p: float) -> float | None:
                 return round(ordered[min(len(ordered) - 1, int(p * len(ordered)))], 2) if ordered else None
 
-            return {"queries": self.queries, "errors": self.errors, "timeouts": self.timeouts, "busy": self.busy, "limited": self.limited,
-                    "latency_ms": {"p50": pct(0.50), "p95": pct(0.95), "p99": pct(0.99)}}
+            return {
+                "queries": self.queries,
+                "errors": self.errors,
+                "timeouts": self.timeouts,
+                "busy": self.busy,
+                "limited": self.limited,
+                "latency_ms": {"p50": pct(0.50), "p95": pct(0.95), "p99": pct(0.99)},
+            }
 
 
 @blueprint.get("/health")
@@ -56,16 +62,29 @@ def health():
     settings = current_app.config["PEACEKG"]
     if settings.store_url:
         try:
-            collect(Job("ASK {}", "application/sparql-results+json", [], [], union=True, max_rows=1), what="the health check")
+            collect(
+                Job("ASK {}", "application/sparql-results+json", [], [], union=True, max_rows=1),
+                what="the health check",
+            )
         except ApiError as error:
-            return jsonify({"status": "unavailable", "store": {"remote": settings.store_url}, "message": error.message}), 503
+            return jsonify(
+                {"status": "unavailable", "store": {"remote": settings.store_url}, "message": error.message}
+            ), 503
         return jsonify({"status": "ok", "store": {"remote": settings.store_url}})
     build = current_build(Path(settings.build_dir))
     if build is None:
         return jsonify({"status": "unavailable", "store": None, "message": "no built store: run `peacekg build`"}), 503
     manifest = read_manifest(build)
-    return jsonify({"status": "ok", "store": {"build": manifest.get("build"), "created": manifest.get("created"),
-                                              "graphs": manifest.get("graphs")}})
+    return jsonify(
+        {
+            "status": "ok",
+            "store": {
+                "build": manifest.get("build"),
+                "created": manifest.get("created"),
+                "graphs": manifest.get("graphs"),
+            },
+        }
+    )
 
 
 @blueprint.get("/metrics")

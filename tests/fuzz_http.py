@@ -18,34 +18,144 @@ from kg.sparql.lexer import tokens
 
 PK = "https://w3id.org/peacekg/ontology/"
 BASE = "https://w3id.org/peacekg/"
-PROLOGUE = f"PREFIX pk: <{PK}> PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> " \
-           "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>\n"
-SEED_QUERIES = [PROLOGUE + q for q in (
-    "SELECT ?s ?label WHERE { ?s a pk:Person ; rdfs:label ?label FILTER(LANG(?label) = 'en') } ORDER BY ?label LIMIT 10",
-    "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g HAVING (COUNT(*) > 1)",
-    "ASK { ?claim a pk:Claim ; pk:summary ?summary FILTER(CONTAINS(LCASE(?summary), \"plan\")) }",
-    "CONSTRUCT { ?s rdfs:label ?l } WHERE { ?s rdfs:label ?l } LIMIT 5",
-    f"DESCRIBE <{BASE}resource/ana-exempla>",
-    "SELECT DISTINCT ?type WHERE { ?s rdf:type/rdfs:subClassOf* ?type OPTIONAL { ?type rdfs:label ?l } } LIMIT 20",
-    "SELECT ?x ?y WHERE { VALUES (?x ?y) { (1 \"a\"@en) (2.5e0 UNDEF) } BIND(STR(?x) AS ?z) } OFFSET 1",
-    "SELECT * WHERE { { SELECT ?s WHERE { ?s ?p ?o } LIMIT 3 } UNION { ?s a pk:Statement } MINUS { ?s a pk:Claim } } LIMIT 7",
-    "SELECT ?s (SUBSTR(STR(?s), 1, 20) AS ?short) WHERE { ?s pk:attributedTo ?who FILTER(REGEX(STR(?who), '^https', 'i')) }",
-    "SELECT ?g (SAMPLE(?o) AS ?one) WHERE { GRAPH ?g { ?s pk:summary ?o } } GROUP BY ?g ORDER BY DESC(?g)",
-    "SELECT ?s WHERE { ?s ?p \"x\"^^xsd:string FILTER NOT EXISTS { ?s a pk:Claim } } LIMIT 1",
-)]
+PROLOGUE = (
+    f"PREFIX pk: <{PK}> PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> "
+    "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>\n"
+)
+SEED_QUERIES = [
+    PROLOGUE + q
+    for q in (
+        "SELECT ?s ?label WHERE { ?s a pk:Person ; rdfs:label ?label FILTER(LANG(?label) = 'en') } ORDER BY ?label LIMIT 10",
+        "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g HAVING (COUNT(*) > 1)",
+        'ASK { ?claim a pk:Claim ; pk:summary ?summary FILTER(CONTAINS(LCASE(?summary), "plan")) }',
+        "CONSTRUCT { ?s rdfs:label ?l } WHERE { ?s rdfs:label ?l } LIMIT 5",
+        f"DESCRIBE <{BASE}resource/ana-exempla>",
+        "SELECT DISTINCT ?type WHERE { ?s rdf:type/rdfs:subClassOf* ?type OPTIONAL { ?type rdfs:label ?l } } LIMIT 20",
+        'SELECT ?x ?y WHERE { VALUES (?x ?y) { (1 "a"@en) (2.5e0 UNDEF) } BIND(STR(?x) AS ?z) } OFFSET 1',
+        "SELECT * WHERE { { SELECT ?s WHERE { ?s ?p ?o } LIMIT 3 } UNION { ?s a pk:Statement } MINUS { ?s a pk:Claim } } LIMIT 7",
+        "SELECT ?s (SUBSTR(STR(?s), 1, 20) AS ?short) WHERE { ?s pk:attributedTo ?who FILTER(REGEX(STR(?who), '^https', 'i')) }",
+        "SELECT ?g (SAMPLE(?o) AS ?one) WHERE { GRAPH ?g { ?s pk:summary ?o } } GROUP BY ?g ORDER BY DESC(?g)",
+        'SELECT ?s WHERE { ?s ?p "x"^^xsd:string FILTER NOT EXISTS { ?s a pk:Claim } } LIMIT 1',
+    )
+]
 REPLACEMENTS = [
-    "SELECT", "ASK", "CONSTRUCT", "DESCRIBE", "WHERE", "FILTER", "OPTIONAL", "UNION", "MINUS", "GRAPH", "SERVICE",
-    "SILENT", "BIND", "AS", "VALUES", "UNDEF", "LIMIT", "OFFSET", "ORDER BY", "GROUP BY", "HAVING", "COUNT", "DISTINCT",
-    "FROM", "FROM NAMED", "PREFIX", "BASE", "INSERT DATA", "DELETE WHERE", "LOAD", "CLEAR ALL", "DROP", "a", "true",
-    "NOT EXISTS", "REGEX", "STRDT", "STRLANG", "IRI", "BNODE", "NOW()", "RAND()", "REPLACE", "ENCODE_FOR_URI", "IF",
-    "COALESCE", "{", "}", "(", ")", ".", ";", ",", "*", "/", "|", "^", "+", "?", "!", "=", "!=", "<", ">", "&&", "||",
-    "^^", "[", "]", "@en", "@x-very-long-language-tag-aaaaaaaa", "<>", "<relative>", "<http://a%zz>", "<urn:x>",
-    "<javascript:alert(1)>", "<http://169.254.169.254/latest>", "<file:///etc/passwd>", "<http://x/\u00e9\u4e2d>",
-    "pk:Claim", "rdf:type", "x:y", ":z", "pk:", "?s", "?x", "$y", "?\u00e9t\u00e9", "\"x\"", "'y'", '"""z"""',
-    '"\\u0000"', '"\\uD800"', '"\\U0010FFFF"', '"\\U00110000"', '"1"^^xsd:integer', '"nan"^^xsd:double',
-    '"x"^^<http://a%zz>', "1e999999", "99999999999999999999999999", "-0", "0.0", "18446744073709551616", "_:b",
-    "[]", "pk:p*", "(pk:p|^pk:q)+", "!rdf:type", "SERVICE <http://evil.example/sparql>", "SERVICE ?endpoint",
-    "# comment", "\u0000", "\ufeff", "\u202e", "\\", "'''", '"',
+    "SELECT",
+    "ASK",
+    "CONSTRUCT",
+    "DESCRIBE",
+    "WHERE",
+    "FILTER",
+    "OPTIONAL",
+    "UNION",
+    "MINUS",
+    "GRAPH",
+    "SERVICE",
+    "SILENT",
+    "BIND",
+    "AS",
+    "VALUES",
+    "UNDEF",
+    "LIMIT",
+    "OFFSET",
+    "ORDER BY",
+    "GROUP BY",
+    "HAVING",
+    "COUNT",
+    "DISTINCT",
+    "FROM",
+    "FROM NAMED",
+    "PREFIX",
+    "BASE",
+    "INSERT DATA",
+    "DELETE WHERE",
+    "LOAD",
+    "CLEAR ALL",
+    "DROP",
+    "a",
+    "true",
+    "NOT EXISTS",
+    "REGEX",
+    "STRDT",
+    "STRLANG",
+    "IRI",
+    "BNODE",
+    "NOW()",
+    "RAND()",
+    "REPLACE",
+    "ENCODE_FOR_URI",
+    "IF",
+    "COALESCE",
+    "{",
+    "}",
+    "(",
+    ")",
+    ".",
+    ";",
+    ",",
+    "*",
+    "/",
+    "|",
+    "^",
+    "+",
+    "?",
+    "!",
+    "=",
+    "!=",
+    "<",
+    ">",
+    "&&",
+    "||",
+    "^^",
+    "[",
+    "]",
+    "@en",
+    "@x-very-long-language-tag-aaaaaaaa",
+    "<>",
+    "<relative>",
+    "<http://a%zz>",
+    "<urn:x>",
+    "<javascript:alert(1)>",
+    "<http://169.254.169.254/latest>",
+    "<file:///etc/passwd>",
+    "<http://x/\u00e9\u4e2d>",
+    "pk:Claim",
+    "rdf:type",
+    "x:y",
+    ":z",
+    "pk:",
+    "?s",
+    "?x",
+    "$y",
+    "?\u00e9t\u00e9",
+    '"x"',
+    "'y'",
+    '"""z"""',
+    '"\\u0000"',
+    '"\\uD800"',
+    '"\\U0010FFFF"',
+    '"\\U00110000"',
+    '"1"^^xsd:integer',
+    '"nan"^^xsd:double',
+    '"x"^^<http://a%zz>',
+    "1e999999",
+    "99999999999999999999999999",
+    "-0",
+    "0.0",
+    "18446744073709551616",
+    "_:b",
+    "[]",
+    "pk:p*",
+    "(pk:p|^pk:q)+",
+    "!rdf:type",
+    "SERVICE <http://evil.example/sparql>",
+    "SERVICE ?endpoint",
+    "# comment",
+    "\u0000",
+    "\ufeff",
+    "\u202e",
+    "\\",
+    "'''",
+    '"',
 ]
 MUTATIONS = ("delete", "duplicate", "swap", "replace", "insert", "truncate", "case")
 JUNK_TEXT = st.text(st.characters(exclude_categories=("Cs",)), max_size=120)
@@ -78,25 +188,30 @@ def mutated(draw, seeds: list[str]) -> str:
     return "".join(parts)
 
 
-SEED_UPDATES = [PROLOGUE + u for u in (
-    "INSERT DATA { GRAPH <http://example.org/fuzz> { <urn:a> rdfs:label \"fuzz\"@en } }",
-    "DELETE WHERE { GRAPH <http://example.org/fuzz> { ?s ?p ?o } }",
-    "INSERT { GRAPH <urn:fuzz> { ?s a <urn:t> } } WHERE { ?s a pk:Claim } ",
-    "CLEAR SILENT GRAPH <urn:fuzz> ; DROP SILENT GRAPH <http://example.org/fuzz>",
-    "CREATE GRAPH <urn:new> ; COPY <urn:new> TO <urn:other> ; MOVE SILENT <urn:other> TO DEFAULT",
-    f"DELETE {{ ?s rdfs:label ?l }} WHERE {{ GRAPH <{BASE}graph/reference> {{ ?s rdfs:label ?l }} }}",
-    "LOAD <http://169.254.169.254/latest> INTO GRAPH <urn:x>",
-)]
+SEED_UPDATES = [
+    PROLOGUE + u
+    for u in (
+        'INSERT DATA { GRAPH <http://example.org/fuzz> { <urn:a> rdfs:label "fuzz"@en } }',
+        "DELETE WHERE { GRAPH <http://example.org/fuzz> { ?s ?p ?o } }",
+        "INSERT { GRAPH <urn:fuzz> { ?s a <urn:t> } } WHERE { ?s a pk:Claim } ",
+        "CLEAR SILENT GRAPH <urn:fuzz> ; DROP SILENT GRAPH <http://example.org/fuzz>",
+        "CREATE GRAPH <urn:new> ; COPY <urn:new> TO <urn:other> ; MOVE SILENT <urn:other> TO DEFAULT",
+        f"DELETE {{ ?s rdfs:label ?l }} WHERE {{ GRAPH <{BASE}graph/reference> {{ ?s rdfs:label ?l }} }}",
+        "LOAD <http://169.254.169.254/latest> INTO GRAPH <urn:x>",
+    )
+]
 sparql_text = st.one_of(mutated(SEED_QUERIES), mutated(SEED_QUERIES), st.sampled_from(SEED_QUERIES), JUNK_TEXT)
 update_text = st.one_of(mutated(SEED_UPDATES), st.sampled_from(SEED_UPDATES), JUNK_TEXT)
 
 
 # --- encodings ---------------------------------------------------------------------------------
 
+
 def overlong(text: str) -> bytes:
     """UTF-8 with every ASCII character in the forbidden two-byte overlong form (/ as C0 AF)."""
-    return b"".join(bytes([0xC0 | (ord(c) >> 6), 0x80 | (ord(c) & 0x3F)]) if ord(c) < 0x80 else c.encode("utf-8")
-                    for c in text)
+    return b"".join(
+        bytes([0xC0 | (ord(c) >> 6), 0x80 | (ord(c) & 0x3F)]) if ord(c) < 0x80 else c.encode("utf-8") for c in text
+    )
 
 
 ENCODERS = {
@@ -114,12 +229,15 @@ mostly_utf8 = st.sampled_from(["utf-8"] * 7 + sorted(ENCODERS))
 
 def form_encode(pairs: list[tuple[bytes, bytes]], raw: bool = False) -> bytes:
     """application/x-www-form-urlencoded bytes; ``raw`` leaves non-ASCII bytes unescaped."""
+
     def enc(b: bytes) -> bytes:
         return b if raw and b"&" not in b and b"=" not in b else quote_from_bytes(b, safe="").encode("ascii")
+
     return b"&".join(enc(k) + b"=" + enc(v) for k, v in pairs)
 
 
 # --- requests ----------------------------------------------------------------------------------
+
 
 @dataclass
 class RawRequest:
@@ -134,44 +252,134 @@ class RawRequest:
 
     def environ(self) -> dict[str, str]:
         """What a WSGI server hands the app for this request (PEP 3333: latin-1 strings of bytes)."""
-        return {"PATH_INFO": unquote_to_bytes(self.path).decode("latin-1"), "QUERY_STRING": self.query.decode("latin-1"),
-                "REQUEST_URI": self.target().decode("latin-1"), "RAW_URI": self.target().decode("latin-1")}
+        return {
+            "PATH_INFO": unquote_to_bytes(self.path).decode("latin-1"),
+            "QUERY_STRING": self.query.decode("latin-1"),
+            "REQUEST_URI": self.target().decode("latin-1"),
+            "RAW_URI": self.target().decode("latin-1"),
+        }
 
     def wire(self, host: str) -> bytes:
         """The request as bytes on a connection (HTTP/1.1, closed after the answer)."""
-        lines = [self.method.encode("latin-1") + b" " + self.target() + b" HTTP/1.1", b"Host: " + host.encode("ascii"),
-                 b"Connection: close", b"Content-Length: " + str(len(self.body)).encode("ascii")]
-        lines += [k.encode("latin-1") + b": " + v.encode("latin-1") for k, v in self.headers
-                  if k.lower() not in ("host", "connection", "content-length")]
+        lines = [
+            self.method.encode("latin-1") + b" " + self.target() + b" HTTP/1.1",
+            b"Host: " + host.encode("ascii"),
+            b"Connection: close",
+            b"Content-Length: " + str(len(self.body)).encode("ascii"),
+        ]
+        lines += [
+            k.encode("latin-1") + b": " + v.encode("latin-1")
+            for k, v in self.headers
+            if k.lower() not in ("host", "connection", "content-length")
+        ]
         return b"\r\n".join(lines) + b"\r\n\r\n" + self.body
 
 
-Q_VALUES = st.one_of(st.sampled_from(["1", "0", "0.5", "nan", "inf", "-inf", "-1", "1e999999", "1_0", "", "x", "0x1",
-                                      "9" * 400, "0.0000000000000000001"]), st.floats(allow_nan=True).map(repr))
-MEDIA = st.sampled_from(["*/*", "*", "text/*", "text/html", "application/json", "application/sparql-results+json",
-                         "application/sparql-results+xml", "text/csv", "text/turtle", "application/ld+json",
-                         "application/n-triples", "image/png", "image/svg+xml", "application/xhtml+xml", "foo/bar",
-                         "/", "//", ";", "text/", "/json", "TEXT/HTML", "text/html;level=1", "*/html"])
+Q_VALUES = st.one_of(
+    st.sampled_from(
+        [
+            "1",
+            "0",
+            "0.5",
+            "nan",
+            "inf",
+            "-inf",
+            "-1",
+            "1e999999",
+            "1_0",
+            "",
+            "x",
+            "0x1",
+            "9" * 400,
+            "0.0000000000000000001",
+        ]
+    ),
+    st.floats(allow_nan=True).map(repr),
+)
+MEDIA = st.sampled_from(
+    [
+        "*/*",
+        "*",
+        "text/*",
+        "text/html",
+        "application/json",
+        "application/sparql-results+json",
+        "application/sparql-results+xml",
+        "text/csv",
+        "text/turtle",
+        "application/ld+json",
+        "application/n-triples",
+        "image/png",
+        "image/svg+xml",
+        "application/xhtml+xml",
+        "foo/bar",
+        "/",
+        "//",
+        ";",
+        "text/",
+        "/json",
+        "TEXT/HTML",
+        "text/html;level=1",
+        "*/html",
+    ]
+)
 HEADER_TEXT = st.text(st.characters(min_codepoint=0x20, max_codepoint=0xFF, exclude_characters="\x7f"), max_size=60)
 
 
 @st.composite
 def accept_header(draw) -> str:
     ranges = draw(st.lists(st.tuples(MEDIA, st.one_of(st.none(), Q_VALUES), HEADER_TEXT), max_size=6))
-    value = ", ".join(m + (f";q={q}" if q is not None else "") + (f";{junk}" if junk and draw(st.booleans()) else "")
-                      for m, q, junk in ranges)
+    value = ", ".join(
+        m + (f";q={q}" if q is not None else "") + (f";{junk}" if junk and draw(st.booleans()) else "")
+        for m, q, junk in ranges
+    )
     return value * draw(st.sampled_from([1, 1, 1, 50]))  # now and then a long one
 
 
-CONTENT_TYPES = st.one_of(st.sampled_from([
-    "application/x-www-form-urlencoded", "application/x-www-form-urlencoded; charset=utf-16",
-    "application/sparql-query", "application/sparql-query; charset=latin-1", "application/sparql-update",
-    "APPLICATION/SPARQL-QUERY", "text/plain", "multipart/form-data", "multipart/form-data; boundary=",
-    "multipart/form-data; boundary=xyz", "application/json", "text/turtle", "", ";", "application/sparql-query;;;=",
-    "application/x-www-form-urlencoded; charset=\"utf-8", "text/turtle; charset=\u00ff"]), HEADER_TEXT)
-HEADER_NAMES = st.sampled_from(["Accept", "Accept", "Accept-Charset", "Accept-Encoding", "Accept-Language",
-                                "If-None-Match", "If-Modified-Since", "Range", "Authorization", "Cookie", "Origin",
-                                "X-Forwarded-For", "X-Forwarded-Host", "Transfer-Encoding", "Expect", "X-Junk"])
+CONTENT_TYPES = st.one_of(
+    st.sampled_from(
+        [
+            "application/x-www-form-urlencoded",
+            "application/x-www-form-urlencoded; charset=utf-16",
+            "application/sparql-query",
+            "application/sparql-query; charset=latin-1",
+            "application/sparql-update",
+            "APPLICATION/SPARQL-QUERY",
+            "text/plain",
+            "multipart/form-data",
+            "multipart/form-data; boundary=",
+            "multipart/form-data; boundary=xyz",
+            "application/json",
+            "text/turtle",
+            "",
+            ";",
+            "application/sparql-query;;;=",
+            'application/x-www-form-urlencoded; charset="utf-8',
+            "text/turtle; charset=\u00ff",
+        ]
+    ),
+    HEADER_TEXT,
+)
+HEADER_NAMES = st.sampled_from(
+    [
+        "Accept",
+        "Accept",
+        "Accept-Charset",
+        "Accept-Encoding",
+        "Accept-Language",
+        "If-None-Match",
+        "If-Modified-Since",
+        "Range",
+        "Authorization",
+        "Cookie",
+        "Origin",
+        "X-Forwarded-For",
+        "X-Forwarded-Host",
+        "Transfer-Encoding",
+        "Expect",
+        "X-Junk",
+    ]
+)
 
 
 @st.composite
@@ -184,14 +392,49 @@ def headers(draw, accept: bool = True) -> list[tuple[str, str]]:
     return out
 
 
-PARAM_NAMES = ["query", "update", "default-graph-uri", "named-graph-uri", "using-graph-uri", "graph", "default",
-               "format", "highlight", "actor", "text", "", "QUERY", "query[]", "q"]
-IRIS = [f"{BASE}graph/reference", f"{BASE}graph/article/fx-001", f"{BASE}graph/inferred", "urn:x", "http://a%zz",
-        "http://[::1", "relative", "", "not an iri", "http://x/<y>", "javascript:alert(1)", "http://ex.org/\u00e9",
-        f"{BASE}resource/ana-exempla", "file:///etc/passwd", "x:", "http://a b", "http://x/{y}", "http://x/\\y"]
-PARAM_VALUES = st.one_of(st.sampled_from(IRIS), st.sampled_from(["json", "xml", "csv", "tsv", "html", "ttl", "jsonld",
-                                                                  "nt", "svg", "10-20", "1-999999999999"]),
-                         sparql_text, JUNK_TEXT)
+PARAM_NAMES = [
+    "query",
+    "update",
+    "default-graph-uri",
+    "named-graph-uri",
+    "using-graph-uri",
+    "graph",
+    "default",
+    "format",
+    "highlight",
+    "actor",
+    "text",
+    "",
+    "QUERY",
+    "query[]",
+    "q",
+]
+IRIS = [
+    f"{BASE}graph/reference",
+    f"{BASE}graph/article/fx-001",
+    f"{BASE}graph/inferred",
+    "urn:x",
+    "http://a%zz",
+    "http://[::1",
+    "relative",
+    "",
+    "not an iri",
+    "http://x/<y>",
+    "javascript:alert(1)",
+    "http://ex.org/\u00e9",
+    f"{BASE}resource/ana-exempla",
+    "file:///etc/passwd",
+    "x:",
+    "http://a b",
+    "http://x/{y}",
+    "http://x/\\y",
+]
+PARAM_VALUES = st.one_of(
+    st.sampled_from(IRIS),
+    st.sampled_from(["json", "xml", "csv", "tsv", "html", "ttl", "jsonld", "nt", "svg", "10-20", "1-999999999999"]),
+    sparql_text,
+    JUNK_TEXT,
+)
 
 
 @st.composite
@@ -213,7 +456,7 @@ class Tally(Counter):
         super().__init__()
         self.seen: dict[str, set[int]] = {}
 
-    def add(self, batch: str, request: "RawRequest", status: int) -> None:
+    def add(self, batch: str, request: RawRequest, status: int) -> None:
         self[batch, status] += 1
         self.seen.setdefault(batch, set()).add(hash(repr(request)))
 
@@ -281,25 +524,55 @@ MALFORMED = [  # (request bytes, whether an answer is due: an incomplete request
     (b"GET /health HTTP/1.1\r\nHost: h\r\nX-Big: " + b"x" * 300_000 + b"\r\nConnection: close\r\n\r\n", True),
     (b"GET /health HTTP/1.1\r\nHost: h\r\n" + b"X-Many: y\r\n" * 5000 + b"Connection: close\r\n\r\n", True),
     (b"GET /sparql?query=" + b"A" * 1_100_000 + b" HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n", True),
-    (b"POST /sparql HTTP/1.1\r\nHost: h\r\nContent-Type: application/sparql-query\r\nContent-Length: 5\r\n"
-     b"Content-Length: 6\r\nConnection: close\r\n\r\nASK{}", True),
-    (b"POST /sparql HTTP/1.1\r\nHost: h\r\nContent-Type: application/sparql-query\r\nContent-Length: -5\r\n"
-     b"Connection: close\r\n\r\nASK{}", True),
-    (b"POST /sparql HTTP/1.1\r\nHost: h\r\nContent-Type: application/sparql-query\r\nContent-Length: five\r\n"
-     b"Connection: close\r\n\r\nASK{}", True),
-    (b"POST /sparql HTTP/1.1\r\nHost: h\r\nContent-Type: application/sparql-query\r\nContent-Length: 99\r\n"
-     b"Connection: close\r\n\r\nASK{}", False),
-    (b"POST /sparql HTTP/1.1\r\nHost: h\r\nContent-Type: application/sparql-query\r\nTransfer-Encoding: chunked\r\n"
-     b"Connection: close\r\n\r\n5\r\nASK{}\r\n0\r\n\r\n", True),
-    (b"POST /sparql HTTP/1.1\r\nHost: h\r\nContent-Type: application/sparql-query\r\nTransfer-Encoding: chunked\r\n"
-     b"Content-Length: 5\r\nConnection: close\r\n\r\n5\r\nASK{}\r\n0\r\n\r\n", True),
-    (b"POST /sparql HTTP/1.1\r\nHost: h\r\nContent-Type: application/sparql-query\r\nTransfer-Encoding: chunked\r\n"
-     b"Connection: close\r\n\r\nzz\r\nASK{}\r\n0\r\n\r\n", True),
-    (b"POST /sparql HTTP/1.1\r\nHost: h\r\nContent-Type: application/sparql-query\r\nTransfer-Encoding: chunked\r\n"
-     b"Connection: close\r\n\r\n5\r\nASK{}\r\n", False),
-    (b"POST /sparql HTTP/1.1\r\nHost: h\r\nContent-Type: application/sparql-query\r\nTransfer-Encoding: gzip\r\n"
-     b"Connection: close\r\n\r\nxxxx", True),
-    (b"POST /sparql HTTP/1.1\r\nHost: h\r\nContent-Type: application/sparql-query\r\nContent-Length: 2000000\r\n"
-     b"Connection: close\r\n\r\n" + b"#" * 2_000_000, True),
+    (
+        b"POST /sparql HTTP/1.1\r\nHost: h\r\nContent-Type: application/sparql-query\r\nContent-Length: 5\r\n"
+        b"Content-Length: 6\r\nConnection: close\r\n\r\nASK{}",
+        True,
+    ),
+    (
+        b"POST /sparql HTTP/1.1\r\nHost: h\r\nContent-Type: application/sparql-query\r\nContent-Length: -5\r\n"
+        b"Connection: close\r\n\r\nASK{}",
+        True,
+    ),
+    (
+        b"POST /sparql HTTP/1.1\r\nHost: h\r\nContent-Type: application/sparql-query\r\nContent-Length: five\r\n"
+        b"Connection: close\r\n\r\nASK{}",
+        True,
+    ),
+    (
+        b"POST /sparql HTTP/1.1\r\nHost: h\r\nContent-Type: application/sparql-query\r\nContent-Length: 99\r\n"
+        b"Connection: close\r\n\r\nASK{}",
+        False,
+    ),
+    (
+        b"POST /sparql HTTP/1.1\r\nHost: h\r\nContent-Type: application/sparql-query\r\nTransfer-Encoding: chunked\r\n"
+        b"Connection: close\r\n\r\n5\r\nASK{}\r\n0\r\n\r\n",
+        True,
+    ),
+    (
+        b"POST /sparql HTTP/1.1\r\nHost: h\r\nContent-Type: application/sparql-query\r\nTransfer-Encoding: chunked\r\n"
+        b"Content-Length: 5\r\nConnection: close\r\n\r\n5\r\nASK{}\r\n0\r\n\r\n",
+        True,
+    ),
+    (
+        b"POST /sparql HTTP/1.1\r\nHost: h\r\nContent-Type: application/sparql-query\r\nTransfer-Encoding: chunked\r\n"
+        b"Connection: close\r\n\r\nzz\r\nASK{}\r\n0\r\n\r\n",
+        True,
+    ),
+    (
+        b"POST /sparql HTTP/1.1\r\nHost: h\r\nContent-Type: application/sparql-query\r\nTransfer-Encoding: chunked\r\n"
+        b"Connection: close\r\n\r\n5\r\nASK{}\r\n",
+        False,
+    ),
+    (
+        b"POST /sparql HTTP/1.1\r\nHost: h\r\nContent-Type: application/sparql-query\r\nTransfer-Encoding: gzip\r\n"
+        b"Connection: close\r\n\r\nxxxx",
+        True,
+    ),
+    (
+        b"POST /sparql HTTP/1.1\r\nHost: h\r\nContent-Type: application/sparql-query\r\nContent-Length: 2000000\r\n"
+        b"Connection: close\r\n\r\n" + b"#" * 2_000_000,
+        True,
+    ),
     (b"GET /health HTTP/1.1\r\nHost: h\r\n\r\nGET /nope HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n", True),
 ]

@@ -11,8 +11,8 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 
@@ -36,20 +36,35 @@ def stop(process: subprocess.Popen, timeout_s: float = 10.0) -> None:
 
 
 @contextlib.contextmanager
-def running_service(build_dir: Path, log_path: Path, *, port: int | None = None, corpus_dir: Path | None = None,
-                    timeout_s: float = 20.0, extra_env: dict[str, str] | None = None) -> Iterator[str]:
+def running_service(
+    build_dir: Path,
+    log_path: Path,
+    *,
+    port: int | None = None,
+    corpus_dir: Path | None = None,
+    timeout_s: float = 20.0,
+    extra_env: dict[str, str] | None = None,
+) -> Iterator[str]:
     """Serve the store under ``build_dir``; yields the base URL. The server's output goes to
     ``log_path``, shown when it fails to start. ``extra_env``: more environment (settings as
     PEACEKG_* variables, secrets)."""
     port = port or free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("PEACEKG_")}
-    env.update({"PEACEKG_BUILD_DIR": str(build_dir), "PEACEKG_PORT": str(port), "PEACEKG_HOST": "127.0.0.1",
-                "PEACEKG_CORPUS_DIR": str(corpus_dir or ROOT / "corpus"), "PEACEKG_ONTOLOGY_DIR": str(ROOT / "ontology")})
+    env.update(
+        {
+            "PEACEKG_BUILD_DIR": str(build_dir),
+            "PEACEKG_PORT": str(port),
+            "PEACEKG_HOST": "127.0.0.1",
+            "PEACEKG_CORPUS_DIR": str(corpus_dir or ROOT / "corpus"),
+            "PEACEKG_ONTOLOGY_DIR": str(ROOT / "ontology"),
+        }
+    )
     env.update(extra_env or {})
     base = f"http://127.0.0.1:{port}"
     with log_path.open("wb") as log:
-        process = subprocess.Popen([sys.executable, "-m", "kg.cli", "serve"], env=env, cwd=ROOT,
-                                   stdout=log, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(
+            [sys.executable, "-m", "kg.cli", "serve"], env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT
+        )
     try:
         deadline = time.monotonic() + timeout_s
         while True:
@@ -62,7 +77,9 @@ def running_service(build_dir: Path, log_path: Path, *, port: int | None = None,
             except OSError:
                 pass
             if time.monotonic() > deadline:
-                pytest.fail(f"the server did not answer /health within {timeout_s:g} s:\n{log_path.read_text(errors='replace')}")
+                pytest.fail(
+                    f"the server did not answer /health within {timeout_s:g} s:\n{log_path.read_text(errors='replace')}"
+                )
             time.sleep(0.2)
         yield base
     finally:
@@ -73,15 +90,27 @@ OXIGRAPH = shutil.which("oxigraph", path=str(Path(sys.executable).parent)) or sh
 
 
 @contextlib.contextmanager
-def running_oxigraph(location: Path, log_path: Path, *, read_only: bool = False, union_default_graph: bool = False,
-                     timeout_s: float = 15.0) -> Iterator[str]:
+def running_oxigraph(
+    location: Path,
+    log_path: Path,
+    *,
+    read_only: bool = False,
+    union_default_graph: bool = False,
+    timeout_s: float = 15.0,
+) -> Iterator[str]:
     """A real `oxigraph serve` (or `serve-read-only`) on the store folder ``location``, on a free
     port of 127.0.0.1; yields its query endpoint (…/query) and is always stopped by its PID."""
     if OXIGRAPH is None:
         pytest.skip("the oxigraph server (pip package `oxigraph`) is not installed")
     port = free_port()
-    command = [OXIGRAPH, "serve-read-only" if read_only else "serve", "--location", str(location),
-               "--bind", f"127.0.0.1:{port}"] + (["--union-default-graph"] if union_default_graph else [])
+    command = [
+        OXIGRAPH,
+        "serve-read-only" if read_only else "serve",
+        "--location",
+        str(location),
+        "--bind",
+        f"127.0.0.1:{port}",
+    ] + (["--union-default-graph"] if union_default_graph else [])
     with log_path.open("wb") as log:
         process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
     endpoint = f"http://127.0.0.1:{port}/query"

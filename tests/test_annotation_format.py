@@ -10,12 +10,11 @@ from pathlib import Path
 import jsonschema
 import pytest
 import yaml
+from conftest import DATA, ROOT
 
 from kg.annotations.format_docs import format_reference
 from kg.annotations.schema import schema_json
 from kg.annotations.vocabulary import VocabularyIndex
-
-from conftest import DATA, ROOT
 
 
 @pytest.fixture(scope="module")
@@ -42,7 +41,9 @@ def _plain(value):
 def _files(kind: str) -> list[Path]:
     corpora = [ROOT / "corpus", DATA / "corpus"]
     if kind == "reference":
-        return [p for c in corpora for p in sorted((c / "reference").glob("*.yaml")) if p.name != "identifier-checks.yaml"]
+        return [
+            p for c in corpora for p in sorted((c / "reference").glob("*.yaml")) if p.name != "identifier-checks.yaml"
+        ]
     if kind == "article":
         return [p for c in corpora for p in sorted((c / "articles").glob("*.yaml"))]
     return [p for c in corpora for p in sorted((c / "annotations").glob("*.yaml"))]
@@ -61,6 +62,11 @@ def test_schemas_are_valid_and_accept_the_corpus(kind: str, vocabulary) -> None:
 
 def test_schema_rejects_an_unknown_stance(vocabulary) -> None:
     schema = json.loads(schema_json(vocabulary, "annotation"))
-    bad = {"article": "x", "status": "reviewed", "statements": [
-        {"id": "s1", "type": "Claim", "stance": "disapproves", "target": "x", "summary": "s", "evidence": "q"}]}
+    bad = {
+        "article": "x",
+        "status": "reviewed",
+        "statements": [
+            {"id": "s1", "type": "Claim", "stance": "disapproves", "target": "x", "summary": "s", "evidence": "q"}
+        ],
+    }
     assert list(jsonschema.Draft202012Validator(schema).iter_errors(bad))

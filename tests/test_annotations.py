@@ -8,13 +8,12 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import DATA
 
 from kg.annotations.corpus import load_corpus
 from kg.annotations.quotes import QuoteError, resolve, resolve_all
 from kg.annotations.vocabulary import VocabularyIndex
 from kg.cli import cli
-
-from conftest import DATA, ROOT
 
 FIXTURE = DATA / "corpus"
 
@@ -37,11 +36,11 @@ def test_fixture_corpus_loads_without_issue(vocabulary) -> None:
     annotations = corpus.annotations["fx-001"]
     text = corpus.articles["fx-001"].text
     spans = annotations.all_spans()
-    assert spans and all(text[s.start:s.end] == s.exact for s in spans)
+    assert spans and all(text[s.start : s.end] == s.exact for s in spans)
     # 'Exempla' (occurrence: all) is found twice in annotatable text, and not inside the
     # duplicate region, and not where it is nested in the longer mention 'Ana Exempla'.
     exempla = annotations.spans[("mentions", 1)]
-    assert [text[s.start - 5:s.end] for s in exempla] == ["said Exempla"]
+    assert [text[s.start - 5 : s.end] for s in exempla] == ["said Exempla"]
 
 
 def test_statement_in_a_comment_is_resolved_in_the_comment(vocabulary) -> None:
@@ -61,22 +60,142 @@ ANNOTATION = "annotations/fx-001.yaml"
 CASES = [
     # (file, old, new, expected file, line, field, message fragment)
     (ANNOTATION, "Peace is near]", "Peace is far]", ANNOTATION, 43, "statements[2].evidence[0]", "quote not found"),
-    (ANNOTATION, "{quote: Ana Exempla, ref: ana-exempla}", "{quote: Exempla, ref: ana-exempla}", ANNOTATION, 5, "mentions[0]", "ambiguous"),
-    (ANNOTATION, "{quote: Ruritania, ref: ruritania}", "{quote: Ruritania, ref: ruritania, occurrence: 3}", ANNOTATION, 7, "mentions[2]", "occurrence 3"),
-    (ANNOTATION, "ref: freedonia}", "ref: fredonia}", ANNOTATION, 8, "mentions[3].ref", "unknown individual 'fredonia'"),
-    (ANNOTATION, "stance: criticises", "stance: disapproves", ANNOTATION, 24, "statements[0].stance", "not in the stance scheme"),
-    (ANNOTATION, "{earliest: 2025-03-02, precision: day}", "{earliest: 2025-13-02, precision: day}", ANNOTATION, 44, "statements[2].date.earliest", "unparseable date"),
-    (ANNOTATION, "target: ['#s1']", "target: ['#s9']", ANNOTATION, 41, "statements[2].target[0]", "no statement with id 's9'"),
-    (ANNOTATION, "type: Claim\n    by", "type: Rumour\n    by", ANNOTATION, 22, "statements[0].type", "unknown statement type"),
-    (ANNOTATION, "summary: Exempla calls", "sumary: Exempla calls", ANNOTATION, 26, "statements[0].sumary", "unknown field 'sumary'"),
-    (ANNOTATION, "membership_status: excluded", "membership_status: frozen", ANNOTATION, 35, "statements[1].provisions[0].membership_status", "membership-status scheme"),
+    (
+        ANNOTATION,
+        "{quote: Ana Exempla, ref: ana-exempla}",
+        "{quote: Exempla, ref: ana-exempla}",
+        ANNOTATION,
+        5,
+        "mentions[0]",
+        "ambiguous",
+    ),
+    (
+        ANNOTATION,
+        "{quote: Ruritania, ref: ruritania}",
+        "{quote: Ruritania, ref: ruritania, occurrence: 3}",
+        ANNOTATION,
+        7,
+        "mentions[2]",
+        "occurrence 3",
+    ),
+    (
+        ANNOTATION,
+        "ref: freedonia}",
+        "ref: fredonia}",
+        ANNOTATION,
+        8,
+        "mentions[3].ref",
+        "unknown individual 'fredonia'",
+    ),
+    (
+        ANNOTATION,
+        "stance: criticises",
+        "stance: disapproves",
+        ANNOTATION,
+        24,
+        "statements[0].stance",
+        "not in the stance scheme",
+    ),
+    (
+        ANNOTATION,
+        "{earliest: 2025-03-02, precision: day}",
+        "{earliest: 2025-13-02, precision: day}",
+        ANNOTATION,
+        44,
+        "statements[2].date.earliest",
+        "unparseable date",
+    ),
+    (
+        ANNOTATION,
+        "target: ['#s1']",
+        "target: ['#s9']",
+        ANNOTATION,
+        41,
+        "statements[2].target[0]",
+        "no statement with id 's9'",
+    ),
+    (
+        ANNOTATION,
+        "type: Claim\n    by",
+        "type: Rumour\n    by",
+        ANNOTATION,
+        22,
+        "statements[0].type",
+        "unknown statement type",
+    ),
+    (
+        ANNOTATION,
+        "summary: Exempla calls",
+        "sumary: Exempla calls",
+        ANNOTATION,
+        26,
+        "statements[0].sumary",
+        "unknown field 'sumary'",
+    ),
+    (
+        ANNOTATION,
+        "membership_status: excluded",
+        "membership_status: frozen",
+        ANNOTATION,
+        35,
+        "statements[1].provisions[0].membership_status",
+        "membership-status scheme",
+    ),
     (ANNOTATION, "mentions:\n", "mentions:\n  - {quote: [broken\n", ANNOTATION, 6, "(syntax)", "YAML syntax error"),
-    ("articles/fx-001.yaml", "start: 70, end: 147", "start: 60, end: 147", "articles/fx-001.yaml", 12, "regions[1]", "overlap"),
-    ("articles/fx-001.yaml", "start: 218, end: 248", "start: 218, end: 300", "articles/fx-001.yaml", 14, "regions[3]", "not a range within the text"),
-    ("articles/fx-001.yaml", "duplicate_of: first-sentence", "duplicate_of: body", "articles/fx-001.yaml", 13, "regions[2]", "is not a copy of"),
-    ("reference/fixture.yaml", "commitment: nowhere-non-aggression", "commitment: nowhere-peace", "reference/fixture.yaml", 16, "[6].violations[0].commitment", "unknown individual"),
-    ("reference/fixture.yaml", "{key: freedonia, type: State", "{key: ruritania, type: State", "reference/fixture.yaml", 4, "[2].key", "already defined"),
-    ("reference/fixture.yaml", 'status: unverified, checked: "fictional"}', "status: verified}", "reference/fixture.yaml", 18, "[6].wikidata", "where it was checked"),
+    (
+        "articles/fx-001.yaml",
+        "start: 70, end: 147",
+        "start: 60, end: 147",
+        "articles/fx-001.yaml",
+        12,
+        "regions[1]",
+        "overlap",
+    ),
+    (
+        "articles/fx-001.yaml",
+        "start: 218, end: 248",
+        "start: 218, end: 300",
+        "articles/fx-001.yaml",
+        14,
+        "regions[3]",
+        "not a range within the text",
+    ),
+    (
+        "articles/fx-001.yaml",
+        "duplicate_of: first-sentence",
+        "duplicate_of: body",
+        "articles/fx-001.yaml",
+        13,
+        "regions[2]",
+        "is not a copy of",
+    ),
+    (
+        "reference/fixture.yaml",
+        "commitment: nowhere-non-aggression",
+        "commitment: nowhere-peace",
+        "reference/fixture.yaml",
+        16,
+        "[6].violations[0].commitment",
+        "unknown individual",
+    ),
+    (
+        "reference/fixture.yaml",
+        "{key: freedonia, type: State",
+        "{key: ruritania, type: State",
+        "reference/fixture.yaml",
+        4,
+        "[2].key",
+        "already defined",
+    ),
+    (
+        "reference/fixture.yaml",
+        'status: unverified, checked: "fictional"}',
+        "status: verified}",
+        "reference/fixture.yaml",
+        18,
+        "[6].wikidata",
+        "where it was checked",
+    ),
 ]
 
 

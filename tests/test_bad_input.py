@@ -14,15 +14,14 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import DATA, ROOT
+from test_build import settings_for
 
 from kg.annotations.corpus import AnnotationError
 from kg.builder.pipeline import build
 from kg.cli import cli
 from kg.errors import PeaceKGError, ValidationError
 from kg.store.builds import current_build, open_store
-
-from conftest import DATA, ROOT
-from test_build import settings_for
 
 A, T, M, R = "annotations/fx-001.yaml", "articles/fx-001.txt", "articles/fx-001.yaml", "reference/fixture.yaml"
 DETAIL = re.compile(r"^(?P<file>.+?):(?P<line>\d+): (?P<field>\S+): (?P<message>.*)$")
@@ -57,7 +56,9 @@ def content(settings) -> tuple[Path | None, str]:
     return current_build(Path(settings.build_dir)), hashlib.sha256("\n".join(quads).encode()).hexdigest()
 
 
-def bad_corpus(served, tmp_path: Path, edits: list[tuple[str, bytes, bytes]] | None = None, raw: dict | None = None) -> Path:
+def bad_corpus(
+    served, tmp_path: Path, edits: list[tuple[str, bytes, bytes]] | None = None, raw: dict | None = None
+) -> Path:
     corpus = tmp_path / "corpus"
     shutil.copytree(served.corpus_dir, corpus)
     for file, old, new in edits or []:
@@ -87,34 +88,152 @@ def find(details: list[str], file: str, line: int, field: str, message: str) -> 
 
 
 JSON_BROKEN = b'{"article": "fx-001", "status": "reviewed",\n "mentions": [{"quote": "Ana Exempla", "ref": "ana-exempla"},]\n , "statements": [}\n'
-JSON_TYPO = (b'{"article": "fx-001", "status": "reviewed",\n "mentions": [{"quote": "Ana Exempla", "ref": "ana-exempla"}],\n'
-             b' "statements": [\n  {"id": "s1", "type": "Claim", "by": ["ana-exempla"], "stance": "criticises",\n'
-             b'   "sumary": "x", "evidence": ["the Lakeside Plan is a trap"]}]}\n')
+JSON_TYPO = (
+    b'{"article": "fx-001", "status": "reviewed",\n "mentions": [{"quote": "Ana Exempla", "ref": "ana-exempla"}],\n'
+    b' "statements": [\n  {"id": "s1", "type": "Claim", "by": ["ana-exempla"], "stance": "criticises",\n'
+    b'   "sumary": "x", "evidence": ["the Lakeside Plan is a trap"]}]}\n'
+)
 CASES = [
     # (name, edits, raw rewrites, file, line, field, message)
     ("json-syntax", None, {A: lambda b: JSON_BROKEN}, A, 3, "(syntax)", "found '}'"),  # (YAML allows the ",]")
     ("json-unknown-field", None, {A: lambda b: JSON_TYPO}, A, 5, "statements[0].sumary", "unknown field 'sumary'"),
-    ("yaml-metadata-syntax", [(M, b"title: Minister", b"title: [Minister")], None, M, 4, "(syntax)", "YAML syntax error"),
+    (
+        "yaml-metadata-syntax",
+        [(M, b"title: Minister", b"title: [Minister")],
+        None,
+        M,
+        4,
+        "(syntax)",
+        "YAML syntax error",
+    ),
     ("yaml-tab", [(R, b"  type: NonAggressionPact", b"\ttype: NonAggressionPact")], None, R, 9, "(syntax)", "'\\t'"),
-    ("yaml-duplicate-key", [(A, b"status: reviewed\n", b"status: reviewed\nstatus: unreviewed\n")], None, A, 3, "status", "duplicate key"),
+    (
+        "yaml-duplicate-key",
+        [(A, b"status: reviewed\n", b"status: reviewed\nstatus: unreviewed\n")],
+        None,
+        A,
+        3,
+        "status",
+        "duplicate key",
+    ),
     ("latin-1-text", [(T, b"Monday", "M\u00f3nday".encode("latin-1"))], None, T, 1, "(text)", "not UTF-8 at byte 30"),
-    ("utf-16-annotations", None, {A: lambda b: codecs.BOM_UTF16_LE + b.decode().encode("utf-16-le")}, A, 1, "(syntax)", "not UTF-8"),
-    ("utf-16-metadata", None, {M: lambda b: codecs.BOM_UTF16_BE + b.decode().encode("utf-16-be")}, M, 1, "(syntax)", "not UTF-8"),
-    ("quote-case", [(A, b"evidence: [Peace is near]", b"evidence: [peace is near]")], None, A, 43, "statements[2].evidence[0]", "quote not found"),
-    ("quote-across-regions", [(A, b"evidence: [Peace is near]", b"evidence: ['a trap. Ruritania demands']")], None,
-     A, 43, "statements[2].evidence[0]", "quote not found"),
-    ("quote-typographic", [(A, b"evidence: [Peace is near]", "evidence: [\u201cPeace is near\u201d]".encode())], None,
-     A, 43, "statements[2].evidence[0]", "quote not found"),
-    ("offset-negative", [(M, b"start: 218, end: 248", b"start: -1, end: 248")], None, M, 14, "regions[3]", "-1\u2013248 are not a range"),
-    ("offset-not-a-number", [(M, b"start: 218, end: 248", b'start: "218", end: 248')], None, M, 14, "regions[3]", "'218'\u2013248 are not a range"),
-    ("offset-empty-range", [(M, b"start: 218, end: 248", b"start: 218, end: 218")], None, M, 14, "regions[3]", "218\u2013218 are not a range"),
-    ("offset-one-past-the-end", [(M, b"start: 218, end: 248", b"start: 218, end: 249")], None, M, 14, "regions[3]", "(0\u2013248)"),
-    ("unknown-speaker", [(A, b"by: [ana-exempla]\n    stance: criticises", b"by: [ana-exemplar]\n    stance: criticises")], None,
-     A, 23, "statements[0].by[0]", "unknown individual 'ana-exemplar'"),
-    ("unknown-proposer", [(A, b"proposed_by: [ruritania]", b"proposed_by: [rurutania]")], None, A, 14, "entities[0].proposed_by[0]", "unknown individual 'rurutania'"),
-    ("unknown-role-holder", [(A, b"{holder: ana-exempla,", b"{holder: ana-exampla,")], None, A, 19, "roles[0].holder", "unknown individual 'ana-exampla'"),
-    ("lineage-to-a-person", [(A, PLAN.encode(), PLAN.replace("    evidence", "    revises: [ana-exempla]\n    evidence").encode())], None,
-     A, 15, "entities[0].revises[0]", "'ana-exempla' is a Person, but 'revises' takes a Proposal"),
+    (
+        "utf-16-annotations",
+        None,
+        {A: lambda b: codecs.BOM_UTF16_LE + b.decode().encode("utf-16-le")},
+        A,
+        1,
+        "(syntax)",
+        "not UTF-8",
+    ),
+    (
+        "utf-16-metadata",
+        None,
+        {M: lambda b: codecs.BOM_UTF16_BE + b.decode().encode("utf-16-be")},
+        M,
+        1,
+        "(syntax)",
+        "not UTF-8",
+    ),
+    (
+        "quote-case",
+        [(A, b"evidence: [Peace is near]", b"evidence: [peace is near]")],
+        None,
+        A,
+        43,
+        "statements[2].evidence[0]",
+        "quote not found",
+    ),
+    (
+        "quote-across-regions",
+        [(A, b"evidence: [Peace is near]", b"evidence: ['a trap. Ruritania demands']")],
+        None,
+        A,
+        43,
+        "statements[2].evidence[0]",
+        "quote not found",
+    ),
+    (
+        "quote-typographic",
+        [(A, b"evidence: [Peace is near]", "evidence: [\u201cPeace is near\u201d]".encode())],
+        None,
+        A,
+        43,
+        "statements[2].evidence[0]",
+        "quote not found",
+    ),
+    (
+        "offset-negative",
+        [(M, b"start: 218, end: 248", b"start: -1, end: 248")],
+        None,
+        M,
+        14,
+        "regions[3]",
+        "-1\u2013248 are not a range",
+    ),
+    (
+        "offset-not-a-number",
+        [(M, b"start: 218, end: 248", b'start: "218", end: 248')],
+        None,
+        M,
+        14,
+        "regions[3]",
+        "'218'\u2013248 are not a range",
+    ),
+    (
+        "offset-empty-range",
+        [(M, b"start: 218, end: 248", b"start: 218, end: 218")],
+        None,
+        M,
+        14,
+        "regions[3]",
+        "218\u2013218 are not a range",
+    ),
+    (
+        "offset-one-past-the-end",
+        [(M, b"start: 218, end: 248", b"start: 218, end: 249")],
+        None,
+        M,
+        14,
+        "regions[3]",
+        "(0\u2013248)",
+    ),
+    (
+        "unknown-speaker",
+        [(A, b"by: [ana-exempla]\n    stance: criticises", b"by: [ana-exemplar]\n    stance: criticises")],
+        None,
+        A,
+        23,
+        "statements[0].by[0]",
+        "unknown individual 'ana-exemplar'",
+    ),
+    (
+        "unknown-proposer",
+        [(A, b"proposed_by: [ruritania]", b"proposed_by: [rurutania]")],
+        None,
+        A,
+        14,
+        "entities[0].proposed_by[0]",
+        "unknown individual 'rurutania'",
+    ),
+    (
+        "unknown-role-holder",
+        [(A, b"{holder: ana-exempla,", b"{holder: ana-exampla,")],
+        None,
+        A,
+        19,
+        "roles[0].holder",
+        "unknown individual 'ana-exampla'",
+    ),
+    (
+        "lineage-to-a-person",
+        [(A, PLAN.encode(), PLAN.replace("    evidence", "    revises: [ana-exempla]\n    evidence").encode())],
+        None,
+        A,
+        15,
+        "entities[0].revises[0]",
+        "'ana-exempla' is a Person, but 'revises' takes a Proposal",
+    ),
 ]
 
 
@@ -125,11 +244,17 @@ def test_bad_input_is_refused_precisely_and_the_store_is_untouched(case, served,
     find(details, file, line, field, message)
 
 
-@pytest.mark.parametrize("lineage, cycle", [
-    ("counters: [lakeside-plan]", ("lakeside-draft", "lakeside-plan")),  # plan revises draft, draft counters plan
-    (None, ("lakeside-plan",)),  # the plan revises itself
-], ids=["two-proposals", "self-revision"])
-def test_a_cycle_in_proposal_lineage_names_its_proposals_and_where_they_are(served, tmp_path: Path, lineage, cycle) -> None:
+@pytest.mark.parametrize(
+    "lineage, cycle",
+    [
+        ("counters: [lakeside-plan]", ("lakeside-draft", "lakeside-plan")),  # plan revises draft, draft counters plan
+        (None, ("lakeside-plan",)),  # the plan revises itself
+    ],
+    ids=["two-proposals", "self-revision"],
+)
+def test_a_cycle_in_proposal_lineage_names_its_proposals_and_where_they_are(
+    served, tmp_path: Path, lineage, cycle
+) -> None:
     target = "lakeside-draft" if lineage else "lakeside-plan"
     edits = [(A, PLAN.encode(), PLAN.replace("    evidence", f"    revises: [{target}]\n    evidence").encode())]
     if lineage:
@@ -137,8 +262,13 @@ def test_a_cycle_in_proposal_lineage_names_its_proposals_and_where_they_are(serv
     details = refused(served, bad_corpus(served, tmp_path, edits), ValidationError)
     lines = {"lakeside-plan": 11, "lakeside-draft": 19}
     for key in cycle:
-        assert any(d.startswith("proposal-lineage-cycle:") and f"resource/{key} " in d and f"{key} is defined at " in d
-                   and d.rstrip(")").endswith(f"{A}:{lines[key]}") for d in details), details
+        assert any(
+            d.startswith("proposal-lineage-cycle:")
+            and f"resource/{key} " in d
+            and f"{key} is defined at " in d
+            and d.rstrip(")").endswith(f"{A}:{lines[key]}")
+            for d in details
+        ), details
 
 
 def test_a_bom_in_yaml_is_accepted(served, tmp_path: Path) -> None:
@@ -162,17 +292,31 @@ def test_a_bom_in_an_article_text_is_named(served, tmp_path: Path) -> None:
 
 
 def test_non_utf8_yaml_names_the_line_and_byte(served, tmp_path: Path) -> None:
-    details = refused(served, bad_corpus(served, tmp_path, [(A, b"status: reviewed", "status: r\u00e9viewed".encode("latin-1"))]))
+    details = refused(
+        served, bad_corpus(served, tmp_path, [(A, b"status: reviewed", "status: r\u00e9viewed".encode("latin-1"))])
+    )
     hit = find(details, A, 2, "(syntax)", "not UTF-8")
     assert "byte 25" in hit["message"]  # "article: fx-001\n" is 16 bytes, then "status: r"
 
 
 def test_the_command_exits_with_the_documented_code_and_every_problem(served, tmp_path: Path) -> None:
-    corpus = bad_corpus(served, tmp_path, [(M, b"start: 218, end: 248", b"start: 218, end: 249"),
-                                           (A, b"proposed_by: [ruritania]", b"proposed_by: [rurutania]")])
+    corpus = bad_corpus(
+        served,
+        tmp_path,
+        [
+            (M, b"start: 218, end: 248", b"start: 218, end: 249"),
+            (A, b"proposed_by: [ruritania]", b"proposed_by: [rurutania]"),
+        ],
+    )
     before = content(served)
-    env = {"PEACEKG_CORPUS_DIR": str(corpus), "PEACEKG_BUILD_DIR": str(served.build_dir), "PEACEKG_ONTOLOGY_DIR": str(ROOT / "ontology")}
+    env = {
+        "PEACEKG_CORPUS_DIR": str(corpus),
+        "PEACEKG_BUILD_DIR": str(served.build_dir),
+        "PEACEKG_ONTOLOGY_DIR": str(ROOT / "ontology"),
+    }
     result = CliRunner().invoke(cli, ["build"], env=env)
     assert result.exit_code == 8, result.output
-    assert "fx-001.yaml:14: regions[3]" in result.output and "fx-001.yaml:14: entities[0].proposed_by[0]" in result.output
+    assert (
+        "fx-001.yaml:14: regions[3]" in result.output and "fx-001.yaml:14: entities[0].proposed_by[0]" in result.output
+    )
     assert "Traceback" not in result.output and content(served) == before

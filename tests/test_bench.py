@@ -15,10 +15,12 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_parameters_are_bound_inside_the_where_clause() -> None:
-    text = ("# title: t\n# param: actor iri https://w3id.org/peacekg/resource/ukraine — who\n"
-            "# param: text string required — what\nSELECT ?actor ?text ?s WHERE { ?s ?p ?actor }")
+    text = (
+        "# title: t\n# param: actor iri https://w3id.org/peacekg/resource/ukraine — who\n"
+        "# param: text string required — what\nSELECT ?actor ?text ?s WHERE { ?s ?p ?actor }"
+    )
     bound = bind_defaults(text)
-    assert 'VALUES ?actor { <https://w3id.org/peacekg/resource/ukraine> }' in bound
+    assert "VALUES ?actor { <https://w3id.org/peacekg/resource/ukraine> }" in bound
     assert 'VALUES ?text { "peace" }' in bound
     assert bound.index("VALUES") > bound.index("WHERE {")
     store = pyoxigraph.Store()
@@ -43,9 +45,14 @@ def test_percentiles_are_nearest_rank() -> None:
 
 
 def test_build_phases_from_progress_lines() -> None:
-    lines = [(2.0, "[1/3] reference: mapped and validated (10 triples)"), (5.0, "[3/3] article/x: mapped"),
-             (5.5, "data checks: 4 passed"), (7.0, "inference: 3 triples in 2 rounds"), (8.0, "store: 13 triples"),
-             (8.2, "built 13 triples")]
+    lines = [
+        (2.0, "[1/3] reference: mapped and validated (10 triples)"),
+        (5.0, "[3/3] article/x: mapped"),
+        (5.5, "data checks: 4 passed"),
+        (7.0, "inference: 3 triples in 2 rounds"),
+        (8.0, "store: 13 triples"),
+        (8.2, "built 13 triples"),
+    ]
     got = phases(lines)
     assert got["load, check and fingerprint the corpus"] == 2.0
     assert got["map and SHACL-validate each graph"] == 3.0

@@ -11,6 +11,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from conftest import ROOT
+from servers import running_service
+from test_build import make_corpus, settings_for
 
 from kg.builder.pipeline import build
 from kg.settings import load_settings
@@ -18,13 +21,16 @@ from service import create_app
 from service.views.query_examples import BUILT_IN
 from service.views.query_page import CSP, NOT_INSTALLED, YASGUI_BUILD
 
-from conftest import ROOT
-from test_build import make_corpus, settings_for
-from servers import running_service
-
 CHROMIUM = "/usr/bin/chromium"
-LAUNCH_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-               "--disable-component-update", "--disable-sync", "--no-first-run"]
+LAUNCH_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 APT_TIMEOUT_S = 900
 SCREENSHOT = Path("/tmp/peacekg-query-page.png")
 QUOTE = "Minister Ana Exempla said on Monday that the Lakeside Plan is a trap."
@@ -33,10 +39,14 @@ SUMMARY = "Exempla calls the Lakeside Plan a trap."
 
 # --- fast: Flask's test client --------------------------------------------------------------
 
+
 @pytest.fixture()
 def app(tmp_path: Path):
-    settings = load_settings(config_file=None, environ={}, overrides={
-        "build_dir": tmp_path / "build", "ontology_dir": ROOT / "ontology", "query_workers": 1})
+    settings = load_settings(
+        config_file=None,
+        environ={},
+        overrides={"build_dir": tmp_path / "build", "ontology_dir": ROOT / "ontology", "query_workers": 1},
+    )
     app = create_app(settings)
     app.config["PEACEKG_QUERIES_DIR"] = tmp_path / "queries"  # absent unless a test writes it
     yield app
@@ -51,7 +61,7 @@ def test_query_page_lists_the_examples_escaped_under_a_strict_csp(app) -> None:
     page = response.get_data(as_text=True)
     for example in BUILT_IN:
         assert f">{example.title}</button>" in page
-        assert 'PREFIX pk: &lt;https://w3id.org/peacekg/ontology/&gt;' in page  # the query, escaped in data-query
+        assert "PREFIX pk: &lt;https://w3id.org/peacekg/ontology/&gt;" in page  # the query, escaped in data-query
     assert '<script type="application/json" id="peacekg-query-config">' in page
     assert '"endpoint": "/sparql"' in page and "stance:" in page
     assert "<script>" not in page  # no inline script: the page's own script is a file
@@ -62,8 +72,9 @@ def test_query_page_lists_the_examples_escaped_under_a_strict_csp(app) -> None:
 def test_stored_queries_come_first_and_are_escaped(app, tmp_path: Path) -> None:
     folder = tmp_path / "queries"
     folder.mkdir()
-    (folder / "who-said-it.rq").write_text("# title: Who said <it>?\n# description: a & b\nSELECT * WHERE { ?s ?p ?o } LIMIT 1\n",
-                                           encoding="utf-8")
+    (folder / "who-said-it.rq").write_text(
+        "# title: Who said <it>?\n# description: a & b\nSELECT * WHERE { ?s ?p ?o } LIMIT 1\n", encoding="utf-8"
+    )
     page = app.test_client().get("/").get_data(as_text=True)
     assert ">Who said &lt;it&gt;?</button>" in page and "a &amp; b" in page and "<it>" not in page
     assert page.index("Who said") < page.index(BUILT_IN[0].title)
@@ -71,9 +82,14 @@ def test_stored_queries_come_first_and_are_escaped(app, tmp_path: Path) -> None:
 
 def test_static_route_serves_yasgui_and_refuses_traversal(app) -> None:
     client = app.test_client()
-    for path in ("/static/yasgui/../package.json", "/static/yasgui/%2e%2e/package.json",
-                 "/static/yasgui/..%2f..%2fpackage.json", "/static/yasgui//etc/passwd",
-                 "/static/yasgui/%2fetc%2fpasswd", "/static/yasgui/ts/../../../../web/package.json"):
+    for path in (
+        "/static/yasgui/../package.json",
+        "/static/yasgui/%2e%2e/package.json",
+        "/static/yasgui/..%2f..%2fpackage.json",
+        "/static/yasgui//etc/passwd",
+        "/static/yasgui/%2fetc%2fpasswd",
+        "/static/yasgui/ts/../../../../web/package.json",
+    ):
         response = client.get(path)
         assert response.status_code == 404, path
         assert b"peacekg-query-page" not in response.data and b"root:" not in response.data
@@ -96,14 +112,20 @@ def test_missing_assets_are_a_clear_404_and_the_page_says_so(app, tmp_path: Path
 
 # --- slow: a real server and a real browser -------------------------------------------------
 
+
 @pytest.fixture(scope="session")
 def chromium() -> str:
     if not Path(CHROMIUM).exists():
         if os.geteuid() != 0 or not shutil.which("apt-get"):
             pytest.skip(f"{CHROMIUM} is missing and cannot be installed here (needs root and apt-get)")
         try:
-            subprocess.run("apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium",
-                           shell=True, check=True, timeout=APT_TIMEOUT_S, capture_output=True)
+            subprocess.run(
+                "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium",
+                shell=True,
+                check=True,
+                timeout=APT_TIMEOUT_S,
+                capture_output=True,
+            )
         except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as exc:
             output = getattr(exc, "stderr", b"") or b""
             pytest.skip(f"could not install chromium with apt-get: {exc}; {output.decode(errors='replace')[-300:]}")
@@ -140,8 +162,12 @@ def page(browser):
     page = context.new_page()
     page.set_default_timeout(20_000)
     page.problems = []
-    page.on("console", lambda m: page.problems.append(f"console {m.type}: {m.text} @ {m.location.get('url')}")
-            if m.type == "error" else None)
+    page.on(
+        "console",
+        lambda m: (
+            page.problems.append(f"console {m.type}: {m.text} @ {m.location.get('url')}") if m.type == "error" else None
+        ),
+    )
     page.on("pageerror", lambda e: page.problems.append(f"uncaught: {e}"))
     yield page
     context.close()
@@ -186,8 +212,10 @@ def test_example_query_runs_and_shows_rows(server: str, page) -> None:
 def test_numeric_results_draw_a_chart(server: str, page) -> None:
     page.goto(server + "/")
     page.wait_for_selector("#yasgui .yasqe .CodeMirror")
-    query = ("PREFIX prov: <http://www.w3.org/ns/prov#>\nSELECT ?article (COUNT(?s) AS ?statements) "
-             "WHERE { ?s prov:wasDerivedFrom ?article } GROUP BY ?article ORDER BY DESC(?statements)")
+    query = (
+        "PREFIX prov: <http://www.w3.org/ns/prov#>\nSELECT ?article (COUNT(?s) AS ?statements) "
+        "WHERE { ?s prov:wasDerivedFrom ?article } GROUP BY ?article ORDER BY DESC(?statements)"
+    )
     page.evaluate("q => { window.peacekgYasgui.getTab().setQuery(q); }", query)
     with page.expect_response(lambda r: r.url == server + "/sparql" and r.request.method == "POST") as answer:
         page.locator("#yasgui .yasqe_queryButton").click()

@@ -14,13 +14,12 @@ from pathlib import Path
 
 import pyoxigraph
 import pytest
+from conftest import DATA, ROOT
 
 from kg.builder.pipeline import build
 from kg.errors import ValidationError
 from kg.settings import load_settings
 from kg.store.builds import current_build, open_store, read_manifest
-
-from conftest import DATA, ROOT
 
 BASE = "https://w3id.org/peacekg/"
 PK = "https://w3id.org/peacekg/ontology/"
@@ -42,8 +41,15 @@ def make_corpus(tmp_path: Path, articles: int = 2) -> Path:
 
 
 def settings_for(tmp_path: Path, corpus: Path, build_dir: str = "build", ontology: Path | None = None):
-    return load_settings(config_file=None, environ={}, overrides={
-        "corpus_dir": corpus, "ontology_dir": ontology or ROOT / "ontology", "build_dir": tmp_path / build_dir})
+    return load_settings(
+        config_file=None,
+        environ={},
+        overrides={
+            "corpus_dir": corpus,
+            "ontology_dir": ontology or ROOT / "ontology",
+            "build_dir": tmp_path / build_dir,
+        },
+    )
 
 
 def quads(settings) -> set[str]:
@@ -55,7 +61,9 @@ def test_build_writes_named_graphs(tmp_path: Path) -> None:
     settings = settings_for(tmp_path, make_corpus(tmp_path))
     report = build(settings)
     graphs = {str(g.value) for g in open_store(Path(settings.build_dir)).named_graphs()}
-    assert graphs == {BASE + "graph/" + g for g in ("ontology", "reference", "inferred", "article/fx-001", "article/fx-002")}
+    assert graphs == {
+        BASE + "graph/" + g for g in ("ontology", "reference", "inferred", "article/fx-001", "article/fx-002")
+    }
     assert report.graphs["inferred"] > 0 and report.build == current_build(Path(settings.build_dir))
 
 
@@ -71,7 +79,11 @@ def test_statement_provenance_and_text_are_queryable(tmp_path: Path) -> None:
         ?span oa:hasSource ?doc ; oa:hasSelector [ oa:exact ?quote ] , [ oa:start ?s ; oa:end ?end ] .
         ?doc pk:text ?text . BIND(SUBSTR(?text, ?s + 1, ?end - ?s) AS ?inText) }} }}"""
     [row] = list(store.query(query))
-    assert row["quote"].value == row["inText"].value == "Minister Ana Exempla said on Monday that the Lakeside Plan is a trap."
+    assert (
+        row["quote"].value
+        == row["inText"].value
+        == "Minister Ana Exempla said on Monday that the Lakeside Plan is a trap."
+    )
 
 
 def test_every_non_ontology_triple_is_covered_by_provenance(tmp_path: Path) -> None:
@@ -102,7 +114,10 @@ def test_builds_are_deterministic(tmp_path: Path) -> None:
     build(first)
     build(second)
     assert quads(first) == quads(second)
-    assert read_manifest(current_build(Path(first.build_dir)))["build"] == read_manifest(current_build(Path(second.build_dir)))["build"]
+    assert (
+        read_manifest(current_build(Path(first.build_dir)))["build"]
+        == read_manifest(current_build(Path(second.build_dir)))["build"]
+    )
 
 
 def test_rebuild_is_incremental(tmp_path: Path) -> None:
@@ -112,12 +127,16 @@ def test_rebuild_is_incremental(tmp_path: Path) -> None:
     assert sorted(full.rebuilt) == ["article/fx-001", "article/fx-002", "article/fx-003", "reference"]
     assert build(settings).nothing_to_do
     annotation = corpus / "annotations" / "fx-002.yaml"
-    annotation.write_text(annotation.read_text(encoding="utf-8").replace("calls the Lakeside Plan a trap", "calls the plan a trap"), encoding="utf-8")
+    annotation.write_text(
+        annotation.read_text(encoding="utf-8").replace("calls the Lakeside Plan a trap", "calls the plan a trap"),
+        encoding="utf-8",
+    )
     again = build(settings)
     assert again.rebuilt == ["article/fx-002"]
     assert sorted(again.reused) == ["article/fx-001", "article/fx-003", "reference"]
     summaries = open_store(Path(settings.build_dir)).query(
-        f'ASK {{ GRAPH <{BASE}graph/article/fx-002> {{ ?s <{PK}summary> "Exempla calls the plan a trap."@en }} }}')
+        f'ASK {{ GRAPH <{BASE}graph/article/fx-002> {{ ?s <{PK}summary> "Exempla calls the plan a trap."@en }} }}'
+    )
     assert summaries
 
 
@@ -129,13 +148,21 @@ def test_failed_validation_keeps_the_previous_store(tmp_path: Path) -> None:
     ontology = tmp_path / "ontology"
     shutil.copytree(ROOT / "ontology", ontology)
     shapes = ontology / "shapes" / "statements.ttl"
-    shapes.write_text(shapes.read_text(encoding="utf-8").replace(
-        "sh:property [ sh:path pk:directQuote ; sh:maxCount 1 ; sh:datatype xsd:boolean ] ;",
-        "sh:property [ sh:path pk:directQuote ; sh:minCount 1 ; sh:datatype xsd:boolean ] ;"), encoding="utf-8")
+    shapes.write_text(
+        shapes.read_text(encoding="utf-8").replace(
+            "sh:property [ sh:path pk:directQuote ; sh:maxCount 1 ; sh:datatype xsd:boolean ] ;",
+            "sh:property [ sh:path pk:directQuote ; sh:minCount 1 ; sh:datatype xsd:boolean ] ;",
+        ),
+        encoding="utf-8",
+    )
     with pytest.raises(ValidationError) as caught:
         build(settings.replace(ontology_dir=ontology))
-    assert any("article fx-001, statement s1" in d and "annotations/fx-001.yaml:" in d and 'span at 0: "Minister Ana Exempla' in d
-               for d in caught.value.details), caught.value.details
+    assert any(
+        "article fx-001, statement s1" in d
+        and "annotations/fx-001.yaml:" in d
+        and 'span at 0: "Minister Ana Exempla' in d
+        for d in caught.value.details
+    ), caught.value.details
     assert current_build(Path(settings.build_dir)) == before
     assert len(open_store(Path(settings.build_dir))) > 0
 
@@ -149,14 +176,23 @@ def test_kill_during_build_leaves_the_previous_store(tmp_path: Path) -> None:
     build(settings)
     previous = current_build(Path(settings.build_dir))
     count = len(open_store(Path(settings.build_dir)))
-    env = {**os.environ, "PEACEKG_CORPUS_DIR": str(corpus), "PEACEKG_BUILD_DIR": str(settings.build_dir),
-           "PEACEKG_ONTOLOGY_DIR": str(ROOT / "ontology")}
+    env = {
+        **os.environ,
+        "PEACEKG_CORPUS_DIR": str(corpus),
+        "PEACEKG_BUILD_DIR": str(settings.build_dir),
+        "PEACEKG_ONTOLOGY_DIR": str(ROOT / "ontology"),
+    }
     rng = random.Random(20261123)
     for attempt in range(4):
         annotation = corpus / "annotations" / "fx-001.yaml"
         annotation.write_text(annotation.read_text(encoding="utf-8") + f"\n# edit {attempt}\n", encoding="utf-8")
-        process = subprocess.Popen([sys.executable, "-m", "kg.cli", "build"], env=env, cwd=ROOT,
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        process = subprocess.Popen(
+            [sys.executable, "-m", "kg.cli", "build"],
+            env=env,
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         time.sleep(rng.uniform(0.5, 4.0))
         if process.poll() is None:
             os.kill(process.pid, signal.SIGKILL)

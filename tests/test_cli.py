@@ -10,10 +10,9 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import ROOT
 
 from kg.cli import cli
-
-from conftest import ROOT
 
 
 def run(*args: str, env: dict[str, str] | None = None):
@@ -43,7 +42,9 @@ def test_failing_quality_check_exits_5(tmp_path: Path) -> None:
     copy = tmp_path / "ontology"
     shutil.copytree(ROOT / "ontology", copy)
     main = copy / "peacekg.ttl"
-    main.write_text(main.read_text(encoding="utf-8") + "\npk:Nameless a owl:Class ; rdfs:subClassOf pk:Agent .\n", encoding="utf-8")
+    main.write_text(
+        main.read_text(encoding="utf-8") + "\npk:Nameless a owl:Class ; rdfs:subClassOf pk:Agent .\n", encoding="utf-8"
+    )
     result = run("--ontology-dir", str(copy), "ontology", "check")
     assert result.exit_code == 5
     assert "FAIL check missing-label" in result.output and "pk/" not in result.output.split("FAIL")[0][-1:]
@@ -70,7 +71,9 @@ def test_release_is_byte_for_byte_reproducible(tmp_path: Path) -> None:
     names = sorted(p.name for p in (tmp_path / "a" / "ontology").iterdir())
     assert names == ["peacekg.nt", "peacekg.owl", "peacekg.ttl", "shapes.ttl"]
     for name in names:
-        assert (tmp_path / "a" / "ontology" / name).read_bytes() == (tmp_path / "b" / "ontology" / name).read_bytes(), name
+        assert (tmp_path / "a" / "ontology" / name).read_bytes() == (tmp_path / "b" / "ontology" / name).read_bytes(), (
+            name
+        )
     again = run("--ontology-dir", str(ROOT / "ontology"), "--build-dir", str(tmp_path / "a"), "ontology", "release")
     assert again.output.count("unchanged") == 4
 

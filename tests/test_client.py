@@ -9,32 +9,43 @@ from pathlib import Path
 
 import pandas
 import pytest
+from conftest import ROOT
 from pandas.testing import assert_frame_equal
+from servers import free_port, running_service
 
-from kg.sparql.binding import BindingError, BoundTerm
 from kg.builder.pipeline import build
 from kg.queries.client import Client, ClientError, frame_from_json, values_block
 from kg.settings import Settings, load_settings
+from kg.sparql.binding import BindingError, BoundTerm
 from kg.store.builds import current_build
-
-from conftest import ROOT
-from servers import free_port, running_service
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 RES = "https://w3id.org/peacekg/resource/"
 PREFIXES = """PREFIX pk: <https://w3id.org/peacekg/ontology/> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX xsd: <http://www.w3.org/2001/XMLSchema#> PREFIX res: <https://w3id.org/peacekg/resource/>
 """
-ARTICLES = PREFIXES + """SELECT ?article ?title ?chars ?translated ?published WHERE {
+ARTICLES = (
+    PREFIXES
+    + """SELECT ?article ?title ?chars ?translated ?published WHERE {
   ?article a pk:Article ; pk:characterCount ?chars ; pk:translated ?translated ; pk:title ?title .
   OPTIONAL { ?article pk:hasTimeSpan/pk:earliest ?published } } ORDER BY ?article"""
-FIGURES = PREFIXES + """SELECT ?figure ?value ?who WHERE { ?figure a pk:ReportedFigure ;
+)
+FIGURES = (
+    PREFIXES
+    + """SELECT ?figure ?value ?who WHERE { ?figure a pk:ReportedFigure ;
   pk:hasQuantity/pk:numericValue ?value . OPTIONAL { ?figure pk:attributedTo ?who } } ORDER BY ?figure"""
-EVENTS = PREFIXES + """SELECT ?event ?label ?date (COUNT(DISTINCT ?report) AS ?reports) WHERE {
+)
+EVENTS = (
+    PREFIXES
+    + """SELECT ?event ?label ?date (COUNT(DISTINCT ?report) AS ?reports) WHERE {
   ?event a pk:Event ; rdfs:label ?label ; pk:hasTimeSpan/pk:earliest ?date .
   OPTIONAL { ?report pk:reportsEvent ?event } } GROUP BY ?event ?label ?date ORDER BY ?date ?event"""
-CLAIMS_OF = PREFIXES + """SELECT ?actor ?statement ?summary WHERE { ?statement pk:attributedTo ?actor ;
+)
+CLAIMS_OF = (
+    PREFIXES
+    + """SELECT ?actor ?statement ?summary WHERE { ?statement pk:attributedTo ?actor ;
   pk:summary ?summary } ORDER BY ?statement"""
+)
 PARAM_QUERY = """# title: Statements of an actor (test)
 # description: What one actor said, for the client's tests.
 # param: actor iri https://w3id.org/peacekg/resource/volodymyr-zelenskyy — the actor
@@ -47,9 +58,16 @@ def seed_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     """Settings for a build of the repository's own corpus, built once per test session (the
     build is incremental: a second call finds nothing to do)."""
     base = tmp_path_factory.getbasetemp() / "peacekg-seed"
-    settings = load_settings(config_file=None, environ={}, overrides={
-        "corpus_dir": ROOT / "corpus", "ontology_dir": ROOT / "ontology", "build_dir": base / "build",
-        "query_workers": 2})
+    settings = load_settings(
+        config_file=None,
+        environ={},
+        overrides={
+            "corpus_dir": ROOT / "corpus",
+            "ontology_dir": ROOT / "ontology",
+            "build_dir": base / "build",
+            "query_workers": 2,
+        },
+    )
     if current_build(Path(settings.build_dir)) is None:
         build(settings)
     return settings
@@ -80,20 +98,49 @@ def test_json_terms_become_typed_columns() -> None:
         return term
 
     rows = [
-        {"i": lit("42", "integer"), "n": lit("7", "nonNegativeInteger"), "d": lit("2.5", "decimal"),
-         "f": lit("1e3", "double"), "day": lit("1994-12-05", "date"), "t": lit("2025-08-15T10:00:00+02:00", "dateTime"),
-         "b": lit("true", "boolean"), "s": lit("peace", lang="en"), "iri": {"type": "uri", "value": RES + "nato"},
-         "bn": {"type": "bnode", "value": "b0"}, "mix": lit("1", "integer"), "num": lit("3", "integer")},
-        {"i": None, "d": lit("3", "decimal"), "day": lit("1918-03-03", "date"), "b": lit("0", "boolean"),
-         "s": lit("plain"), "mix": {"type": "uri", "value": RES + "x"}, "num": lit("0.5", "decimal")},
+        {
+            "i": lit("42", "integer"),
+            "n": lit("7", "nonNegativeInteger"),
+            "d": lit("2.5", "decimal"),
+            "f": lit("1e3", "double"),
+            "day": lit("1994-12-05", "date"),
+            "t": lit("2025-08-15T10:00:00+02:00", "dateTime"),
+            "b": lit("true", "boolean"),
+            "s": lit("peace", lang="en"),
+            "iri": {"type": "uri", "value": RES + "nato"},
+            "bn": {"type": "bnode", "value": "b0"},
+            "mix": lit("1", "integer"),
+            "num": lit("3", "integer"),
+        },
+        {
+            "i": None,
+            "d": lit("3", "decimal"),
+            "day": lit("1918-03-03", "date"),
+            "b": lit("0", "boolean"),
+            "s": lit("plain"),
+            "mix": {"type": "uri", "value": RES + "x"},
+            "num": lit("0.5", "decimal"),
+        },
     ]
     variables = ["i", "n", "d", "f", "day", "t", "b", "s", "iri", "bn", "mix", "num"]
-    frame = frame_from_json({"head": {"vars": variables},
-                             "results": {"bindings": [{k: v for k, v in r.items() if v} for r in rows]}})
+    frame = frame_from_json(
+        {"head": {"vars": variables}, "results": {"bindings": [{k: v for k, v in r.items() if v} for r in rows]}}
+    )
     assert {c: str(t) for c, t in frame.dtypes.items()} == {
-        "i": "Int64", "n": "Int64", "d": "float64", "f": "float64", "day": "datetime64[us]",
-        "t": "datetime64[us, UTC]", "b": "boolean", "s": "string", "s@lang": "string", "iri": "string",
-        "bn": "string", "mix": "string", "num": "float64"}
+        "i": "Int64",
+        "n": "Int64",
+        "d": "float64",
+        "f": "float64",
+        "day": "datetime64[us]",
+        "t": "datetime64[us, UTC]",
+        "b": "boolean",
+        "s": "string",
+        "s@lang": "string",
+        "iri": "string",
+        "bn": "string",
+        "mix": "string",
+        "num": "float64",
+    }
     assert list(frame.columns).index("s@lang") == list(frame.columns).index("s") + 1
     assert frame["i"].tolist() == [42, pandas.NA] and frame["f"][0] == 1000.0
     assert frame["t"][0] == pandas.Timestamp("2025-08-15T08:00:00Z")  # the offset is applied
@@ -170,7 +217,8 @@ def test_remote_errors_are_client_errors(remote: Client) -> None:
 
 
 def test_python_values_bind_as_typed_literals(local: Client) -> None:
-    frame = local.query("SELECT ?n ?d ?b ?x WHERE {}", bindings={
-        "n": 3, "d": dt.date(2025, 8, 15), "b": True, "x": 0.5})
+    frame = local.query(
+        "SELECT ?n ?d ?b ?x WHERE {}", bindings={"n": 3, "d": dt.date(2025, 8, 15), "b": True, "x": 0.5}
+    )
     assert str(frame["n"].dtype) == "Int64" and frame["n"][0] == 3
     assert frame["d"][0] == pandas.Timestamp("2025-08-15") and bool(frame["b"][0]) is True and frame["x"][0] == 0.5

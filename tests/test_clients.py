@@ -12,12 +12,11 @@ from pathlib import Path
 import pytest
 import rdflib
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
+from servers import running_service
 from SPARQLWrapper import CSV, JSON, N3, RDFXML, TSV, TURTLE, XML, SPARQLWrapper
+from test_build import make_corpus, settings_for
 
 from kg.builder.pipeline import build
-
-from servers import running_service
-from test_build import make_corpus, settings_for
 
 pytestmark = pytest.mark.slow
 PK = "https://w3id.org/peacekg/ontology/"
@@ -64,8 +63,13 @@ def test_sparqlwrapper_construct(endpoint: str, fmt: str) -> None:
     client.setQuery(f"CONSTRUCT {{ ?s a <{PK}Claim> }} WHERE {{ ?s a <{PK}Claim> }}")
     client.setReturnFormat(fmt)
     result = client.queryAndConvert()
-    graph = result if isinstance(result, rdflib.Graph) else rdflib.Graph().parse(
-        data=result, format={"json-ld": "json-ld", TURTLE: "turtle", N3: "turtle", RDFXML: "xml"}[fmt])
+    graph = (
+        result
+        if isinstance(result, rdflib.Graph)
+        else rdflib.Graph().parse(
+            data=result, format={"json-ld": "json-ld", TURTLE: "turtle", N3: "turtle", RDFXML: "xml"}[fmt]
+        )
+    )
     assert len(graph) == 2
 
 
@@ -87,9 +91,25 @@ def test_rdflib_sparqlstore(endpoint: str) -> None:
 
 @pytest.mark.skipif(shutil.which("curl") is None, reason="curl is not installed on this machine")
 def test_curl(endpoint: str) -> None:
-    done = subprocess.run(["curl", "-s", "-f", "-H", "Accept: application/sparql-results+json",
-                           "--data-urlencode", f"query={CLAIMS}", endpoint], capture_output=True, check=True)
+    done = subprocess.run(
+        [
+            "curl",
+            "-s",
+            "-f",
+            "-H",
+            "Accept: application/sparql-results+json",
+            "--data-urlencode",
+            f"query={CLAIMS}",
+            endpoint,
+        ],
+        capture_output=True,
+        check=True,
+    )
     assert len(json.loads(done.stdout)["results"]["bindings"]) == 2
-    bad = subprocess.run(["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "--data-urlencode", "query=SELEC", endpoint],
-                         capture_output=True, text=True, check=True)
+    bad = subprocess.run(
+        ["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "--data-urlencode", "query=SELEC", endpoint],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     assert bad.stdout == "400"

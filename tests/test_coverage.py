@@ -8,12 +8,11 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import ROOT
 
 from kg.annotations.coverage import CoverageError, core, coverage_report, covered_by, merged, normalise
 from kg.cli import cli
 from kg.settings import Settings, load_settings
-
-from conftest import ROOT
 
 ARTICLE = "art_1"
 HEADLINE = "Talks resume in Velmora"
@@ -57,7 +56,9 @@ def write_corpus(root: Path, annotations: str) -> Settings:
     (root / "articles" / f"{ARTICLE}.yaml").write_text(METADATA, encoding="utf-8")
     (root / "reference" / "x.yaml").write_text(REFERENCE, encoding="utf-8")
     (root / "annotations" / f"{ARTICLE}.yaml").write_text(annotations, encoding="utf-8")
-    return load_settings(config_file=None, environ={}, overrides={"corpus_dir": root, "ontology_dir": ROOT / "ontology"})
+    return load_settings(
+        config_file=None, environ={}, overrides={"corpus_dir": root, "ontology_dir": ROOT / "ontology"}
+    )
 
 
 def statuses(settings: Settings) -> dict[str, str]:
@@ -82,15 +83,16 @@ def test_a_mention_covers_the_entity(tmp_path: Path) -> None:
     annotations = BASE + "  - {quote: Anna Kowalczyk, ref: anna-kowalczyk}\ncoverage_ignore:\n" + OK_CORRAL
     settings = write_corpus(tmp_path, annotations)
     report = coverage_report(settings)
-    assert statuses(settings) == {
-        "Velmora": "covered", "Anna Kowalczyk": "covered", "the OK Corral": "excused"}
+    assert statuses(settings) == {"Velmora": "covered", "Anna Kowalczyk": "covered", "the OK Corral": "excused"}
     assert report.ok and report.totals == (3, 2, 1, 0)
     assert report.lines()[0] == f"{ARTICLE}: 3 entities, 2 covered, 1 excused, 0 uncovered (100.0%)"
     assert report.lines()[-1].startswith("total: 3 entities, 2 covered, 1 excused, 0 uncovered (100.0%)")
 
 
 def test_evidence_of_a_statement_covers_the_entities_inside_it(tmp_path: Path) -> None:
-    annotations = BASE + """\
+    annotations = (
+        BASE
+        + """\
 statements:
   - id: s1
     type: Claim
@@ -99,7 +101,9 @@ statements:
     summary: The delegations will meet again.
     evidence: ["Anna Kowalczyk said on Monday that the delegations would meet again"]
 coverage_ignore:
-""" + OK_CORRAL
+"""
+        + OK_CORRAL
+    )
     assert statuses(write_corpus(tmp_path, annotations))["Anna Kowalczyk"] == "covered"
 
 
@@ -168,8 +172,9 @@ def test_cli_exits_9_when_incomplete_and_0_when_complete(tmp_path: Path) -> None
 
 def test_seed_corpus_is_fully_covered() -> None:
     """The seed annotations cover or excuse every named entity of the real corpus."""
-    settings = load_settings(config_file=None, environ={},
-                             overrides={"corpus_dir": ROOT / "corpus", "ontology_dir": ROOT / "ontology"})
+    settings = load_settings(
+        config_file=None, environ={}, overrides={"corpus_dir": ROOT / "corpus", "ontology_dir": ROOT / "ontology"}
+    )
     report = coverage_report(settings)
     uncovered = [line for line in report.lines() if ".txt:" in line]
     assert report.totals[3] == 0, "\n".join(uncovered[:50])

@@ -12,13 +12,12 @@ from pathlib import Path
 import pyoxigraph
 import pytest
 import rdflib
-
-from kg.builder.pipeline import build
-from kg.store.export import export
-from kg.store.builds import open_store
-
 from conftest import ROOT
 from test_build import make_corpus, settings_for
+
+from kg.builder.pipeline import build
+from kg.store.builds import open_store
+from kg.store.export import export
 
 
 @pytest.fixture()
@@ -45,7 +44,12 @@ def test_turtle_per_graph(built) -> None:
     graphs = sorted(p.name for p in (Path(built.build_dir) / "dumps" / "graphs").iterdir())
     assert graphs == ["article--fx-001.ttl", "article--fx-002.ttl", "inferred.ttl", "ontology.ttl", "reference.ttl"]
     reference = [q for q in store_quads(built) if q.graph_name.value.endswith("/graph/reference")]
-    parsed = list(pyoxigraph.parse((Path(built.build_dir) / "dumps" / "graphs" / "reference.ttl").read_bytes(), format=pyoxigraph.RdfFormat.TURTLE))
+    parsed = list(
+        pyoxigraph.parse(
+            (Path(built.build_dir) / "dumps" / "graphs" / "reference.ttl").read_bytes(),
+            format=pyoxigraph.RdfFormat.TURTLE,
+        )
+    )
     assert len(parsed) == len(reference)
 
 
@@ -57,9 +61,16 @@ def test_jsonld_with_its_context_is_the_dataset(built) -> None:
     document["@context"] = json.loads((dumps / "context.jsonld").read_text(encoding="utf-8"))["@context"]
     dataset = rdflib.Dataset()
     dataset.parse(data=json.dumps(document), format="json-ld")
-    parsed = {(str(s), str(p), str(o), str(g)) for s, p, o, g in dataset.quads() if g is not None and str(g) != str(dataset.default_graph.identifier)}
-    expected = {(q.subject.value, q.predicate.value, q.object.value, q.graph_name.value)
-                for q in store_quads(built) if not isinstance(q.subject, pyoxigraph.BlankNode) and not isinstance(q.object, pyoxigraph.BlankNode)}
+    parsed = {
+        (str(s), str(p), str(o), str(g))
+        for s, p, o, g in dataset.quads()
+        if g is not None and str(g) != str(dataset.default_graph.identifier)
+    }
+    expected = {
+        (q.subject.value, q.predicate.value, q.object.value, q.graph_name.value)
+        for q in store_quads(built)
+        if not isinstance(q.subject, pyoxigraph.BlankNode) and not isinstance(q.object, pyoxigraph.BlankNode)
+    }
     assert expected <= parsed
 
 
@@ -81,10 +92,21 @@ def test_dumps_are_byte_identical_across_runs(built, tmp_path: Path) -> None:
     outputs = []
     for seed in (5, 6):
         out = tmp_path / f"dumps-{seed}"
-        env = {**os.environ, "PYTHONHASHSEED": str(seed), "PEACEKG_BUILD_DIR": str(built.build_dir),
-               "PEACEKG_CORPUS_DIR": str(built.corpus_dir), "PEACEKG_ONTOLOGY_DIR": str(ROOT / "ontology")}
-        done = subprocess.run([sys.executable, "-m", "kg.cli", "export", "--out", str(out)], env=env, cwd=ROOT,
-                              capture_output=True, text=True, check=False)
+        env = {
+            **os.environ,
+            "PYTHONHASHSEED": str(seed),
+            "PEACEKG_BUILD_DIR": str(built.build_dir),
+            "PEACEKG_CORPUS_DIR": str(built.corpus_dir),
+            "PEACEKG_ONTOLOGY_DIR": str(ROOT / "ontology"),
+        }
+        done = subprocess.run(
+            [sys.executable, "-m", "kg.cli", "export", "--out", str(out)],
+            env=env,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
         assert done.returncode == 0, done.stderr
         outputs.append({p.relative_to(out): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()})
     assert outputs[0] == outputs[1]

@@ -20,27 +20,26 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pyoxigraph
 import pytest
 from click.testing import CliRunner
+from conftest import ROOT
+from test_build import make_corpus, settings_for
 
 from kg.builder.pipeline import build
 from kg.cli import cli
 from kg.store.builds import current_build, open_store, read_manifest
 from service import create_app
 
-from conftest import ROOT
-from test_build import make_corpus, settings_for
-
 pytestmark = pytest.mark.slow
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
 SEED = 20260808
 
 # Runs `peacekg build` and kills itself (SIGKILL) when the build reaches the chosen point.
-DRIVER = r'''
+DRIVER = r"""
 import os, signal, sys, types
 from pathlib import Path
 point, nth, marker = sys.argv[1], int(sys.argv[2]), sys.argv[3]
@@ -89,7 +88,7 @@ else:  # a whole build
     from kg.cli.group import main
     sys.argv = ["peacekg", "build"]
     main()
-'''
+"""
 
 
 def digest(build_dir: Path) -> tuple[str, int]:
@@ -107,8 +106,13 @@ def complete(build: Path) -> bool:
 
 def env_for(settings) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PEACEKG_")}
-    env.update({"PEACEKG_CORPUS_DIR": str(settings.corpus_dir), "PEACEKG_BUILD_DIR": str(settings.build_dir),
-                "PEACEKG_ONTOLOGY_DIR": str(ROOT / "ontology")})
+    env.update(
+        {
+            "PEACEKG_CORPUS_DIR": str(settings.corpus_dir),
+            "PEACEKG_BUILD_DIR": str(settings.build_dir),
+            "PEACEKG_ONTOLOGY_DIR": str(ROOT / "ontology"),
+        }
+    )
     return env
 
 
@@ -155,30 +159,50 @@ def test_build_killed_at_random_points_keeps_the_previous_store(tmp_path: Path, 
     app = create_app(settings.replace(query_workers=1))
     client = app.test_client()
     rng = random.Random(SEED)
-    points = [("bulk_extend", 1), ("fsync", rng.randint(1, 12)), ("replace", 1), ("symlink", 1), ("replace", 2), ("prune", 1)]
+    points = [
+        ("bulk_extend", 1),
+        ("fsync", rng.randint(1, 12)),
+        ("replace", 1),
+        ("symlink", 1),
+        ("replace", 2),
+        ("prune", 1),
+    ]
     rng.shuffle(points)
     hit = []
     try:
         touch(settings, "timer")
-        process = subprocess.Popen([sys.executable, "-c", DRIVER, "time", "0", str(tmp_path / "unused")], env=env_for(settings),
-                                   cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        process = subprocess.Popen(
+            [sys.executable, "-c", DRIVER, "time", "0", str(tmp_path / "unused")],
+            env=env_for(settings),
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         time.sleep(rng.uniform(0.5, 2.5))
         process.kill()
         process.wait(timeout=120)
         previous = current_build(settings.build_dir)
         assert previous is not None and complete(previous)
-        hit.append("a timer (an external SIGKILL)" if process.returncode == -signal.SIGKILL else "(the build finished first)")
+        hit.append(
+            "a timer (an external SIGKILL)" if process.returncode == -signal.SIGKILL else "(the build finished first)"
+        )
         assert served_count(client) == len(open_store(settings.build_dir))
         touch(settings, "points")
         prepared = next_build(settings, tmp_path, monkeypatch)
         for round_, (point, nth) in enumerate(points):
             previous, (content, count) = current_build(settings.build_dir), digest(settings.build_dir)
             build_id = f"{prepared['build'][:12]}{round_:04x}"
-            (tmp_path / "next.json").write_text(json.dumps({**prepared, "build": build_id,
-                                                            "manifest": {**prepared["manifest"], "build": build_id}}))
+            (tmp_path / "next.json").write_text(
+                json.dumps({**prepared, "build": build_id, "manifest": {**prepared["manifest"], "build": build_id}})
+            )
             marker = tmp_path / f"marker-{round_}"
-            result = subprocess.run([sys.executable, "-c", DRIVER, point, str(nth), str(marker), str(tmp_path / "next")],
-                                    env=env_for(settings), cwd=ROOT, capture_output=True, timeout=120)
+            result = subprocess.run(
+                [sys.executable, "-c", DRIVER, point, str(nth), str(marker), str(tmp_path / "next")],
+                env=env_for(settings),
+                cwd=ROOT,
+                capture_output=True,
+                timeout=120,
+            )
             assert result.returncode == -signal.SIGKILL, f"{point}: not killed: {result.stderr.decode()[-2000:]}"
             where = marker.read_text()
             hit.append(where)
@@ -203,6 +227,7 @@ def test_build_killed_at_random_points_keeps_the_previous_store(tmp_path: Path, 
 
 
 # -- a full disk and a read-only store location ------------------------------------------------------
+
 
 @contextlib.contextmanager
 def tmpfs(path: Path, size: str = "16m") -> Iterator[bool]:
@@ -233,12 +258,21 @@ def failed_build(settings, limit_bytes: int | None = None) -> tuple[int, str]:
     def limit() -> None:
         resource.setrlimit(resource.RLIMIT_FSIZE, (limit_bytes, limit_bytes))
 
-    done = subprocess.run([sys.executable, "-m", "kg.cli", "build"], env=env_for(settings), cwd=ROOT, capture_output=True,
-                          text=True, timeout=120, preexec_fn=limit)
+    done = subprocess.run(
+        [sys.executable, "-m", "kg.cli", "build"],
+        env=env_for(settings),
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        preexec_fn=limit,
+    )
     return done.returncode, done.stderr
 
 
-def assert_refused_cleanly(settings, client, result: tuple[int, str], before: Path, content: tuple, reason: str) -> None:
+def assert_refused_cleanly(
+    settings, client, result: tuple[int, str], before: Path, content: tuple, reason: str
+) -> None:
     code, stderr = result
     assert code == 11, (code, stderr[-3000:])
     message = stderr.strip().splitlines()[-1]
@@ -246,8 +280,11 @@ def assert_refused_cleanly(settings, client, result: tuple[int, str], before: Pa
     assert "Traceback" not in stderr
     assert current_build(settings.build_dir) == before and digest(settings.build_dir) == content
     store = Path(settings.build_dir) / "store"
-    half = [p for p in (*store.iterdir(), *(store / "builds").iterdir(), *(Path(settings.build_dir) / "cache").iterdir())
-            if p.name.startswith(".")]
+    half = [
+        p
+        for p in (*store.iterdir(), *(store / "builds").iterdir(), *(Path(settings.build_dir) / "cache").iterdir())
+        if p.name.startswith(".")
+    ]
     assert half == [], half  # no partial build, no new link, no temporary cache file left behind
     assert served_count(client) == content[1]  # the previous store is still served
     print(f"refused with exit 11: {message}")
@@ -294,8 +331,10 @@ def test_read_only_store_location(tmp_path: Path) -> None:
             subprocess.run(["chmod", "-R", "a-w", str(settings.build_dir)], check=True)
             reason = "Permission denied"
         else:
-            pytest.skip("root without permission to mount a filesystem: a read-only location cannot be made "
-                        "(file modes do not stop root)")
+            pytest.skip(
+                "root without permission to mount a filesystem: a read-only location cannot be made "
+                "(file modes do not stop root)"
+            )
         app = create_app(settings.replace(query_workers=1))
         try:
             result = failed_build(settings)

@@ -18,13 +18,12 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-
-from kg.builder.pipeline import build
-from service import create_app
-
 from servers import running_service
 from test_build import make_corpus, settings_for
 from test_faults import COUNT, SEED, served_count
+
+from kg.builder.pipeline import build
+from service import create_app
 
 pytestmark = pytest.mark.slow
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
@@ -32,6 +31,7 @@ TOKEN = "fault-token-0123456789abcdef"
 
 
 # -- the service's processes, found through /proc ---------------------------------------------------
+
 
 def children(pid: int) -> list[int]:
     found = []
@@ -93,8 +93,13 @@ def http(method: str, url: str, data: bytes | None = None, headers: dict | None 
 
 
 def query(base: str, text: str, timeout: float = 60):
-    return http("POST", base + "/sparql", text.encode(), {"Content-Type": "application/sparql-query",
-                                                           "Accept": "application/sparql-results+json"}, timeout)
+    return http(
+        "POST",
+        base + "/sparql",
+        text.encode(),
+        {"Content-Type": "application/sparql-query", "Accept": "application/sparql-results+json"},
+        timeout,
+    )
 
 
 def in_background(function, *args) -> tuple[threading.Thread, dict]:
@@ -207,17 +212,28 @@ def test_writer_killed_during_writes_writes_all_or_nothing(built, tmp_path: Path
     (tmp_path / "inject").mkdir()
     (tmp_path / "inject" / "sitecustomize.py").write_text(KILL_AT_COMMIT, encoding="utf-8")
     flag = tmp_path / "kill-at-commit"
-    env = {"PEACEKG_UPDATES": "true", "PEACEKG_UPDATE_TOKEN": TOKEN, "PEACEKG_UPDATE_TIMEOUT_S": "60",
-           "PYTHONPATH": os.pathsep.join(filter(None, [str(tmp_path / "inject"), os.environ.get("PYTHONPATH")])),
-           "PEACEKG_TEST_KILL_AT_COMMIT": str(flag)}
+    env = {
+        "PEACEKG_UPDATES": "true",
+        "PEACEKG_UPDATE_TOKEN": TOKEN,
+        "PEACEKG_UPDATE_TIMEOUT_S": "60",
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(tmp_path / "inject"), os.environ.get("PYTHONPATH")])),
+        "PEACEKG_TEST_KILL_AT_COMMIT": str(flag),
+    }
     big, size = "http://example.org/big", 3000
     data = " ".join(f"<http://example.org/s{i}> <http://example.org/p> {i} ." for i in range(size)).encode()
-    runaway = ("INSERT { GRAPH <http://example.org/x> { ?a ?b ?c } } "
-               "WHERE { GRAPH ?x { ?a ?b ?c } GRAPH ?y { ?d ?e ?f } GRAPH ?z { ?g ?h ?i } }").encode()
+    runaway = (
+        b"INSERT { GRAPH <http://example.org/x> { ?a ?b ?c } } "
+        b"WHERE { GRAPH ?x { ?a ?b ?c } GRAPH ?y { ?d ?e ?f } GRAPH ?z { ?g ?h ?i } }"
+    )
 
     def publish_then_count() -> int:
         """A write elsewhere (restarting the writer after a kill) publishes all that is committed."""
-        assert http("PUT", f"{base}/store?graph=http://example.org/other", b"<http://example.org/o> <http://example.org/p> 0 .", turtle)[0] in (201, 204)
+        assert http(
+            "PUT",
+            f"{base}/store?graph=http://example.org/other",
+            b"<http://example.org/o> <http://example.org/p> 0 .",
+            turtle,
+        )[0] in (201, 204)
         return live_count(base, big)
 
     with running_service(built.build_dir, tmp_path / "server.log", corpus_dir=built.corpus_dir, extra_env=env) as base:

@@ -8,18 +8,17 @@ from __future__ import annotations
 import json
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pyoxigraph
 import pytest
-
-from kg.builder.pipeline import build
-from kg.store.builds import open_store
-
 from conftest import ROOT
 from servers import running_service
 from test_link import FIXTURE_IDS, corpus_with_ids, settings_for, wikidata_fixture_server
+
+from kg.builder.pipeline import build
+from kg.store.builds import open_store
 
 pytestmark = pytest.mark.slow
 
@@ -27,14 +26,34 @@ WIKIDATA = "https://query.wikidata.org/sparql"
 RES = "https://w3id.org/peacekg/resource/"
 WD = "http://www.wikidata.org/entity/"
 HEADS = [  # what federated-heads-of-state answers on the fixture build
-    {"actor": RES + "ana-exempla", "actorLabel": "Ana Exempla", "office": "head of state", "state": RES + "ruritania",
-     "stateLabel": "Ruritania", "wikidataState": WD + "Q90000002", "birthDate": "1961-04-02T00:00:00Z",
-     "description": "Ruritanian politician, President of Ruritania", "item": WD + "Q90000001"},
+    {
+        "actor": RES + "ana-exempla",
+        "actorLabel": "Ana Exempla",
+        "office": "head of state",
+        "state": RES + "ruritania",
+        "stateLabel": "Ruritania",
+        "wikidataState": WD + "Q90000002",
+        "birthDate": "1961-04-02T00:00:00Z",
+        "description": "Ruritanian politician, President of Ruritania",
+        "item": WD + "Q90000001",
+    },
 ]
 STATES = [  # what federated-state-facts answers: Freedonia has no capital or population there
-    {"state": RES + "freedonia", "stateLabel": "Freedonia", "description": "fictional country", "item": WD + "Q90000006"},
-    {"state": RES + "ruritania", "stateLabel": "Ruritania", "description": "fictional kingdom in central Europe",
-     "capital": WD + "Q90000020", "capitalLabel": "Strelsau", "population": "2500000", "item": WD + "Q90000002"},
+    {
+        "state": RES + "freedonia",
+        "stateLabel": "Freedonia",
+        "description": "fictional country",
+        "item": WD + "Q90000006",
+    },
+    {
+        "state": RES + "ruritania",
+        "stateLabel": "Ruritania",
+        "description": "fictional kingdom in central Europe",
+        "capital": WD + "Q90000020",
+        "capitalLabel": "Strelsau",
+        "population": "2500000",
+        "item": WD + "Q90000002",
+    },
 ]
 
 
@@ -60,8 +79,12 @@ def wikidata(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 @pytest.fixture(scope="module")
 def service(built, wikidata: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     log = tmp_path_factory.mktemp("service") / "service.log"
-    with running_service(Path(built.build_dir), log, corpus_dir=Path(built.corpus_dir),
-                         extra_env={"PEACEKG_FEDERATION_ENDPOINTS": f"{WIKIDATA}={wikidata}"}) as base:
+    with running_service(
+        Path(built.build_dir),
+        log,
+        corpus_dir=Path(built.corpus_dir),
+        extra_env={"PEACEKG_FEDERATION_ENDPOINTS": f"{WIKIDATA}={wikidata}"},
+    ) as base:
         yield base
 
 
@@ -77,8 +100,12 @@ def local_rows(settings, query: str) -> list[dict]:
 
 
 def post_query(base: str, query: str) -> tuple[int, dict]:
-    request = urllib.request.Request(base + "/sparql", data=query.encode("utf-8"), method="POST", headers={
-        "Content-Type": "application/sparql-query", "Accept": "application/sparql-results+json"})
+    request = urllib.request.Request(
+        base + "/sparql",
+        data=query.encode("utf-8"),
+        method="POST",
+        headers={"Content-Type": "application/sparql-query", "Accept": "application/sparql-results+json"},
+    )
     try:
         with urllib.request.urlopen(request, timeout=30) as response:
             return response.status, json.loads(response.read())
@@ -87,7 +114,9 @@ def post_query(base: str, query: str) -> tuple[int, dict]:
 
 
 @pytest.mark.parametrize("name, expected", [("federated-heads-of-state", HEADS), ("federated-state-facts", STATES)])
-def test_the_stored_queries_join_our_links_with_wikidata_data(built, wikidata: str, name: str, expected: list[dict]) -> None:
+def test_the_stored_queries_join_our_links_with_wikidata_data(
+    built, wikidata: str, name: str, expected: list[dict]
+) -> None:
     """The queries themselves, run by pyoxigraph with SERVICE pointed at the stand-in."""
     query = stored(name)
     assert f"SERVICE <{WIKIDATA}>" in query

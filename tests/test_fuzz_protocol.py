@@ -22,18 +22,34 @@ from urllib.parse import quote_from_bytes, unquote_to_bytes
 
 import flask
 import pytest
-from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
+from fuzz_http import (
+    CONTENT_TYPES,
+    ENCODERS,
+    JUNK_TEXT,
+    MALFORMED,
+    PARAM_VALUES,
+    WAITRESS,
+    RawRequest,
+    Tally,
+    form_encode,
+    headers,
+    judge,
+    mostly_utf8,
+    params,
+    sparql_text,
+    update_text,
+)
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
+from servers import running_service
+from test_build import make_corpus, settings_for
 from werkzeug.exceptions import HTTPException
 
 from kg.builder.pipeline import build
-from kg.store.export import export
 from kg.queries.stored import load_all
+from kg.store.export import export
 from service import create_app
-
-from fuzz_http import (CONTENT_TYPES, ENCODERS, JUNK_TEXT, MALFORMED, PARAM_VALUES, WAITRESS, RawRequest, Tally, form_encode,
-                       headers, judge, mostly_utf8, params, sparql_text, update_text)
-from servers import running_service
-from test_build import make_corpus, settings_for
 
 TOKEN = "fuzz-write-token-0123456789abcdef"
 TOKEN_ENV = "PEACEKG_FUZZ_TEST_TOKEN"
@@ -43,16 +59,28 @@ TALLY = Tally()
 def fuzz(examples: int):
     """Bounded, reproducible: the same examples on every run, no example database, no deadline
     (a query may legitimately take its whole time limit on a busy machine)."""
-    return hsettings(max_examples=examples, derandomize=True, database=None, deadline=None, print_blob=True,
-                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+    return hsettings(
+        max_examples=examples,
+        derandomize=True,
+        database=None,
+        deadline=None,
+        print_blob=True,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    )
 
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("fuzz")
     base = settings_for(tmp, make_corpus(tmp, articles=1))
-    settings = base.replace(query_workers=2, query_timeout_s=2.0, queue_timeout_s=5.0, max_result_rows=2000,
-                            max_request_bytes=100_000, update_token_env=TOKEN_ENV)
+    settings = base.replace(
+        query_workers=2,
+        query_timeout_s=2.0,
+        queue_timeout_s=5.0,
+        max_result_rows=2000,
+        max_request_bytes=100_000,
+        update_token_env=TOKEN_ENV,
+    )
     build(settings)
     export(settings)  # /dumps/… has files to ask for (with Range, If-None-Match…)
     return settings
@@ -88,16 +116,28 @@ def send(app: flask.Flask, request: RawRequest, batch: str) -> None:
     content_type = next((v for k, v in request.headers if k.lower() == "content-type"), None)
     other = [(k, v) for k, v in request.headers if k.lower() != "content-type"]
     with app.test_client() as client:
-        response = client.open("/", method=request.method, headers=other, data=request.body,
-                               content_type=content_type, environ_overrides=request.environ())
+        response = client.open(
+            "/",
+            method=request.method,
+            headers=other,
+            data=request.body,
+            content_type=content_type,
+            environ_overrides=request.environ(),
+        )
         try:
             body = response.get_data()
         finally:
             response.close()
         endpoint = flask.request.endpoint
     TALLY.add(batch, request, response.status_code)
-    judge(response.status_code, response.mimetype, body, request.method, endpoint == "pages.resource",
-          dict(response.headers))
+    judge(
+        response.status_code,
+        response.mimetype,
+        body,
+        request.method,
+        endpoint == "pages.resource",
+        dict(response.headers),
+    )
 
 
 def still_serving(app: flask.Flask) -> None:
@@ -118,16 +158,32 @@ def encoded(text: str, how: str) -> bytes:
 
 # --- strategies of whole requests ----------------------------------------------------------------
 
+
 @st.composite
 def query_request(draw) -> RawRequest:
     """A SPARQL query by one of the protocol's three operations, with dataset parameters."""
     text = draw(sparql_text)
     if draw(st.booleans()):  # a clean request around the text, so that the engine runs it
         how, raw = "utf-8", False
-        extra = draw(st.lists(st.tuples(st.sampled_from([b"default-graph-uri", b"named-graph-uri"]),
-                                        st.sampled_from(DATASET_IRIS).map(str.encode)), max_size=2))
-        head = draw(st.sampled_from([[], [("Accept", "text/csv")], [("Accept", "text/turtle, */*;q=0.1")],
-                                     [("Accept", "application/sparql-results+xml")]]))
+        extra = draw(
+            st.lists(
+                st.tuples(
+                    st.sampled_from([b"default-graph-uri", b"named-graph-uri"]),
+                    st.sampled_from(DATASET_IRIS).map(str.encode),
+                ),
+                max_size=2,
+            )
+        )
+        head = draw(
+            st.sampled_from(
+                [
+                    [],
+                    [("Accept", "text/csv")],
+                    [("Accept", "text/turtle, */*;q=0.1")],
+                    [("Accept", "application/sparql-results+xml")],
+                ]
+            )
+        )
     else:
         how, raw, extra, head = draw(mostly_utf8), draw(st.booleans()), draw(params([])), draw(headers())
     mode = draw(st.sampled_from(["get", "get", "form", "direct"]))
@@ -136,19 +192,48 @@ def query_request(draw) -> RawRequest:
     if mode == "form":
         body = form_encode([(b"query", encoded(text, how))] + extra)
         return RawRequest("POST", b"/sparql", b"", head + [("Content-Type", "application/x-www-form-urlencoded")], body)
-    return RawRequest("POST", b"/sparql", form_encode(extra), head + [("Content-Type", "application/sparql-query")],
-                      encoded(text, how))
+    return RawRequest(
+        "POST",
+        b"/sparql",
+        form_encode(extra),
+        head + [("Content-Type", "application/sparql-query")],
+        encoded(text, how),
+    )
 
 
-DATASET_IRIS = ["https://w3id.org/peacekg/graph/reference", "https://w3id.org/peacekg/graph/article/fx-001",
-                "https://w3id.org/peacekg/graph/inferred", "urn:nothing", "http://a%zz", "not an iri", "http://[::1",
-                "x://\u00e9%", "http://h:99999/"]
+DATASET_IRIS = [
+    "https://w3id.org/peacekg/graph/reference",
+    "https://w3id.org/peacekg/graph/article/fx-001",
+    "https://w3id.org/peacekg/graph/inferred",
+    "urn:nothing",
+    "http://a%zz",
+    "not an iri",
+    "http://[::1",
+    "x://\u00e9%",
+    "http://h:99999/",
+]
 
 
-ROUTES = [b"/sparql", b"/store", b"/store/x", b"/queries", b"/dataset", b"/.well-known/void", b"/plots",
-          b"/plots/timeline.svg", b"/plots/nope.png", b"/health", b"/metrics", b"/resource/ana-exempla",
-          b"/article/fx-001", b"/graph/reference", b"/resource/nobody", b"/dumps/peacekg.trig", b"/dumps/void.ttl",
-          b"/static/query-page.js"]
+ROUTES = [
+    b"/sparql",
+    b"/store",
+    b"/store/x",
+    b"/queries",
+    b"/dataset",
+    b"/.well-known/void",
+    b"/plots",
+    b"/plots/timeline.svg",
+    b"/plots/nope.png",
+    b"/health",
+    b"/metrics",
+    b"/resource/ana-exempla",
+    b"/article/fx-001",
+    b"/graph/reference",
+    b"/resource/nobody",
+    b"/dumps/peacekg.trig",
+    b"/dumps/void.ttl",
+    b"/static/query-page.js",
+]
 
 
 @st.composite
@@ -180,18 +265,68 @@ def encoding_or_binary():
     return st.one_of(mostly_utf8, st.just("binary"))
 
 
-SEGMENTS = ["resource", "article", "graph", "sparql", "store", "queries", "plots", "dumps", "dataset", ".well-known",
-            "void", "static", "yasgui", "health", "metrics", "ana-exempla", "fx-001", "reference", "span", "0-10",
-            "cq01-troop-proposals", "stance-matrix.svg", "timeline.png", "peacekg.trig", "x.ttl", "..", ".", "%2e%2e",
-            "%2E", "%2f", "%2F..%2F", "%00", "%ff", "%ED%A0%80", "%C0%AF", "%C0%AE%C0%AE", "", "~", "caf%C3%A9",
-            "%E2%80%AE", "a;b", "%3Cscript%3E", "%25", "%", "%zz", "etc", "passwd", "..%5C..%5C", "%uD800"]
+SEGMENTS = [
+    "resource",
+    "article",
+    "graph",
+    "sparql",
+    "store",
+    "queries",
+    "plots",
+    "dumps",
+    "dataset",
+    ".well-known",
+    "void",
+    "static",
+    "yasgui",
+    "health",
+    "metrics",
+    "ana-exempla",
+    "fx-001",
+    "reference",
+    "span",
+    "0-10",
+    "cq01-troop-proposals",
+    "stance-matrix.svg",
+    "timeline.png",
+    "peacekg.trig",
+    "x.ttl",
+    "..",
+    ".",
+    "%2e%2e",
+    "%2E",
+    "%2f",
+    "%2F..%2F",
+    "%00",
+    "%ff",
+    "%ED%A0%80",
+    "%C0%AF",
+    "%C0%AE%C0%AE",
+    "",
+    "~",
+    "caf%C3%A9",
+    "%E2%80%AE",
+    "a;b",
+    "%3Cscript%3E",
+    "%25",
+    "%",
+    "%zz",
+    "etc",
+    "passwd",
+    "..%5C..%5C",
+    "%uD800",
+]
 
 
 @st.composite
 def path_request(draw) -> RawRequest:
-    parts = draw(st.lists(st.one_of(st.sampled_from(SEGMENTS),
-                                    st.tuples(JUNK_TEXT, mostly_utf8).map(lambda t: _pct(encoded(*t)))),
-                          min_size=1, max_size=5))
+    parts = draw(
+        st.lists(
+            st.one_of(st.sampled_from(SEGMENTS), st.tuples(JUNK_TEXT, mostly_utf8).map(lambda t: _pct(encoded(*t)))),
+            min_size=1,
+            max_size=5,
+        )
+    )
     path = ("/" + "/".join(parts) + draw(st.sampled_from(["", "", "/", "//"]))).encode("latin-1", "replace")
     method = draw(st.sampled_from(["GET", "GET", "GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "TRACE"]))
     query = form_encode(draw(params([]))) if draw(st.booleans()) else b""
@@ -206,16 +341,47 @@ def _pct(data: bytes) -> str:
 @st.composite
 def write_request(draw) -> RawRequest:
     """Writes with a token, a wrong one or none: Graph Store and SPARQL Update, odd bodies."""
-    auth = draw(st.sampled_from([[("Authorization", f"Bearer {TOKEN}")]] * 3 + [[], [("Authorization", "Bearer nope")],
-                                [("Authorization", "Basic dXNlcjpwYXNz")], [("Authorization", "Bearer")]]))
-    graph = draw(st.sampled_from(["http://example.org/fuzz", "urn:fuzz", "https://w3id.org/peacekg/graph/reference",
-                                  "http://a%zz", "", "http://x/\u00e9"]))
-    turtle = draw(st.sampled_from(["<http://a> <http://b> <http://c> .", "<a> <b> \"\\uD800\" .", "@prefix : <x> .",
-                                   "<http://a> <http://b> \"x\"@en-zz-zz-zz-zz .", "}", ""]))
+    auth = draw(
+        st.sampled_from(
+            [[("Authorization", f"Bearer {TOKEN}")]] * 3
+            + [
+                [],
+                [("Authorization", "Bearer nope")],
+                [("Authorization", "Basic dXNlcjpwYXNz")],
+                [("Authorization", "Bearer")],
+            ]
+        )
+    )
+    graph = draw(
+        st.sampled_from(
+            [
+                "http://example.org/fuzz",
+                "urn:fuzz",
+                "https://w3id.org/peacekg/graph/reference",
+                "http://a%zz",
+                "",
+                "http://x/\u00e9",
+            ]
+        )
+    )
+    turtle = draw(
+        st.sampled_from(
+            [
+                "<http://a> <http://b> <http://c> .",
+                '<a> <b> "\\uD800" .',
+                "@prefix : <x> .",
+                '<http://a> <http://b> "x"@en-zz-zz-zz-zz .',
+                "}",
+                "",
+            ]
+        )
+    )
     kind = draw(st.sampled_from(["PUT", "POST", "DELETE", "update", "update"]))
     if kind == "update":
-        body = form_encode([(b"update", encoded(draw(update_text), draw(mostly_utf8)))]
-                           + draw(st.one_of(st.just([]), st.just([]), params([]))))
+        body = form_encode(
+            [(b"update", encoded(draw(update_text), draw(mostly_utf8)))]
+            + draw(st.one_of(st.just([]), st.just([]), params([])))
+        )
         return RawRequest("POST", b"/sparql", b"", auth + [("Content-Type", "application/x-www-form-urlencoded")], body)
     body = encoded(draw(st.one_of(st.just(turtle), JUNK_TEXT)), draw(mostly_utf8))
     query = form_encode([(b"graph", encoded(graph, "utf-8"))]) if graph else b"default"
@@ -225,11 +391,13 @@ def write_request(draw) -> RawRequest:
 
 # --- the batches -----------------------------------------------------------------------------------
 
+
 def test_sparql_queries(app) -> None:
     @fuzz(500)
     @given(query_request())
     def run(request):
         send(app, request, "queries")
+
     run()
     still_serving(app)
 
@@ -239,6 +407,7 @@ def test_parameters_and_encodings(app, stored) -> None:
     @given(parameter_request(stored))
     def run(request):
         send(app, request, "parameters")
+
     run()
     still_serving(app)
 
@@ -248,6 +417,7 @@ def test_content_types_and_bodies(app) -> None:
     @given(body_request())
     def run(request):
         send(app, request, "bodies")
+
     run()
     still_serving(app)
 
@@ -257,6 +427,7 @@ def test_methods_and_paths(app) -> None:
     @given(path_request())
     def run(request):
         send(app, request, "paths")
+
     run()
     still_serving(app)
 
@@ -268,10 +439,12 @@ def test_writes(built) -> None:
     finally:
         del os.environ[TOKEN_ENV]
     try:
+
         @fuzz(150)
         @given(write_request())
         def run(request):
             send(app, request, "writes")
+
         run()
         still_serving(app)
     finally:
@@ -280,6 +453,7 @@ def test_writes(built) -> None:
 
 
 # --- a real server ----------------------------------------------------------------------------------
+
 
 def endpoint(app: flask.Flask, request: RawRequest) -> str | None:
     path = unquote_to_bytes(request.path).decode("utf-8", "replace")
@@ -319,10 +493,15 @@ def judge_wire(app, answer, method: str, request: RawRequest | None, due: bool) 
 
 
 def test_real_server(app, built, stored, tmp_path) -> None:
-    env = {"PEACEKG_QUERY_WORKERS": "2", "PEACEKG_QUERY_TIMEOUT_S": "2", "PEACEKG_MAX_REQUEST_BYTES": "100000",
-           "PEACEKG_MAX_RESULT_ROWS": "2000"}
-    with running_service(Path(built.build_dir), tmp_path / "server.log", corpus_dir=Path(built.corpus_dir),
-                         extra_env=env) as base:
+    env = {
+        "PEACEKG_QUERY_WORKERS": "2",
+        "PEACEKG_QUERY_TIMEOUT_S": "2",
+        "PEACEKG_MAX_REQUEST_BYTES": "100000",
+        "PEACEKG_MAX_RESULT_ROWS": "2000",
+    }
+    with running_service(
+        Path(built.build_dir), tmp_path / "server.log", corpus_dir=Path(built.corpus_dir), extra_env=env
+    ) as base:
         port = int(base.rsplit(":", 1)[1])
 
         @fuzz(200)
@@ -331,6 +510,7 @@ def test_real_server(app, built, stored, tmp_path) -> None:
             answer = exchange(port, request.wire("127.0.0.1"), request.method)
             TALLY.add("server", request, answer[0] if answer else 0)
             judge_wire(app, answer, request.method, request, due=True)
+
         run()
         for data, due in MALFORMED:
             answer = exchange(port, data, data.split(b" ", 1)[0].decode("latin-1"))
@@ -340,7 +520,9 @@ def test_real_server(app, built, stored, tmp_path) -> None:
         health = exchange(port, b"GET /health HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n")
         assert health is not None and health[0] == 200, health
         for _ in range(3):  # as in still_serving
-            answer = exchange(port, b"GET /sparql?query=ASK%7B%3Fs%20a%20%3Ft%7D HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n")
+            answer = exchange(
+                port, b"GET /sparql?query=ASK%7B%3Fs%20a%20%3Ft%7D HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n"
+            )
             if answer is None or answer[0] not in (503, 504):
                 break
         assert answer is not None and answer[0] == 200 and b"true" in answer[2], answer
@@ -357,8 +539,13 @@ REGRESSIONS = [  # found by this fuzzing, fixed; each must be a 400 that kills n
     # IRIs that pass the service's checks but pyoxigraph refuses (bad %-escapes) killed the query
     # worker: a 503 and a respawn per request
     RawRequest("GET", b"/sparql", b"query=ASK%7B%7D&default-graph-uri=http%3A%2F%2Fa%25zz"),
-    RawRequest("POST", b"/sparql", b"", [("Content-Type", "application/x-www-form-urlencoded")],
-               b"query=ASK%7B%7D&named-graph-uri=x%3A%2F%2F%C3%A9%25"),
+    RawRequest(
+        "POST",
+        b"/sparql",
+        b"",
+        [("Content-Type", "application/x-www-form-urlencoded")],
+        b"query=ASK%7B%7D&named-graph-uri=x%3A%2F%2F%C3%A9%25",
+    ),
     RawRequest("GET", b"/store", b"graph=http%3A%2F%2Fa%25zz"),
     RawRequest("GET", b"/queries/actor-profile", b"actor=http%3A%2F%2Fa%25zz"),
 ]
@@ -369,7 +556,12 @@ def test_regressions(app, request_) -> None:
     replaced = app.extensions["peacekg_pool"].replaced
     send(app, request_, "regressions")
     with app.test_client() as client:
-        response = client.open("/", method=request_.method, data=request_.body, environ_overrides=request_.environ(),
-                               headers=request_.headers)
+        response = client.open(
+            "/",
+            method=request_.method,
+            data=request_.body,
+            environ_overrides=request_.environ(),
+            headers=request_.headers,
+        )
         assert response.status_code == 400, response.data[:300]
     assert app.extensions["peacekg_pool"].replaced == replaced, "a query worker died"

@@ -12,20 +12,21 @@ import shutil
 import subprocess
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 import rdflib
 import yaml
-from rdflib.compare import isomorphic
 from click.testing import CliRunner
+from conftest import DATA, ROOT
+from rdflib.compare import isomorphic
+from servers import OXIGRAPH, free_port, running_oxigraph
 
 from kg.annotations.check import open_corpus, vocabulary_index
 from kg.annotations.vocabulary import VocabularyIndex
 from kg.builder.pipeline import build
 from kg.cli import cli
-from kg.store.export import export
 from kg.link.candidates import Endpoint, LinkError, reconcile
 from kg.link.review import review_yaml
 from kg.mapping.dataset import reference_graph
@@ -34,9 +35,7 @@ from kg.mapping.iris import Minter
 from kg.mapping.values import Emitter
 from kg.settings import load_settings
 from kg.store.builds import open_store
-
-from conftest import DATA, ROOT
-from servers import OXIGRAPH, free_port, running_oxigraph
+from kg.store.export import export
 
 FIXTURE = DATA / "wikidata-fixture.ttl"
 BASE = "https://w3id.org/peacekg/"
@@ -54,8 +53,9 @@ def wikidata_fixture_server(folder: Path) -> Iterator[str]:
     folder.mkdir(parents=True, exist_ok=True)
     if OXIGRAPH is None:
         pytest.skip("the oxigraph server (pip package `oxigraph`) is not installed")
-    subprocess.run([OXIGRAPH, "load", "--location", str(folder / "db"), "--file", str(FIXTURE)],
-                   check=True, capture_output=True)
+    subprocess.run(
+        [OXIGRAPH, "load", "--location", str(folder / "db"), "--file", str(FIXTURE)], check=True, capture_output=True
+    )
     with running_oxigraph(folder / "db", folder / "oxigraph.log", read_only=True) as endpoint:
         yield endpoint
 
@@ -74,9 +74,17 @@ def corpus_with_ids(tmp_path: Path, ids: dict[str, str]) -> Path:
 
 
 def settings_for(tmp_path: Path, corpus: Path = DATA / "corpus", **overrides):
-    return load_settings(config_file=None, environ={}, overrides={
-        "corpus_dir": corpus, "ontology_dir": ROOT / "ontology", "build_dir": tmp_path / "build",
-        "link_interval_s": 0, **overrides})
+    return load_settings(
+        config_file=None,
+        environ={},
+        overrides={
+            "corpus_dir": corpus,
+            "ontology_dir": ROOT / "ontology",
+            "build_dir": tmp_path / "build",
+            "link_interval_s": 0,
+            **overrides,
+        },
+    )
 
 
 @pytest.fixture(scope="module")
@@ -87,27 +95,37 @@ def endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 # -- links in the graph ---------------------------------------------------------------------------
 
+
 def test_verified_ids_become_typed_identifiers_and_exact_matches(ontology_graph: rdflib.Graph) -> None:
-    item = {"key": "x-treaty", "type": "NonAggressionPact", "label": "X Treaty",
-            "wikidata": {"id": "Q123", "status": "verified", "checked": "t"},
-            "dbpedia": {"id": "Soviet–Polish_Non-Aggression_Pact", "status": "verified", "checked": "t"},
-            "atop": {"id": "2295", "status": "verified", "checked": "t"},
-            "pax": {"id": "1363", "status": "unverified", "checked": "t"}}
+    item = {
+        "key": "x-treaty",
+        "type": "NonAggressionPact",
+        "label": "X Treaty",
+        "wikidata": {"id": "Q123", "status": "verified", "checked": "t"},
+        "dbpedia": {"id": "Soviet–Polish_Non-Aggression_Pact", "status": "verified", "checked": "t"},
+        "atop": {"id": "2295", "status": "verified", "checked": "t"},
+        "pax": {"id": "1363", "status": "unverified", "checked": "t"},
+    }
     out = Emitter(rdflib.Graph(), Minter(BASE), VocabularyIndex.from_graph(ontology_graph))
     emit_individual(out, item)
-    expected = rdflib.Graph().parse(format="turtle", data=f"""
+    expected = rdflib.Graph().parse(
+        format="turtle",
+        data=f"""
         @prefix pk: <https://w3id.org/peacekg/ontology/> . @prefix skos: <{SKOS}> .
         @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
         <{BASE}resource/x-treaty> a pk:NonAggressionPact ; rdfs:label "X Treaty"@en ;
             pk:wikidataId "Q123" ; pk:dbpediaId "Soviet–Polish_Non-Aggression_Pact" ; pk:atopId "2295" ;
-            skos:exactMatch <{WD}Q123> , <{DBR}Soviet–Polish_Non-Aggression_Pact> .""")
+            skos:exactMatch <{WD}Q123> , <{DBR}Soviet–Polish_Non-Aggression_Pact> .""",
+    )
     assert isomorphic(out.graph, expected), out.graph.serialize(format="turtle")
 
 
 def test_reference_graph_links_exactly_the_verified_ids(tmp_path: Path) -> None:
     """Over the real reference data: one skos:exactMatch per verified Wikidata/DBpedia id, none for
     an unverified one, and no owl:sameAs at all."""
-    settings = load_settings(config_file=None, environ={}, overrides={"ontology_dir": ROOT / "ontology", "build_dir": tmp_path})
+    settings = load_settings(
+        config_file=None, environ={}, overrides={"ontology_dir": ROOT / "ontology", "build_dir": tmp_path}
+    )
     corpus = open_corpus(settings)
     graph = reference_graph(corpus, Minter(BASE), vocabulary_index(settings))
     expected = set()
@@ -128,8 +146,12 @@ def test_void_linksets_count_the_links_in_the_store(tmp_path: Path) -> None:
     export(settings)
     void = rdflib.Graph().parse(Path(settings.build_dir) / "dumps" / "void.ttl", format="turtle")
     store = open_store(Path(settings.build_dir))
-    [row] = list(store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ SELECT DISTINCT ?s ?o WHERE {{ GRAPH ?g {{ ?s <{SKOS.exactMatch}> ?o "
-                             f"FILTER(STRSTARTS(STR(?o), \"{WD}\")) }} }} }}"))
+    [row] = list(
+        store.query(
+            f"SELECT (COUNT(*) AS ?n) WHERE {{ SELECT DISTINCT ?s ?o WHERE {{ GRAPH ?g {{ ?s <{SKOS.exactMatch}> ?o "
+            f'FILTER(STRSTARTS(STR(?o), "{WD}")) }} }} }}'
+        )
+    )
     assert int(row["n"].value) == len(FIXTURE_IDS)
     linkset = rdflib.URIRef(BASE + "dataset/linkset/wikidata/exactMatch")
     assert (linkset, rdflib.RDF.type, VOID.Linkset) in void
@@ -138,12 +160,15 @@ def test_void_linksets_count_the_links_in_the_store(tmp_path: Path) -> None:
     target = void.value(linkset, VOID.objectsTarget)
     assert str(void.value(target, VOID.uriSpace)) == WD
     assert void.value(linkset, VOID.subjectsTarget) == rdflib.URIRef(BASE + "dataset")
-    assert not list(void.subjects(VOID.objectsTarget, rdflib.URIRef(BASE + "dataset/external/dbpedia")))  # no DBpedia ids here
+    assert not list(
+        void.subjects(VOID.objectsTarget, rdflib.URIRef(BASE + "dataset/external/dbpedia"))
+    )  # no DBpedia ids here
     partition = rdflib.URIRef(BASE + "dataset/property/wikidataId")
     assert int(void.value(partition, VOID.triples)) == len(FIXTURE_IDS)
 
 
 # -- peacekg link -----------------------------------------------------------------------------
+
 
 def entries(document: dict) -> dict[str, dict]:
     return {e["key"]: e for e in document["entities"]}
@@ -160,8 +185,11 @@ def test_link_finds_scores_and_explains_candidates(tmp_path: Path, endpoint: str
     best = ana["candidates"][0]
     assert best["label"] == "Ana Exempla" and best["description"] == "Ruritanian politician, President of Ruritania"
     assert best["instance_of"] == ["human (Q5)"]
-    assert best["why"] == ["our label is its label (en): +0.60", 'also matched by "Exempla": +0.05',
-                           "instance of human (Q5), expected for Person: +0.30"]
+    assert best["why"] == [
+        "our label is its label (en): +0.60",
+        'also matched by "Exempla": +0.05',
+        "instance of human (Q5), expected for Person: +0.30",
+    ]
     assert "disambiguation" in " ".join(ana["candidates"][1]["why"])
     # ambiguous: two items labelled "Northern Pact"; the alliance ranks above the album
     pact = found["northern-pact"]
@@ -196,13 +224,30 @@ def test_cli_writes_a_deterministic_review_file_and_applies_nothing(tmp_path: Pa
     outputs = []
     for n in (1, 2):
         out = tmp_path / f"review-{n}.yaml"
-        result = CliRunner().invoke(cli, ["--build-dir", str(tmp_path / "build"), "--ontology-dir", str(ROOT / "ontology"),
-                                          "link", "--endpoint", endpoint, "--out", str(out)], env=env)
+        result = CliRunner().invoke(
+            cli,
+            [
+                "--build-dir",
+                str(tmp_path / "build"),
+                "--ontology-dir",
+                str(ROOT / "ontology"),
+                "link",
+                "--endpoint",
+                endpoint,
+                "--out",
+                str(out),
+            ],
+            env=env,
+        )
         assert result.exit_code == 0, result.output
         assert "nothing was applied" in result.output
         outputs.append(out.read_bytes())
     assert outputs[0] == outputs[1]
-    assert outputs[0].decode("utf-8").startswith("# Candidate Wikidata items from `peacekg link`. NOTHING HERE IS APPLIED.")
+    assert (
+        outputs[0]
+        .decode("utf-8")
+        .startswith("# Candidate Wikidata items from `peacekg link`. NOTHING HERE IS APPLIED.")
+    )
     assert yaml.safe_load(outputs[0])["endpoint"] == endpoint
     after = {p: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(corpus.rglob("*")) if p.is_file()}
     assert after == before
@@ -214,8 +259,11 @@ def test_the_endpoint_setting_is_the_default(tmp_path: Path, endpoint: str) -> N
 
 
 def test_unknown_keys_are_refused(tmp_path: Path, endpoint: str) -> None:
-    result = CliRunner().invoke(cli, ["--build-dir", str(tmp_path), "link", "--endpoint", endpoint, "--key", "no-such-key"],
-                                env={"PEACEKG_CORPUS_DIR": str(DATA / "corpus")})
+    result = CliRunner().invoke(
+        cli,
+        ["--build-dir", str(tmp_path), "link", "--endpoint", endpoint, "--key", "no-such-key"],
+        env={"PEACEKG_CORPUS_DIR": str(DATA / "corpus")},
+    )
     assert result.exit_code == 3 and "no-such-key" in result.output
 
 
@@ -231,7 +279,7 @@ def scripted_server(answers: list[tuple[int, dict[str, str], bytes, float]]) -> 
     seen: list[dict] = []
 
     class Handler(http.server.BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
+        def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
             seen.append({"headers": dict(self.headers), "body": body.decode("utf-8")})
             status, headers, payload, delay = answers[min(len(seen), len(answers)) - 1]
@@ -260,8 +308,14 @@ def test_requests_are_batched_identified_and_spaced(tmp_path: Path) -> None:
     waits: list[float] = []
     with scripted_server([(200, {}, EMPTY, 0)]) as (url, seen):
         settings = settings_for(tmp_path, link_batch_size=2, link_interval_s=1.5)
-        client = Endpoint(url, "PeaceKG/test (peacekg link; https://w3id.org/peacekg/)", 1.5, 10,
-                          sleep=waits.append, clock=lambda: 100.0)
+        client = Endpoint(
+            url,
+            "PeaceKG/test (peacekg link; https://w3id.org/peacekg/)",
+            1.5,
+            10,
+            sleep=waits.append,
+            clock=lambda: 100.0,
+        )
         document = reconcile(settings, endpoint=url, client=client)
     assert document["individuals"] == 6 and len(seen) == 3  # six linkable individuals, two per request
     assert waits == [1.5, 1.5]  # the clock stands still: every later request waits the whole interval
@@ -272,7 +326,10 @@ def test_requests_are_batched_identified_and_spaced(tmp_path: Path) -> None:
 def test_default_user_agent_names_peacekg(tmp_path: Path) -> None:
     with scripted_server([(200, {}, EMPTY, 0)]) as (url, seen):
         reconcile(settings_for(tmp_path), endpoint=url, keys=["ruritania"])
-    assert seen[0]["headers"]["User-Agent"].startswith("PeaceKG/") and "https://w3id.org/peacekg/" in seen[0]["headers"]["User-Agent"]
+    assert (
+        seen[0]["headers"]["User-Agent"].startswith("PeaceKG/")
+        and "https://w3id.org/peacekg/" in seen[0]["headers"]["User-Agent"]
+    )
 
 
 def test_retry_after_is_honoured_on_429(tmp_path: Path) -> None:
@@ -283,17 +340,26 @@ def test_retry_after_is_honoured_on_429(tmp_path: Path) -> None:
     assert len(seen) == 2 and 7.0 in waits
 
 
-@pytest.mark.parametrize("answer, message", [
-    ((500, {}, b"boom", 0), "refused the query"),
-    ((429, {"Retry-After": "0"}, b"slow down", 0), "HTTP 429"),
-    ((200, {}, b"<html>not json</html>", 0), "did not answer with SPARQL JSON"),
-    ((200, {}, EMPTY, 3), "did not answer within 1 s"),
-])
+@pytest.mark.parametrize(
+    "answer, message",
+    [
+        ((500, {}, b"boom", 0), "refused the query"),
+        ((429, {"Retry-After": "0"}, b"slow down", 0), "HTTP 429"),
+        ((200, {}, b"<html>not json</html>", 0), "did not answer with SPARQL JSON"),
+        ((200, {}, EMPTY, 3), "did not answer within 1 s"),
+    ],
+)
 def test_endpoint_failures_exit_14(tmp_path: Path, answer, message: str) -> None:
     with scripted_server([answer]) as (url, _seen):
-        result = CliRunner().invoke(cli, ["--build-dir", str(tmp_path), "link", "--endpoint", url, "--key", "ruritania"],
-                                    env={"PEACEKG_CORPUS_DIR": str(DATA / "corpus"), "PEACEKG_LINK_INTERVAL_S": "0",
-                                         "PEACEKG_LINK_TIMEOUT_S": "1"})
+        result = CliRunner().invoke(
+            cli,
+            ["--build-dir", str(tmp_path), "link", "--endpoint", url, "--key", "ruritania"],
+            env={
+                "PEACEKG_CORPUS_DIR": str(DATA / "corpus"),
+                "PEACEKG_LINK_INTERVAL_S": "0",
+                "PEACEKG_LINK_TIMEOUT_S": "1",
+            },
+        )
     assert result.exit_code == 14, result.output
     assert message in result.output
 
@@ -306,7 +372,15 @@ def test_unreachable_endpoint_exits_14(tmp_path: Path) -> None:
 
 
 def test_review_yaml_is_valid_yaml_with_the_header() -> None:
-    document = {"endpoint": "x", "languages": ["en"], "individuals": 0, "single": 0, "ambiguous": 0, "weak": 0, "none": 0,
-                "entities": []}
+    document = {
+        "endpoint": "x",
+        "languages": ["en"],
+        "individuals": 0,
+        "single": 0,
+        "ambiguous": 0,
+        "weak": 0,
+        "none": 0,
+        "entities": [],
+    }
     text = review_yaml(document)
     assert yaml.safe_load(text) == document and text.startswith("# ")

@@ -29,25 +29,28 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from servers import running_service  # noqa: E402
+from servers import running_service
 
 DESIGNED = {200, 429, 503, 504}
 PK = "https://w3id.org/peacekg/ontology/"
 CARTESIAN = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
-DEEP_PATH = ("SELECT (COUNT(*) AS ?n) WHERE { ?a (<http://example.org/p>|!<http://example.org/p>|"
-             "^!<http://example.org/p>)* ?b . ?b (<http://example.org/p>|!<http://example.org/p>)* ?c }")
+DEEP_PATH = (
+    "SELECT (COUNT(*) AS ?n) WHERE { ?a (<http://example.org/p>|!<http://example.org/p>|"
+    "^!<http://example.org/p>)* ?b . ?b (<http://example.org/p>|!<http://example.org/p>)* ?c }"
+)
 AD_HOC = [
     "SELECT ?class (COUNT(?s) AS ?n) WHERE { ?s a ?class } GROUP BY ?class ORDER BY DESC(?n) LIMIT 20",
     f"PREFIX pk: <{PK}> SELECT ?claim ?summary WHERE {{ ?claim a pk:Claim ; pk:summary ?summary }} LIMIT 50",
     f"PREFIX pk: <{PK}> ASK {{ ?x a pk:Person }}",
     f"PREFIX pk: <{PK}> CONSTRUCT {{ ?p ?q ?o }} WHERE {{ ?p a pk:Person ; ?q ?o }} LIMIT 200",
     "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g",
-    "SELECT ?s ?label WHERE { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?label FILTER(CONTAINS(LCASE(?label), \"a\")) } LIMIT 100",
+    'SELECT ?s ?label WHERE { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?label FILTER(CONTAINS(LCASE(?label), "a")) } LIMIT 100',
 ]
 
 
-def request(base: str, method: str, path: str, body: bytes | None = None, headers: dict | None = None,
-            timeout: float = 120) -> tuple[int | str, dict, bytes]:
+def request(
+    base: str, method: str, path: str, body: bytes | None = None, headers: dict | None = None, timeout: float = 120
+) -> tuple[int | str, dict, bytes]:
     req = urllib.request.Request(base + path, data=body, method=method, headers=headers or {})
     try:
         with urllib.request.urlopen(req, timeout=timeout) as response:
@@ -65,14 +68,22 @@ def sparql(text: str, accept: str = "application/sparql-results+json") -> tuple[
 def plan(base: str, base_iri: str = "https://w3id.org/peacekg/") -> list[tuple[str, tuple]]:
     """The request mix: (kind, (method, path, body, headers)) for every stored query runnable without
     federation, the ad-hoc queries, and HTML and Turtle pages of entities found in the store."""
-    status, _h, body = request(base, "POST", *sparql(
-        f"SELECT DISTINCT ?s WHERE {{ VALUES ?c {{ <{PK}Person> <{PK}State> <{PK}Claim> <{PK}Proposal> <{PK}Article> }} "
-        f"?s a ?c FILTER(STRSTARTS(STR(?s), \"{base_iri}\")) }} ORDER BY ?s LIMIT 40")[1:])
+    status, _h, body = request(
+        base,
+        "POST",
+        *sparql(
+            f"SELECT DISTINCT ?s WHERE {{ VALUES ?c {{ <{PK}Person> <{PK}State> <{PK}Claim> <{PK}Proposal> <{PK}Article> }} "
+            f'?s a ?c FILTER(STRSTARTS(STR(?s), "{base_iri}")) }} ORDER BY ?s LIMIT 40'
+        )[1:],
+    )
     assert status == 200, body
     entities = [b["s"]["value"] for b in json.loads(body)["results"]["bindings"]]
-    mix = [("sparql", sparql(q, "text/turtle" if " CONSTRUCT " in q else "application/sparql-results+json")) for q in AD_HOC]
+    mix = [
+        ("sparql", sparql(q, "text/turtle" if " CONSTRUCT " in q else "application/sparql-results+json"))
+        for q in AD_HOC
+    ]
     for iri in entities:
-        path = "/" + iri[len(base_iri):]
+        path = "/" + iri[len(base_iri) :]
         mix.append(("page", ("GET", path, None, {"Accept": "text/html"})))
         mix.append(("page", ("GET", path, None, {"Accept": "text/turtle"})))
     status, _h, body = request(base, "GET", "/queries", headers={"Accept": "application/json"})
@@ -83,14 +94,27 @@ def plan(base: str, base_iri: str = "https://w3id.org/peacekg/") -> list[tuple[s
         for p in query["params"]:
             if p["required"] and not p["default"]:
                 params[p["name"]] = entities[0] if p["type"] == "iri" else "a"
-        mix.append(("stored", ("GET", f"/queries/{query['name']}?{urllib.parse.urlencode(params)}", None,
-                               {"Accept": "application/sparql-results+json"})))
+        mix.append(
+            (
+                "stored",
+                (
+                    "GET",
+                    f"/queries/{query['name']}?{urllib.parse.urlencode(params)}",
+                    None,
+                    {"Accept": "application/sparql-results+json"},
+                ),
+            )
+        )
     return mix
 
 
 def percentiles(values: list[float]) -> dict[str, float]:
     ordered = sorted(values)
-    pick = (lambda q: round(ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000, 1)) if ordered else (lambda q: 0.0)
+    pick = (
+        (lambda q: round(ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000, 1))
+        if ordered
+        else (lambda q: 0.0)
+    )
     return {"p50_ms": pick(0.50), "p90_ms": pick(0.90), "p95_ms": pick(0.95), "p99_ms": pick(0.99), "max_ms": pick(1.0)}
 
 
@@ -116,15 +140,25 @@ def run_load(base: str, mix: list[tuple[str, tuple]], clients: int, per_client: 
         thread.join()
     elapsed = time.perf_counter() - started
     ok = [seconds for _k, status, seconds, _a in results if status == 200]
-    return {"clients": clients, "requests": len(results), "seconds": round(elapsed, 2),
-            "throughput_rps": round(len(results) / elapsed, 2),
-            "statuses": dict(Counter(str(status) for _k, status, _s, _a in results)),
-            "unexpected": [f"{kind}: {status}" for kind, status, _s, _a in results if status not in DESIGNED],
-            "retry_after_missing": sum(1 for _k, status, _s, a in results if status in (429, 503) and "Retry-After" not in a),
-            "latency_ok": percentiles(ok),
-            "by_kind": {kind: {"requests": sum(1 for r in results if r[0] == kind),
-                               **percentiles([s for k, st, s, _a in results if k == kind and st == 200])}
-                        for kind in sorted({r[0] for r in results})}}
+    return {
+        "clients": clients,
+        "requests": len(results),
+        "seconds": round(elapsed, 2),
+        "throughput_rps": round(len(results) / elapsed, 2),
+        "statuses": dict(Counter(str(status) for _k, status, _s, _a in results)),
+        "unexpected": [f"{kind}: {status}" for kind, status, _s, _a in results if status not in DESIGNED],
+        "retry_after_missing": sum(
+            1 for _k, status, _s, a in results if status in (429, 503) and "Retry-After" not in a
+        ),
+        "latency_ok": percentiles(ok),
+        "by_kind": {
+            kind: {
+                "requests": sum(1 for r in results if r[0] == kind),
+                **percentiles([s for k, st, s, _a in results if k == kind and st == 200]),
+            }
+            for kind in sorted({r[0] for r in results})
+        },
+    }
 
 
 def warm_up(base: str, workers: int) -> None:
@@ -136,8 +170,9 @@ def warm_up(base: str, workers: int) -> None:
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
-    from kg.builder.pipeline import build
     from test_build import make_corpus, settings_for
+
+    from kg.builder.pipeline import build
 
     tmp = tmp_path_factory.mktemp("load")
     settings = settings_for(tmp, make_corpus(tmp, articles=3))
@@ -148,8 +183,9 @@ def built(tmp_path_factory):
 @pytest.fixture(scope="module")
 def server(built, tmp_path_factory):
     env = {"PEACEKG_QUERY_WORKERS": "3", "PEACEKG_QUERY_TIMEOUT_S": "4", "PEACEKG_MAX_QUERIES_PER_CLIENT": "16"}
-    with running_service(built.build_dir, tmp_path_factory.mktemp("load-log") / "server.log", corpus_dir=built.corpus_dir,
-                         extra_env=env) as base:
+    with running_service(
+        built.build_dir, tmp_path_factory.mktemp("load-log") / "server.log", corpus_dir=built.corpus_dir, extra_env=env
+    ) as base:
         warm_up(base, 3)
         yield base
 
@@ -183,8 +219,10 @@ def test_runaway_queries_stop_at_the_timeout_while_others_are_served(server) -> 
     assert max(seconds for _p, _st, seconds in quick) < 4, quick
     metrics = json.loads(request(server, "GET", "/metrics")[2])
     assert metrics["timeouts"] >= 2 and metrics["workers_replaced"] >= 2
-    print(f"runaways: { {n: (s, round(t, 2)) for n, (s, t, _b) in runaways.items()} }; "
-          f"{len(quick)} other requests meanwhile, all 200, slowest {max(s for *_x, s in quick):.2f} s")
+    print(
+        f"runaways: { {n: (s, round(t, 2)) for n, (s, t, _b) in runaways.items()} }; "
+        f"{len(quick)} other requests meanwhile, all 200, slowest {max(s for *_x, s in quick):.2f} s"
+    )
 
 
 @pytest.mark.slow
@@ -201,8 +239,9 @@ def test_bounded_load_of_16_clients(server) -> None:
 
 @pytest.mark.slow
 def test_the_default_per_client_limit_sheds_load_with_429(built, tmp_path) -> None:
-    with running_service(built.build_dir, tmp_path / "server.log", corpus_dir=built.corpus_dir,
-                         extra_env={"PEACEKG_QUERY_WORKERS": "2"}) as base:
+    with running_service(
+        built.build_dir, tmp_path / "server.log", corpus_dir=built.corpus_dir, extra_env={"PEACEKG_QUERY_WORKERS": "2"}
+    ) as base:
         warm_up(base, 2)
         mix = [m for m in plan(base) if m[0] == "sparql"]
         report = run_load(base, mix, clients=16, per_client=4)
@@ -222,7 +261,9 @@ def main() -> None:
     args = parser.parse_args()
     env = {"PEACEKG_QUERY_WORKERS": str(args.workers), "PEACEKG_MAX_QUERIES_PER_CLIENT": str(args.per_client_limit)}
     log = args.build_dir.resolve().parent / "load-server.log"
-    with running_service(args.build_dir.resolve(), log, corpus_dir=args.corpus_dir, extra_env=env, timeout_s=60) as base:
+    with running_service(
+        args.build_dir.resolve(), log, corpus_dir=args.corpus_dir, extra_env=env, timeout_s=60
+    ) as base:
         warm_up(base, args.workers)
         mix = plan(base)
         report = run_load(base, mix, clients=args.clients, per_client=args.requests)

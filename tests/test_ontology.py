@@ -8,15 +8,14 @@ from pathlib import Path
 
 import pytest
 import rdflib
+from conftest import ROOT, fixture_graph
 from rdflib.namespace import OWL, RDF, RDFS
 
 from kg.errors import SourceSyntaxError
 from kg.ontology.load import ONTOLOGY_IRI, PK, OntologySources, load_ontology, ontology_version
 from kg.ontology.quality import run_checks
-from kg.ontology.sources import parse_turtle
 from kg.ontology.reasoning import run_hermit
-
-from conftest import ROOT, fixture_graph
+from kg.ontology.sources import parse_turtle
 
 SOURCES = OntologySources.find(ROOT / "ontology")
 EX = rdflib.Namespace("https://example.org/fixture/")
@@ -49,15 +48,15 @@ def test_quality_check_returns_no_row(check: Path, ontology_graph: rdflib.Graph,
 
 BROKEN = {
     # check name -> Turtle that must make it fail
-    "missing-label": "pk:Unlabelled a owl:Class ; rdfs:subClassOf prov:Entity ; skos:definition \"x\"@en .",
-    "missing-definition": "pk:Undefined a owl:Class ; rdfs:subClassOf prov:Entity ; rdfs:label \"undefined\"@en .",
+    "missing-label": 'pk:Unlabelled a owl:Class ; rdfs:subClassOf prov:Entity ; skos:definition "x"@en .',
+    "missing-definition": 'pk:Undefined a owl:Class ; rdfs:subClassOf prov:Entity ; rdfs:label "undefined"@en .',
     "undeclared-term": "pk:Claim rdfs:subClassOf pk:Statment .",
-    "orphan-class": "pk:Orphan a owl:Class ; rdfs:label \"orphan\"@en ; skos:definition \"x\"@en .",
+    "orphan-class": 'pk:Orphan a owl:Class ; rdfs:label "orphan"@en ; skos:definition "x"@en .',
     "unaligned-class": "pk:Island a owl:Class ; rdfs:subClassOf pk:Island2 . pk:Island2 a owl:Class ; rdfs:subClassOf pk:Island .",
     "property-kind-clash": "pk:text a owl:ObjectProperty .",
-    "duplicate-label": "pk:Person2 a owl:Class ; rdfs:subClassOf pk:Agent ; rdfs:label \"person\"@en .",
+    "duplicate-label": 'pk:Person2 a owl:Class ; rdfs:subClassOf pk:Agent ; rdfs:label "person"@en .',
     "datatype-outside-map": "pk:born a owl:DatatypeProperty ; rdfs:range xsd:gYear .",
-    "concept-placement": "<https://w3id.org/peacekg/vocab/stance/floating> a skos:Concept ; skos:prefLabel \"floating\"@en .",
+    "concept-placement": '<https://w3id.org/peacekg/vocab/stance/floating> a skos:Concept ; skos:prefLabel "floating"@en .',
     "ontology-metadata": "DELETE owl:versionInfo",
     "shape-term-undeclared": "<https://w3id.org/peacekg/shapes/Bad> a sh:NodeShape ; sh:targetClass pk:Claim ; sh:property [ sh:path pk:stanse ; sh:minCount 1 ] .",
 }

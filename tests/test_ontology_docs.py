@@ -124,10 +124,28 @@ vocab:governance a skos:Concept ;
 """
 
 OWN_TERMS = [
-    "Agreement", "Provision", "Party", "StateActor", "NonStateActor", "CeasefireAgreement", "Status",
-    "hasProvision", "provisionOf", "signedBy", "concernsParty", "involvesParty", "signingDate",
-    "sourceNote", "exampleProvision", "active", "inactive",
-    "ProvisionType", "security", "ceasefire", "disarmament", "governance",
+    "Agreement",
+    "Provision",
+    "Party",
+    "StateActor",
+    "NonStateActor",
+    "CeasefireAgreement",
+    "Status",
+    "hasProvision",
+    "provisionOf",
+    "signedBy",
+    "concernsParty",
+    "involvesParty",
+    "signingDate",
+    "sourceNote",
+    "exampleProvision",
+    "active",
+    "inactive",
+    "ProvisionType",
+    "security",
+    "ceasefire",
+    "disarmament",
+    "governance",
 ]
 
 
@@ -193,8 +211,7 @@ def test_generated_header_comment(page: str) -> None:
 
 def test_every_own_term_has_anchor_and_toc_entry(page: str) -> None:
     graph = parse()
-    own = {s for s in graph.subjects(RDF.type, None)
-           if isinstance(s, URIRef) and str(s).startswith(NS)}
+    own = {s for s in graph.subjects(RDF.type, None) if isinstance(s, URIRef) and str(s).startswith(NS)}
     assert {str(s).rsplit("/", 1)[-1] for s in own} == set(OWN_TERMS)
     contents = toc(page)
     for name in OWN_TERMS:
@@ -219,8 +236,10 @@ def test_restrictions_in_manchester_syntax(page: str) -> None:
     assert "{active, inactive}" in visible(entry(page, "Status"))
     assert "hasProvision o concernsParty" in visible(entry(page, "involvesParty"))
     # the restriction filler links to the in-page anchor
-    assert '<a href="#hasProvision" title="https://w3id.org/peacekg/ontology/hasProvision">hasProvision</a> some' \
+    assert (
+        '<a href="#hasProvision" title="https://w3id.org/peacekg/ontology/hasProvision">hasProvision</a> some'
         in entry(page, "Agreement")
+    )
 
 
 def test_axioms_and_relations(page: str) -> None:
@@ -273,7 +292,7 @@ def test_no_blank_node_ids(page: str) -> None:
 
 
 def test_header_metadata_and_prefixes(page: str) -> None:
-    header = page[page.index("<header>"):page.index("</header>")]
+    header = page[page.index("<header>") : page.index("</header>")]
     text = visible(header)
     assert "https://w3id.org/peacekg/ontology/0.1.0" in text
     assert "Version 0.1.0" in text
@@ -288,7 +307,7 @@ def test_header_metadata_and_prefixes(page: str) -> None:
 
 
 def test_concept_scheme_tree(page: str) -> None:
-    scheme = page[page.index('<section id="concept-schemes">'):]
+    scheme = page[page.index('<section id="concept-schemes">') :]
     tree = re.search(r'<ul class="tree">(.*?)\n</ul>', scheme, re.S)
     assert tree
     assert visible(tree.group(1)) == (

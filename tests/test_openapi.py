@@ -15,12 +15,11 @@ import schemathesis
 import yaml
 from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
+from test_build import make_corpus, settings_for
 
 from kg.builder.pipeline import build
 from kg.store.export import export
 from service import create_app
-
-from test_build import make_corpus, settings_for
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = 40  # per operation and phase (17 operations)
@@ -36,9 +35,12 @@ def report(request):
     if reporter is not None and capture is not None and CASES:
         with capture.global_and_fixture_disabled():  # shown without -s
             reporter.write_line("")
-            reporter.write_line(f"schemathesis: {sum(CASES.values())} requests over {len(CASES)} operations ("
-                                + ", ".join(f"{k} {v}" for k, v in sorted(PHASES.items())) + "); "
-                                + ", ".join(f"{k} {v}" for k, v in sorted(CASES.items())))
+            reporter.write_line(
+                f"schemathesis: {sum(CASES.values())} requests over {len(CASES)} operations ("
+                + ", ".join(f"{k} {v}" for k, v in sorted(PHASES.items()))
+                + "); "
+                + ", ".join(f"{k} {v}" for k, v in sorted(CASES.items()))
+            )
 
 
 @pytest.fixture(scope="module")
@@ -63,7 +65,9 @@ def test_the_yaml_and_json_forms_agree(app) -> None:
     served = client.get("/openapi.yaml")
     assert served.status_code == 200 and served.mimetype == "application/yaml"
     assert served.data == (ROOT / "service" / "openapi.yaml").read_bytes()
-    assert client.get("/openapi.json").json == yaml.safe_load(served.data) == json.loads(client.get("/openapi.json").data)
+    assert (
+        client.get("/openapi.json").json == yaml.safe_load(served.data) == json.loads(client.get("/openapi.json").data)
+    )
 
 
 def test_it_is_valid_openapi_3_0() -> None:
@@ -71,8 +75,10 @@ def test_it_is_valid_openapi_3_0() -> None:
     from schemathesis.specs.openapi.definitions import OPENAPI_30
 
     spec = yaml.safe_load((ROOT / "service" / "openapi.yaml").read_text(encoding="utf-8"))
-    errors = [f"{'/'.join(map(str, e.path))}: {e.message[:200]}"
-              for e in jsonschema.validators.validator_for(OPENAPI_30)(OPENAPI_30).iter_errors(spec)]
+    errors = [
+        f"{'/'.join(map(str, e.path))}: {e.message[:200]}"
+        for e in jsonschema.validators.validator_for(OPENAPI_30)(OPENAPI_30).iter_errors(spec)
+    ]
     assert not errors, errors
 
 
@@ -82,10 +88,16 @@ def test_every_route_outside_sparql_is_described(app) -> None:
     described = set(yaml.safe_load((ROOT / "service" / "openapi.yaml").read_text(encoding="utf-8"))["paths"])
     undescribed = set()
     for rule in app.url_map.iter_rules():
-        if rule.endpoint in ("static", "sparql.sparql", "graph_store.graph_store", "query_page.query_page") \
-                or rule.rule.startswith("/static/"):
+        if rule.endpoint in (
+            "static",
+            "sparql.sparql",
+            "graph_store.graph_store",
+            "query_page.query_page",
+        ) or rule.rule.startswith("/static/"):
             continue
-        path = rule.rule.replace("<any(svg, png):fmt>", "{fmt}").replace("<path:", "{").replace("<", "{").replace(">", "}")
+        path = (
+            rule.rule.replace("<any(svg, png):fmt>", "{fmt}").replace("<path:", "{").replace("<", "{").replace(">", "}")
+        )
         if rule.endpoint == "pages.resource":
             continue  # /{path}: described by its kinds (/resource/{key}, /article/{id}, /graph/{name}, /ontology/{term})
         if rule.endpoint == "plots.plot_image":
@@ -100,8 +112,13 @@ def test_every_route_outside_sparql_is_described(app) -> None:
 
 
 @schema.parametrize()
-@settings(max_examples=EXAMPLES, derandomize=True, database=None, deadline=None,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.data_too_large])
+@settings(
+    max_examples=EXAMPLES,
+    derandomize=True,
+    database=None,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.data_too_large],
+)
 def test_the_service_keeps_its_description(case, app) -> None:
     # Which URL parameters /queries/{name} takes depends on the query named (GET /queries lists
     # them), so a schema-valid request may name one the query does not have: a documented 400.

@@ -8,6 +8,8 @@ import json
 import pyoxigraph
 import pytest
 import rdflib
+from conftest import DATA, ROOT
+from test_build import make_corpus, settings_for
 
 from kg.builder.pipeline import build
 from kg.mapping.iris import Minter
@@ -15,9 +17,6 @@ from kg.settings import load_settings
 from kg.store.builds import write_store
 from service import create_app
 from service.views.pages import iri_for_path, local_href, split_text
-
-from conftest import DATA, ROOT
-from test_build import make_corpus, settings_for
 
 BASE = "https://w3id.org/peacekg/"
 PK = "https://w3id.org/peacekg/ontology/"
@@ -43,15 +42,20 @@ def tiny(tmp_path_factory):
     mint, g = Minter(TINY), pyoxigraph.NamedNode(TINY + "graph/reference")
     x, cafe = pyoxigraph.NamedNode(str(mint.resource("x"))), pyoxigraph.NamedNode(str(mint.resource("café au lait")))
     label = pyoxigraph.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
-    quads = [pyoxigraph.Quad(x, label, pyoxigraph.Literal("<script>alert(1)</script>", language="en"), g),
-             pyoxigraph.Quad(x, pyoxigraph.NamedNode(PK + "summary"), pyoxigraph.Literal('a "b" & <i>c</i>'), g),
-             pyoxigraph.Quad(x, pyoxigraph.NamedNode(PK + "wikidataId"), pyoxigraph.Literal("Q42"), g),
-             pyoxigraph.Quad(x, pyoxigraph.NamedNode(PK + "dbpediaId"), pyoxigraph.Literal("Douglas_Adams"), g),
-             pyoxigraph.Quad(x, pyoxigraph.NamedNode(PK + "seeAlso"), pyoxigraph.NamedNode("javascript:alert(2)"), g),
-             pyoxigraph.Quad(x, pyoxigraph.NamedNode(PK + "related"), cafe, g),
-             pyoxigraph.Quad(cafe, label, pyoxigraph.Literal("Café au lait"), g)]
-    settings = load_settings(config_file=None, environ={}, overrides={
-        "build_dir": tmp / "build", "ontology_dir": ROOT / "ontology", "base_iri": TINY, "query_workers": 1})
+    quads = [
+        pyoxigraph.Quad(x, label, pyoxigraph.Literal("<script>alert(1)</script>", language="en"), g),
+        pyoxigraph.Quad(x, pyoxigraph.NamedNode(PK + "summary"), pyoxigraph.Literal('a "b" & <i>c</i>'), g),
+        pyoxigraph.Quad(x, pyoxigraph.NamedNode(PK + "wikidataId"), pyoxigraph.Literal("Q42"), g),
+        pyoxigraph.Quad(x, pyoxigraph.NamedNode(PK + "dbpediaId"), pyoxigraph.Literal("Douglas_Adams"), g),
+        pyoxigraph.Quad(x, pyoxigraph.NamedNode(PK + "seeAlso"), pyoxigraph.NamedNode("javascript:alert(2)"), g),
+        pyoxigraph.Quad(x, pyoxigraph.NamedNode(PK + "related"), cafe, g),
+        pyoxigraph.Quad(cafe, label, pyoxigraph.Literal("Café au lait"), g),
+    ]
+    settings = load_settings(
+        config_file=None,
+        environ={},
+        overrides={"build_dir": tmp / "build", "ontology_dir": ROOT / "ontology", "base_iri": TINY, "query_workers": 1},
+    )
     write_store(tmp / "build", "tiny-1", quads, {"build": "tiny-1", "graphs": {"reference": len(quads)}})
     app = create_app(settings)
     yield app.test_client()
@@ -70,9 +74,9 @@ def test_person_page_shows_label_facts_inbound_links_and_quotes(client) -> None:
     page = response.get_data(as_text=True)
     assert "<h1>Ana Exempla</h1>" in page
     assert 'href="/ontology/Person"' in page  # its type, linked to the term's own page
-    assert ">Exempla</span><span class=\"meta\">@en</span>" in page  # a fact: skos:altLabel "Exempla"@en
+    assert '>Exempla</span><span class="meta">@en</span>' in page  # a fact: skos:altLabel "Exempla"@en
     assert 'href="/article/fx-001/statement/s1"' in page and 'href="/article/fx-001/mention/9-20/ana-exempla"' in page
-    assert 'badge inferred' in page and '>asserted<' in page  # which graph each fact is in
+    assert "badge inferred" in page and ">asserted<" in page  # which graph each fact is in
     start, end = _span(QUOTE)
     assert f'href="/article/fx-001?highlight={start}-{end}#span-{start}-{end}"' in page
 
@@ -95,8 +99,9 @@ def test_statement_quote_links_to_the_highlighted_span_in_its_article(client) ->
     assert "<mark" not in plain
 
 
-@pytest.mark.parametrize("accept, fmt", [("text/turtle", "turtle"), ("application/ld+json", "json-ld"),
-                                         ("application/n-triples", "nt")])
+@pytest.mark.parametrize(
+    "accept, fmt", [("text/turtle", "turtle"), ("application/ld+json", "json-ld"), ("application/n-triples", "nt")]
+)
 def test_rdf_variants_parse_and_hold_the_resource_triples(client, accept: str, fmt: str) -> None:
     response = client.get("/resource/ana-exempla", headers={"Accept": accept})
     assert response.status_code == 200 and response.mimetype == accept and "Accept" in response.headers["Vary"]
@@ -120,7 +125,11 @@ def test_format_parameter_and_other_iri_spaces(client) -> None:
 
 def test_unknown_iri_is_404_and_nothing_acceptable_is_406(client) -> None:
     missing = client.get("/resource/no-such-thing")
-    assert missing.status_code == 404 and missing.json["status"] == 404 and set(missing.json) == {"status", "error", "message"}
+    assert (
+        missing.status_code == 404
+        and missing.json["status"] == 404
+        and set(missing.json) == {"status", "error", "message"}
+    )
     browser = client.get("/resource/no-such-thing", headers=HTML)
     assert browser.status_code == 404 and browser.mimetype == "text/html"
     assert "Traceback" not in browser.get_data(as_text=True) and browser.headers["X-Frame-Options"] == "DENY"
@@ -152,9 +161,11 @@ def test_escaping_external_ids_and_a_public_base(tiny) -> None:
     page = response.get_data(as_text=True)
     assert "<script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert "<i>c</i>" not in page and "a &#34;b&#34; &amp; &lt;i&gt;c&lt;/i&gt;" in page
-    assert 'href="https://www.wikidata.org/wiki/Q42"' in page and 'href="https://dbpedia.org/page/Douglas_Adams"' in page
+    assert (
+        'href="https://www.wikidata.org/wiki/Q42"' in page and 'href="https://dbpedia.org/page/Douglas_Adams"' in page
+    )
     assert 'href="javascript:' not in page and "javascript:alert(2)" in page
-    assert '<code>https://example.org/kg/resource/x</code>' in page
+    assert "<code>https://example.org/kg/resource/x</code>" in page
     assert 'href="/resource/caf%C3%A9%20au%20lait"' in page
     for url in ("/resource/caf%C3%A9%20au%20lait", "/resource/café au lait"):
         assert "<h1>Café au lait</h1>" in tiny.get(url, headers=HTML).get_data(as_text=True)

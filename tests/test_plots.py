@@ -15,22 +15,31 @@ import pandas
 import pyoxigraph
 import pytest
 from click.testing import CliRunner
+from conftest import ROOT
 from PIL import Image
+from test_client import seed_settings
 
 from kg.cli import cli
-from kg.queries.client import Client
 from kg.plots.charts import PLOTS, render
+from kg.queries.client import Client
 from service import create_app
-
-from conftest import ROOT
-from test_client import seed_settings
 
 SVG = "{http://www.w3.org/2000/svg}"
 # What each plot must show from the seed graph (labels of actors, targets, events).
 EXPECTED = {
     "stance-matrix": ["Volodymyr Zelensky", "Poland", "Russia", "supports", "refuses"],
-    "stance-network": ["Vladimir Putin", "Olaf Scholz", "NATO membership for Ukraine", "Western troops on Ukrainian soil"],
-    "timeline": ["Alaska summit 2025", "Budapest Memorandum on Security Assurances", "23 Aug 1939", "Molotov–Ribbentrop Pact"],
+    "stance-network": [
+        "Vladimir Putin",
+        "Olaf Scholz",
+        "NATO membership for Ukraine",
+        "Western troops on Ukrainian soil",
+    ],
+    "timeline": [
+        "Alaska summit 2025",
+        "Budapest Memorandum on Security Assurances",
+        "23 Aug 1939",
+        "Molotov–Ribbentrop Pact",
+    ],
 }
 
 
@@ -47,8 +56,9 @@ def cli_output(seed, tmp_path_factory) -> dict[tuple[str, str], bytes]:
     for name in PLOTS:
         for fmt in ("svg", "png"):
             path = out / f"{name}.{fmt}"
-            result = CliRunner().invoke(cli, ["--build-dir", str(seed.build_dir), "plot", name, "--format", fmt,
-                                              "--output", str(path)])
+            result = CliRunner().invoke(
+                cli, ["--build-dir", str(seed.build_dir), "plot", name, "--format", fmt, "--output", str(path)]
+            )
             assert result.exit_code == 0, result.output
             assert f"wrote {path}" in result.output
             written[name, fmt] = path.read_bytes()
@@ -93,8 +103,13 @@ def test_svg_is_byte_identical_across_runs(seed, cli_output, tmp_path: Path) -> 
     env = {k: v for k, v in os.environ.items() if not k.startswith("PEACEKG_")}
     for name in sorted(PLOTS):
         path = tmp_path / f"{name}.svg"
-        subprocess.run([sys.executable, "-m", "kg.cli", "--build-dir", str(seed.build_dir), "plot", name,
-                        "--output", str(path)], cwd=ROOT, env=env, check=True, capture_output=True)
+        subprocess.run(
+            [sys.executable, "-m", "kg.cli", "--build-dir", str(seed.build_dir), "plot", name, "--output", str(path)],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            capture_output=True,
+        )
         assert path.read_bytes() == cli_output[name, "svg"], f"{name}: the SVG differs between runs"
 
 
@@ -106,8 +121,9 @@ def test_cli_refuses_unknown_plots_and_writes_to_stdout(seed) -> None:
 
 
 def test_cli_without_a_store_exits_11(tmp_path: Path) -> None:
-    result = CliRunner().invoke(cli, ["--build-dir", str(tmp_path / "none"), "plot", "timeline",
-                                      "--output", str(tmp_path / "t.svg")])
+    result = CliRunner().invoke(
+        cli, ["--build-dir", str(tmp_path / "none"), "plot", "timeline", "--output", str(tmp_path / "t.svg")]
+    )
     assert result.exit_code == 11 and "peacekg build" in result.output
 
 
@@ -118,9 +134,16 @@ def test_an_empty_graph_draws_a_note(name: str) -> None:
 
 
 def test_labels_are_text_not_mathtext() -> None:
-    frame = pandas.DataFrame({"item": ["urn:x"], "kind": ["statement"], "date": pandas.to_datetime(["2021-01-01"]),
-                              "precision": [None], "label": ["exports fell from $30 billion to $2.8 billion"],
-                              "who": ["an author"]}).astype({"item": "string", "label": "string", "who": "string"})
+    frame = pandas.DataFrame(
+        {
+            "item": ["urn:x"],
+            "kind": ["statement"],
+            "date": pandas.to_datetime(["2021-01-01"]),
+            "precision": [None],
+            "label": ["exports fell from $30 billion to $2.8 billion"],
+            "who": ["an author"],
+        }
+    ).astype({"item": "string", "label": "string", "who": "string"})
     text = svg_text(render("timeline", "svg", lambda query: frame))
     assert "$30 billion to $2.8 billion" in text
 
@@ -141,7 +164,9 @@ def test_service_serves_the_images(service, cli_output) -> None:
 
 def test_service_refuses_unknown_plots(service) -> None:
     response = service.get("/plots/pie.svg")
-    assert response.status_code == 404 and response.json["status"] == 404 and "stance-matrix" in response.json["message"]
+    assert (
+        response.status_code == 404 and response.json["status"] == 404 and "stance-matrix" in response.json["message"]
+    )
 
 
 def test_plots_page_links_every_image(service) -> None:
@@ -156,7 +181,15 @@ def test_plots_page_links_every_image(service) -> None:
 
 
 def test_a_cut_result_is_marked_on_the_plot() -> None:
-    frame = pandas.DataFrame({"item": ["urn:x"], "kind": ["event"], "date": pandas.to_datetime(["2025-08-15"]),
-                              "precision": [None], "label": ["A summit"], "who": [None]})
+    frame = pandas.DataFrame(
+        {
+            "item": ["urn:x"],
+            "kind": ["event"],
+            "date": pandas.to_datetime(["2025-08-15"]),
+            "precision": [None],
+            "label": ["A summit"],
+            "who": [None],
+        }
+    )
     frame.attrs["truncated"] = True
     assert "incomplete" in svg_text(render("timeline", "svg", lambda query: frame))

@@ -5,23 +5,22 @@ failures exit 12 with the URL named and no secret ever printed."""
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 import pyoxigraph
 import pytest
 from click.testing import CliRunner
+from conftest import DATA, ROOT
+from servers import free_port, running_oxigraph
 from SPARQLWrapper import JSON, SPARQLWrapper
 
 from kg.builder.pipeline import build
 from kg.cli import cli
-from kg.store.push import Auth, PushError, _batches, push
 from kg.settings import Settings, load_settings
 from kg.store.builds import open_store
-
-from conftest import DATA, ROOT
-from servers import free_port, running_oxigraph
+from kg.store.push import Auth, PushError, _batches, push
 
 pytestmark = pytest.mark.slow
 
@@ -34,8 +33,11 @@ def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     tmp = tmp_path_factory.mktemp("push")
     corpus = tmp / "corpus"
     shutil.copytree(DATA / "corpus", corpus)
-    settings = load_settings(config_file=None, environ={}, overrides={
-        "corpus_dir": corpus, "ontology_dir": ROOT / "ontology", "build_dir": tmp / "build"})
+    settings = load_settings(
+        config_file=None,
+        environ={},
+        overrides={"corpus_dir": corpus, "ontology_dir": ROOT / "ontology", "build_dir": tmp / "build"},
+    )
     build(settings)
     return settings
 
@@ -75,8 +77,9 @@ def remote_counts(endpoint: str) -> dict[str, int]:
 
 def blank_joins(count_in, graph: str) -> int:
     """Triples whose object is a blank node that is itself a subject (structure a split would break)."""
-    return count_in(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?b . ?b ?q ?o "
-                    f"FILTER(isBlank(?b)) }} }}")
+    return count_in(
+        f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?b . ?b ?q ?o FILTER(isBlank(?b)) }} }}"
+    )
 
 
 def test_push_by_graph_store_protocol(settings: Settings, local_counts: dict[str, int], server: str) -> None:
@@ -89,8 +92,11 @@ def test_push_by_graph_store_protocol(settings: Settings, local_counts: dict[str
     # a sample triple, read back with its graph
     store = open_store(Path(settings.build_dir))
     graph = pyoxigraph.NamedNode("https://w3id.org/peacekg/graph/ontology")
-    sample = next(q for q in store.quads_for_pattern(None, None, None, graph)
-                  if not isinstance(q.subject, pyoxigraph.BlankNode) and not isinstance(q.object, pyoxigraph.BlankNode))
+    sample = next(
+        q
+        for q in store.quads_for_pattern(None, None, None, graph)
+        if not isinstance(q.subject, pyoxigraph.BlankNode) and not isinstance(q.object, pyoxigraph.BlankNode)
+    )
     sparql = SPARQLWrapper(server)
     sparql.setQuery(f"ASK {{ GRAPH {graph} {{ {sample.subject} {sample.predicate} {sample.object} }} }}")
     sparql.setReturnFormat(JSON)
@@ -110,8 +116,9 @@ def test_push_by_sparql_update(settings: Settings, local_counts: dict[str, int],
     assert remote_counts(server) == local_counts
 
 
-def test_batched_update_keeps_blank_nodes_together(settings: Settings, local_counts: dict[str, int],
-                                                   server: str) -> None:
+def test_batched_update_keeps_blank_nodes_together(
+    settings: Settings, local_counts: dict[str, int], server: str
+) -> None:
     small = settings.replace(push_batch_triples=50)
     lines: list[str] = []
     push(small, server, method="update", graphs=["ontology"], progress=lines.append)
@@ -133,8 +140,11 @@ def test_batches_never_split_a_blank_node_component() -> None:
     ex = lambda n: pyoxigraph.NamedNode(f"http://ex.org/{n}")  # noqa: E731
     b1, b2 = pyoxigraph.BlankNode("b1"), pyoxigraph.BlankNode("b2")
     triples = [pyoxigraph.Triple(ex(i), ex("p"), ex(i)) for i in range(5)]
-    triples += [pyoxigraph.Triple(ex("s"), ex("p"), b1), pyoxigraph.Triple(b1, ex("p"), b2),
-                pyoxigraph.Triple(b2, ex("p"), ex("o"))]
+    triples += [
+        pyoxigraph.Triple(ex("s"), ex("p"), b1),
+        pyoxigraph.Triple(b1, ex("p"), b2),
+        pyoxigraph.Triple(b2, ex("p"), ex("o")),
+    ]
     batches = _batches(triples, 3)
     assert sorted(map(str, sum(batches, []))) == sorted(map(str, triples))
     assert sum(any(b1 in (t.subject, t.object) or b2 in (t.subject, t.object) for t in batch) for batch in batches) == 1
@@ -156,31 +166,50 @@ def test_unknown_graph_is_named(settings: Settings, server: str) -> None:
 def test_wrong_endpoint_exits_12_with_the_url(settings: Settings) -> None:
     port = free_port()  # closed: nothing listens there
     endpoint = f"http://127.0.0.1:{port}/query"
-    result = CliRunner().invoke(cli, ["--build-dir", str(settings.build_dir), "push", "--endpoint", endpoint,
-                                      "--token", TOKEN, "--graph", "ontology"])
+    result = CliRunner().invoke(
+        cli,
+        [
+            "--build-dir",
+            str(settings.build_dir),
+            "push",
+            "--endpoint",
+            endpoint,
+            "--token",
+            TOKEN,
+            "--graph",
+            "ontology",
+        ],
+    )
     assert result.exit_code == 12, result.output
     assert f"127.0.0.1:{port}" in result.output and "Traceback" not in result.output
     assert TOKEN not in result.output
     assert isinstance(result.exception, SystemExit)
 
 
-def test_count_mismatch_fails(settings: Settings, local_counts: dict[str, int], server: str,
-                              tmp_path: Path) -> None:
+def test_count_mismatch_fails(settings: Settings, local_counts: dict[str, int], server: str, tmp_path: Path) -> None:
     with running_oxigraph_in(tmp_path / "other") as other:  # PUT into one server, count in another
         store_url = other.replace("/query", "/store")
         with pytest.raises(PushError) as caught:
             push(settings, server, graph_store=store_url, graphs=["reference"], progress=lambda _: None)
     graph = "https://w3id.org/peacekg/graph/reference"
     assert caught.value.exit_code == 12
-    assert str(caught.value) == (f"verifying graph {graph}: {server} holds 0 triples in it after the push, "
-                                 f"the local store {local_counts[graph]}")
+    assert str(caught.value) == (
+        f"verifying graph {graph}: {server} holds 0 triples in it after the push, the local store {local_counts[graph]}"
+    )
 
 
 def test_http_error_names_status_and_body(settings: Settings, server: str) -> None:
     bad = server.replace("/query", "/store")  # POSTing an update to the graph store is refused
     with pytest.raises(PushError) as caught:
-        push(settings, server, method="update", update_endpoint=bad, graphs=["ontology"],
-             auth=Auth(token=TOKEN), progress=lambda _: None)
+        push(
+            settings,
+            server,
+            method="update",
+            update_endpoint=bad,
+            graphs=["ontology"],
+            auth=Auth(token=TOKEN),
+            progress=lambda _: None,
+        )
     message = str(caught.value)
     assert "/store" in message and "HTTP 4" in message and "graph/ontology" in message
     assert TOKEN not in message and TOKEN not in repr(Auth(token=TOKEN))

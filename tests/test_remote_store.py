@@ -5,15 +5,13 @@ stopped by PID."""
 
 from __future__ import annotations
 
-
 import pytest
+from servers import free_port, running_oxigraph
+from test_build import make_corpus, settings_for
 
 from kg.builder.pipeline import build
 from kg.store.builds import current_build
 from service import create_app
-
-from servers import free_port, running_oxigraph
-from test_build import make_corpus, settings_for
 
 PK = "https://w3id.org/peacekg/ontology/"
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
@@ -43,21 +41,32 @@ def check_fronted_engine(built, endpoint: str) -> None:
     try:
         health = remote.get("/health")
         assert health.status_code == 200 and health.json["store"] == {"remote": endpoint}
-        ours = ("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } "
-                f'FILTER(STRSTARTS(STR(?g), "{built.base_iri}")) }}')  # engines may hold graphs of their own
+        ours = (
+            "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } "
+            f'FILTER(STRSTARTS(STR(?g), "{built.base_iri}")) }}'
+        )  # engines may hold graphs of their own
         want = local.post("/sparql", data={"query": ours}).json["results"]["bindings"][0]["n"]["value"]
         got = remote.post("/sparql", data={"query": ours})
         assert got.status_code == 200 and got.json["results"]["bindings"][0]["n"]["value"] == want
         for accept in ("text/csv", "application/sparql-results+xml", "text/tab-separated-values"):
-            response = remote.get("/sparql", query_string={"query": "SELECT ?s WHERE { ?s ?p ?o }"},
-                                  headers={"Accept": accept})
+            response = remote.get(
+                "/sparql", query_string={"query": "SELECT ?s WHERE { ?s ?p ?o }"}, headers={"Accept": accept}
+            )
             assert response.status_code == 200 and response.mimetype == accept
             assert response.headers.get("X-PeaceKG-Truncated") == "true"  # max_result_rows=5 holds remotely too
-        ask = remote.get("/sparql", query_string={"query": f"ASK {{ ?c a <{PK}Claim> }}"}, headers={"Accept": "application/sparql-results+json"})
+        ask = remote.get(
+            "/sparql",
+            query_string={"query": f"ASK {{ ?c a <{PK}Claim> }}"},
+            headers={"Accept": "application/sparql-results+json"},
+        )
         assert ask.status_code == 200 and ask.json["boolean"] is True
-        person = local.get("/sparql", query_string={"query": f"SELECT ?p WHERE {{ ?p a <{PK}Person> }} ORDER BY ?p LIMIT 1"}).json
+        person = local.get(
+            "/sparql", query_string={"query": f"SELECT ?p WHERE {{ ?p a <{PK}Person> }} ORDER BY ?p LIMIT 1"}
+        ).json
         iri = person["results"]["bindings"][0]["p"]["value"]
-        graph = remote.get("/sparql", query_string={"query": f"CONSTRUCT WHERE {{ <{iri}> ?p ?o }}"}, headers={"Accept": "text/turtle"})
+        graph = remote.get(
+            "/sparql", query_string={"query": f"CONSTRUCT WHERE {{ <{iri}> ?p ?o }}"}, headers={"Accept": "text/turtle"}
+        )
         assert graph.status_code == 200 and graph.mimetype == "text/turtle" and iri.encode() in graph.data
         page = remote.get("/" + iri.removeprefix(built.base_iri), headers={"Accept": "text/html"})
         assert page.status_code == 200 and b"<html" in page.data

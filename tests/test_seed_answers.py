@@ -7,17 +7,22 @@ from __future__ import annotations
 
 import pyoxigraph
 import pytest
+from conftest import ROOT
 
 from kg.annotations.check import open_corpus, vocabulary_index
 from kg.mapping.dataset import corpus_graphs
-from kg.store.serialize import to_oxigraph
 from kg.settings import load_settings
-
-from conftest import ROOT
+from kg.store.serialize import to_oxigraph
 
 A000, A001, A002, A003, A004 = (
-    f"<https://w3id.org/peacekg/article/{i}>" for i in
-    ("000_f8d9a80233053aef", "001_8d381c327fafc0c6", "002_812b4db44989ec20", "003_4f3bc5a24f05ce64", "004_e4a9586795b55eb4")
+    f"<https://w3id.org/peacekg/article/{i}>"
+    for i in (
+        "000_f8d9a80233053aef",
+        "001_8d381c327fafc0c6",
+        "002_812b4db44989ec20",
+        "003_4f3bc5a24f05ce64",
+        "004_e4a9586795b55eb4",
+    )
 )
 PREFIXES = """
 PREFIX pk: <https://w3id.org/peacekg/ontology/>  PREFIX res: <https://w3id.org/peacekg/resource/>
@@ -52,9 +57,16 @@ EXPECTATIONS = {
     "q2-france-uk-considering": f"""ASK {{ ?s pk:positionHolder res:france ; pk:stance stance:considers . {EVIDENCED.format(a=A000)}
         ?t pk:positionHolder res:united-kingdom ; pk:stance stance:considers }}""",
     # 3. Precedents invoked in 003, with what they show.
-    **{f"q3-{key}": f"ASK {{ ?s a pk:PrecedentInvocation ; pk:invokesPrecedent res:{key} ; pk:lesson ?lesson . {EVIDENCED.format(a=A003)} }}"
-       for key in ("budapest-memorandum", "brest-litovsk-russia-1918", "molotov-ribbentrop-pact",
-                   "soviet-invasion-of-poland", "soviet-polish-non-aggression-pact")},
+    **{
+        f"q3-{key}": f"ASK {{ ?s a pk:PrecedentInvocation ; pk:invokesPrecedent res:{key} ; pk:lesson ?lesson . {EVIDENCED.format(a=A003)} }}"
+        for key in (
+            "budapest-memorandum",
+            "brest-litovsk-russia-1918",
+            "molotov-ribbentrop-pact",
+            "soviet-invasion-of-poland",
+            "soviet-polish-non-aggression-pact",
+        )
+    },
     # 4. Precedent facts, with their own sources.
     "q4-budapest-facts": """ASK {
         res:budapest-memorandum pk:hasTimeSpan/pk:earliest "1994-12-05"^^xsd:date ; prov:hadPrimarySource ?source ;
@@ -91,25 +103,31 @@ EXPECTATIONS = {
     "q8-zelensky-claims": f"ASK {{ ?s pk:attributedTo res:volodymyr-zelenskyy . {EVIDENCED.format(a=A000)} }}",
     "q8-putin-claims": "ASK { ?s pk:attributedTo res:vladimir-putin ; pk:hasEvidence ?e }",
     # 9. Figures.
-    **{f"q9-{name}": f"ASK {{ ?s a pk:ReportedFigure ; pk:hasQuantity ?q . ?q {pattern} . {EVIDENCED.format(a=article)} }}"
-       for name, pattern, article in (
-           ("200000", "pk:numericValue ?v FILTER(?v = 200000)", A000),
-           ("40000-50000", "pk:minValue ?lo ; pk:maxValue ?hi FILTER(?lo = 40000 && ?hi = 50000)", A000),
-           ("1000-km", "pk:numericValue ?v ; pk:unit unit:kilometre FILTER(?v = 1000)", A000),
-           ("800000", "pk:numericValue|pk:minValue ?v FILTER(?v = 800000)", A000),
-           ("600000", "pk:numericValue|pk:minValue ?v FILTER(?v = 600000)", A002),
-           ("18-percent", "pk:numericValue ?v ; pk:unit unit:percent FILTER(?v = 18)", A004))},
+    **{
+        f"q9-{name}": f"ASK {{ ?s a pk:ReportedFigure ; pk:hasQuantity ?q . ?q {pattern} . {EVIDENCED.format(a=article)} }}"
+        for name, pattern, article in (
+            ("200000", "pk:numericValue ?v FILTER(?v = 200000)", A000),
+            ("40000-50000", "pk:minValue ?lo ; pk:maxValue ?hi FILTER(?lo = 40000 && ?hi = 50000)", A000),
+            ("1000-km", "pk:numericValue ?v ; pk:unit unit:kilometre FILTER(?v = 1000)", A000),
+            ("800000", "pk:numericValue|pk:minValue ?v FILTER(?v = 800000)", A000),
+            ("600000", "pk:numericValue|pk:minValue ?v FILTER(?v = 600000)", A002),
+            ("18-percent", "pk:numericValue ?v ; pk:unit unit:percent FILTER(?v = 18)", A004),
+        )
+    },
     # 10. Dated events (by the event's or report's time span).
-    **{f"q10-{name}": f"""ASK {{ {{ ?x pk:hasTimeSpan/pk:earliest ?d }} UNION {{ ?r pk:reportsEvent ?x ; pk:hasTimeSpan/pk:earliest ?d }}
+    **{
+        f"q10-{name}": f"""ASK {{ {{ ?x pk:hasTimeSpan/pk:earliest ?d }} UNION {{ ?r pk:reportsEvent ?x ; pk:hasTimeSpan/pk:earliest ?d }}
         VALUES ?x {{ {target} }} FILTER(STR(?d) >= "{lo}" && STR(?d) <= "{hi}") }}"""
-       for name, target, lo, hi in (
-           ("brest-litovsk-1918", "res:brest-litovsk-russia-1918", "1918-01-01", "1918-12-31"),
-           ("pact-23-august-1939", "res:molotov-ribbentrop-pact", "1939-08-23", "1939-08-23"),
-           ("budapest-1994", "res:budapest-memorandum", "1994-01-01", "1994-12-31"),
-           ("crimea-2014", "res:annexation-of-crimea-2014", "2014-01-01", "2014-12-31"),
-           ("invasion-2022", "res:russian-invasion-of-ukraine-2022", "2022-01-01", "2022-12-31"),
-           ("kellogg-fleitz-april-2024", "res:kellogg-fleitz-plan", "2024-04-01", "2024-04-30"),
-           ("alaska-15-august-2025", "res:alaska-summit-2025", "2025-08-15", "2025-08-15"))},
+        for name, target, lo, hi in (
+            ("brest-litovsk-1918", "res:brest-litovsk-russia-1918", "1918-01-01", "1918-12-31"),
+            ("pact-23-august-1939", "res:molotov-ribbentrop-pact", "1939-08-23", "1939-08-23"),
+            ("budapest-1994", "res:budapest-memorandum", "1994-01-01", "1994-12-31"),
+            ("crimea-2014", "res:annexation-of-crimea-2014", "2014-01-01", "2014-12-31"),
+            ("invasion-2022", "res:russian-invasion-of-ukraine-2022", "2022-01-01", "2022-12-31"),
+            ("kellogg-fleitz-april-2024", "res:kellogg-fleitz-plan", "2024-04-01", "2024-04-30"),
+            ("alaska-15-august-2025", "res:alaska-summit-2025", "2025-08-15", "2025-08-15"),
+        )
+    },
     # 11. External identifiers.
     "q11-wikidata-ids": """ASK { res:vladimir-putin pk:wikidataId "Q7747" . res:volodymyr-zelenskyy pk:wikidataId "Q3874799" .
         res:nato pk:wikidataId "Q7184" . res:ukraine pk:wikidataId "Q212" . res:russia pk:wikidataId "Q159" .
@@ -123,7 +141,9 @@ EXPECTATIONS = {
 
 @pytest.fixture(scope="module")
 def store() -> pyoxigraph.Store:
-    settings = load_settings(config_file=None, environ={}, overrides={"corpus_dir": ROOT / "corpus", "ontology_dir": ROOT / "ontology"})
+    settings = load_settings(
+        config_file=None, environ={}, overrides={"corpus_dir": ROOT / "corpus", "ontology_dir": ROOT / "ontology"}
+    )
     corpus = open_corpus(settings)
     corpus.raise_for_issues()
     store = pyoxigraph.Store()

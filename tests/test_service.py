@@ -5,14 +5,12 @@ from __future__ import annotations
 
 import threading
 import time
-from pathlib import Path
 
 import pytest
+from test_build import make_corpus, settings_for
 
 from kg.builder.pipeline import build
 from service import create_app
-
-from test_build import make_corpus, settings_for
 
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
@@ -34,25 +32,32 @@ def client(built):
 
 
 def test_select_as_json_by_get_and_post(client) -> None:
-    for response in (client.get("/sparql", query_string={"query": COUNT}),
-                     client.post("/sparql", data={"query": COUNT}),
-                     client.post("/sparql", data=COUNT, content_type="application/sparql-query")):
+    for response in (
+        client.get("/sparql", query_string={"query": COUNT}),
+        client.post("/sparql", data={"query": COUNT}),
+        client.post("/sparql", data=COUNT, content_type="application/sparql-query"),
+    ):
         assert response.status_code == 200, response.data
         assert response.mimetype == "application/sparql-results+json"
         assert int(response.json["results"]["bindings"][0]["n"]["value"]) > 1000
 
 
-@pytest.mark.parametrize("accept, expected", [
-    ("text/csv", "text/csv"),
-    ("text/tab-separated-values", "text/tab-separated-values"),
-    ("application/sparql-results+xml", "application/sparql-results+xml"),
-    ("text/csv;q=0.5, application/sparql-results+xml;q=0.9", "application/sparql-results+xml"),
-    ("*/*", "application/sparql-results+json"),
-    ("text/*", "text/csv"),
-    ("application/json", "application/json"),
-])
+@pytest.mark.parametrize(
+    "accept, expected",
+    [
+        ("text/csv", "text/csv"),
+        ("text/tab-separated-values", "text/tab-separated-values"),
+        ("application/sparql-results+xml", "application/sparql-results+xml"),
+        ("text/csv;q=0.5, application/sparql-results+xml;q=0.9", "application/sparql-results+xml"),
+        ("*/*", "application/sparql-results+json"),
+        ("text/*", "text/csv"),
+        ("application/json", "application/json"),
+    ],
+)
 def test_content_negotiation_for_results(client, accept: str, expected: str) -> None:
-    response = client.get("/sparql", query_string={"query": "SELECT ?s WHERE { ?s ?p ?o } LIMIT 2"}, headers={"Accept": accept})
+    response = client.get(
+        "/sparql", query_string={"query": "SELECT ?s WHERE { ?s ?p ?o } LIMIT 2"}, headers={"Accept": accept}
+    )
     assert response.status_code == 200 and response.mimetype == expected
 
 
@@ -61,7 +66,9 @@ def test_construct_formats_and_406(client) -> None:
     for accept in ("text/turtle", "application/n-triples", "application/ld+json", "application/rdf+xml"):
         response = client.get("/sparql", query_string={"query": query}, headers={"Accept": accept})
         assert response.status_code == 200 and response.mimetype == accept and response.data
-    refused = client.get("/sparql", query_string={"query": query}, headers={"Accept": "application/sparql-results+json"})
+    refused = client.get(
+        "/sparql", query_string={"query": query}, headers={"Accept": "application/sparql-results+json"}
+    )
     assert refused.status_code == 406 and refused.json["status"] == 406
 
 
@@ -72,16 +79,22 @@ def test_syntax_error_has_the_json_shape_and_position(client) -> None:
     assert set(body) == {"status", "error", "message", "position"} and body["position"]["line"] == 3
 
 
-@pytest.mark.parametrize("kwargs, status", [
-    ({"method": "POST", "data": b"query=ASK{}", "content_type": "text/plain"}, 415),
-    ({"method": "POST", "data": {"update": "CLEAR ALL"}}, 403),
-    ({"method": "POST", "data": "CLEAR ALL", "content_type": "application/sparql-update"}, 403),
-    ({"method": "GET", "query_string": "update=CLEAR%20ALL"}, 400),
-    ({"method": "GET", "query_string": "query=ASK%7B%7D&query=ASK%7B%7D"}, 400),
-    ({"method": "GET", "query_string": "query=ASK%7B%7D&default-graph-uri=not%20an%20iri"}, 400),
-    ({"method": "POST", "data": b"query=ASK%7B%7D\xff\xfe", "content_type": "application/x-www-form-urlencoded"}, 400),
-    ({"method": "PUT", "data": "x"}, 405),
-])
+@pytest.mark.parametrize(
+    "kwargs, status",
+    [
+        ({"method": "POST", "data": b"query=ASK{}", "content_type": "text/plain"}, 415),
+        ({"method": "POST", "data": {"update": "CLEAR ALL"}}, 403),
+        ({"method": "POST", "data": "CLEAR ALL", "content_type": "application/sparql-update"}, 403),
+        ({"method": "GET", "query_string": "update=CLEAR%20ALL"}, 400),
+        ({"method": "GET", "query_string": "query=ASK%7B%7D&query=ASK%7B%7D"}, 400),
+        ({"method": "GET", "query_string": "query=ASK%7B%7D&default-graph-uri=not%20an%20iri"}, 400),
+        (
+            {"method": "POST", "data": b"query=ASK%7B%7D\xff\xfe", "content_type": "application/x-www-form-urlencoded"},
+            400,
+        ),
+        ({"method": "PUT", "data": "x"}, 405),
+    ],
+)
 def test_explicit_statuses(client, kwargs: dict, status: int) -> None:
     response = client.open("/sparql", **kwargs)
     assert response.status_code == status, response.data
@@ -117,7 +130,9 @@ def test_row_limit_truncates_and_says_so(built) -> None:
 def test_request_size_limit(built) -> None:
     app = create_app(built.replace(max_request_bytes=2000))
     try:
-        response = app.test_client().post("/sparql", data="ASK {} #" + "x" * 5000, content_type="application/sparql-query")
+        response = app.test_client().post(
+            "/sparql", data="ASK {} #" + "x" * 5000, content_type="application/sparql-query"
+        )
         assert response.status_code == 413 and response.json["status"] == 413
     finally:
         app.extensions["peacekg_pool"].close()
@@ -158,6 +173,7 @@ def test_runaway_query_is_stopped_while_others_are_served(built) -> None:
 
 # -- Graph Store Protocol: read for everyone, writes refused --------------------------------------
 
+
 def test_graph_store_get_and_head(client, built) -> None:
     import rdflib
 
@@ -170,12 +186,15 @@ def test_graph_store_get_and_head(client, built) -> None:
     assert client.get("/store", query_string={"default": ""}).status_code == 200
 
 
-@pytest.mark.parametrize("query_string, status", [
-    ({"graph": "https://example.org/no-such-graph"}, 404),
-    ({}, 400),
-    ({"graph": "https://example.org/a", "default": ""}, 400),
-    ({"graph": "x> } } ; DROP ALL ; #"}, 400),
-])
+@pytest.mark.parametrize(
+    "query_string, status",
+    [
+        ({"graph": "https://example.org/no-such-graph"}, 404),
+        ({}, 400),
+        ({"graph": "https://example.org/a", "default": ""}, 400),
+        ({"graph": "x> } } ; DROP ALL ; #"}, 400),
+    ],
+)
 def test_graph_store_errors(client, query_string: dict, status: int) -> None:
     response = client.get("/store", query_string=query_string)
     assert response.status_code == status and response.json["status"] == status
@@ -183,8 +202,13 @@ def test_graph_store_errors(client, query_string: dict, status: int) -> None:
 
 def test_graph_store_refuses_writes(client, built) -> None:
     for method in ("PUT", "POST", "DELETE"):
-        response = client.open("/store", method=method, query_string={"graph": f"{built.base_iri}graph/reference"},
-                               data="<a:b> <a:c> <a:d> .", content_type="application/n-triples")
+        response = client.open(
+            "/store",
+            method=method,
+            query_string={"graph": f"{built.base_iri}graph/reference"},
+            data="<a:b> <a:c> <a:d> .",
+            content_type="application/n-triples",
+        )
         assert response.status_code == 403 and response.json["status"] == 403
     still = client.get("/store", query_string={"graph": f"{built.base_iri}graph/reference"})
     assert still.status_code == 200
@@ -199,19 +223,27 @@ def test_one_client_cannot_take_every_worker(built) -> None:
         outcome: dict = {}
 
         def runaway() -> None:
-            response = app.test_client().get("/sparql", query_string={"query": RUNAWAY}, environ_base={"REMOTE_ADDR": "10.0.0.1"})
+            response = app.test_client().get(
+                "/sparql", query_string={"query": RUNAWAY}, environ_base={"REMOTE_ADDR": "10.0.0.1"}
+            )
             outcome["status"] = response.status_code
 
         thread = threading.Thread(target=runaway)
         thread.start()
         time.sleep(0.5)
-        same = app.test_client().get("/sparql", query_string={"query": "ASK {}"}, environ_base={"REMOTE_ADDR": "10.0.0.1"})
-        other = app.test_client().get("/sparql", query_string={"query": "ASK {}"}, environ_base={"REMOTE_ADDR": "10.0.0.2"})
+        same = app.test_client().get(
+            "/sparql", query_string={"query": "ASK {}"}, environ_base={"REMOTE_ADDR": "10.0.0.1"}
+        )
+        other = app.test_client().get(
+            "/sparql", query_string={"query": "ASK {}"}, environ_base={"REMOTE_ADDR": "10.0.0.2"}
+        )
         thread.join()
         assert same.status_code == 429 and same.headers["Retry-After"] == "1" and same.json["status"] == 429
         assert other.status_code == 200
         assert outcome["status"] == 504
-        again = app.test_client().get("/sparql", query_string={"query": "ASK {}"}, environ_base={"REMOTE_ADDR": "10.0.0.1"})
+        again = app.test_client().get(
+            "/sparql", query_string={"query": "ASK {}"}, environ_base={"REMOTE_ADDR": "10.0.0.1"}
+        )
         assert again.status_code == 200  # its slot came back when the runaway was stopped
         assert app.extensions["peacekg_metrics"].snapshot()["limited"] == 1
     finally:
@@ -226,8 +258,15 @@ def test_a_binding_the_engine_refuses_is_a_400_and_the_worker_lives(built) -> No
     app = create_app(built)
     try:
         with app.test_request_context("/"):
-            job = Job("SELECT ?o WHERE { ?v ?p ?o }", "application/sparql-results+json", [], [], union=True, max_rows=10,
-                      bindings={"v": "http://example.org/x"})  # ?v not projected: pyoxigraph raises RuntimeError
+            job = Job(
+                "SELECT ?o WHERE { ?v ?p ?o }",
+                "application/sparql-results+json",
+                [],
+                [],
+                union=True,
+                max_rows=10,
+                bindings={"v": "http://example.org/x"},
+            )  # ?v not projected: pyoxigraph raises RuntimeError
             with pytest.raises(ApiError) as caught:
                 collect(job)
             assert caught.value.status == 400
@@ -258,8 +297,9 @@ def test_a_stream_that_breaks_after_its_200_is_not_a_complete_looking_result(bui
 
     pool.run = run
     try:
-        response = app.test_client().get("/sparql", query_string={"query": "SELECT * WHERE { ?s ?p ?o . ?a ?b ?c } LIMIT 30000"},
-                                         buffered=False)
+        response = app.test_client().get(
+            "/sparql", query_string={"query": "SELECT * WHERE { ?s ?p ?o . ?a ?b ?c } LIMIT 30000"}, buffered=False
+        )
         assert response.status_code == 200
         chunks = iter(response.response)
         first = next(chunks)

@@ -6,11 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from conftest import ROOT
 
 from kg.errors import ConfigError
 from kg.settings import SETTINGS, load_settings, settings_markdown
-
-from conftest import ROOT
 
 
 def test_defaults_come_from_the_registry() -> None:

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import pytest
 import rdflib
+from conftest import DATA, fixture_graph
 
 from kg.ontology.shacl import check_shapes, validate
-
-from conftest import DATA, fixture_graph
 
 
 def test_shapes_are_valid_shacl(shapes_graph: rdflib.Graph) -> None:
@@ -23,7 +22,9 @@ def test_shapes_look_only_forward(shapes_graph: rdflib.Graph) -> None:
     subjects of a property (targetSubjectsOf could pick reference nodes the article cannot reach)."""
     SH = rdflib.Namespace("http://www.w3.org/ns/shacl#")
     for term in (SH.inversePath, SH.sparql, SH.SPARQLTarget, SH.SPARQLConstraint, SH.target):
-        assert not list(shapes_graph.triples((None, term, None))) and not list(shapes_graph.triples((None, None, term))), term
+        assert not list(shapes_graph.triples((None, term, None))) and not list(
+            shapes_graph.triples((None, None, term))
+        ), term
 
 
 def test_an_invalid_shape_is_caught() -> None:
@@ -61,17 +62,25 @@ def test_invalid_fixture_reports_exactly_the_expected_violations(
 
 # -- data checks: SPARQL over the instance data ----------------------------------------------------
 
+from conftest import ROOT  # noqa: E402
+
 from kg.ontology.load import OntologySources  # noqa: E402
 from kg.ontology.quality import run_checks  # noqa: E402
-
-from conftest import ROOT  # noqa: E402
 
 DATA_CHECKS = OntologySources.find(ROOT / "ontology").data_checks
 DATA_DEFECTS = {
     "quote-mismatch": ("ex:span-ana-quote", 'oa:exact "Ana Exempla"', 'oa:exact "Ana Exemplar"'),
     "character-count": ("ex:article-1", 'pk:characterCount "234"', 'pk:characterCount "233"'),
-    "proposal-lineage-cycle": ("ex:lakeside-plan", 'rdfs:label "Lakeside Plan"@en ;', 'rdfs:label "Lakeside Plan"@en ; pk:revises ex:lakeside-plan ;'),
-    "evidence-outside-article": ("ex:claim-1", "prov:wasDerivedFrom ex:article-1 ; pk:hasEvidence ex:ann-claim-1 .", "prov:wasDerivedFrom ex:treaty-text ; pk:hasEvidence ex:ann-claim-1 ."),
+    "proposal-lineage-cycle": (
+        "ex:lakeside-plan",
+        'rdfs:label "Lakeside Plan"@en ;',
+        'rdfs:label "Lakeside Plan"@en ; pk:revises ex:lakeside-plan ;',
+    ),
+    "evidence-outside-article": (
+        "ex:claim-1",
+        "prov:wasDerivedFrom ex:article-1 ; pk:hasEvidence ex:ann-claim-1 .",
+        "prov:wasDerivedFrom ex:treaty-text ; pk:hasEvidence ex:ann-claim-1 .",
+    ),
 }
 
 

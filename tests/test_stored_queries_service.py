@@ -14,13 +14,12 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 import pytest
+from test_stored_queries import HOSTILE_IRIS, HOSTILE_TEXT, RES, seed_build_settings
 
-from kg.queries.stored import find, load_all
 from kg.queries.run import execute
+from kg.queries.stored import find, load_all
 from kg.store.builds import open_store
 from service import create_app
-
-from test_stored_queries import HOSTILE_IRIS, HOSTILE_TEXT, RES, seed_build_settings
 
 HTML = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
 PUTIN = RES + "vladimir-putin"
@@ -59,15 +58,24 @@ def error_of(response, status: int) -> str:
 
 # --- the list ----------------------------------------------------------------------------------
 
+
 def test_the_list_in_json_names_every_query_with_its_parameters(client) -> None:
     response = client.get("/queries")
-    assert response.status_code == 200 and response.mimetype == "application/json" and response.headers["Vary"] == "Accept"
+    assert (
+        response.status_code == 200 and response.mimetype == "application/json" and response.headers["Vary"] == "Accept"
+    )
     listed = {q["name"]: q for q in response.json["queries"]}
     assert set(listed) == {q.name for q in load_all()[0]} and response.json["invalid"] == []
     search = listed["entity-search"]
     assert search["href"] == "/queries/entity-search" and search["params"] == [
-        {"name": "text", "type": "string", "required": True, "default": None,
-         "help": "the text to look for, e.g. budapest or Zelensky"}]
+        {
+            "name": "text",
+            "type": "string",
+            "required": True,
+            "default": None,
+            "help": "the text to look for, e.g. budapest or Zelensky",
+        }
+    ]
     assert "cq-8" in listed["cq08-actor-claims"]["tags"]
 
 
@@ -82,24 +90,30 @@ def test_the_list_in_html_for_browsers(client) -> None:
 
 # --- results -----------------------------------------------------------------------------------
 
+
 def test_results_are_the_library_s(client, seed_settings) -> None:
     response = client.get("/queries/cq08-actor-claims", query_string={"actor": PUTIN})
     assert response.status_code == 200 and response.mimetype == "application/sparql-results+json"
     result = execute(find("cq08-actor-claims"), {"actor": PUTIN}, open_store(Path(seed_settings.build_dir)))
     from kg.sparql.json_terms import json_term
 
-    library = {tuple(json.dumps(json_term(r[n]) if n in r else None, sort_keys=True) for n in result.variables)
-               for r in result.rows}
+    library = {
+        tuple(json.dumps(json_term(r[n]) if n in r else None, sort_keys=True) for n in result.variables)
+        for r in result.rows
+    }
     assert rows_of(response.json) == library and len(library) > 5
 
 
-@pytest.mark.parametrize("accept, media", [
-    ("application/sparql-results+xml", "application/sparql-results+xml"),
-    ("text/csv", "text/csv"),
-    ("text/tab-separated-values", "text/tab-separated-values"),
-    ("application/json", "application/json"),
-    ("*/*", "application/sparql-results+json"),
-])
+@pytest.mark.parametrize(
+    "accept, media",
+    [
+        ("application/sparql-results+xml", "application/sparql-results+xml"),
+        ("text/csv", "text/csv"),
+        ("text/tab-separated-values", "text/tab-separated-values"),
+        ("application/json", "application/json"),
+        ("*/*", "application/sparql-results+json"),
+    ],
+)
 def test_results_are_negotiated(client, accept: str, media: str) -> None:
     response = client.get("/queries/cq09-figures", headers={"Accept": accept})
     assert response.status_code == 200 and response.mimetype == media and response.headers["Vary"] == "Accept"
@@ -128,29 +142,40 @@ def test_the_html_table_links_iris_to_their_pages_and_shows_literals(client) -> 
     assert f'<a href="/resource/vladimir-putin" title="{PUTIN}">' in page  # a link to the entity's page
     assert '<span class="lit">' in page and "<th>quote</th>" in page
     assert f'name="actor" value="{PUTIN}"' in page  # the form shows the value it ran with
-    assert "/queries/cq08-actor-claims?actor=https%3A%2F%2Fw3id.org%2Fpeacekg%2Fresource%2Fvladimir-putin&amp;format=csv" in page
+    assert (
+        "/queries/cq08-actor-claims?actor=https%3A%2F%2Fw3id.org%2Fpeacekg%2Fresource%2Fvladimir-putin&amp;format=csv"
+        in page
+    )
     assert "default-src 'self'" in response.headers["Content-Security-Policy"]
 
 
 def test_the_html_page_escapes_what_it_shows(client) -> None:
     response = client.get("/queries/entity-search", query_string={"text": '<script>alert(1)</script>"'}, headers=HTML)
     page = response.get_data(as_text=True)
-    assert response.status_code == 200 and "<script>alert(1)" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert (
+        response.status_code == 200
+        and "<script>alert(1)" not in page
+        and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    )
 
 
 # --- errors: one JSON shape --------------------------------------------------------------------
 
-@pytest.mark.parametrize("url, status, message", [
-    ("/queries/no-such-query", 404, "no stored query 'no-such-query'"),
-    ("/queries/Bad.Name", 404, "not a stored query name"),
-    ("/queries/entity-search", 400, "parameter text (string) is required"),
-    ("/queries/entity-search?text=a&txt=b", 400, "unknown parameter(s) txt"),
-    ("/queries/entity-search?text=a&text=b", 400, "given more than once: text"),
-    ("/queries/cq09-figures?format=pdf", 400, "unknown format 'pdf'"),
-    ("/queries/actor-timeline?actor=%3Chttps%3A%2F%2Fw3id.org%2Fx%3E", 400, "not an absolute IRI"),
-    ("/queries/entity-search?text=%FF", 400, "not valid UTF-8"),
-    ("/queries?format=csv", 400, "unknown format 'csv'"),
-])
+
+@pytest.mark.parametrize(
+    "url, status, message",
+    [
+        ("/queries/no-such-query", 404, "no stored query 'no-such-query'"),
+        ("/queries/Bad.Name", 404, "not a stored query name"),
+        ("/queries/entity-search", 400, "parameter text (string) is required"),
+        ("/queries/entity-search?text=a&txt=b", 400, "unknown parameter(s) txt"),
+        ("/queries/entity-search?text=a&text=b", 400, "given more than once: text"),
+        ("/queries/cq09-figures?format=pdf", 400, "unknown format 'pdf'"),
+        ("/queries/actor-timeline?actor=%3Chttps%3A%2F%2Fw3id.org%2Fx%3E", 400, "not an absolute IRI"),
+        ("/queries/entity-search?text=%FF", 400, "not valid UTF-8"),
+        ("/queries?format=csv", 400, "unknown format 'csv'"),
+    ],
+)
 def test_errors_have_the_json_shape(client, url: str, status: int, message: str) -> None:
     assert message in error_of(client.get(url), status)
 
@@ -176,10 +201,12 @@ def test_hostile_text_matches_nothing_and_changes_nothing(client, text: str) -> 
 def test_a_broken_file_is_a_500_that_says_where_and_is_listed_as_invalid(app, client, tmp_path: Path) -> None:
     folder = tmp_path / "queries"
     folder.mkdir()
-    (folder / "broken.rq").write_text("# title: Broken\n# description: D.\nSELECT ?s WHERE { ?s ?p ?o BIND(1 AS) }\n",
-                                      encoding="utf-8")
-    (folder / "fine.rq").write_text("# title: Fine\n# description: D.\nSELECT ?s WHERE { ?s ?p ?o } LIMIT 2\n",
-                                    encoding="utf-8")
+    (folder / "broken.rq").write_text(
+        "# title: Broken\n# description: D.\nSELECT ?s WHERE { ?s ?p ?o BIND(1 AS) }\n", encoding="utf-8"
+    )
+    (folder / "fine.rq").write_text(
+        "# title: Fine\n# description: D.\nSELECT ?s WHERE { ?s ?p ?o } LIMIT 2\n", encoding="utf-8"
+    )
     app.config["PEACEKG_QUERIES_DIR"] = folder
     message = error_of(client.get("/queries/broken"), 500)
     assert "broken.rq:3:" in message and "SPARQL syntax error" in message
@@ -205,6 +232,7 @@ def test_the_row_limit_applies(seed_settings) -> None:
 
 
 # --- the query page ----------------------------------------------------------------------------
+
 
 def test_the_query_page_lists_the_stored_queries_by_their_header_titles(client) -> None:
     page = client.get("/", headers=HTML).get_data(as_text=True)

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 import yaml
 from click.testing import CliRunner
+from conftest import DATA, ROOT
 
 from kg.annotations.corpus import load_corpus
 from kg.annotations.gazetteer import Gazetteer, guess_type, slug
@@ -19,8 +20,6 @@ from kg.annotations.vocabulary import VocabularyIndex
 from kg.cli import cli
 from kg.ontology.load import load_ontology
 from kg.settings import Settings, load_settings
-
-from conftest import DATA, ROOT
 
 ARTICLE = DATA / "suggest" / "article.txt"
 TEXT = ARTICLE.read_text(encoding="utf-8")
@@ -70,6 +69,7 @@ def quote_of(evidence: Any) -> str:
 
 # -- the draft ------------------------------------------------------------------------------------
 
+
 def test_draft_is_written_to_the_corpus_and_validates(drafted, vocabulary) -> None:
     corpus_dir, path = drafted
     assert path == corpus_dir / "annotations" / "article.yaml"
@@ -77,7 +77,7 @@ def test_draft_is_written_to_the_corpus_and_validates(drafted, vocabulary) -> No
     assert corpus.issues == []
     annotations = corpus.annotations["article"]
     spans = annotations.all_spans()
-    assert spans and all(TEXT[s.start:s.end] == s.exact for s in spans)
+    assert spans and all(TEXT[s.start : s.end] == s.exact for s in spans)
 
 
 def test_draft_header_fields(draft) -> None:
@@ -101,10 +101,17 @@ def test_yaml_is_block_style_and_deterministic(drafted, tmp_path) -> None:
 def test_known_names_map_to_reference_keys(draft, drafted, vocabulary) -> None:
     refs = {(m["quote"], m["ref"]) for m in draft["mentions"]}
     assert {
-        ("Volodymyr Zelensky", "volodymyr-zelenskyy"), ("Zelensky", "volodymyr-zelenskyy"),
-        ("Putin", "vladimir-putin"), ("NATO", "nato"), ("The Kremlin", "kremlin"), ("EU", "european-union"),
-        ("Budapest Memorandum", "budapest-memorandum"), ("Donald Trump", "donald-trump"), ("Kellogg", "keith-kellogg"),
-        ("Russian forces", "russian-armed-forces"), ("Kyiv", "kyiv"),
+        ("Volodymyr Zelensky", "volodymyr-zelenskyy"),
+        ("Zelensky", "volodymyr-zelenskyy"),
+        ("Putin", "vladimir-putin"),
+        ("NATO", "nato"),
+        ("The Kremlin", "kremlin"),
+        ("EU", "european-union"),
+        ("Budapest Memorandum", "budapest-memorandum"),
+        ("Donald Trump", "donald-trump"),
+        ("Kellogg", "keith-kellogg"),
+        ("Russian forces", "russian-armed-forces"),
+        ("Kyiv", "kyiv"),
     } <= refs
     zelensky = next(m for m in draft["mentions"] if m["quote"] == "Zelensky")
     assert zelensky["occurrence"] == "all"  # recurring name
@@ -113,7 +120,9 @@ def test_known_names_map_to_reference_keys(draft, drafted, vocabulary) -> None:
     annotations = corpus.annotations["article"]
     mentions = annotations.data["mentions"]
     zelensky_spans = {
-        (s.start, s.end) for i, m in enumerate(mentions) if m["ref"] == "volodymyr-zelenskyy"
+        (s.start, s.end)
+        for i, m in enumerate(mentions)
+        if m["ref"] == "volodymyr-zelenskyy"
         for s in annotations.spans[("mentions", i)]
     }
     starts = [i for i in range(len(TEXT)) if TEXT.startswith("Zelensky", i)]
@@ -128,15 +137,19 @@ def test_ambiguous_name_has_a_note_and_the_first_candidate(draft) -> None:
 
 
 def test_whole_words_and_longest_match_first() -> None:
-    gazetteer = Gazetteer([
-        {"key": "united-states", "label": "United States", "aliases": ["US"]},
-        {"key": "kyiv", "label": "Kyiv"},
-        {"key": "kyiv-independent", "label": "The Kyiv Independent", "aliases": ["Kyiv Independent"]},
-    ])
+    gazetteer = Gazetteer(
+        [
+            {"key": "united-states", "label": "United States", "aliases": ["US"]},
+            {"key": "kyiv", "label": "Kyiv"},
+            {"key": "kyiv-independent", "label": "The Kyiv Independent", "aliases": ["Kyiv Independent"]},
+        ]
+    )
     text = "USA and US: the Kyiv Independent reports from Kyiv; the United States and us."
     hits = gazetteer.match(text, [(0, len(text))])
-    assert [(text[h.start:h.end], h.key) for h in hits] == [
-        ("US", "united-states"), ("Kyiv Independent", "kyiv-independent"), ("Kyiv", "kyiv"),
+    assert [(text[h.start : h.end], h.key) for h in hits] == [
+        ("US", "united-states"),
+        ("Kyiv Independent", "kyiv-independent"),
+        ("Kyiv", "kyiv"),
         ("the United States", "united-states"),
     ]
 
@@ -172,8 +185,14 @@ def test_attribution_cues_give_draft_claims(draft) -> None:
     by_evidence = {q: c["by"][0] for q, c in claims.items()}
     assert by_evidence["“We will not trade our people for a piece of paper,” Zelensky said."] == "volodymyr-zelenskyy"
     assert by_evidence["According to Dmitry Peskov, Moscow wants a neutral Ukraine."] == "dmitry-peskov"
-    assert by_evidence["Kellogg, the US envoy, said no date had been set for a meeting between Donald Trump and Putin."] == "keith-kellogg"
-    assert by_evidence["The EU added that its sanctions would stay in place until a settlement is signed."] == "european-union"
+    assert (
+        by_evidence["Kellogg, the US envoy, said no date had been set for a meeting between Donald Trump and Putin."]
+        == "keith-kellogg"
+    )
+    assert (
+        by_evidence["The EU added that its sanctions would stay in place until a settlement is signed."]
+        == "european-union"
+    )
     he_added = next(c for q, c in claims.items() if q.startswith("He added"))
     assert he_added["by"] == ["henrik-solberg"] and "last person named" in he_added["note"]
     assert all(c["by"] and c["target"] == c["by"] for c in claims.values())
@@ -185,7 +204,11 @@ def test_figures_give_reported_figures(draft) -> None:
     figures = [(quote_of(f["evidence"][0]), f["quantity"], f["category"]) for f in statements(draft, "ReportedFigure")]
     assert ("18%", {"value": 18, "unit": "percent", "qualifier": "approximate"}, "territory-share") in figures
     assert ("1,000 kilometers", {"value": 1000, "unit": "kilometre", "qualifier": "more-than"}, "distance") in figures
-    assert ("40,000 to 50,000 troops", {"min": 40000, "max": 50000, "unit": "count", "count_of": "troops"}, "troop-strength") in figures
+    assert (
+        "40,000 to 50,000 troops",
+        {"min": 40000, "max": 50000, "unit": "count", "count_of": "troops"},
+        "troop-strength",
+    ) in figures
     assert ("$2.8 billion", {"value": 2_800_000_000, "unit": "usd"}, "money") in figures
     assert ("9.5 percent", {"value": 9.5, "unit": "percent"}, "economic-indicator") in figures
     soldiers = [f for f in statements(draft, "ReportedFigure") if quote_of(f["evidence"][0]) == "200,000 soldiers"]
@@ -205,6 +228,7 @@ def test_dates_are_listed_in_the_note(draft) -> None:
 
 # -- never overwrite a reviewed file ---------------------------------------------------------------
 
+
 def test_reviewed_file_is_never_overwritten(tmp_path) -> None:
     corpus = make_corpus(tmp_path)
     target = corpus / "annotations" / "article.yaml"
@@ -217,7 +241,15 @@ def test_reviewed_file_is_never_overwritten(tmp_path) -> None:
         assert error.value.exit_code == 10 and "reviewed" in str(error.value)
         assert target.read_text(encoding="utf-8") == reviewed
     result = CliRunner().invoke(
-        cli, ["--ontology-dir", str(ROOT / "ontology"), "annotate", "suggest", str(corpus / "articles" / "article.txt"), "--force"],
+        cli,
+        [
+            "--ontology-dir",
+            str(ROOT / "ontology"),
+            "annotate",
+            "suggest",
+            str(corpus / "articles" / "article.txt"),
+            "--force",
+        ],
         env={"PEACEKG_CORPUS_DIR": str(corpus)},
     )
     assert result.exit_code == 10, result.output
@@ -250,7 +282,9 @@ def test_article_must_be_utf8(tmp_path) -> None:
     article = corpus / "articles" / "article.txt"
     article.write_bytes("Kiev café".encode("latin-1"))
     result = CliRunner().invoke(
-        cli, ["--ontology-dir", str(ROOT / "ontology"), "annotate", "suggest", str(article)], env={"PEACEKG_CORPUS_DIR": str(corpus)},
+        cli,
+        ["--ontology-dir", str(ROOT / "ontology"), "annotate", "suggest", str(article)],
+        env={"PEACEKG_CORPUS_DIR": str(corpus)},
     )
     assert result.exit_code == 4, result.output
     assert "not UTF-8" in result.output and "article.txt" in result.output and "Traceback" not in result.output
@@ -271,7 +305,9 @@ def test_article_without_metadata_is_searched_whole(tmp_path) -> None:
     corpus = make_corpus(tmp_path)
     article = tmp_path / "new.txt"
     article.write_text("NATO met in Brussels. “No deal yet,” said Ilse Brandt, an official.\n", encoding="utf-8")
-    draft = yaml.safe_load(suggest_annotations(settings_for(corpus), article, out=tmp_path / "new.yaml").read_text(encoding="utf-8"))
+    draft = yaml.safe_load(
+        suggest_annotations(settings_for(corpus), article, out=tmp_path / "new.yaml").read_text(encoding="utf-8")
+    )
     assert draft["article"] == "new" and "no metadata file new.yaml" in draft["note"]
     assert {"quote": "NATO", "ref": "nato"} in draft["mentions"]
     [claim] = statements(draft, "Claim")
@@ -287,10 +323,28 @@ def test_draft_is_the_same_under_every_hash_seed(tmp_path) -> None:
     outputs = []
     for seed in ("1", "2"):
         out = tmp_path / f"draft-{seed}.yaml"
-        env = {**os.environ, "PYTHONHASHSEED": seed, "PEACEKG_CORPUS_DIR": str(corpus), "PEACEKG_ONTOLOGY_DIR": str(ROOT / "ontology")}
+        env = {
+            **os.environ,
+            "PYTHONHASHSEED": seed,
+            "PEACEKG_CORPUS_DIR": str(corpus),
+            "PEACEKG_ONTOLOGY_DIR": str(ROOT / "ontology"),
+        }
         done = subprocess.run(
-            [sys.executable, "-m", "kg.cli", "annotate", "suggest", str(corpus / "articles" / "article.txt"), "--out", str(out)],
-            cwd=ROOT, env=env, capture_output=True, text=True, check=False,
+            [
+                sys.executable,
+                "-m",
+                "kg.cli",
+                "annotate",
+                "suggest",
+                str(corpus / "articles" / "article.txt"),
+                "--out",
+                str(out),
+            ],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
         )
         assert done.returncode == 0, done.stderr
         outputs.append(out.read_bytes())

@@ -21,8 +21,11 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def _settings(corpus: Path, build_dir: Path):
-    return load_settings(config_file=None, environ={}, overrides={
-        "corpus_dir": corpus, "ontology_dir": ROOT / "ontology", "build_dir": build_dir})
+    return load_settings(
+        config_file=None,
+        environ={},
+        overrides={"corpus_dir": corpus, "ontology_dir": ROOT / "ontology", "build_dir": build_dir},
+    )
 
 
 @pytest.fixture(scope="module")
@@ -36,8 +39,11 @@ def _synth(out: Path, articles: int, seed: int, vocabulary) -> Path:
 
 
 def _tree_digest(folder: Path) -> dict[str, str]:
-    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 def test_twenty_articles_build_with_the_real_build(tmp_path: Path, vocabulary) -> None:

@@ -10,7 +10,6 @@ import subprocess
 import sys
 
 import pytest
-
 from test_remote_store import ROOT_ENV_EXCLUDED, built, check_fronted_engine  # noqa: F401  (built is a fixture)
 from virtuoso import Virtuoso, VirtuosoError, ensure_installed
 
@@ -34,8 +33,24 @@ def virtuoso(tmp_path_factory):
 def test_push_then_serve_in_front_of_virtuoso(built, virtuoso) -> None:  # noqa: F811
     env = {k: v for k, v in os.environ.items() if not k.startswith(ROOT_ENV_EXCLUDED)}
     env["PEACEKG_BUILD_DIR"] = str(built.build_dir)
-    done = subprocess.run([sys.executable, "-m", "kg.cli", "push", "--endpoint", virtuoso.endpoint, "--method", "update",
-                           "--update-endpoint", virtuoso.endpoint], env=env, capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "kg.cli",
+            "push",
+            "--endpoint",
+            virtuoso.endpoint,
+            "--method",
+            "update",
+            "--update-endpoint",
+            virtuoso.endpoint,
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     assert "verified" in done.stdout
     check_fronted_engine(built, virtuoso.endpoint)

@@ -56,10 +56,11 @@ import shutil
 import sys
 import time
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import parse_qs, urljoin, urlsplit
 from urllib.request import url2pathname
 
@@ -69,18 +70,20 @@ import rdflib
 from rdflib import RDF, RDFS, Namespace, URIRef
 from rdflib.collection import Collection
 from rdflib.compare import isomorphic
+from servers import free_port, running_service
 
 from kg.store.builds import write_store
-
-from servers import free_port, running_service
 
 pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[1]
 W3C_DIR = Path(os.environ.get("PEACEKG_TEST_W3C_DIR") or Path(__file__).resolve().parents[2] / "shared" / "w3c")
 if not W3C_DIR.is_dir():
-    pytest.skip(f"the W3C test suites are not at {W3C_DIR} (set PEACEKG_TEST_W3C_DIR to the folder holding "
-                "sparql11-protocol/, graph-store-protocol/ and service-description/)", allow_module_level=True)
+    pytest.skip(
+        f"the W3C test suites are not at {W3C_DIR} (set PEACEKG_TEST_W3C_DIR to the folder holding "
+        "sparql11-protocol/, graph-store-protocol/ and service-description/)",
+        allow_module_level=True,
+    )
 
 ENDPOINT_PATH = "/sparql"  # what the manifests' /sparql/ prefix stands for
 GSP_PATH = "/store"  # the Graph Store Protocol endpoint (indirect ?graph=, and direct /store/<path>)
@@ -102,26 +105,83 @@ KNOWN_SERVICE_BUGS: dict[str, str] = {}
 # Media types each mf:expectedFormat allows (and how to parse them).
 BOOLEAN_TYPES = {"application/sparql-results+json", "application/sparql-results+xml"}
 TABULAR_TYPES = BOOLEAN_TYPES | {"text/csv", "text/tab-separated-values"}
-RDF_TYPES = {"text/turtle": "turtle", "application/n-triples": "nt", "application/rdf+xml": "xml",
-             "application/ld+json": "json-ld", "text/n3": "n3"}  # RDFa is allowed by the spec, but not parseable here
+RDF_TYPES = {
+    "text/turtle": "turtle",
+    "application/n-triples": "nt",
+    "application/rdf+xml": "xml",
+    "application/ld+json": "json-ld",
+    "text/n3": "n3",
+}  # RDFa is allowed by the spec, but not parseable here
 FORMATS = {"boolean": BOOLEAN_TYPES, "tabular": TABULAR_TYPES, "RDF": set(RDF_TYPES)}
 RDF_ACCEPT = "text/turtle, application/rdf+xml;q=0.9, application/n-triples;q=0.8, application/ld+json;q=0.7"
 
 # The SPARQL 1.1 Service Description vocabulary (https://www.w3.org/TR/sparql11-service-description/#vocab).
-SD_CLASSES = {"Service", "Feature", "Language", "Function", "Aggregate", "EntailmentRegime", "EntailmentProfile",
-              "GraphCollection", "Dataset", "Graph", "NamedGraph"}
-SD_INSTANCES = {"SPARQL10Query", "SPARQL11Query", "SPARQL11Update", "DereferencesURIs", "UnionDefaultGraph",
-                "RequiresDataset", "EmptyGraphs", "BasicFederatedQuery"}
-SD_PROPERTIES = {"endpoint", "feature", "defaultEntailmentRegime", "entailmentRegime", "defaultSupportedEntailmentProfile",
-                 "supportedEntailmentProfile", "extensionFunction", "extensionAggregate", "languageExtension",
-                 "supportedLanguage", "propertyFeature", "defaultDataset", "availableGraphs", "resultFormat",
-                 "inputFormat", "defaultGraph", "namedGraph", "name", "graph"}
+SD_CLASSES = {
+    "Service",
+    "Feature",
+    "Language",
+    "Function",
+    "Aggregate",
+    "EntailmentRegime",
+    "EntailmentProfile",
+    "GraphCollection",
+    "Dataset",
+    "Graph",
+    "NamedGraph",
+}
+SD_INSTANCES = {
+    "SPARQL10Query",
+    "SPARQL11Query",
+    "SPARQL11Update",
+    "DereferencesURIs",
+    "UnionDefaultGraph",
+    "RequiresDataset",
+    "EmptyGraphs",
+    "BasicFederatedQuery",
+}
+SD_PROPERTIES = {
+    "endpoint",
+    "feature",
+    "defaultEntailmentRegime",
+    "entailmentRegime",
+    "defaultSupportedEntailmentProfile",
+    "supportedEntailmentProfile",
+    "extensionFunction",
+    "extensionAggregate",
+    "languageExtension",
+    "supportedLanguage",
+    "propertyFeature",
+    "defaultDataset",
+    "availableGraphs",
+    "resultFormat",
+    "inputFormat",
+    "defaultGraph",
+    "namedGraph",
+    "name",
+    "graph",
+}
 
-KNOWN_TEST_TERMS = {RDF.type, MF.name, MF.action, MF.requires, RDFS.comment, RDFS.label, DAWGT.approval,
-                    DAWGT.approvedBy, UT.graphData}
+KNOWN_TEST_TERMS = {
+    RDF.type,
+    MF.name,
+    MF.action,
+    MF.requires,
+    RDFS.comment,
+    RDFS.label,
+    DAWGT.approval,
+    DAWGT.approvedBy,
+    UT.graphData,
+}
 KNOWN_REQUEST_TERMS = {RDF.type, HT.methodName, HT.absolutePath, HT.httpVersion, HT.headers, HT.body, HT.resp}
-KNOWN_RESPONSE_TERMS = {RDF.type, MF.expectedStatus, MF.expectedBoolean, MF.expectedFormat, MF.expectedLocation,
-                        HT.headers, HT.body}
+KNOWN_RESPONSE_TERMS = {
+    RDF.type,
+    MF.expectedStatus,
+    MF.expectedBoolean,
+    MF.expectedFormat,
+    MF.expectedLocation,
+    HT.headers,
+    HT.body,
+}
 KNOWN_BODY_TERMS = {RDF.type, CNT.chars, CNT.characterEncoding}
 KNOWN_HEADER_TERMS = {RDF.type, HT.fieldName, HT.fieldValue}
 KNOWN_CONNECTION_TERMS = {RDF.type, HT.connectionAuthority, HT.requests}
@@ -132,7 +192,7 @@ STATUS_BY_NAME = {re.sub(r"[^A-Za-z0-9]", "", s.phrase): int(s) for s in HTTPSta
 def _status_matcher(term: URIRef) -> Callable[[int], bool] | None:
     if not str(term).startswith(str(HTS)):
         return None
-    name = str(term)[len(str(HTS)):]
+    name = str(term)[len(str(HTS)) :]
     if match := re.fullmatch(r"StatusCode([1-5])xx", name):
         return lambda status, c=int(match.group(1)): status // 100 == c
     if match := re.fullmatch(r"StatusCode(\d{3})", name):
@@ -140,7 +200,6 @@ def _status_matcher(term: URIRef) -> Callable[[int], bool] | None:
     if name in STATUS_BY_NAME:
         return lambda status, c=STATUS_BY_NAME[name]: status == c
     return None
-
 
 
 # ---------------------------------------------------------------------------------------------
@@ -185,8 +244,11 @@ class Request:
             return True
         if "update" in parse_qs(urlsplit(self.path).query, keep_blank_values=True):
             return True
-        return (media == "application/x-www-form-urlencoded" and self.body is not None
-                and "update" in parse_qs(self.body.chars, keep_blank_values=True))
+        return (
+            media == "application/x-www-form-urlencoded"
+            and self.body is not None
+            and "update" in parse_qs(self.body.chars, keep_blank_values=True)
+        )
 
 
 @dataclass
@@ -207,8 +269,11 @@ def _local(term: Any) -> str:
 
 
 def _unknown(graph: rdflib.Graph, node: Any, known: set[URIRef], what: str) -> list[str]:
-    return [f"{what} uses {p.n3(graph.namespace_manager)}, which this harness does not interpret"
-            for p in sorted(set(graph.predicates(node))) if p not in known]
+    return [
+        f"{what} uses {p.n3(graph.namespace_manager)}, which this harness does not interpret"
+        for p in sorted(set(graph.predicates(node)))
+        if p not in known
+    ]
 
 
 def _items(graph: rdflib.Graph, node: Any) -> list[Any]:
@@ -256,10 +321,14 @@ def _request(graph: rdflib.Graph, node: Any, problems: list[str], what: str) -> 
         for status in expected.statuses:
             if _status_matcher(status) is None:
                 problems.append(f"{what}: unknown mf:expectedStatus {status}")
-    return Request(method=str(graph.value(node, HT.methodName)), path=str(graph.value(node, HT.absolutePath)),
-                   http_version=str(graph.value(node, HT.httpVersion) or "1.1"),
-                   headers=_headers(graph, graph.value(node, HT.headers), problems, f"{what}'s header"),
-                   body=_body(graph, graph.value(node, HT.body), problems, f"{what}'s body"), expected=expected)
+    return Request(
+        method=str(graph.value(node, HT.methodName)),
+        path=str(graph.value(node, HT.absolutePath)),
+        http_version=str(graph.value(node, HT.httpVersion) or "1.1"),
+        headers=_headers(graph, graph.value(node, HT.headers), problems, f"{what}'s header"),
+        body=_body(graph, graph.value(node, HT.body), problems, f"{what}'s body"),
+        expected=expected,
+    )
 
 
 def load_manifest(path: Path, suite: str) -> list[W3CTest]:
@@ -268,8 +337,12 @@ def load_manifest(path: Path, suite: str) -> list[W3CTest]:
     entries = _items(graph, graph.value(manifest, MF.entries))
     tests = []
     for entry in entries:
-        test = W3CTest(suite=suite, name=_local(entry), title=str(graph.value(entry, MF.name) or ""),
-                       kind=graph.value(entry, RDF.type))
+        test = W3CTest(
+            suite=suite,
+            name=_local(entry),
+            title=str(graph.value(entry, MF.name) or ""),
+            kind=graph.value(entry, RDF.type),
+        )
         test.problems += _unknown(graph, entry, KNOWN_TEST_TERMS, "the test")
         if test.kind not in TEST_TYPES:
             test.problems.append(f"unknown test type {test.kind}")
@@ -293,8 +366,13 @@ def _params(suite: str, manifests: list[str]) -> list[Any]:
     for relative in manifests:
         path = W3C_DIR / relative
         if not path.is_file():
-            params.append(pytest.param(None, id=f"missing-{Path(relative).name}",
-                                       marks=pytest.mark.skip(reason=f"no W3C manifest at {path}")))
+            params.append(
+                pytest.param(
+                    None,
+                    id=f"missing-{Path(relative).name}",
+                    marks=pytest.mark.skip(reason=f"no W3C manifest at {path}"),
+                )
+            )
             continue
         for test in load_manifest(path, suite):
             reason = KNOWN_SERVICE_BUGS.get(test.name)
@@ -326,8 +404,10 @@ def _baseline_quads() -> tuple[list[pyoxigraph.Quad], dict[str, int]]:
     quads, sizes = [], {}
     for name, source in sorted(sources.items()):
         graph = pyoxigraph.NamedNode(name)
-        triples = [pyoxigraph.Quad(q.subject, q.predicate, q.object, graph)
-                   for q in pyoxigraph.parse(path=str(source), format=pyoxigraph.RdfFormat.N_TRIPLES)]
+        triples = [
+            pyoxigraph.Quad(q.subject, q.predicate, q.object, graph)
+            for q in pyoxigraph.parse(path=str(source), format=pyoxigraph.RdfFormat.N_TRIPLES)
+        ]
         assert triples, f"{source} (for {name}) holds no triple"
         quads += triples
         sizes[name] = len(triples)
@@ -347,8 +427,12 @@ class Server:
     def write_baseline(self) -> None:
         quads, sizes = _baseline_quads()
         build_id = f"w3c-{self.resets}"
-        write_store(self.build_dir, build_id, quads, {"build": build_id, "graphs": sizes,
-                                                      "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())})
+        write_store(
+            self.build_dir,
+            build_id,
+            quads,
+            {"build": build_id, "graphs": sizes, "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())},
+        )
         self.resets += 1
         self.dirty = False
 
@@ -380,8 +464,15 @@ def outcomes(request) -> Any:
         done = results[suite]
         count = lambda outcome: sum(1 for o in done.values() if o == outcome)  # noqa: E731
         line = f"{label}: {count('passed')} passed, {count('xfailed')} expected failures of {total}"
-        extra = [f"{n} {what}" for n, what in ((count("failed"), "failed"), (count("xpassed"), "unexpectedly passed"),
-                                               (total - len(done), "not run")) if n]
+        extra = [
+            f"{n} {what}"
+            for n, what in (
+                (count("failed"), "failed"),
+                (count("xpassed"), "unexpectedly passed"),
+                (total - len(done), "not run"),
+            )
+            if n
+        ]
         lines.append(line + (f" ({', '.join(extra)})" if extra else ""))
     capture = request.config.pluginmanager.getplugin("capturemanager")
     with capture.global_and_fixture_disabled() if capture else contextlib.nullcontext():
@@ -454,7 +545,7 @@ def _target(path: str) -> str:
     """The manifest's path with its prefix replaced by the endpoint under test; the query string is kept."""
     for prefix, replacement in (("/sparql/", ENDPOINT_PATH), ("/gsp", GSP_PATH)):
         if path.startswith(prefix):
-            rest = path[len(prefix):]
+            rest = path[len(prefix) :]
             if prefix == "/sparql/" and rest and not rest.startswith("?"):
                 rest = "/" + rest
             return replacement + rest
@@ -510,15 +601,20 @@ def _check_tabular(response: Response) -> None:
         assert isinstance(data["head"]["vars"], list) and isinstance(data["results"]["bindings"], list), data
     elif media == "application/sparql-results+xml":
         root = ET.fromstring(response.body)
-        assert root.tag == f"{SRX}sparql" and root.find(f"{SRX}head") is not None and root.find(f"{SRX}results") is not None
+        assert (
+            root.tag == f"{SRX}sparql"
+            and root.find(f"{SRX}head") is not None
+            and root.find(f"{SRX}results") is not None
+        )
     else:  # CSV/TSV: a header line of variables
         assert text.splitlines() and text.splitlines()[0].strip(), f"no header line in {text!r}"
 
 
 def _check_format(response: Response, fmt: str, base: str) -> None:
     media, _ = response.media_type()
-    assert media in FORMATS[fmt], (f"expected a {fmt!r} format ({', '.join(sorted(FORMATS[fmt]))}), "
-                                   f"got {response.header('Content-Type')!r}")
+    assert media in FORMATS[fmt], (
+        f"expected a {fmt!r} format ({', '.join(sorted(FORMATS[fmt]))}), got {response.header('Content-Type')!r}"
+    )
     if fmt == "boolean":
         _boolean(response)
     elif fmt == "tabular":
@@ -534,7 +630,9 @@ def _check_header(response: Response, name: str, value: str) -> None:
         (want, want_params), (got, got_params) = _parse_media(value), _parse_media(actual)
         assert got == want, f"expected Content-Type {value!r}, got {actual!r}"
         for param, param_value in want_params.items():
-            assert got_params.get(param, "").lower() == param_value.lower(), f"expected Content-Type {value!r}, got {actual!r}"
+            assert got_params.get(param, "").lower() == param_value.lower(), (
+                f"expected Content-Type {value!r}, got {actual!r}"
+            )
     else:
         assert actual.strip() == value.strip(), f"expected {name}: {value!r}, got {actual!r}"
 
@@ -544,6 +642,7 @@ def _run_requests(server: Server, test: W3CTest) -> None:
     assert test.requests, "the test has no request"
     variables: dict[str, str] = {}
     for i, request in enumerate(test.requests, 1):
+
         def fill(text: str) -> str:
             for name, value in variables.items():
                 text = text.replace(name, value)
@@ -561,13 +660,15 @@ def _run_requests(server: Server, test: W3CTest) -> None:
         expected = request.expected
         matchers = [_status_matcher(s) for s in expected.statuses]
         assert any(m(response.status) for m in matchers if m), (
-            f"{what}: expected status {' or '.join(_local(s) for s in expected.statuses)}, got {response.show()}")
+            f"{what}: expected status {' or '.join(_local(s) for s in expected.statuses)}, got {response.show()}"
+        )
         if expected.location is not None:
             location = response.header("Location")
             assert location, f"{what}: expected a Location header"
             variables[expected.location] = location
-        if 300 <= response.status < 400 and (expected.boolean is not None or expected.format or expected.body
-                                             or expected.headers):
+        if 300 <= response.status < 400 and (
+            expected.boolean is not None or expected.format or expected.body or expected.headers
+        ):
             response = _redirected(server, request, response, body)
         base = server.base + path
         for name, value in expected.headers:
@@ -578,12 +679,15 @@ def _run_requests(server: Server, test: W3CTest) -> None:
             got = _boolean(response)
             assert got is expected.boolean, f"{what}: expected the boolean {expected.boolean}, got {got}"
         if expected.body is not None:
-            media, _ = _parse_media(next((v for n, v in expected.headers if n.lower() == "content-type"), "text/turtle"))
+            media, _ = _parse_media(
+                next((v for n, v in expected.headers if n.lower() == "content-type"), "text/turtle")
+            )
             assert media in RDF_TYPES, f"{what}: cannot compare an expected body of type {media}"
             want = rdflib.Graph().parse(data=expected.body.chars, format=RDF_TYPES[media], publicID=base)
             got_graph = _parse_rdf(response, base)
-            assert isomorphic(want, got_graph), (f"{what}: the graph returned is not the one expected; got:\n"
-                                                 f"{got_graph.serialize(format='turtle')}")
+            assert isomorphic(want, got_graph), (
+                f"{what}: the graph returned is not the one expected; got:\n{got_graph.serialize(format='turtle')}"
+            )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -608,7 +712,8 @@ def _sd_has_endpoint_triple(server: Server) -> None:
     response, endpoint = _service_description(server)
     graph = _parse_rdf(response, endpoint)
     assert (None, SD.endpoint, URIRef(endpoint)) in graph, (
-        f"no ?service sd:endpoint <{endpoint}> in:\n{graph.serialize(format='turtle')}")
+        f"no ?service sd:endpoint <{endpoint}> in:\n{graph.serialize(format='turtle')}"
+    )
 
 
 def _sd_conforms_to_schema(server: Server) -> None:
@@ -619,10 +724,18 @@ def _sd_conforms_to_schema(server: Server) -> None:
     graph = _parse_rdf(response, endpoint)
     problems = []
     for s, p, o in graph:
-        for term, allowed, role in ((p, SD_PROPERTIES, "property"), (o if p == RDF.type else None, SD_CLASSES, "class")):
+        for term, allowed, role in (
+            (p, SD_PROPERTIES, "property"),
+            (o if p == RDF.type else None, SD_CLASSES, "class"),
+        ):
             if isinstance(term, URIRef) and str(term).startswith(str(SD)) and _local(term) not in allowed:
                 problems.append(f"{term} is not an SD {role}")
-        if p != RDF.type and isinstance(o, URIRef) and str(o).startswith(str(SD)) and _local(o) not in SD_INSTANCES | SD_CLASSES:
+        if (
+            p != RDF.type
+            and isinstance(o, URIRef)
+            and str(o).startswith(str(SD))
+            and _local(o) not in SD_INSTANCES | SD_CLASSES
+        ):
             problems.append(f"{o} is not a term of the SD vocabulary")
     named = set(graph.subjects(RDF.type, SD.NamedGraph)) | set(graph.objects(None, SD.namedGraph))
     for node in named:
@@ -636,8 +749,11 @@ def _sd_conforms_to_schema(server: Server) -> None:
     assert not problems, "\n".join(sorted(set(problems)))
 
 
-SD_CHECKS: dict[str, Callable[[Server], None]] = {"returns-rdf": _sd_returns_rdf, "has-endpoint-triple": _sd_has_endpoint_triple,
-                                                  "conforms-to-schema": _sd_conforms_to_schema}
+SD_CHECKS: dict[str, Callable[[Server], None]] = {
+    "returns-rdf": _sd_returns_rdf,
+    "has-endpoint-triple": _sd_has_endpoint_triple,
+    "conforms-to-schema": _sd_conforms_to_schema,
+}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -661,6 +777,7 @@ def test_graph_store_protocol(test: W3CTest, server: Server, outcomes: dict, req
 @pytest.mark.parametrize("test", SD_TESTS)
 def test_service_description(test: W3CTest, server: Server, outcomes: dict, request) -> None:
     """One test of the Service Description manifest: GET on the endpoint returns a description."""
+
     def run() -> None:
         assert not test.problems, "; ".join(test.problems)
         check = SD_CHECKS.get(test.name)

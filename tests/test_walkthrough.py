@@ -11,12 +11,11 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-
-from kg.cli import cli
-
 from conftest import ROOT
 from servers import running_service
 from test_client import seed_settings
+
+from kg.cli import cli
 
 pytestmark = pytest.mark.slow
 WALKTHROUGH = ROOT / "docs" / "walkthrough.md"
@@ -29,8 +28,12 @@ def blocks(language: str) -> list[str]:
 
 
 def cli_lines() -> list[str]:
-    return [line.strip() for code in blocks("sh") for line in code.splitlines()
-            if line.strip().startswith(("peacekg plot", "peacekg query"))]
+    return [
+        line.strip()
+        for code in blocks("sh")
+        for line in code.splitlines()
+        if line.strip().startswith(("peacekg plot", "peacekg query"))
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -54,8 +57,10 @@ def test_python_blocks_run_against_the_seed_build(seed, tmp_path: Path, monkeypa
     with running_service(Path(seed.build_dir), tmp_path / "server.log") as base:
         for number, code in enumerate(blocks("python"), 1):
             try:
-                exec(compile(code.replace(DEFAULT_SERVICE, base), f"walkthrough.md python block {number}", "exec"),
-                     namespace)
+                exec(
+                    compile(code.replace(DEFAULT_SERVICE, base), f"walkthrough.md python block {number}", "exec"),
+                    namespace,
+                )
             except AssertionError as exc:
                 pytest.fail(f"python block {number} of docs/walkthrough.md no longer holds: {exc}\n{code}")
     assert (tmp_path / "stance-matrix.svg").is_file()
@@ -66,7 +71,7 @@ def test_cli_lines_run(seed, tmp_path: Path, monkeypatch, line: str) -> None:
     monkeypatch.chdir(tmp_path)
     args = shlex.split(line, comments=True)[1:]
     redirect = args[args.index(">") + 1] if ">" in args else None
-    args = args[:args.index(">")] if redirect else args
+    args = args[: args.index(">")] if redirect else args
     result = CliRunner().invoke(cli, ["--build-dir", str(seed.build_dir), *args])
     assert result.exit_code == 0, f"{line}: {result.output}"
     if "--output" in args:

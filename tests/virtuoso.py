@@ -24,9 +24,9 @@ import subprocess
 import time
 import urllib.parse
 import urllib.request
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
 
 PACKAGE = "virtuoso-opensource"
 DEBCONF = "virtuoso-opensource-7"
@@ -50,7 +50,9 @@ def ensure_installed(timeout_s: float = 900.0) -> None:
         return
     if os.geteuid() != 0:
         raise VirtuosoError(f"{PACKAGE} is not installed and installing it needs root (apt-get install {PACKAGE})")
-    preseed = "".join(f"{DEBCONF} {DEBCONF}/{q} password {DBA_PASSWORD}\n" for q in ("dba-password", "dba-password-again"))
+    preseed = "".join(
+        f"{DEBCONF} {DEBCONF}/{q} password {DBA_PASSWORD}\n" for q in ("dba-password", "dba-password-again")
+    )
     subprocess.run(["debconf-set-selections"], input=preseed, text=True, check=True, timeout=60)
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
     install = ["apt-get", "install", "-y", "--no-install-recommends", PACKAGE]
@@ -69,19 +71,34 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def write_ini(folder: Path, sql_port: int, http_port: int, *, buffers: int, max_rows: int, timeout_s: int,
-              dirs_allowed: tuple[Path, ...] = ()) -> Path:
+def write_ini(
+    folder: Path,
+    sql_port: int,
+    http_port: int,
+    *,
+    buffers: int,
+    max_rows: int,
+    timeout_s: int,
+    dirs_allowed: tuple[Path, ...] = (),
+) -> Path:
     """Debian's virtuoso.ini with the database in ``folder``, both ports on 127.0.0.1, ``folder``
     and ``dirs_allowed`` open to bulk loads, ``buffers`` 8 KB pages of cache, result limits raised."""
     allowed = ", ".join(str(Path(d).resolve()) for d in (folder, *dirs_allowed))
     text = SYSTEM_INI.read_text(encoding="utf-8", errors="replace").replace(SYSTEM_DB, str(folder))
     section, out = "", []
     settings = {
-        "Parameters": {"ServerPort": f"127.0.0.1:{sql_port}", "NumberOfBuffers": str(buffers),
-                       "MaxDirtyBuffers": str(buffers * 3 // 4), "DirsAllowed": f"., {allowed}, /usr/share/virtuoso-opensource-7/vad"},
+        "Parameters": {
+            "ServerPort": f"127.0.0.1:{sql_port}",
+            "NumberOfBuffers": str(buffers),
+            "MaxDirtyBuffers": str(buffers * 3 // 4),
+            "DirsAllowed": f"., {allowed}, /usr/share/virtuoso-opensource-7/vad",
+        },
         "HTTPServer": {"ServerPort": f"127.0.0.1:{http_port}"},
-        "SPARQL": {"ResultSetMaxRows": str(max_rows), "MaxQueryExecutionTime": str(timeout_s),
-                   "MaxQueryCostEstimationTime": "0"},
+        "SPARQL": {
+            "ResultSetMaxRows": str(max_rows),
+            "MaxQueryExecutionTime": str(timeout_s),
+            "MaxQueryCostEstimationTime": "0",
+        },
     }
     seen: set[tuple[str, str]] = set()
     for line in text.splitlines():
@@ -133,11 +150,22 @@ class Virtuoso:
         ensure_installed()
         self.folder = Path(self.folder).resolve()
         self.folder.mkdir(parents=True, exist_ok=True)
-        ini = write_ini(self.folder, self.sql_port, self.http_port, buffers=self.buffers, max_rows=self.max_rows,
-                        timeout_s=self.timeout_s, dirs_allowed=self.dirs_allowed)
+        ini = write_ini(
+            self.folder,
+            self.sql_port,
+            self.http_port,
+            buffers=self.buffers,
+            max_rows=self.max_rows,
+            timeout_s=self.timeout_s,
+            dirs_allowed=self.dirs_allowed,
+        )
         log = (self.folder / "server.log").open("ab")
-        self.process = subprocess.Popen(["virtuoso-t", "+configfile", str(ini), "+foreground"], cwd=self.folder,
-                                        stdout=log, stderr=subprocess.STDOUT)
+        self.process = subprocess.Popen(
+            ["virtuoso-t", "+configfile", str(ini), "+foreground"],
+            cwd=self.folder,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
         log.close()
         deadline = time.monotonic() + timeout_s
         while True:
@@ -169,7 +197,7 @@ class Virtuoso:
             self.process.wait()
 
     @contextlib.contextmanager
-    def running(self) -> Iterator["Virtuoso"]:
+    def running(self) -> Iterator[Virtuoso]:
         self.start()
         try:
             yield self
@@ -178,8 +206,13 @@ class Virtuoso:
 
     def isql(self, script: str, timeout_s: float = 3600.0) -> str:
         """Run SQL statements (each ending with ';') as dba; VirtuosoError on any error."""
-        done = subprocess.run(["isql-vt", f"127.0.0.1:{self.sql_port}", "dba", DBA_PASSWORD, "VERBOSE=OFF", "BANNER=OFF"],
-                              input=script, capture_output=True, text=True, timeout=timeout_s)
+        done = subprocess.run(
+            ["isql-vt", f"127.0.0.1:{self.sql_port}", "dba", DBA_PASSWORD, "VERBOSE=OFF", "BANNER=OFF"],
+            input=script,
+            capture_output=True,
+            text=True,
+            timeout=timeout_s,
+        )
         output = done.stdout + done.stderr
         if done.returncode != 0 or "*** Error" in output:
             raise VirtuosoError(f"isql failed ({done.returncode}):\n{output[-3000:]}")

@@ -16,7 +16,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from kg.annotations.fields import ARTICLE_ROLE, CLASS_REQUIRED, INDIVIDUAL, KEY_RANGE, QUOTE, STATEMENT, STATEMENT_TYPE, Field, fields_for_class_families
+from kg.annotations.fields import (
+    ARTICLE_ROLE,
+    CLASS_REQUIRED,
+    INDIVIDUAL,
+    KEY_RANGE,
+    QUOTE,
+    STATEMENT,
+    STATEMENT_TYPE,
+    Field,
+    fields_for_class_families,
+)
 from kg.annotations.quotes import QuoteError, Span, resolve, resolve_all
 from kg.annotations.values import Checker, Issue
 from kg.annotations.vocabulary import VocabularyIndex
@@ -97,6 +107,7 @@ class Corpus:
 
 # -- articles ---------------------------------------------------------------------------------
 
+
 def shown(path: Path) -> str:
     """How a file is named in messages: relative to the working directory when inside it."""
     try:
@@ -106,11 +117,17 @@ def shown(path: Path) -> str:
 
 
 ARTICLE_FIELDS = (
-    Field("id", "text", None, "", required=True), Field("title", "text", None, "", required=True),
-    Field("title_inferred", "bool", None, ""), Field("outlet", "key", None, ""), Field("author", "key", None, ""),
-    Field("genre", "concept", None, "", "genre", required=True), Field("language", "text", None, "", required=True),
-    Field("translated", "bool", None, ""), Field("published", "date", None, "", required=True),
-    Field("regions", "text", None, "", required=True), Field("note", "text", None, ""),
+    Field("id", "text", None, "", required=True),
+    Field("title", "text", None, "", required=True),
+    Field("title_inferred", "bool", None, ""),
+    Field("outlet", "key", None, ""),
+    Field("author", "key", None, ""),
+    Field("genre", "concept", None, "", "genre", required=True),
+    Field("language", "text", None, "", required=True),
+    Field("translated", "bool", None, ""),
+    Field("published", "date", None, "", required=True),
+    Field("regions", "text", None, "", required=True),
+    Field("note", "text", None, ""),
     Field("sha256", "text", None, ""),
 )
 
@@ -124,8 +141,15 @@ def _load_article(txt: Path, vocabulary: VocabularyIndex, issues: list[Issue], r
         issues.append(Issue(shown(txt), 1, "(text)", f"not UTF-8 at byte {exc.start}"))
         return None
     if text.startswith("\ufeff"):  # kept byte for byte, it would shift every offset by one character
-        issues.append(Issue(shown(txt), 1, "(text)", "starts with a byte-order mark (U+FEFF at byte 0), which offsets would "
-                                                     "count as a character; save the text as UTF-8 without a BOM"))
+        issues.append(
+            Issue(
+                shown(txt),
+                1,
+                "(text)",
+                "starts with a byte-order mark (U+FEFF at byte 0), which offsets would "
+                "count as a character; save the text as UTF-8 without a BOM",
+            )
+        )
     if not meta_path.exists():
         issues.append(Issue(display, 1, "(document)", "metadata file missing"))
         return None
@@ -141,7 +165,9 @@ def _load_article(txt: Path, vocabulary: VocabularyIndex, issues: list[Issue], r
     unknown_allowed = {"outlet", "author"}  # null: not known (the build mints an anonymous author)
     checker.check_object(
         {k: v for k, v in meta.items() if k != "regions" and not (k in unknown_allowed and v is None)},
-        (), fields, "article metadata",
+        (),
+        fields,
+        "article metadata",
     )
     if meta.get("id") != txt.stem:
         checker.issue(("id",), f"id {meta.get('id')!r} does not match the file name {txt.stem!r}")
@@ -166,7 +192,9 @@ def _regions(value: Any, text: str, checker: Checker) -> list[Region]:
             checker.issue(path, f"offsets {start!r}–{end!r} are not a range within the text (0–{len(text)})")
             continue
         if item["type"] not in REGION_TYPES:
-            checker.issue(path + ("type",), f"unknown region type {item['type']!r} (one of: {', '.join(sorted(REGION_TYPES))})")
+            checker.issue(
+                path + ("type",), f"unknown region type {item['type']!r} (one of: {', '.join(sorted(REGION_TYPES))})"
+            )
         if item.get("author") is not None:
             checker.check_key(item["author"], path + ("author",))
         regions.append(Region(item["id"], item["type"], start, end, item.get("author"), item.get("duplicate_of")))
@@ -174,21 +202,30 @@ def _regions(value: Any, text: str, checker: Checker) -> list[Region]:
     ordered = sorted(regions, key=lambda r: r.start)
     for before, after in zip(ordered, ordered[1:]):
         if after.start < before.end:
-            checker.issue(("regions", index[id(after)]), f"regions {before.id!r} and {after.id!r} overlap ({before.start}–{before.end}, {after.start}–{after.end})")
+            checker.issue(
+                ("regions", index[id(after)]),
+                f"regions {before.id!r} and {after.id!r} overlap ({before.start}–{before.end}, {after.start}–{after.end})",
+            )
     by_id = {r.id: r for r in regions}
     for i, region in enumerate(regions):
         if region.type == "duplicate":
             original = by_id.get(region.duplicate_of or "")
             if original is None:
-                checker.issue(("regions", i, "duplicate_of"), f"a duplicate region names the region it repeats; {region.duplicate_of!r} is not one")
-            elif text[region.start:region.end].strip() != text[original.start:original.end].strip():
+                checker.issue(
+                    ("regions", i, "duplicate_of"),
+                    f"a duplicate region names the region it repeats; {region.duplicate_of!r} is not one",
+                )
+            elif text[region.start : region.end].strip() != text[original.start : original.end].strip():
                 checker.issue(("regions", i), f"region {region.id!r} is not a copy of {original.id!r}")
     return regions
 
 
 # -- individuals and statements ------------------------------------------------------------------
 
-def check_individual(item: Any, path: Path_, checker: Checker, keys: dict, vocabulary: VocabularyIndex, allow_evidence: bool) -> None:
+
+def check_individual(
+    item: Any, path: Path_, checker: Checker, keys: dict, vocabulary: VocabularyIndex, allow_evidence: bool
+) -> None:
     if not isinstance(item, dict):
         checker.issue(path, "expected a mapping describing an individual")
         return
@@ -208,7 +245,9 @@ def check_individual(item: Any, path: Path_, checker: Checker, keys: dict, vocab
     define_key(key, klass, path, checker, keys)
     for i, commitment in enumerate(item.get("commitments") or []):
         if isinstance(commitment, dict) and "key" in commitment:
-            define_key(commitment["key"], commitment.get("type", "SecurityGuarantee"), path + ("commitments", i), checker, keys)
+            define_key(
+                commitment["key"], commitment.get("type", "SecurityGuarantee"), path + ("commitments", i), checker, keys
+            )
 
 
 def define_key(key: Any, klass: Any, path: Path_, checker: Checker, keys: dict) -> None:
@@ -239,8 +278,14 @@ def check_statement(item: Any, path: Path_, checker: Checker, ids: set[str]) -> 
     ids.add(str(sid))
 
 
-def _load_annotations(path: Path, corpus_articles: dict[str, Article], vocabulary: VocabularyIndex,
-                      keys: dict, issues: list[Issue], refs: list) -> Annotations | None:
+def _load_annotations(
+    path: Path,
+    corpus_articles: dict[str, Article],
+    vocabulary: VocabularyIndex,
+    keys: dict,
+    issues: list[Issue],
+    refs: list,
+) -> Annotations | None:
     doc = load_yaml(path, shown(path))
     checker = Checker(doc, vocabulary)
     data = doc.data
@@ -248,17 +293,34 @@ def _load_annotations(path: Path, corpus_articles: dict[str, Article], vocabular
         checker.issue((), "expected a mapping with article, status, mentions, entities, statements")
         issues.extend(checker.issues)
         return None
-    allowed = {"article", "status", "annotators", "note", "mentions", "entities", "roles", "statements", "coverage_ignore"}
+    allowed = {
+        "article",
+        "status",
+        "annotators",
+        "note",
+        "mentions",
+        "entities",
+        "roles",
+        "statements",
+        "coverage_ignore",
+    }
     for name in data:
         if name not in allowed:
             checker.issue((name,), f"unknown section {name!r} (allowed: {', '.join(sorted(allowed))})")
     if data.get("article") != path.stem or path.stem not in corpus_articles:
-        checker.issue(("article",), f"article {data.get('article')!r} must equal the file name and name an article of the corpus")
+        checker.issue(
+            ("article",), f"article {data.get('article')!r} must equal the file name and name an article of the corpus"
+        )
     if data.get("status") not in ("reviewed", "unreviewed"):
         checker.issue(("status",), "status is 'reviewed' or 'unreviewed'")
     for i, mention in enumerate(data.get("mentions") or []):
         mpath = ("mentions", i)
-        if checker.check_object(mention, mpath, (Field("ref", "key", None, "", required=True), Field("note", "text", None, "")) + QUOTE, "a mention"):
+        if checker.check_object(
+            mention,
+            mpath,
+            (Field("ref", "key", None, "", required=True), Field("note", "text", None, "")) + QUOTE,
+            "a mention",
+        ):
             checker.quote_fields.append((mpath, mention))
     for i, entity in enumerate(data.get("entities") or []):
         check_individual(entity, ("entities", i), checker, keys, vocabulary, allow_evidence=True)
@@ -268,9 +330,16 @@ def _load_annotations(path: Path, corpus_articles: dict[str, Article], vocabular
     for i, statement in enumerate(data.get("statements") or []):
         check_statement(statement, ("statements", i), checker, ids)
     for i, ignore in enumerate(data.get("coverage_ignore") or []):
-        checker.check_object(ignore, ("coverage_ignore", i), (
-            Field("text", "text", None, "", required=True), Field("label", "text", None, ""),
-            Field("reason", "text", None, "", required=True)), "a coverage exception")
+        checker.check_object(
+            ignore,
+            ("coverage_ignore", i),
+            (
+                Field("text", "text", None, "", required=True),
+                Field("label", "text", None, ""),
+                Field("reason", "text", None, "", required=True),
+            ),
+            "a coverage exception",
+        )
     annotations = Annotations(path.stem, doc)
     article = corpus_articles.get(path.stem)
     if article is not None:
@@ -297,14 +366,21 @@ def _resolve_quotes(checker: Checker, annotations: Annotations, article: Article
                     spans = resolve_all(article.text, spec["quote"], article.windows)
                 else:
                     occurrence = spec.get("occurrence")
-                    spans = [resolve(article.text, spec["quote"], article.windows,
-                                     occurrence=occurrence if isinstance(occurrence, int) else None,
-                                     prefix=spec.get("prefix"), suffix=spec.get("suffix"))]
+                    spans = [
+                        resolve(
+                            article.text,
+                            spec["quote"],
+                            article.windows,
+                            occurrence=occurrence if isinstance(occurrence, int) else None,
+                            prefix=spec.get("prefix"),
+                            suffix=spec.get("suffix"),
+                        )
+                    ]
             except QuoteError as exc:
                 checker.issue(where, str(exc))
                 continue
             for span in spans:
-                assert article.text[span.start:span.end] == span.exact  # resolution is exact by construction
+                assert article.text[span.start : span.end] == span.exact  # resolution is exact by construction
             annotations.spans[where] = spans
 
 
@@ -317,9 +393,12 @@ def _drop_nested_mentions(annotations: Annotations, mentions: list[Any]) -> None
             continue
         others = [(s, p) for p, ss in spans.items() if p != path for s in ss]
         kept = [
-            span for span in own
-            if not any(o.start <= span.start and span.end <= o.end and (o.end - o.start) > (span.end - span.start)
-                       for o, _ in others)
+            span
+            for span in own
+            if not any(
+                o.start <= span.start and span.end <= o.end and (o.end - o.start) > (span.end - span.start)
+                for o, _ in others
+            )
         ]
         if kept:
             annotations.spans[path] = kept
@@ -370,7 +449,14 @@ def load_corpus(corpus_dir: Path, vocabulary: VocabularyIndex) -> Corpus:
             annotations[loaded.article] = loaded
     for doc, path, key in refs:
         if key not in keys:
-            issues.append(Issue(doc.file, doc.line(path) or 1, dotted(path), f"unknown individual {key!r} (not defined in reference data or any annotation file)"))
+            issues.append(
+                Issue(
+                    doc.file,
+                    doc.line(path) or 1,
+                    dotted(path),
+                    f"unknown individual {key!r} (not defined in reference data or any annotation file)",
+                )
+            )
             continue
         field_name = next((p for p in reversed(path) if isinstance(p, str)), "")
         expected = KEY_RANGE.get(field_name)
@@ -378,7 +464,12 @@ def load_corpus(corpus_dir: Path, vocabulary: VocabularyIndex) -> Corpus:
             allowed = expected if isinstance(expected, tuple) else (expected,)
             klass = keys[key][0]
             if not any(vocabulary.is_a(klass, a) for a in allowed):
-                issues.append(Issue(doc.file, doc.line(path) or 1, dotted(path),
-                                    f"{key!r} is a {klass}, but {field_name!r} takes a {' or '.join(allowed)}"))
+                issues.append(
+                    Issue(
+                        doc.file,
+                        doc.line(path) or 1,
+                        dotted(path),
+                        f"{key!r} is a {klass}, but {field_name!r} takes a {' or '.join(allowed)}",
+                    )
+                )
     return Corpus(articles, reference, annotations, keys, sorted(set(issues)))
-

@@ -72,7 +72,9 @@ class StaleIgnore:
     def __str__(self) -> str:
         label = f" ({self.label})" if self.label else ""
         hint = f"; spaCy labels it {'/'.join(self.spacy_labels)}" if self.spacy_labels else ""
-        return f"{self.file}:{self.line}: warning: stale coverage_ignore entry \"{self.text}\"{label} excuses nothing{hint}"
+        return (
+            f'{self.file}:{self.line}: warning: stale coverage_ignore entry "{self.text}"{label} excuses nothing{hint}'
+        )
 
 
 @dataclass
@@ -127,22 +129,36 @@ class CoverageReport:
         n, covered, excused, uncovered = self.totals
         return {
             "ok": self.ok,
-            "total": {"entities": n, "covered": covered, "excused": excused, "uncovered": uncovered,
-                      "percent": _percent(n, covered + excused)},
-            "articles": [{
-                "id": a.article, "file": a.file, "entities": len(a.mentions), "covered": a.count("covered"),
-                "excused": a.count("excused"), "uncovered": len(a.uncovered),
-                "percent": _percent(len(a.mentions), a.count("covered") + a.count("excused")),
-                "mentions": [asdict(m) for m in a.mentions],
-                "stale_ignores": [asdict(s) for s in a.stale],
-            } for a in self.articles],
+            "total": {
+                "entities": n,
+                "covered": covered,
+                "excused": excused,
+                "uncovered": uncovered,
+                "percent": _percent(n, covered + excused),
+            },
+            "articles": [
+                {
+                    "id": a.article,
+                    "file": a.file,
+                    "entities": len(a.mentions),
+                    "covered": a.count("covered"),
+                    "excused": a.count("excused"),
+                    "uncovered": len(a.uncovered),
+                    "percent": _percent(len(a.mentions), a.count("covered") + a.count("excused")),
+                    "mentions": [asdict(m) for m in a.mentions],
+                    "stale_ignores": [asdict(s) for s in a.stale],
+                }
+                for a in self.articles
+            ],
         }
 
     def raise_for_uncovered(self) -> None:
         uncovered = self.totals[3]
         if uncovered:
-            raise CoverageError(f"annotation coverage is incomplete: {uncovered} named entity mention(s) "
-                                "neither covered by an annotation nor excused by coverage_ignore")
+            raise CoverageError(
+                f"annotation coverage is incomplete: {uncovered} named entity mention(s) "
+                "neither covered by an annotation nor excused by coverage_ignore"
+            )
 
 
 def _percent(total: int, done: int) -> float:
@@ -150,11 +166,14 @@ def _percent(total: int, done: int) -> float:
 
 
 def _counts(n: int, covered: int, excused: int) -> str:
-    return (f"{n} entities, {covered} covered, {excused} excused, {n - covered - excused} uncovered "
-            f"({_percent(n, covered + excused):.1f}%)")
+    return (
+        f"{n} entities, {covered} covered, {excused} excused, {n - covered - excused} uncovered "
+        f"({_percent(n, covered + excused):.1f}%)"
+    )
 
 
 # -- matching ----------------------------------------------------------------------------------
+
 
 def core(text: str, start: int, end: int) -> tuple[int, int]:
     """The offsets of the mention ``text[start:end]`` without whitespace, leading "the " and
@@ -203,6 +222,7 @@ def line_column(text: str, offset: int) -> tuple[int, int]:
 
 # -- the report --------------------------------------------------------------------------------
 
+
 @functools.lru_cache(maxsize=1)
 def load_model(name: str = MODEL) -> Any:
     """The spaCy pipeline, loaded once per process (only its NER and what NER needs runs)."""
@@ -223,7 +243,9 @@ def _excuse(text: str, label: str, ignores: list[tuple[int, dict[str, Any]]]) ->
     return None
 
 
-def article_coverage(article: Article, annotations: Annotations | None, entities: list[tuple[int, int, str]]) -> ArticleCoverage:
+def article_coverage(
+    article: Article, annotations: Annotations | None, entities: list[tuple[int, int, str]]
+) -> ArticleCoverage:
     """Classify the spaCy ``entities`` (start, end, label) of one article."""
     text = article.text
     covered = merged([(s.start, s.end) for s in annotations.all_spans()] if annotations else [])
@@ -245,12 +267,21 @@ def article_coverage(article: Article, annotations: Annotations | None, entities
     return result
 
 
-def _stale(annotations: Annotations, unused: list[tuple[int, dict[str, Any]]], uncovered: list[Mention]) -> list[StaleIgnore]:
+def _stale(
+    annotations: Annotations, unused: list[tuple[int, dict[str, Any]]], uncovered: list[Mention]
+) -> list[StaleIgnore]:
     out = []
     for i, entry in unused:
         labels = sorted({m.label for m in uncovered if normalise(m.text) == normalise(entry["text"])})
-        out.append(StaleIgnore(annotations.doc.file, annotations.doc.line(("coverage_ignore", i)) or 1,
-                               entry["text"], entry.get("label"), tuple(labels)))
+        out.append(
+            StaleIgnore(
+                annotations.doc.file,
+                annotations.doc.line(("coverage_ignore", i)) or 1,
+                entry["text"],
+                entry.get("label"),
+                tuple(labels),
+            )
+        )
     return out
 
 
@@ -262,7 +293,11 @@ def coverage_report(settings: Settings) -> CoverageReport:
     ids = sorted(corpus.articles)
     nlp = load_model()
     docs = nlp.pipe(corpus.articles[i].text for i in ids)
-    return CoverageReport([
-        article_coverage(corpus.articles[i], corpus.annotations.get(i), [(e.start_char, e.end_char, e.label_) for e in doc.ents])
-        for i, doc in zip(ids, docs)
-    ])
+    return CoverageReport(
+        [
+            article_coverage(
+                corpus.articles[i], corpus.annotations.get(i), [(e.start_char, e.end_char, e.label_) for e in doc.ents]
+            )
+            for i, doc in zip(ids, docs)
+        ]
+    )

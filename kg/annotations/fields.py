@@ -36,14 +36,28 @@ class Field:
     required: bool = False
 
 
-def _f(name: str, kind: str, predicate: str | None, help: str, scheme: str | None = None, required: bool = False) -> Field:
+def _f(
+    name: str, kind: str, predicate: str | None, help: str, scheme: str | None = None, required: bool = False
+) -> Field:
     return Field(name, kind, predicate, help, scheme, required)
 
 
 # Fields every individual (reference or annotation entity) may carry.
 INDIVIDUAL = (
-    _f("key", "text", None, "Stable identifier, lower-case words joined by '-'; the IRI is {base_iri}resource/{key}.", required=True),
-    _f("type", "text", "rdf:type", "Local name of a PeaceKG class (Person, State, PeacePlan, Summit, Treaty…).", required=True),
+    _f(
+        "key",
+        "text",
+        None,
+        "Stable identifier, lower-case words joined by '-'; the IRI is {base_iri}resource/{key}.",
+        required=True,
+    ),
+    _f(
+        "type",
+        "text",
+        "rdf:type",
+        "Local name of a PeaceKG class (Person, State, PeacePlan, Summit, Treaty…).",
+        required=True,
+    ),
     _f("label", "text", "rdfs:label", "The usual English name.", required=True),
     _f("aliases", "texts", "skos:altLabel", "Other names and spelling variants (Zelenskyy, Zelenskiy; Kiev)."),
     _f("description", "text", "pk:summary", "One sentence saying what it is."),
@@ -55,7 +69,12 @@ INDIVIDUAL = (
     _f("atop", "identifier", "pk:atopId", "ATOP alliance identifier (atopid)."),
     _f("cow", "identifier", "pk:cowCode", "Correlates of War state code or war number."),
     _f("sources", "sources", "prov:hadPrimarySource", "Where facts not taken from the articles come from."),
-    _f("evidence", "quotes", "pk:hasEvidence", "For entities defined in an annotation file: the span(s) that introduce it."),
+    _f(
+        "evidence",
+        "quotes",
+        "pk:hasEvidence",
+        "For entities defined in an annotation file: the span(s) that introduce it.",
+    ),
     _f("note", "text", None, "A note for annotators; not part of the graph."),
 )
 
@@ -69,9 +88,7 @@ FAMILY = {
         _f("governs", "key", "pk:governs", "For a government: the state it governs."),
         _f("roles", "roles", "pk:hasRole", "Roles held over time (see ROLE)."),
     ),
-    "Place": (
-        _f("located_in", "key", "pk:locatedIn", "The place it lies in (by international law)."),
-    ),
+    "Place": (_f("located_in", "key", "pk:locatedIn", "The place it lies in (by international law)."),),
     "Event": (
         _f("participants", "keys", "pk:participant", "Who took part."),
         _f("perpetrator", "keys", "pk:perpetrator", "Who carried out an attack, invasion or annexation."),
@@ -90,14 +107,26 @@ FAMILY = {
         _f("provisions", "provisions", "pk:hasProvision", "Its terms (see PROVISION).", required=True),
     ),
     "Commitment": (
-        _f("kind", "concepts", "pk:commitmentKind", "Guarantee kind (guarantee-kind scheme) or other commitment kind (commitment-kind scheme).", required=True),
+        _f(
+            "kind",
+            "concepts",
+            "pk:commitmentKind",
+            "Guarantee kind (guarantee-kind scheme) or other commitment kind (commitment-kind scheme).",
+            required=True,
+        ),
         _f("obligors", "keys", "pk:obligor", "Who takes the commitment on."),
         _f("guarantors", "keys", "pk:guarantor", "For security guarantees: who gives it."),
         _f("beneficiary", "keys", "pk:beneficiary", "To or for whom."),
         _f("veto_holders", "keys", "pk:vetoHolder", "Who could block its activation."),
         _f("trigger", "text", "pk:trigger", "What activates it."),
         _f("enforcement", "text", "pk:enforcement", "How it would be enforced."),
-        _f("bindingness", "concept", "pk:bindingness", "legally-binding, politically-binding or unspecified.", scheme="bindingness"),
+        _f(
+            "bindingness",
+            "concept",
+            "pk:bindingness",
+            "legally-binding, politically-binding or unspecified.",
+            scheme="bindingness",
+        ),
         _f("duration", "text", "pk:duration", "How long it lasts, in words."),
     ),
     "Agreement": (
@@ -115,13 +144,35 @@ FAMILY = {
 # Statement fields: common ones, then by statement type.
 STATEMENT = (
     _f("id", "text", None, "Stable id within the article (s1, s2…); part of the statement's IRI.", required=True),
-    _f("type", "text", "rdf:type", "Claim, Position, PrecedentInvocation, ReportedFigure or EventReport.", required=True),
-    _f("by", "keys", "pk:attributedTo", "Who makes the statement. Default: the author of the region the evidence is in (the article's author; a comment's commenter)."),
+    _f(
+        "type",
+        "text",
+        "rdf:type",
+        "Claim, Position, PrecedentInvocation, ReportedFigure or EventReport.",
+        required=True,
+    ),
+    _f(
+        "by",
+        "keys",
+        "pk:attributedTo",
+        "Who makes the statement. Default: the author of the region the evidence is in (the article's author; a comment's commenter).",
+    ),
     _f("evidence", "quotes", "pk:hasEvidence", "The span(s) that support it.", required=True),
     _f("summary", "text", "pk:summary", "What it says, in the annotator's words.", required=True),
-    _f("modality", "concept", "pk:modality", "certain (default), probable, possible, hypothetical, conditional.", scheme="modality"),
+    _f(
+        "modality",
+        "concept",
+        "pk:modality",
+        "certain (default), probable, possible, hypothetical, conditional.",
+        scheme="modality",
+    ),
     _f("condition", "text", "pk:condition", "For conditional statements: the condition."),
-    _f("direct_quote", "bool", "pk:directQuote", "True when the evidence is the speaker's own words in quotation marks."),
+    _f(
+        "direct_quote",
+        "bool",
+        "pk:directQuote",
+        "True when the evidence is the speaker's own words in quotation marks.",
+    ),
     _f("stated_at", "key", "pk:statedAt", "The event where it was said (Davos)."),
     _f("stated_via", "keys", "pk:statedVia", "The outlet or document it was said through (an interview, an essay)."),
     _f("date", "date", "pk:hasTimeSpan", "When it was said, if the text says."),
@@ -131,12 +182,32 @@ STATEMENT = (
 STATEMENT_TYPE = {
     "Claim": (
         _f("stance", "concept", "pk:stance", "The speaker's stance toward the target.", scheme="stance", required=True),
-        _f("target", "keys", "pk:target", "What the stance is toward: a key, or a statement id in this file ('#s3').", required=True),
+        _f(
+            "target",
+            "keys",
+            "pk:target",
+            "What the stance is toward: a key, or a statement id in this file ('#s3').",
+            required=True,
+        ),
     ),
     "Position": (
         _f("holder", "keys", "pk:positionHolder", "The party whose position it is.", required=True),
-        _f("stance", "concept", "pk:stance", "The holder's stance (demands, refuses, supports, offers…).", scheme="stance", required=True),
-        _f("position_type", "concept", "pk:positionType", "demand, precondition, red-line, goal, offer, willingness.", scheme="position-type", required=True),
+        _f(
+            "stance",
+            "concept",
+            "pk:stance",
+            "The holder's stance (demands, refuses, supports, offers…).",
+            scheme="stance",
+            required=True,
+        ),
+        _f(
+            "position_type",
+            "concept",
+            "pk:positionType",
+            "demand, precondition, red-line, goal, offer, willingness.",
+            scheme="position-type",
+            required=True,
+        ),
         _f("target", "keys", "pk:target", "What the position is about (a proposal, a guarantee…)."),
         _f("provisions", "provisions", "pk:hasProvision", "The terms demanded, offered or rejected (see PROVISION)."),
     ),
@@ -148,29 +219,70 @@ STATEMENT_TYPE = {
     "ReportedFigure": (
         _f("quantity", "quantity", "pk:hasQuantity", "The number or range with its unit.", required=True),
         _f("measures", "text", "pk:measures", "What the number measures.", required=True),
-        _f("category", "concept", "pk:figureCategory", "troop-strength, casualties, territory-share, money, distance…", scheme="figure-category", required=True),
+        _f(
+            "category",
+            "concept",
+            "pk:figureCategory",
+            "troop-strength, casualties, territory-share, money, distance…",
+            scheme="figure-category",
+            required=True,
+        ),
     ),
-    "EventReport": (
-        _f("event", "key", "pk:reportsEvent", "The event reported.", required=True),
-    ),
+    "EventReport": (_f("event", "key", "pk:reportsEvent", "The event reported.", required=True),),
 }
 
 # Nested objects.
 PROVISION = (
-    _f("type", "text", "rdf:type", "TerritorialProvision, AllianceMembershipProvision, ArmedForcesLimitProvision, SanctionsProvision, ForeignTroopPresenceProvision, SecurityGuaranteeProvision, ElectionProvision, EconomicProvision or CeasefireProvision.", required=True),
+    _f(
+        "type",
+        "text",
+        "rdf:type",
+        "TerritorialProvision, AllianceMembershipProvision, ArmedForcesLimitProvision, SanctionsProvision, ForeignTroopPresenceProvision, SecurityGuaranteeProvision, ElectionProvision, EconomicProvision or CeasefireProvision.",
+        required=True,
+    ),
     _f("text", "text", "pk:provisionText", "The provision in words.", required=True),
     _f("territory", "keys", "pk:concernsTerritory", "Territorial: the territory concerned."),
-    _f("arrangement", "concept", "pk:territorialArrangement", "Territorial: what happens to it.", scheme="territorial-arrangement"),
-    _f("recognition", "concept", "pk:recognition", "Territorial: de-jure, de-facto or non-recognition.", scheme="recognition"),
+    _f(
+        "arrangement",
+        "concept",
+        "pk:territorialArrangement",
+        "Territorial: what happens to it.",
+        scheme="territorial-arrangement",
+    ),
+    _f(
+        "recognition",
+        "concept",
+        "pk:recognition",
+        "Territorial: de-jure, de-facto or non-recognition.",
+        scheme="recognition",
+    ),
     _f("alliance", "key", "pk:alliance", "Membership: the alliance or union."),
     _f("candidate", "keys", "pk:candidate", "Membership: the state whose membership is at issue."),
-    _f("membership_status", "concept", "pk:membershipStatus", "Membership: granted, deferred, excluded, open.", scheme="membership-status"),
+    _f(
+        "membership_status",
+        "concept",
+        "pk:membershipStatus",
+        "Membership: granted, deferred, excluded, open.",
+        scheme="membership-status",
+    ),
     _f("limited_party", "keys", "pk:limitedParty", "Force limit: whose forces are limited."),
-    _f("sanctions_action", "concept", "pk:sanctionsAction", "Sanctions: impose, tighten, relieve, lift.", scheme="sanctions-action"),
+    _f(
+        "sanctions_action",
+        "concept",
+        "pk:sanctionsAction",
+        "Sanctions: impose, tighten, relieve, lift.",
+        scheme="sanctions-action",
+    ),
     _f("sanctioned", "keys", "pk:sanctionedParty", "Sanctions: who is sanctioned."),
     _f("host", "keys", "pk:hostState", "Troops: the state on whose soil they would be."),
     _f("contributors", "keys", "pk:troopContributor", "Troops: who would send them."),
-    _f("missions", "concepts", "pk:mission", "Troops: peacekeeping, monitoring, deterrence, training, combat.", scheme="troop-mission"),
+    _f(
+        "missions",
+        "concepts",
+        "pk:mission",
+        "Troops: peacekeeping, monitoring, deterrence, training, combat.",
+        scheme="troop-mission",
+    ),
     _f("quantity", "quantity", "pk:hasQuantity", "Troops or force limit: the size."),
     _f("guarantee", "key", "pk:providesGuarantee", "Security guarantee: the key of the guarantee entity."),
     _f("affected", "keys", "pk:affectedParty", "Any other party it binds or benefits."),
@@ -187,27 +299,40 @@ VIOLATION = (
 )
 ROLE = (
     _f("label", "text", "pk:roleLabel", "The role as worded ('former US ambassador to Russia').", required=True),
-    _f("role_type", "concept", "pk:roleType", "head-of-state, minister, ambassador, envoy, expert…", scheme="role-type"),
+    _f(
+        "role_type", "concept", "pk:roleType", "head-of-state, minister, ambassador, envoy, expert…", scheme="role-type"
+    ),
     _f("in", "keys", "pk:roleIn", "The state or organisation in or for which it is held."),
     _f("concerns", "keys", "pk:roleConcerns", "What it is directed at (the host state of an ambassador)."),
-    _f("status", "concept", "pk:roleStatus", "current, former, designated (at the time of the source).", scheme="role-status"),
+    _f(
+        "status",
+        "concept",
+        "pk:roleStatus",
+        "current, former, designated (at the time of the source).",
+        scheme="role-status",
+    ),
     _f("date", "date", "pk:hasTimeSpan", "When it was held."),
     _f("evidence", "quotes", "pk:hasEvidence", "The span that states the role (in annotation files)."),
 )
 # A role as an article states it (annotation files, section ``roles``): the same fields plus the
 # holder, and evidence is required.
-ARTICLE_ROLE = (
-    _f("holder", "key", "pk:holder", "The person (or agent) who holds the role.", required=True),
-) + tuple(
+ARTICLE_ROLE = (_f("holder", "key", "pk:holder", "The person (or agent) who holds the role.", required=True),) + tuple(
     Field(f.name, f.kind, f.predicate, f.help, f.scheme, True if f.name == "evidence" else f.required) for f in ROLE
 )
 SOURCE = (
-    _f("cite", "text", None, "What the source is: a dataset and record, a treaty text, a Wikidata item.", required=True),
+    _f(
+        "cite", "text", None, "What the source is: a dataset and record, a treaty text, a Wikidata item.", required=True
+    ),
     _f("iri", "text", None, "Its IRI, if it has one."),
 )
 QUOTE = (
     _f("quote", "text", "oa:exact", "The exact text, character for character.", required=True),
-    _f("occurrence", "text", None, "Which occurrence (1, 2…) when the quote is not unique; 'all' in mentions for every occurrence."),
+    _f(
+        "occurrence",
+        "text",
+        None,
+        "Which occurrence (1, 2…) when the quote is not unique; 'all' in mentions for every occurrence.",
+    ),
     _f("prefix", "text", "oa:prefix", "Text just before the quote, to pick one occurrence."),
     _f("suffix", "text", "oa:suffix", "Text just after the quote, to pick one occurrence."),
 )
@@ -217,17 +342,49 @@ FAMILY_ROOTS = tuple(FAMILY)
 # The class a key must have, by field name (as the SHACL shapes require; checked by the validator
 # so annotators see the file and line, not a late build failure).
 KEY_RANGE = {
-    "proposed_by": "Agent", "backed_by": "Agent", "proposed_to": "Agent", "presented_at": "Event",
-    "counters": "Proposal", "revises": "Proposal", "responds_to": "Proposal",
-    "participants": "Agent", "perpetrator": "Agent", "location": "Place", "part_of": "Event",
-    "obligors": "Agent", "guarantors": "Agent", "beneficiary": "Agent", "veto_holders": "Agent",
-    "parties": "Agent", "signatories": "Agent", "terminated_by": "Event", "violator": "Agent",
-    "commitment": "Commitment", "member_of": "Agent", "members": "Agent", "based_in": "Place",
-    "institution_of": "Agent", "governs": "State", "located_in": "Place", "holder": "Agent", "in": "Agent",
-    "by": "Agent", "stated_at": "Event", "alliance": "Organisation", "candidate": "Agent",
-    "limited_party": "Agent", "sanctioned": "Agent", "host": "Agent", "contributors": "Agent",
-    "guarantee": "SecurityGuarantee", "territory": "Place", "affected": "Agent", "outlet": "MediaOutlet",
-    "author": "Agent", "event": ("Event", "Agreement"), "precedent": ("Agreement", "Event"),
+    "proposed_by": "Agent",
+    "backed_by": "Agent",
+    "proposed_to": "Agent",
+    "presented_at": "Event",
+    "counters": "Proposal",
+    "revises": "Proposal",
+    "responds_to": "Proposal",
+    "participants": "Agent",
+    "perpetrator": "Agent",
+    "location": "Place",
+    "part_of": "Event",
+    "obligors": "Agent",
+    "guarantors": "Agent",
+    "beneficiary": "Agent",
+    "veto_holders": "Agent",
+    "parties": "Agent",
+    "signatories": "Agent",
+    "terminated_by": "Event",
+    "violator": "Agent",
+    "commitment": "Commitment",
+    "member_of": "Agent",
+    "members": "Agent",
+    "based_in": "Place",
+    "institution_of": "Agent",
+    "governs": "State",
+    "located_in": "Place",
+    "holder": "Agent",
+    "in": "Agent",
+    "by": "Agent",
+    "stated_at": "Event",
+    "alliance": "Organisation",
+    "candidate": "Agent",
+    "limited_party": "Agent",
+    "sanctioned": "Agent",
+    "host": "Agent",
+    "contributors": "Agent",
+    "guarantee": "SecurityGuarantee",
+    "territory": "Place",
+    "affected": "Agent",
+    "outlet": "MediaOutlet",
+    "author": "Agent",
+    "event": ("Event", "Agreement"),
+    "precedent": ("Agreement", "Event"),
 }
 
 # Fields a provision of a given class must have (as its SHACL shape requires).

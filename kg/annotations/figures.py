@@ -18,10 +18,58 @@ FIGURE = re.compile(
 )
 NOT_COUNTED = {"days", "hours", "weeks", "decades", "centuries", "minutes", "seconds", "times", "percent"}
 SCALES = {"million": 10**6, "billion": 10**9, "trillion": 10**12, "thousand": 10**3, "bn": 10**9}
-TROOPS = {"soldiers", "troops", "servicemen", "personnel", "fighters", "peacekeepers", "men", "women", "reservists", "recruits", "conscripts"}
-WEAPONS = {"drones", "missiles", "tanks", "shells", "rockets", "strikes", "weapons", "aircraft", "jets", "warheads", "howitzers", "munitions", "rounds"}
+TROOPS = {
+    "soldiers",
+    "troops",
+    "servicemen",
+    "personnel",
+    "fighters",
+    "peacekeepers",
+    "men",
+    "women",
+    "reservists",
+    "recruits",
+    "conscripts",
+}
+WEAPONS = {
+    "drones",
+    "missiles",
+    "tanks",
+    "shells",
+    "rockets",
+    "strikes",
+    "weapons",
+    "aircraft",
+    "jets",
+    "warheads",
+    "howitzers",
+    "munitions",
+    "rounds",
+}
 CASUALTIES = {"killed", "dead", "wounded", "casualties", "deaths", "died", "injured"}
-STOP = {"to", "of", "in", "and", "or", "the", "a", "an", "for", "per", "at", "on", "by", "with", "from", "as", "than", "is", "was", "were", "are"}
+STOP = {
+    "to",
+    "of",
+    "in",
+    "and",
+    "or",
+    "the",
+    "a",
+    "an",
+    "for",
+    "per",
+    "at",
+    "on",
+    "by",
+    "with",
+    "from",
+    "as",
+    "than",
+    "is",
+    "was",
+    "were",
+    "are",
+}
 QUALIFIERS = (
     ("approximate", ("about", "around", "some", "roughly", "approximately", "nearly", "almost", "an estimated")),
     ("more-than", ("more than", "over", "exceeding")),
@@ -49,10 +97,16 @@ def _unit(rest: str, cur: str | None) -> tuple[str, int, str | None] | None:
     """(unit, length of the unit text after the number, counted noun) or None."""
     if cur:
         return ("usd" if "$" in cur else "eur"), 0, None
-    for pattern, unit in ((r"\s?%", "percent"), (r"\s(?:percent|per cent)\b", "percent"),
-                          (r"\s?(?:km|kilomet(?:er|re)s?)\b", "kilometre"),
-                          (r"\s(?:US\s)?dollars\b", "usd"), (r"\s(?:euros?)\b", "eur"), (r"\s(?:roubles|rubles)\b", "rub"),
-                          (r"\smonths?\b(?![-\s]old)", "month"), (r"\syears?\b(?![-\s]old)", "year")):
+    for pattern, unit in (
+        (r"\s?%", "percent"),
+        (r"\s(?:percent|per cent)\b", "percent"),
+        (r"\s?(?:km|kilomet(?:er|re)s?)\b", "kilometre"),
+        (r"\s(?:US\s)?dollars\b", "usd"),
+        (r"\s(?:euros?)\b", "eur"),
+        (r"\s(?:roubles|rubles)\b", "rub"),
+        (r"\smonths?\b(?![-\s]old)", "month"),
+        (r"\syears?\b(?![-\s]old)", "year"),
+    ):
         m = re.match(pattern, rest)
         if m:
             return unit, m.end(), None
@@ -65,7 +119,9 @@ def _unit(rest: str, cur: str | None) -> tuple[str, int, str | None] | None:
             return None
         at += m.end()
         word = m.group(1)
-        if word.islower() and (word in TROOPS | WEAPONS | CASUALTIES or (word.endswith("s") and len(word) > 3) or word == "people"):
+        if word.islower() and (
+            word in TROOPS | WEAPONS | CASUALTIES or (word.endswith("s") and len(word) > 3) or word == "people"
+        ):
             return "count", at, word
     return None
 
@@ -103,7 +159,9 @@ def _category(unit: str, noun: str | None, clause: str, after: str) -> tuple[str
     return "economic-indicator", f"; no figure category fits a count of {noun}: economic-indicator is a placeholder"
 
 
-def find_figures(text: str, windows: list[tuple[int, int]], sentences: list[tuple[int, int]], dates: list[tuple[int, int, str]]) -> list[Figure]:
+def find_figures(
+    text: str, windows: list[tuple[int, int]], sentences: list[tuple[int, int]], dates: list[tuple[int, int, str]]
+) -> list[Figure]:
     out = []
     for lo, hi in windows:
         for m in FIGURE.finditer(text, lo, hi):
@@ -112,7 +170,7 @@ def find_figures(text: str, windows: list[tuple[int, int]], sentences: list[tupl
                 continue
             if not m.group("cur") and not scale_text and re.fullmatch(r"(?:1[89]|20)\d\d", n1):
                 continue  # a year
-            unit = _unit(text[m.end():hi], m.group("cur") or m.group("cur2"))
+            unit = _unit(text[m.end() : hi], m.group("cur") or m.group("cur2"))
             if unit is None:
                 continue
             name, length, noun = unit
@@ -122,14 +180,14 @@ def find_figures(text: str, windows: list[tuple[int, int]], sentences: list[tupl
                 {"min": _number(n1, scale), "max": _number(n2, scale)} if n2 else {"value": _number(n1, scale)}
             )
             quantity["unit"] = name
-            qualifier = None if n2 else _qualifier(text[max(lo, m.start() - 30):m.start()])
+            qualifier = None if n2 else _qualifier(text[max(lo, m.start() - 30) : m.start()])
             if qualifier:
                 quantity["qualifier"] = qualifier
             if noun:
                 quantity["count_of"] = noun
             sentence = next(((s, e) for s, e in sentences if s <= m.start() < e), (m.start(), end))
             clause = clause_of(text, sentence, m.start())
-            category, why = _category(name, noun, clause, text[end:end + 40])
+            category, why = _category(name, noun, clause, text[end : end + 40])
             out.append(Figure(m.start(), min(end, hi), quantity, category, why))
     return out
 
@@ -143,7 +201,7 @@ def clause_of(text: str, sentence: tuple[int, int], offset: int) -> str:
     start = max([lo] + [lo + m.end() for m in re.finditer(SEPARATOR, text[lo:offset])])
     rest = re.search(SEPARATOR, text[offset:hi])
     end = offset + rest.start() if rest else hi
-    return text[start:end].strip(" “”\"") or text[lo:hi]
+    return text[start:end].strip(' “”"') or text[lo:hi]
 
 
 # -- dates ----------------------------------------------------------------------------------------
@@ -156,7 +214,20 @@ DATES = (
     re.compile(rf"\b(?P<m>{MONTH})\s+(?P<y>\d{{4}})\b"),
     re.compile(r"(?<![\w.,$€£-])(?P<y>(?:1[89]|20)\d\d)(?![\w,%-]|\.\d)"),
 )
-MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December")
+MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 
 
 def find_dates(text: str, windows: list[tuple[int, int]]) -> list[tuple[int, int, str]]:

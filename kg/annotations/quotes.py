@@ -38,7 +38,7 @@ def occurrences(text: str, quote: str, windows: list[tuple[int, int]]) -> list[i
 
 
 def make_span(text: str, start: int, end: int) -> Span:
-    return Span(start, end, text[start:end], text[max(0, start - CONTEXT):start], text[end:end + CONTEXT])
+    return Span(start, end, text[start:end], text[max(0, start - CONTEXT) : start], text[end : end + CONTEXT])
 
 
 def resolve(
@@ -57,7 +57,7 @@ def resolve(
     if prefix is not None:
         starts = [s for s in starts if text[:s].endswith(prefix)]
     if suffix is not None:
-        starts = [s for s in starts if text[s + len(quote):].startswith(suffix)]
+        starts = [s for s in starts if text[s + len(quote) :].startswith(suffix)]
     if not starts:
         near = _near_miss(text, quote, windows)
         raise QuoteError(f"quote not found in the annotatable text{near}: {quote!r}")
@@ -98,6 +98,7 @@ def resolve_all(text: str, quote: str, windows: list[tuple[int, int]]) -> list[S
 
 def _near_miss(text: str, quote: str, windows: list[tuple[int, int]]) -> str:
     """A hint when the quote differs only in case, spaces or typographic quotes."""
+
     def norm(s: str) -> str:
         table = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "–": "-", "—": "-"})
         return " ".join(s.translate(table).lower().split())

@@ -20,22 +20,56 @@ def _one_or_many(item: dict[str, Any]) -> dict[str, Any]:
     return {"oneOf": [item, {"type": "array", "items": item, "minItems": 1}]}
 
 
-NESTED = {"provisions": F.PROVISION, "commitments": F.COMMITMENT, "violations": F.VIOLATION,
-          "roles": F.ROLE, "sources": F.SOURCE}
+NESTED = {
+    "provisions": F.PROVISION,
+    "commitments": F.COMMITMENT,
+    "violations": F.VIOLATION,
+    "roles": F.ROLE,
+    "sources": F.SOURCE,
+}
 KEY = {"type": "string", "pattern": KEY_PATTERN.pattern}
 KEY_OR_LOCAL = {"type": "string", "pattern": f"({KEY_PATTERN.pattern})|(^#.+$)"}
-DATE = {"oneOf": [
-    {"type": "string", "pattern": DATE_PATTERN.pattern}, {"type": "integer"},
-    {"type": "object", "required": ["earliest"], "additionalProperties": False, "properties": {
-        "earliest": {"type": "string"}, "latest": {"type": "string"}, "precision": {"type": "string"},
-        "inferred": {"type": "boolean"}, "as_written": {"type": "string"}, "note": {"type": "string"}}},
-]}
-IDENTIFIER = {"type": "object", "required": ["status"], "additionalProperties": False, "properties": {
-    "id": {"type": ["string", "null"]}, "status": {"enum": ["verified", "unverified"]},
-    "checked": {"type": "string"}, "note": {"type": "string"}}}
-QUOTE_OBJECT = {"type": "object", "required": ["quote"], "additionalProperties": False, "properties": {
-    "quote": {"type": "string", "minLength": 1}, "occurrence": {"type": "integer", "minimum": 1},
-    "prefix": {"type": "string"}, "suffix": {"type": "string"}}}
+DATE = {
+    "oneOf": [
+        {"type": "string", "pattern": DATE_PATTERN.pattern},
+        {"type": "integer"},
+        {
+            "type": "object",
+            "required": ["earliest"],
+            "additionalProperties": False,
+            "properties": {
+                "earliest": {"type": "string"},
+                "latest": {"type": "string"},
+                "precision": {"type": "string"},
+                "inferred": {"type": "boolean"},
+                "as_written": {"type": "string"},
+                "note": {"type": "string"},
+            },
+        },
+    ]
+}
+IDENTIFIER = {
+    "type": "object",
+    "required": ["status"],
+    "additionalProperties": False,
+    "properties": {
+        "id": {"type": ["string", "null"]},
+        "status": {"enum": ["verified", "unverified"]},
+        "checked": {"type": "string"},
+        "note": {"type": "string"},
+    },
+}
+QUOTE_OBJECT = {
+    "type": "object",
+    "required": ["quote"],
+    "additionalProperties": False,
+    "properties": {
+        "quote": {"type": "string", "minLength": 1},
+        "occurrence": {"type": "integer", "minimum": 1},
+        "prefix": {"type": "string"},
+        "suffix": {"type": "string"},
+    },
+}
 
 
 def _kind(field: F.Field, vocabulary: VocabularyIndex) -> dict[str, Any]:
@@ -48,11 +82,22 @@ def _kind(field: F.Field, vocabulary: VocabularyIndex) -> dict[str, Any]:
         enum = {"enum": sorted(c for s in schemes for c in vocabulary.schemes.get(s, {}))}
         schema = enum if kind == "concept" else _one_or_many(enum)
     elif kind == "quantity":
-        schema = {"oneOf": [{"type": "number"}, {"type": "object", "required": ["unit"], "additionalProperties": False,
-                  "properties": {n: {"type": "number"} for n in ("value", "min", "max")} | {
-                      "unit": {"enum": sorted(vocabulary.schemes.get("unit", {}))},
-                      "qualifier": {"enum": sorted(vocabulary.schemes.get("quantity-qualifier", {}))},
-                      "count_of": {"type": "string"}}}]}
+        schema = {
+            "oneOf": [
+                {"type": "number"},
+                {
+                    "type": "object",
+                    "required": ["unit"],
+                    "additionalProperties": False,
+                    "properties": {n: {"type": "number"} for n in ("value", "min", "max")}
+                    | {
+                        "unit": {"enum": sorted(vocabulary.schemes.get("unit", {}))},
+                        "qualifier": {"enum": sorted(vocabulary.schemes.get("quantity-qualifier", {}))},
+                        "count_of": {"type": "string"},
+                    },
+                },
+            ]
+        }
     else:
         schema = {
             "text": {"type": ["string", "number"]},
@@ -67,7 +112,9 @@ def _kind(field: F.Field, vocabulary: VocabularyIndex) -> dict[str, Any]:
     return {**schema, "description": field.help}
 
 
-def _object(fields: tuple[F.Field, ...], vocabulary: VocabularyIndex, extra: dict[str, Any] | None = None) -> dict[str, Any]:
+def _object(
+    fields: tuple[F.Field, ...], vocabulary: VocabularyIndex, extra: dict[str, Any] | None = None
+) -> dict[str, Any]:
     properties = {f.name: _kind(f, vocabulary) for f in fields}
     properties.update(extra or {})
     required = sorted(f.name for f in fields if f.required)
@@ -106,17 +153,30 @@ def statement_schema(vocabulary: VocabularyIndex) -> dict[str, Any]:
 def schemas(vocabulary: VocabularyIndex) -> dict[str, dict[str, Any]]:
     """The three JSON Schemas (draft 2020-12): reference file, annotation file, article metadata."""
     dialect = "https://json-schema.org/draft/2020-12/schema"
-    mention = _object((F.Field("ref", "key", None, "The individual named.", required=True),
-                       F.Field("note", "text", None, "")) + F.QUOTE, vocabulary)
+    mention = _object(
+        (F.Field("ref", "key", None, "The individual named.", required=True), F.Field("note", "text", None, ""))
+        + F.QUOTE,
+        vocabulary,
+    )
     mention["properties"]["occurrence"] = {"oneOf": [{"type": "integer", "minimum": 1}, {"const": "all"}]}
-    ignore = {"type": "object", "required": ["text", "reason"], "additionalProperties": False,
-              "properties": {"text": {"type": "string"}, "label": {"type": "string"}, "reason": {"type": "string"}}}
+    ignore = {
+        "type": "object",
+        "required": ["text", "reason"],
+        "additionalProperties": False,
+        "properties": {"text": {"type": "string"}, "label": {"type": "string"}, "reason": {"type": "string"}},
+    }
     annotation = {
-        "$schema": dialect, "$id": SCHEMA_BASE + "annotation.schema.json", "title": "PeaceKG annotation file",
-        "type": "object", "required": ["article", "status"], "additionalProperties": False,
+        "$schema": dialect,
+        "$id": SCHEMA_BASE + "annotation.schema.json",
+        "title": "PeaceKG annotation file",
+        "type": "object",
+        "required": ["article", "status"],
+        "additionalProperties": False,
         "properties": {
-            "article": {"type": "string"}, "status": {"enum": ["reviewed", "unreviewed"]},
-            "annotators": {"type": "array", "items": {"type": "string"}}, "note": {"type": "string"},
+            "article": {"type": "string"},
+            "status": {"enum": ["reviewed", "unreviewed"]},
+            "annotators": {"type": "array", "items": {"type": "string"}},
+            "note": {"type": "string"},
             "mentions": {"type": "array", "items": mention},
             "entities": {"type": "array", "items": individual_schema(vocabulary)},
             "roles": {"type": "array", "items": _object(F.ARTICLE_ROLE, vocabulary)},
@@ -124,21 +184,48 @@ def schemas(vocabulary: VocabularyIndex) -> dict[str, dict[str, Any]]:
             "coverage_ignore": {"type": "array", "items": ignore},
         },
     }
-    reference = {"$schema": dialect, "$id": SCHEMA_BASE + "reference.schema.json", "title": "PeaceKG reference file",
-                 "type": "array", "items": individual_schema(vocabulary)}
-    region = {"type": "object", "required": ["id", "type", "start", "end"], "additionalProperties": False,
-              "properties": {"id": {"type": "string"}, "type": {"enum": ["body", "headline", "byline", "reader-comment", "non-article", "duplicate"]},
-                             "start": {"type": "integer", "minimum": 0}, "end": {"type": "integer", "minimum": 1},
-                             "author": {"type": "string"}, "duplicate_of": {"type": "string"}}}
-    article = {"$schema": dialect, "$id": SCHEMA_BASE + "article.schema.json", "title": "PeaceKG article metadata",
-               "type": "object", "required": ["id", "title", "genre", "language", "published", "regions"],
-               "additionalProperties": False, "properties": {
-                   "id": {"type": "string"}, "title": {"type": "string"}, "title_inferred": {"type": "boolean"},
-                   "outlet": {"type": ["string", "null"]}, "author": {"type": ["string", "null"]},
-                   "genre": {"enum": sorted(vocabulary.schemes.get("genre", {}))}, "language": {"type": "string"},
-                   "translated": {"type": "boolean"}, "published": _kind(F.Field("published", "date", None, "Publication date."), vocabulary),
-                   "regions": {"type": "array", "minItems": 1, "items": region}, "note": {"type": "string"},
-                   "sha256": {"type": "string"}}}
+    reference = {
+        "$schema": dialect,
+        "$id": SCHEMA_BASE + "reference.schema.json",
+        "title": "PeaceKG reference file",
+        "type": "array",
+        "items": individual_schema(vocabulary),
+    }
+    region = {
+        "type": "object",
+        "required": ["id", "type", "start", "end"],
+        "additionalProperties": False,
+        "properties": {
+            "id": {"type": "string"},
+            "type": {"enum": ["body", "headline", "byline", "reader-comment", "non-article", "duplicate"]},
+            "start": {"type": "integer", "minimum": 0},
+            "end": {"type": "integer", "minimum": 1},
+            "author": {"type": "string"},
+            "duplicate_of": {"type": "string"},
+        },
+    }
+    article = {
+        "$schema": dialect,
+        "$id": SCHEMA_BASE + "article.schema.json",
+        "title": "PeaceKG article metadata",
+        "type": "object",
+        "required": ["id", "title", "genre", "language", "published", "regions"],
+        "additionalProperties": False,
+        "properties": {
+            "id": {"type": "string"},
+            "title": {"type": "string"},
+            "title_inferred": {"type": "boolean"},
+            "outlet": {"type": ["string", "null"]},
+            "author": {"type": ["string", "null"]},
+            "genre": {"enum": sorted(vocabulary.schemes.get("genre", {}))},
+            "language": {"type": "string"},
+            "translated": {"type": "boolean"},
+            "published": _kind(F.Field("published", "date", None, "Publication date."), vocabulary),
+            "regions": {"type": "array", "minItems": 1, "items": region},
+            "note": {"type": "string"},
+            "sha256": {"type": "string"},
+        },
+    }
     return {"annotation": annotation, "reference": reference, "article": article}
 
 

@@ -34,8 +34,8 @@ from kg.annotations.vocabulary import VocabularyIndex
 from kg.annotations.yaml_source import load_yaml
 from kg.errors import PeaceKGError, SourceSyntaxError
 from kg.ontology.load import load_ontology
-from kg.store.serialize import write_atomic
 from kg.settings import Settings
+from kg.store.serialize import write_atomic
 
 ANNOTATOR = "peacekg annotate suggest"
 
@@ -47,6 +47,7 @@ class AnnotationExistsError(PeaceKGError):
 
 
 # -- the article ----------------------------------------------------------------------------------
+
 
 def read_article(path: Path) -> str:
     try:
@@ -60,7 +61,8 @@ def read_article(path: Path) -> str:
     except UnicodeDecodeError as exc:
         raise SourceSyntaxError(
             f"the article is not UTF-8 ({exc.reason} at byte {exc.start}); convert it to UTF-8 first",
-            file=str(path), offset=exc.start,
+            file=str(path),
+            offset=exc.start,
         ) from None
 
 
@@ -81,7 +83,9 @@ def article_windows(path: Path, text: str) -> tuple[list[tuple[int, int]], str |
     if not windows:
         raise PeaceKGError(
             "no annotatable region (headline, body, byline, reader-comment) with valid offsets",
-            file=str(meta_path), line=doc.line(("regions",)), field="regions",
+            file=str(meta_path),
+            line=doc.line(("regions",)),
+            field="regions",
         )
     return sorted(windows), None
 
@@ -115,18 +119,21 @@ def quote_spec(text: str, windows: list[tuple[int, int]], start: int, end: int) 
 
 # -- mentions -------------------------------------------------------------------------------------
 
+
 def mention_items(text: str, windows: list[tuple[int, int]], hits: list[Hit]) -> list[dict[str, Any]]:
     """One mention per name and key: ``occurrence: all`` when the name recurs and every other
     whole-word occurrence lies inside a longer mention; otherwise one per occurrence."""
     groups: dict[tuple[str, str, str | None], list[Hit]] = {}
     for hit in hits:
-        groups.setdefault((text[hit.start:hit.end], hit.key, hit.note), []).append(hit)
+        groups.setdefault((text[hit.start : hit.end], hit.key, hit.note), []).append(hit)
     items = []
     for (quote, key, note), group in groups.items():
         starts = {h.start for h in group}
         others = [
-            s for s in whole_word_occurrences(text, quote, windows)
-            if s not in starts and not any(h.start <= s and s + len(quote) <= h.end and h.end - h.start > len(quote) for h in hits)
+            s
+            for s in whole_word_occurrences(text, quote, windows)
+            if s not in starts
+            and not any(h.start <= s and s + len(quote) <= h.end and h.end - h.start > len(quote) for h in hits)
         ]
         if len(group) > 1 and not others:
             entries = [(group[0].start, {"quote": quote, "ref": key, "occurrence": "all"})]
@@ -144,6 +151,7 @@ def mention_items(text: str, windows: list[tuple[int, int]], hits: list[Hit]) ->
 
 
 # -- figures --------------------------------------------------------------------------------------
+
 
 def build_draft(settings: Settings, article_path: Path) -> dict[str, Any]:
     """The draft annotation data of the article (not written).
@@ -175,8 +183,10 @@ def build_draft(settings: Settings, article_path: Path) -> dict[str, Any]:
     persons = {k for k, c in key_class.items() if c == "Person"}
 
     statements: list[tuple[int, dict[str, Any]]] = []
-    notes = [f"DRAFT written by `{ANNOTATOR}`: check every mention, entity and statement, complete the "
-             "statements (stance, target, summary), then set status: reviewed."]
+    notes = [
+        f"DRAFT written by `{ANNOTATOR}`: check every mention, entity and statement, complete the "
+        "statements (stance, target, summary), then set status: reviewed."
+    ]
     if remark:
         notes.append(remark)
     attributions = find_attributions(text, sentences, hits, agents, persons)
@@ -186,26 +196,41 @@ def build_draft(settings: Settings, article_path: Path) -> dict[str, Any]:
         if a.speaker is None:
             notes.append(f"attribution: {a.cue!r} at offset {lo + text[lo:hi].find(a.cue)}: speaker not identified")
             continue
-        statements.append((lo, {
-            "type": "Claim", "by": [a.speaker], "stance": "asserts", "target": [a.speaker],
-            "summary": f"DRAFT: {text[lo:hi]}", "evidence": [quote_spec(text, windows, lo, hi)],
-            "note": "draft: set stance and target" + (f"; {a.remark}" if a.remark else ""),
-        }))
+        statements.append(
+            (
+                lo,
+                {
+                    "type": "Claim",
+                    "by": [a.speaker],
+                    "stance": "asserts",
+                    "target": [a.speaker],
+                    "summary": f"DRAFT: {text[lo:hi]}",
+                    "evidence": [quote_spec(text, windows, lo, hi)],
+                    "note": "draft: set stance and target" + (f"; {a.remark}" if a.remark else ""),
+                },
+            )
+        )
     dates = find_dates(text, windows)
     for figure in find_figures(text, windows, sentences, dates):
         sentence = next(((s, e) for s, e in sentences if s <= figure.start < e), (figure.start, figure.end))
         item: dict[str, Any] = {"type": "ReportedFigure"}
         if sentence in speaker_of:
             item["by"] = [speaker_of[sentence]]
-        item.update({
-            "quantity": figure.quantity, "measures": f"DRAFT: {clause_of(text, sentence, figure.start)}",
-            "category": figure.category, "summary": f"DRAFT: {text[sentence[0]:sentence[1]]}",
-            "evidence": [quote_spec(text, windows, figure.start, figure.end)],
-            "note": f"draft: check category, quantity and what it measures{figure.remark}",
-        })
+        item.update(
+            {
+                "quantity": figure.quantity,
+                "measures": f"DRAFT: {clause_of(text, sentence, figure.start)}",
+                "category": figure.category,
+                "summary": f"DRAFT: {text[sentence[0] : sentence[1]]}",
+                "evidence": [quote_spec(text, windows, figure.start, figure.end)],
+                "note": f"draft: check category, quantity and what it measures{figure.remark}",
+            }
+        )
         statements.append((figure.start, item))
     for start, end, iso in dates:
-        notes.append(f"date: {text[start:end]} at offset {start}" + (f" ({iso})" if iso and iso != text[start:end] else ""))
+        notes.append(
+            f"date: {text[start:end]} at offset {start}" + (f" ({iso})" if iso and iso != text[start:end] else "")
+        )
 
     draft: dict[str, Any] = {
         "article": article_path.stem,
@@ -250,7 +275,9 @@ _Dumper.add_representer(str, _str)
 
 
 def dump_draft(draft: dict[str, Any]) -> str:
-    body = yaml.dump(draft, Dumper=_Dumper, sort_keys=False, allow_unicode=True, default_flow_style=False, width=4096, indent=2)
+    body = yaml.dump(
+        draft, Dumper=_Dumper, sort_keys=False, allow_unicode=True, default_flow_style=False, width=4096, indent=2
+    )
     assert yaml.safe_load(body) == draft  # the text says exactly what was built
     header = (
         f"# DRAFT annotations of article {draft['article']}, written by `{ANNOTATOR}`.\n"
@@ -281,11 +308,15 @@ def suggest_annotations(settings: Settings, article_path: Path, out: Path | None
         status = existing_status(target)
         if status == "reviewed":
             raise AnnotationExistsError(
-                "a reviewed annotation file is never overwritten (move it away or choose --out)", file=str(target), field="status",
+                "a reviewed annotation file is never overwritten (move it away or choose --out)",
+                file=str(target),
+                field="status",
             )
         if not force:
             raise AnnotationExistsError(
-                f"an annotation file exists (status {status}); use --force to overwrite the draft", file=str(target), field="status",
+                f"an annotation file exists (status {status}); use --force to overwrite the draft",
+                file=str(target),
+                field="status",
             )
     draft = build_draft(settings, article_path)
     write_atomic(target, dump_draft(draft))

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from kg.annotations.fields import COMMITMENT, PROVISION, PROVISION_REQUIRED, QUOTE, ROLE, SOURCE, VIOLATION, Field
 from kg.annotations.vocabulary import VocabularyIndex
@@ -163,7 +164,9 @@ class Checker:
         if len(bounds) == 2 and all(bounds) and bounds[0][0] > bounds[1][1]:
             self.issue(path, "earliest is after latest")
         if "precision" in value:
-            self.check_concept(value["precision"], path + ("precision",), Field("precision", "concept", None, "", "date-precision"))
+            self.check_concept(
+                value["precision"], path + ("precision",), Field("precision", "concept", None, "", "date-precision")
+            )
         if "inferred" in value and not isinstance(value["inferred"], bool):
             self.issue(path + ("inferred",), "expected true or false")
 
@@ -183,14 +186,20 @@ class Checker:
         for name, number in numbers.items():
             if isinstance(number, bool) or not isinstance(number, (int, float)):
                 self.issue(path + (name,), f"expected a number, got {number!r}")
-        if isinstance(numbers.get("min"), (int, float)) and isinstance(numbers.get("max"), (int, float)) and numbers["min"] > numbers["max"]:
+        if (
+            isinstance(numbers.get("min"), (int, float))
+            and isinstance(numbers.get("max"), (int, float))
+            and numbers["min"] > numbers["max"]
+        ):
             self.issue(path, "min is greater than max")
         if "unit" not in value:
             self.issue(path, "a quantity needs a unit (count, kilometre, percent, ratio, usd, rub…)")
         else:
             self.check_concept(value["unit"], path + ("unit",), Field("unit", "concept", None, "", "unit"))
         if "qualifier" in value:
-            self.check_concept(value["qualifier"], path + ("qualifier",), Field("qualifier", "concept", None, "", "quantity-qualifier"))
+            self.check_concept(
+                value["qualifier"], path + ("qualifier",), Field("qualifier", "concept", None, "", "quantity-qualifier")
+            )
 
     def check_quote(self, value: Any, path: Path_) -> None:
         if isinstance(value, str):
@@ -199,8 +208,12 @@ class Checker:
             return
         if self.check_object(value, path, QUOTE, "quote") and "occurrence" in value:
             occurrence = value["occurrence"]
-            if occurrence != "all" and (isinstance(occurrence, bool) or not isinstance(occurrence, int) or occurrence < 1):
-                self.issue(path + ("occurrence",), f"occurrence is a number from 1 (or 'all' in mentions), got {occurrence!r}")
+            if occurrence != "all" and (
+                isinstance(occurrence, bool) or not isinstance(occurrence, int) or occurrence < 1
+            ):
+                self.issue(
+                    path + ("occurrence",), f"occurrence is a number from 1 (or 'all' in mentions), got {occurrence!r}"
+                )
 
     def check_identifier(self, value: Any, path: Path_) -> None:
         if not isinstance(value, dict):

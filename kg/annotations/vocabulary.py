@@ -20,19 +20,19 @@ class VocabularyIndex:
     schemes: dict[str, dict[str, str]]  # scheme local name -> concept local name -> concept IRI
 
     @classmethod
-    def from_graph(cls, graph: rdflib.Graph) -> "VocabularyIndex":
+    def from_graph(cls, graph: rdflib.Graph) -> VocabularyIndex:
         classes: dict[str, frozenset[str]] = {}
         for klass in graph.subjects(RDF.type, OWL.Class):
             if isinstance(klass, rdflib.URIRef) and str(klass).startswith(ONTOLOGY_NS):
                 ancestors = set()
                 for ancestor in graph.transitive_objects(klass, RDFS.subClassOf):
                     if isinstance(ancestor, rdflib.URIRef) and str(ancestor).startswith(ONTOLOGY_NS):
-                        ancestors.add(str(ancestor)[len(ONTOLOGY_NS):])
-                classes[str(klass)[len(ONTOLOGY_NS):]] = frozenset(ancestors)
+                        ancestors.add(str(ancestor)[len(ONTOLOGY_NS) :])
+                classes[str(klass)[len(ONTOLOGY_NS) :]] = frozenset(ancestors)
         schemes: dict[str, dict[str, str]] = {}
         for concept, scheme in graph.subject_objects(SKOS.inScheme):
             if str(scheme).startswith(VOCAB_NS):
-                name = str(scheme)[len(VOCAB_NS):]
+                name = str(scheme)[len(VOCAB_NS) :]
                 schemes.setdefault(name, {})[str(concept).rsplit("/", 1)[-1]] = str(concept)
         return cls(classes, schemes)
 

@@ -37,7 +37,9 @@ def _walk(node: yaml.Node, path: Path_, lines: dict[Path_, int]) -> Any:
         for key_node, value_node in node.value:
             key = key_node.value
             if key in result:
-                raise SourceSyntaxError(f"duplicate key {key!r}", line=key_node.start_mark.line + 1, field=_dotted(path + (key,)))
+                raise SourceSyntaxError(
+                    f"duplicate key {key!r}", line=key_node.start_mark.line + 1, field=_dotted(path + (key,))
+                )
             result[key] = _walk(value_node, path + (key,), lines)
             lines[path + (key,)] = key_node.start_mark.line + 1
         return result
@@ -72,15 +74,21 @@ def load_yaml(path: Path, display: str | None = None) -> YamlDocument:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
-        raise SourceSyntaxError(f"not UTF-8 at byte {exc.start} ({exc.reason}); save the file as UTF-8", file=name,
-                                line=line, offset=exc.start) from None
+        raise SourceSyntaxError(
+            f"not UTF-8 at byte {exc.start} ({exc.reason}); save the file as UTF-8",
+            file=name,
+            line=line,
+            offset=exc.start,
+        ) from None
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         raise SourceSyntaxError(
-            f"YAML syntax error: {exc.problem}", file=name,
-            line=mark.line + 1 if mark else None, column=mark.column + 1 if mark else None,
+            f"YAML syntax error: {exc.problem}",
+            file=name,
+            line=mark.line + 1 if mark else None,
+            column=mark.column + 1 if mark else None,
         ) from None
     lines: dict[Path_, int] = {}
     try:

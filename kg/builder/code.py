@@ -16,8 +16,13 @@ PACKAGE = PACKAGE_DIR.name
 
 # What turns sources into graphs: loading and checking the corpus, mapping, SHACL, inference,
 # and the pipeline that composes and caches them.
-ROOTS = ("kg.annotations.check", "kg.mapping.dataset", "kg.ontology.shacl", "kg.builder.inference",
-         "kg.builder.pipeline")
+ROOTS = (
+    "kg.annotations.check",
+    "kg.mapping.dataset",
+    "kg.ontology.shacl",
+    "kg.builder.inference",
+    "kg.builder.pipeline",
+)
 
 
 def _file_of(module: str) -> Path | None:

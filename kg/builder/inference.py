@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 import pyoxigraph
 import rdflib
 from rdflib.collection import Collection
-from rdflib.namespace import OWL, RDF, RDFS
+from rdflib.namespace import OWL
 
 GENERIC_RULES = {
     "cax-sco": "CONSTRUCT { ?x a ?c2 } WHERE { ?x a ?c1 . ?c1 rdfs:subClassOf ?c2 . FILTER(isIRI(?c2) && ?c2 != owl:Thing) }",
@@ -34,8 +34,8 @@ GENERIC_RULES = {
     "prp-trp": "CONSTRUCT { ?x ?p ?z } WHERE { ?p a owl:TransitiveProperty . ?x ?p ?y . ?y ?p ?z }",
     # PeaceKG shortcut (not OWL): what a document names, from its mentions.
     "pk-mentioned-in": "CONSTRUCT { ?x <https://w3id.org/peacekg/ontology/mentionedIn> ?doc } WHERE { "
-                       "?m a <https://w3id.org/peacekg/ontology/Mention> ; <http://www.w3.org/ns/oa#hasBody> ?x ; "
-                       "<http://www.w3.org/ns/oa#hasTarget>/<http://www.w3.org/ns/oa#hasSource> ?doc }",
+    "?m a <https://w3id.org/peacekg/ontology/Mention> ; <http://www.w3.org/ns/oa#hasBody> ?x ; "
+    "<http://www.w3.org/ns/oa#hasTarget>/<http://www.w3.org/ns/oa#hasSource> ?doc }",
 }
 PREFIXES = (
     "PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
@@ -103,7 +103,9 @@ def materialise(store: pyoxigraph.Store, ontology: rdflib.Graph, *, max_rounds: 
     for round_ in range(1, max_rounds + 1):
         new: set[pyoxigraph.Triple] = set()
         for name, rule in rules.items():
-            found = [t for t in work.query(PREFIXES + rule) if pyoxigraph.Quad(t.subject, t.predicate, t.object) not in work]
+            found = [
+                t for t in work.query(PREFIXES + rule) if pyoxigraph.Quad(t.subject, t.predicate, t.object) not in work
+            ]
             result.per_rule[name] = result.per_rule.get(name, 0) + len(found)
             new.update(found)
         result.rounds = round_
@@ -121,10 +123,13 @@ def materialise(store: pyoxigraph.Store, ontology: rdflib.Graph, *, max_rounds: 
 
 
 def disjointness_clashes(store: pyoxigraph.Store) -> list[tuple[str, str, str]]:
-    query = PREFIXES + """
+    query = (
+        PREFIXES
+        + """
     SELECT DISTINCT ?x ?c1 ?c2 WHERE {
       { ?c1 owl:disjointWith ?c2 } UNION
       { ?d a owl:AllDisjointClasses ; owl:members ?list . ?list rdf:rest*/rdf:first ?c1 . ?list rdf:rest*/rdf:first ?c2 . FILTER(?c1 != ?c2) }
       ?x a ?c1 , ?c2 .
     } ORDER BY ?x ?c1 ?c2"""
+    )
     return [(str(s["x"].value), str(s["c1"].value), str(s["c2"].value)) for s in store.query(query)]

@@ -17,9 +17,9 @@ from __future__ import annotations
 import hashlib
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 import pyoxigraph
 import rdflib
@@ -27,17 +27,17 @@ import rdflib
 from kg.annotations.check import open_corpus, vocabulary_index
 from kg.annotations.corpus import Corpus
 from kg.builder.code import build_code_files, relative_name
+from kg.builder.inference import InconsistentDataError, materialise
 from kg.builder.report import describe_violations
 from kg.errors import OntologyError, ValidationError
-from kg.builder.inference import InconsistentDataError, materialise
 from kg.mapping.dataset import article_graph, reference_graph
 from kg.mapping.iris import Minter
 from kg.ontology.load import OntologySources, load_ontology, load_shapes
 from kg.ontology.quality import run_check
-from kg.store.serialize import canonical, to_oxigraph, write_atomic
+from kg.ontology.shacl import validate
 from kg.settings import Settings
 from kg.store.builds import StoreError, current_build, read_manifest, write_store
-from kg.ontology.shacl import validate
+from kg.store.serialize import canonical, to_oxigraph, write_atomic
 
 Progress = Callable[[str], None]
 
@@ -119,8 +119,14 @@ def _reachable(reference: rdflib.Graph, graph: rdflib.Graph) -> rdflib.Graph:
 VALIDATION_BATCH = 200  # changed article graphs validated in one pySHACL run (its fixed cost, shared)
 
 
-def _validate_batch(batch: list[tuple[str, rdflib.Graph]], reference: rdflib.Graph, shapes: rdflib.Graph,
-                    ontology: rdflib.Graph, corpus: Corpus, base: str) -> None:
+def _validate_batch(
+    batch: list[tuple[str, rdflib.Graph]],
+    reference: rdflib.Graph,
+    shapes: rdflib.Graph,
+    ontology: rdflib.Graph,
+    corpus: Corpus,
+    base: str,
+) -> None:
     """Validate graphs together (3–4× faster than one by one); when they fail, find the failing
     graph one by one so the error names it exactly as a lone validation would."""
     union = rdflib.Graph()
@@ -136,13 +142,24 @@ def _validate_batch(batch: list[tuple[str, rdflib.Graph]], reference: rdflib.Gra
             raise ValidationError(f"{name} violates the shapes ({len(checked.violations)} problem(s))", details=details)
     data = union + _reachable(reference, union)  # each conforms alone, but not together
     checked = validate(data, shapes, ontology)
-    raise ValidationError(f"graphs {batch[0][0]} … {batch[-1][0]} together violate the shapes "
-                          f"({len(checked.violations)} problem(s))", details=describe_violations(checked.violations, corpus, base, data))
+    raise ValidationError(
+        f"graphs {batch[0][0]} … {batch[-1][0]} together violate the shapes ({len(checked.violations)} problem(s))",
+        details=describe_violations(checked.violations, corpus, base, data),
+    )
 
 
-def _map_and_validate(settings: Settings, corpus: Corpus, prints: dict[str, str], report: "BuildReport", minter: Minter,
-                      vocabulary, reference: rdflib.Graph, shapes: rdflib.Graph, ontology: rdflib.Graph,
-                      progress: Progress) -> list[pyoxigraph.Quad]:
+def _map_and_validate(
+    settings: Settings,
+    corpus: Corpus,
+    prints: dict[str, str],
+    report: BuildReport,
+    minter: Minter,
+    vocabulary,
+    reference: rdflib.Graph,
+    shapes: rdflib.Graph,
+    ontology: rdflib.Graph,
+    progress: Progress,
+) -> list[pyoxigraph.Quad]:
     """The quads of the reference and article graphs: from the cache when their inputs are
     unchanged, else mapped, validated (in batches) and cached."""
     names = ["reference", *(f"article/{a}" for a in sorted(corpus.articles))]
@@ -155,11 +172,17 @@ def _map_and_validate(settings: Settings, corpus: Corpus, prints: dict[str, str]
             graph_quads = by_name[name] = _quads(graph, str(minter.graph(name)))
             cache = _cache_path(settings, name, prints[name])
             try:  # a full disk or a read-only build folder is a store error (exit 11), not a traceback
-                write_atomic(cache, pyoxigraph.serialize(graph_quads, format=pyoxigraph.RdfFormat.N_QUADS).decode("utf-8"))
+                write_atomic(
+                    cache, pyoxigraph.serialize(graph_quads, format=pyoxigraph.RdfFormat.N_QUADS).decode("utf-8")
+                )
             except OSError as exc:
-                raise StoreError(f"cannot write the build cache {cache}: {exc.strerror or exc}", file=str(cache.parent)) from None
+                raise StoreError(
+                    f"cannot write the build cache {cache}: {exc.strerror or exc}", file=str(cache.parent)
+                ) from None
             report.rebuilt.append(name)
-            progress(f"[{names.index(name) + 1}/{len(names)}] {name}: mapped and validated ({len(graph_quads)} triples)")
+            progress(
+                f"[{names.index(name) + 1}/{len(names)}] {name}: mapped and validated ({len(graph_quads)} triples)"
+            )
 
     for i, name in enumerate(names, 1):
         cache = _cache_path(settings, name, prints[name])
@@ -200,7 +223,9 @@ def build(settings: Settings, progress: Progress = lambda message: None) -> Buil
     minter = Minter(settings.base_iri)
     reference = reference_graph(corpus, minter, vocabulary)
     t1 = time.perf_counter()
-    quads = _map_and_validate(settings, corpus, prints, report, minter, vocabulary, reference, shapes, ontology, progress)
+    quads = _map_and_validate(
+        settings, corpus, prints, report, minter, vocabulary, reference, shapes, ontology, progress
+    )
     report.seconds["map+validate"] = time.perf_counter() - t1
     quads.extend(_quads(canonical(ontology), str(minter.graph("ontology"))))  # stable blank-node labels
     report.graphs["ontology"] = len(ontology)
@@ -219,8 +244,14 @@ def build(settings: Settings, progress: Progress = lambda message: None) -> Buil
     progress(f"inference: {len(inference.inferred)} triples in {inference.rounds} rounds ({inference.seconds:.1f} s)")
     t3 = time.perf_counter()
     build_id = hashlib.sha256(repr(sorted(prints.items())).encode("utf-8")).hexdigest()[:16]
-    manifest = {"build": build_id, "fingerprints": prints, "graphs": report.graphs, "base_iri": settings.base_iri,
-                "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "rebuilt": report.rebuilt}
+    manifest = {
+        "build": build_id,
+        "fingerprints": prints,
+        "graphs": report.graphs,
+        "base_iri": settings.base_iri,
+        "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "rebuilt": report.rebuilt,
+    }
     report.build = write_store(Path(settings.build_dir), build_id, quads, manifest)
     report.seconds["store"] = time.perf_counter() - t3
     progress(f"store: {report.triples} triples in {len(report.graphs)} graphs at {report.build}")
@@ -231,7 +262,9 @@ def _data_checks(settings: Settings, store: pyoxigraph.Store, progress: Progress
     sources = OntologySources.find(Path(settings.ontology_dir))
     failed = [r for r in (run_check(p, store, union=True) for p in sources.data_checks) if not r.passed]
     if failed:
-        details = [_located(f"{c.name}: {line}", corpus, settings.base_iri) for c in failed for line in c.describe_rows()]
+        details = [
+            _located(f"{c.name}: {line}", corpus, settings.base_iri) for c in failed for line in c.describe_rows()
+        ]
         raise ValidationError(f"{len(failed)} data check(s) failed", details=details)
     progress(f"data checks: {len(sources.data_checks)} passed")
 

@@ -30,7 +30,10 @@ def _where(corpus: Corpus, article_id: str, kind: str, ident: str) -> str:
 def describe_violations(violations: list[ShapeViolation], corpus: Corpus, base: str, graph: rdflib.Graph) -> list[str]:
     """One line per violation: article, statement/entity, file:line, message, and the span."""
     lines = []
-    pattern = re.compile(re.escape(base) + r"(article/(?P<article>[^/]+)(/(?P<kind>statement|role)/(?P<id>[^/]+))?|resource/(?P<key>[^/]+))")
+    pattern = re.compile(
+        re.escape(base)
+        + r"(article/(?P<article>[^/]+)(/(?P<kind>statement|role)/(?P<id>[^/]+))?|resource/(?P<key>[^/]+))"
+    )
     for v in violations:
         focus = v.focus.strip("<>")
         match = pattern.match(focus)

@@ -30,10 +30,9 @@ from pathlib import Path
 import click
 
 from kg.cli.common import fail, handles_errors, progress_printer
-from kg.errors import OntologyError, PeaceKGError
 from kg.cli.use import register as register_use_commands
+from kg.errors import OntologyError, PeaceKGError
 from kg.settings import Settings, load_settings, settings_markdown
-
 
 PLUGIN_GROUP = "peacekg.commands"
 
@@ -64,7 +63,9 @@ class PeaceKGGroup(click.Group):
     type=click.Path(dir_okay=False, path_type=Path),
     help="Settings file (TOML). Default: peacekg.toml in the working directory, if present.",
 )
-@click.option("--ontology-dir", type=click.Path(file_okay=False, path_type=Path), help="Overrides the ontology_dir setting.")
+@click.option(
+    "--ontology-dir", type=click.Path(file_okay=False, path_type=Path), help="Overrides the ontology_dir setting."
+)
 @click.option("--build-dir", type=click.Path(file_okay=False, path_type=Path), help="Overrides the build_dir setting.")
 @click.pass_context
 def cli(ctx: click.Context, config_file: Path | None, ontology_dir: Path | None, build_dir: Path | None) -> None:
@@ -152,8 +153,14 @@ def annotations_validate(settings: Settings) -> None:
 
 
 @annotations.command("coverage")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
-              help="text: a summary line per article and each uncovered entity; json: the full report.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="text: a summary line per article and each uncovered entity; json: the full report.",
+)
 @click.pass_obj
 @handles_errors
 def annotations_coverage(settings: Settings, fmt: str) -> None:
@@ -186,7 +193,9 @@ def annotations_schema(settings: Settings, which: str) -> None:
 
 
 @annotations.command("docs")
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Default: <docs_dir>/annotation-format.md.")
+@click.option(
+    "--out", type=click.Path(dir_okay=False, path_type=Path), help="Default: <docs_dir>/annotation-format.md."
+)
 @click.pass_obj
 @handles_errors
 def annotations_docs(settings: Settings, out: Path | None) -> None:
@@ -204,8 +213,12 @@ def annotate() -> None:
 
 @annotate.command("suggest")
 @click.argument("article", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Default: <corpus_dir>/annotations/<stem>.yaml.")
-@click.option("--force", is_flag=True, help="Overwrite an existing unreviewed draft (a reviewed file is never overwritten).")
+@click.option(
+    "--out", type=click.Path(dir_okay=False, path_type=Path), help="Default: <corpus_dir>/annotations/<stem>.yaml."
+)
+@click.option(
+    "--force", is_flag=True, help="Overwrite an existing unreviewed draft (a reviewed file is never overwritten)."
+)
 @click.pass_obj
 @handles_errors
 def annotate_suggest(settings: Settings, article: Path, out: Path | None, force: bool) -> None:
@@ -226,9 +239,13 @@ def build_command(settings: Settings) -> None:
 
     report = build(settings, progress=progress_printer())
     if not report.nothing_to_do:
-        shown = ", ".join(report.rebuilt[:5]) + (f" and {len(report.rebuilt) - 5} more" if len(report.rebuilt) > 5 else "")
-        click.echo(f"built {report.triples} triples; rebuilt {len(report.rebuilt)} graph(s): {shown or 'none'}; "
-                   f"reused {len(report.reused)} graph(s)")
+        shown = ", ".join(report.rebuilt[:5]) + (
+            f" and {len(report.rebuilt) - 5} more" if len(report.rebuilt) > 5 else ""
+        )
+        click.echo(
+            f"built {report.triples} triples; rebuilt {len(report.rebuilt)} graph(s): {shown or 'none'}; "
+            f"reused {len(report.reused)} graph(s)"
+        )
 
 
 @cli.command("export")
@@ -257,8 +274,12 @@ def stats_command(settings: Settings) -> None:
 @cli.command("synth")
 @click.option("--articles", type=click.IntRange(min=1), required=True, help="How many articles to generate.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Same seed, same bytes.")
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True,
-              help="The corpus folder to write (articles/, annotations/, reference/).")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    required=True,
+    help="The corpus folder to write (articles/, annotations/, reference/).",
+)
 @click.option("--density", type=float, default=2.0, show_default=True, help="Mean statements per article.")
 @click.option("--force", is_flag=True, help="Replace the articles, annotations and reference of a non-empty --out.")
 @click.pass_obj
@@ -268,10 +289,20 @@ def synth_command(settings: Settings, articles: int, seed: int, out: Path, densi
     from kg.annotations.check import vocabulary_index
     from kg.synthetic.corpus import generate
 
-    report = generate(out, articles, seed, reference_dir=Path(settings.corpus_dir) / "reference",
-                      vocabulary=vocabulary_index(settings), density=density, force=force, progress=click.echo)
-    click.echo(f"wrote {report.articles} synthetic articles ({report.statements} statements, {report.mentions} "
-               f"mentions) and {report.reference_individuals} generated reference individuals to {out}")
+    report = generate(
+        out,
+        articles,
+        seed,
+        reference_dir=Path(settings.corpus_dir) / "reference",
+        vocabulary=vocabulary_index(settings),
+        density=density,
+        force=force,
+        progress=click.echo,
+    )
+    click.echo(
+        f"wrote {report.articles} synthetic articles ({report.statements} statements, {report.mentions} "
+        f"mentions) and {report.reference_individuals} generated reference individuals to {out}"
+    )
 
 
 register_use_commands(cli)

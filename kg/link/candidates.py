@@ -24,9 +24,10 @@ import json
 import re
 import time
 import urllib.error
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any
 
 from SPARQLWrapper import JSON, POST, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
@@ -78,7 +79,9 @@ class Candidate:
     matches: set[Match] = field(default_factory=set)
 
 
-def linkable_entities(corpus: Any, classes: dict[str, frozenset[str]], keys: Iterable[str] | None = None) -> list[Entity]:
+def linkable_entities(
+    corpus: Any, classes: dict[str, frozenset[str]], keys: Iterable[str] | None = None
+) -> list[Entity]:
     """Reference individuals of a linkable kind without a verified Wikidata id, sorted by key.
     ``keys`` picks some (each must be a reference individual)."""
     found: dict[str, Entity] = {}
@@ -89,9 +92,14 @@ def linkable_entities(corpus: Any, classes: dict[str, frozenset[str]], keys: Ite
         wikidata = item.get("wikidata") or {}
         if verified_id(wikidata) is not None:
             continue
-        found[item["key"]] = Entity(item["key"], item["type"], str(item["label"]),
-                                    tuple(str(a) for a in item.get("aliases") or []), Path(doc.file).name,
-                                    str(wikidata["id"]) if wikidata.get("id") else None)
+        found[item["key"]] = Entity(
+            item["key"],
+            item["type"],
+            str(item["label"]),
+            tuple(str(a) for a in item.get("aliases") or []),
+            Path(doc.file).name,
+            str(wikidata["id"]) if wikidata.get("id") else None,
+        )
     if keys is None:
         return [found[k] for k in sorted(found)]
     wanted = sorted(set(keys))
@@ -101,12 +109,16 @@ def linkable_entities(corpus: Any, classes: dict[str, frozenset[str]], keys: Ite
         raise ConfigError(f"not reference individuals: {', '.join(unknown)}", field="key")
     skipped = [k for k in wanted if k not in found]
     if skipped:
-        raise ConfigError(f"already linked (verified Wikidata id) or not a linkable kind: {', '.join(skipped)}", field="key")
+        raise ConfigError(
+            f"already linked (verified Wikidata id) or not a linkable kind: {', '.join(skipped)}", field="key"
+        )
     return [found[k] for k in wanted]
 
 
 def _literal(text: str, language: str) -> str:
-    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r").replace("\t", "\\t")
+    escaped = (
+        text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r").replace("\t", "\\t")
+    )
     return f'"{escaped}"@{language}'
 
 
@@ -166,8 +178,10 @@ class Endpoint:
                 if exc.code in RETRY_STATUSES and attempt < MAX_RETRIES:
                     self.sleep(_retry_after(exc.headers.get("Retry-After"), self.interval_s))
                     continue
-                raise LinkError(f"{self.url} answered HTTP {exc.code} {exc.reason}"
-                                + (" (still, after retrying)" if exc.code in RETRY_STATUSES else "")) from None
+                raise LinkError(
+                    f"{self.url} answered HTTP {exc.code} {exc.reason}"
+                    + (" (still, after retrying)" if exc.code in RETRY_STATUSES else "")
+                ) from None
             except SPARQLWrapperException as exc:  # 400, 401, 404, 414, 500 from the endpoint
                 raise LinkError(f"{self.url} refused the query: {str(exc).splitlines()[0]}") from None
             except TimeoutError:
@@ -179,7 +193,9 @@ class Endpoint:
             except OSError as exc:  # connection reset or closed mid-answer
                 raise LinkError(f"cannot reach {self.url}: {exc}") from None
             except (json.JSONDecodeError, KeyError, TypeError) as exc:
-                raise LinkError(f"{self.url} did not answer with SPARQL JSON results ({exc.__class__.__name__})") from None
+                raise LinkError(
+                    f"{self.url} did not answer with SPARQL JSON results ({exc.__class__.__name__})"
+                ) from None
         raise AssertionError("unreachable")
 
 
@@ -191,7 +207,11 @@ def _retry_after(header: str | None, default: float) -> float:
 
 
 def _qid(iri: str) -> str | None:
-    return iri[len(WD_ENTITY):] if iri.startswith(WD_ENTITY) and re.fullmatch(r"Q[1-9][0-9]*", iri[len(WD_ENTITY):]) else None
+    return (
+        iri[len(WD_ENTITY) :]
+        if iri.startswith(WD_ENTITY) and re.fullmatch(r"Q[1-9][0-9]*", iri[len(WD_ENTITY) :])
+        else None
+    )
 
 
 def _prefer(current: tuple[int, str] | None, value: str, language: str, languages: tuple[str, ...]) -> tuple[int, str]:
@@ -199,7 +219,9 @@ def _prefer(current: tuple[int, str] | None, value: str, language: str, language
     return min(current, (rank, value)) if current else (rank, value)
 
 
-def collect(rows: list[dict[str, Any]], batch: list[Entity], languages: tuple[str, ...]) -> dict[str, dict[str, Candidate]]:
+def collect(
+    rows: list[dict[str, Any]], batch: list[Entity], languages: tuple[str, ...]
+) -> dict[str, dict[str, Candidate]]:
     """The candidates of each entity of ``batch`` (key -> QID -> candidate) from the answer rows."""
     by_name: dict[str, list[tuple[Entity, str]]] = {}
     for entity in batch:
@@ -218,16 +240,23 @@ def collect(rows: list[dict[str, Any]], batch: list[Entity], languages: tuple[st
         if "type" in row and (type_qid := _qid(row["type"]["value"])) is not None:
             label = row.get("typeLabel")
             known = info["types"].get(type_qid)
-            info["types"][type_qid] = _prefer(known, label["value"], label.get("xml:lang", ""), languages) if label else known
+            info["types"][type_qid] = (
+                _prefer(known, label["value"], label.get("xml:lang", ""), languages) if label else known
+            )
         hits.append((qid, row["name"]["value"], row["on"]["value"], row["name"].get("xml:lang", "")))
     out: dict[str, dict[str, Candidate]] = {e.key: {} for e in batch}
     for qid, name, theirs, language in hits:
         for entity, ours in by_name.get(name, []):
             info = items[qid]
-            candidate = out[entity.key].setdefault(qid, Candidate(
-                qid, info["label"][1] if info["label"] else None,
-                info["description"][1] if info["description"] else None,
-                {q: (label[1] if label else "") for q, label in info["types"].items()}))
+            candidate = out[entity.key].setdefault(
+                qid,
+                Candidate(
+                    qid,
+                    info["label"][1] if info["label"] else None,
+                    info["description"][1] if info["description"] else None,
+                    {q: (label[1] if label else "") for q, label in info["types"].items()},
+                ),
+            )
             candidate.matches.add(Match(name, ours, theirs, language))
     return out
 
@@ -250,9 +279,16 @@ def check_languages(languages: Iterable[str]) -> tuple[str, ...]:
     return out
 
 
-def reconcile(settings: Settings, *, endpoint: str | None = None, keys: Iterable[str] | None = None,
-              languages: Iterable[str] = ("en", "mul"), max_candidates: int = 5,
-              progress: Callable[[str], None] = lambda _m: None, client: Endpoint | None = None) -> dict[str, Any]:
+def reconcile(
+    settings: Settings,
+    *,
+    endpoint: str | None = None,
+    keys: Iterable[str] | None = None,
+    languages: Iterable[str] = ("en", "mul"),
+    max_candidates: int = 5,
+    progress: Callable[[str], None] = lambda _m: None,
+    client: Endpoint | None = None,
+) -> dict[str, Any]:
     """Look up candidates for every linkable individual without a verified Wikidata id; returns
     the review document (see :func:`kg.link.review.review_document`)."""
     from kg.annotations.check import vocabulary_index
@@ -272,8 +308,10 @@ def reconcile(settings: Settings, *, endpoint: str | None = None, keys: Iterable
     found: dict[str, dict[str, Candidate]] = {}
     size = settings.link_batch_size
     for start in range(0, len(entities), size):
-        batch = entities[start:start + size]
-        progress(f"[{min(start + size, len(entities))}/{len(entities)}] asking {url} about {', '.join(e.key for e in batch)}")
+        batch = entities[start : start + size]
+        progress(
+            f"[{min(start + size, len(entities))}/{len(entities)}] asking {url} about {', '.join(e.key for e in batch)}"
+        )
         rows = client.select(candidates_query([n for e in batch for n, _ in e.names], languages))
         found.update(collect(rows, batch, languages))
     return review_document(url, languages, entities, found, vocabulary.classes, max_candidates)

@@ -26,21 +26,26 @@ HEADER = """\
 """
 
 
-def _order(candidate: "Candidate", value: float) -> tuple[float, int]:
+def _order(candidate: Candidate, value: float) -> tuple[float, int]:
     return (-value, int(candidate.qid[1:]))
 
 
-def _matched(candidate: "Candidate") -> list[str]:
+def _matched(candidate: Candidate) -> list[str]:
     return sorted(f'"{m.text}" is its {m.theirs} ({m.language})' for m in candidate.matches)
 
 
-def entity_entry(entity: "Entity", candidates: dict[str, "Candidate"], classes: dict[str, frozenset[str]],
-                 max_candidates: int) -> dict[str, Any]:
+def entity_entry(
+    entity: Entity, candidates: dict[str, Candidate], classes: dict[str, frozenset[str]], max_candidates: int
+) -> dict[str, Any]:
     ancestors = classes.get(entity.type, frozenset({entity.type}))
     scored = []
     for candidate in candidates.values():
-        result = score(sorted(candidate.matches, key=lambda m: (m.text, m.ours, m.theirs, m.language)),
-                       candidate.types, ancestors, classes)
+        result = score(
+            sorted(candidate.matches, key=lambda m: (m.text, m.ours, m.theirs, m.language)),
+            candidate.types,
+            ancestors,
+            classes,
+        )
         scored.append((_order(candidate, result.score), candidate, result))
     scored.sort(key=lambda x: x[0])
     strong = sum(1 for _, _, r in scored if r.score >= STRONG)
@@ -53,11 +58,18 @@ def entity_entry(entity: "Entity", candidates: dict[str, "Candidate"], classes: 
     entry["status"] = status
     shown = []
     for _, candidate, result in scored[:max_candidates]:
-        item: dict[str, Any] = {"id": candidate.qid, "score": result.score, "label": candidate.label,
-                                "description": candidate.description,
-                                "instance_of": [f"{label} ({q})" if label else q
-                                                for q, label in sorted(candidate.types.items(), key=lambda t: int(t[0][1:]))],
-                                "matched": _matched(candidate), "why": result.why}
+        item: dict[str, Any] = {
+            "id": candidate.qid,
+            "score": result.score,
+            "label": candidate.label,
+            "description": candidate.description,
+            "instance_of": [
+                f"{label} ({q})" if label else q
+                for q, label in sorted(candidate.types.items(), key=lambda t: int(t[0][1:]))
+            ],
+            "matched": _matched(candidate),
+            "why": result.why,
+        }
         if candidate.qid == entity.unverified_id:
             item["note"] = "this is the unverified id already in the reference data"
         shown.append(item)
@@ -67,12 +79,25 @@ def entity_entry(entity: "Entity", candidates: dict[str, "Candidate"], classes: 
     return entry
 
 
-def review_document(endpoint: str, languages: tuple[str, ...], entities: list["Entity"],
-                    found: dict[str, dict[str, "Candidate"]], classes: dict[str, frozenset[str]],
-                    max_candidates: int) -> dict[str, Any]:
-    entries = [entity_entry(e, found.get(e.key, {}), classes, max_candidates) for e in sorted(entities, key=lambda e: e.key)]
+def review_document(
+    endpoint: str,
+    languages: tuple[str, ...],
+    entities: list[Entity],
+    found: dict[str, dict[str, Candidate]],
+    classes: dict[str, frozenset[str]],
+    max_candidates: int,
+) -> dict[str, Any]:
+    entries = [
+        entity_entry(e, found.get(e.key, {}), classes, max_candidates) for e in sorted(entities, key=lambda e: e.key)
+    ]
     counts = {s: sum(1 for e in entries if e["status"] == s) for s in ("single", "ambiguous", "weak", "none")}
-    return {"endpoint": endpoint, "languages": list(languages), "individuals": len(entries), **counts, "entities": entries}
+    return {
+        "endpoint": endpoint,
+        "languages": list(languages),
+        "individuals": len(entries),
+        **counts,
+        "entities": entries,
+    }
 
 
 def review_yaml(document: dict[str, Any]) -> str:

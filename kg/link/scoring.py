@@ -39,8 +39,13 @@ EXPECTED: dict[str, dict[str, str]] = {
     "MilitaryAlliance": {"Q1127126": "military alliance"},
     "University": {"Q3918": "university"},
     "ResearchInstitution": {"Q31855": "research institute"},
-    "MediaOutlet": {"Q11032": "newspaper", "Q1110794": "daily newspaper", "Q1153191": "online newspaper",
-                    "Q41298": "magazine", "Q1002697": "periodical literature"},
+    "MediaOutlet": {
+        "Q11032": "newspaper",
+        "Q1110794": "daily newspaper",
+        "Q1153191": "online newspaper",
+        "Q41298": "magazine",
+        "Q1002697": "periodical literature",
+    },
     "Government": {"Q7188": "government"},
     "StateInstitution": {"Q327333": "government agency"},
     "ArmedForces": {"Q8473": "military"},
@@ -56,15 +61,22 @@ EXPECTED: dict[str, dict[str, str]] = {
 }
 # Items that are pages or names, not things an individual can be.
 NOT_A_THING: dict[str, str] = {
-    "Q4167410": "Wikimedia disambiguation page", "Q13406463": "Wikimedia list article",
-    "Q4167836": "Wikimedia category", "Q101352": "family name", "Q202444": "given name",
+    "Q4167410": "Wikimedia disambiguation page",
+    "Q13406463": "Wikimedia list article",
+    "Q4167836": "Wikimedia category",
+    "Q101352": "family name",
+    "Q202444": "given name",
 }
 # Kinds of things, for telling a wrong type from a related one (first match in this order wins).
 KINDS = ("Person", "State", "Place", "Organisation", "Event", "Agreement")
 
 NAME_SCORES = {("label", "label"): 0.60, ("label", "alias"): 0.45, ("alias", "label"): 0.40, ("alias", "alias"): 0.30}
-NAME_WORDS = {("label", "label"): "our label is its label", ("label", "alias"): "our label is one of its aliases",
-              ("alias", "label"): 'our alias "{text}" is its label', ("alias", "alias"): 'our alias "{text}" is one of its aliases'}
+NAME_WORDS = {
+    ("label", "label"): "our label is its label",
+    ("label", "alias"): "our label is one of its aliases",
+    ("alias", "label"): 'our alias "{text}" is its label',
+    ("alias", "alias"): 'our alias "{text}" is one of its aliases',
+}
 CORROBORATION_STEP, CORROBORATION_MAX = 0.05, 0.10
 TYPE_EXPECTED, TYPE_NOT_A_THING, TYPE_OTHER_KIND, TYPE_MISSING = 0.30, -0.50, -0.20, -0.05
 
@@ -103,14 +115,17 @@ def _kind_of_qid(qid: str, classes: dict[str, frozenset[str]]) -> str | None:
     return None
 
 
-def score(matches: list[Match], types: dict[str, str], ancestors: frozenset[str],
-          classes: dict[str, frozenset[str]]) -> Scored:
+def score(
+    matches: list[Match], types: dict[str, str], ancestors: frozenset[str], classes: dict[str, frozenset[str]]
+) -> Scored:
     """Score one candidate: ``matches`` how its names met ours, ``types`` its P31 classes
     (QID → label), ``ancestors`` our class with its ancestors, ``classes`` every class's ancestors."""
     best = max(matches, key=lambda m: NAME_SCORES[(m.ours, m.theirs)])
     total = NAME_SCORES[(best.ours, best.theirs)]
-    why = [f"{NAME_WORDS[(best.ours, best.theirs)].format(text=best.text)} ({best.language}): "
-           f"+{NAME_SCORES[(best.ours, best.theirs)]:.2f}"]
+    why = [
+        f"{NAME_WORDS[(best.ours, best.theirs)].format(text=best.text)} ({best.language}): "
+        f"+{NAME_SCORES[(best.ours, best.theirs)]:.2f}"
+    ]
     others = sorted({m.text for m in matches} - {best.text})
     if others:
         bonus = min(CORROBORATION_MAX, CORROBORATION_STEP * len(others))
@@ -136,7 +151,9 @@ def score(matches: list[Match], types: dict[str, str], ancestors: frozenset[str]
         wrong = [q for q, k in kinds.items() if k is not None and k != our_kind]
         if wrong and all(k is not None and k != our_kind for k in kinds.values()):
             total += TYPE_OTHER_KIND
-            why.append(f"instance of {_named(wrong[0], types, {})}, another kind of thing than {ours}: {TYPE_OTHER_KIND:.2f}")
+            why.append(
+                f"instance of {_named(wrong[0], types, {})}, another kind of thing than {ours}: {TYPE_OTHER_KIND:.2f}"
+            )
         else:
             listed = ", ".join(_named(q, types, {}) for q in sorted(types))
             why.append(f"instance of {listed}: not an expected class for {ours} (check by hand): +0.00")

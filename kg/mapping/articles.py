@@ -18,10 +18,14 @@ from kg.mapping.values import Emitter, as_list
 from kg.ontology.load import PK
 
 OA = "http://www.w3.org/ns/oa#"
-OA_ANNOTATION, OA_BODY, OA_TARGET, OA_SOURCE = (URIRef(OA + n) for n in ("Annotation", "hasBody", "hasTarget", "hasSource"))
+OA_ANNOTATION, OA_BODY, OA_TARGET, OA_SOURCE = (
+    URIRef(OA + n) for n in ("Annotation", "hasBody", "hasTarget", "hasSource")
+)
 OA_SELECTOR, OA_MOTIVATED, OA_IDENTIFYING = (URIRef(OA + n) for n in ("hasSelector", "motivatedBy", "identifying"))
 OA_POSITION, OA_QUOTE = URIRef(OA + "TextPositionSelector"), URIRef(OA + "TextQuoteSelector")
-OA_START, OA_END, OA_EXACT, OA_PREFIX, OA_SUFFIX = (URIRef(OA + n) for n in ("start", "end", "exact", "prefix", "suffix"))
+OA_START, OA_END, OA_EXACT, OA_PREFIX, OA_SUFFIX = (
+    URIRef(OA + n) for n in ("start", "end", "exact", "prefix", "suffix")
+)
 
 
 class ArticleMapper:
@@ -56,13 +60,15 @@ class ArticleMapper:
             out.add(node, PK.hasRegion, region_node)
             out.add(region_node, RDF.type, PK.TextRegion)
             out.add(region_node, PK.regionType, out.concept(region.type, "region-type"))
-            self.selectors(region_node, Span(region.start, region.end, text[region.start:region.end], "", ""))
+            self.selectors(region_node, Span(region.start, region.end, text[region.start : region.end], "", ""))
             if region.duplicate_of:
                 out.add(region_node, PK.duplicateOf, out.minter.region(self.article.id, region.duplicate_of))
             if region.type == "reader-comment" and region.author:
                 comment = self.comment(region.id)
                 out.add(comment, RDF.type, PK.ReaderComment)
-                out.add(comment, RDFS.label, Literal(f"reader comment {region.id} of article {self.article.id}", lang="en"))
+                out.add(
+                    comment, RDFS.label, Literal(f"reader comment {region.id} of article {self.article.id}", lang="en")
+                )
                 out.add(comment, PK.partOfDocument, node)
                 out.add(comment, PK.author, out.key(region.author))
                 out.add(comment, PK.genre, out.concept("reader-comment", "genre"))
@@ -97,7 +103,7 @@ class ArticleMapper:
     def evidence(self, body: URIRef, path: tuple) -> list[Span]:
         """Evidence annotations for every span resolved at ``path`` (a quotes field)."""
         assert self.annotations is not None
-        spans = [s for key, ss in self.annotations.spans.items() if key[:len(path)] == path for s in ss]
+        spans = [s for key, ss in self.annotations.spans.items() if key[: len(path)] == path for s in ss]
         for span in spans:
             node = self.out.minter.evidence(self.article.id, span.start, span.end, body)
             self.out.add(node, RDF.type, PK.EvidenceAnnotation)
@@ -143,7 +149,11 @@ class ArticleMapper:
         node = out.minter.statement(self.article.id, str(statement["id"]))
         out.add(node, RDF.type, PK[kind])
         spans = self.evidence(node, ("statements", i, "evidence"))
-        speakers = [out.key(k) for k in as_list(statement["by"])] if "by" in statement else [self.default_speaker(spans, author)]
+        speakers = (
+            [out.key(k) for k in as_list(statement["by"])]
+            if "by" in statement
+            else [self.default_speaker(spans, author)]
+        )
         for speaker in speakers:
             out.add(node, PK.attributedTo, speaker)
             if kind == "Claim":

@@ -4,7 +4,6 @@ validated corpus, returns rdflib graphs."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-
 from pathlib import Path
 
 from rdflib import Graph, Literal, URIRef
@@ -19,8 +18,11 @@ from kg.mapping.values import Emitter
 from kg.ontology.load import PK
 
 PREFIXES = {
-    "pk": "https://w3id.org/peacekg/ontology/", "oa": "http://www.w3.org/ns/oa#", "prov": str(PROV),
-    "skos": "http://www.w3.org/2004/02/skos/core#", "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "pk": "https://w3id.org/peacekg/ontology/",
+    "oa": "http://www.w3.org/ns/oa#",
+    "prov": str(PROV),
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
 }
 
 
@@ -73,5 +75,7 @@ def corpus_graphs(corpus: Corpus, base: str, vocabulary: VocabularyIndex) -> lis
     minter = Minter(base)
     graphs = [NamedGraph(minter.graph("reference"), reference_graph(corpus, minter, vocabulary))]
     for article_id in sorted(corpus.articles):
-        graphs.append(NamedGraph(minter.graph(f"article/{article_id}"), article_graph(corpus, article_id, minter, vocabulary)))
+        graphs.append(
+            NamedGraph(minter.graph(f"article/{article_id}"), article_graph(corpus, article_id, minter, vocabulary))
+        )
     return graphs

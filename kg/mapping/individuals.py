@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from rdflib import Literal, URIRef
 from rdflib.namespace import RDF, RDFS
@@ -19,8 +20,9 @@ SKOS_ALT = URIRef("http://www.w3.org/2004/02/skos/core#altLabel")
 Evidence = Callable[[URIRef, tuple], None]
 
 
-def emit_fields(out: Emitter, node: URIRef, item: dict[str, Any], fields: tuple[F.Field, ...],
-                skip: tuple[str, ...] = ()) -> None:
+def emit_fields(
+    out: Emitter, node: URIRef, item: dict[str, Any], fields: tuple[F.Field, ...], skip: tuple[str, ...] = ()
+) -> None:
     for field in fields:
         if field.name in item and field.name not in skip:
             out.field(node, field, item[field.name])

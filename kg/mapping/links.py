@@ -16,8 +16,9 @@ neither form (the mapping of the identifier field drops them).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any
 
 from rdflib import URIRef
 
@@ -47,10 +48,16 @@ class LinkTarget:
 # Wikidata's RDF uses http://www.wikidata.org/entity/Q…; English DBpedia http://dbpedia.org/resource/…
 # (the English Wikipedia title with spaces as underscores, as an IRI).
 TARGETS: tuple[LinkTarget, ...] = (
-    LinkTarget("wikidata", "Wikidata", "http://www.wikidata.org/entity/",
-               "https://query.wikidata.org/sparql", "https://www.wikidata.org/"),
-    LinkTarget("dbpedia", "DBpedia", "http://dbpedia.org/resource/",
-               "https://dbpedia.org/sparql", "https://www.dbpedia.org/"),
+    LinkTarget(
+        "wikidata",
+        "Wikidata",
+        "http://www.wikidata.org/entity/",
+        "https://query.wikidata.org/sparql",
+        "https://www.wikidata.org/",
+    ),
+    LinkTarget(
+        "dbpedia", "DBpedia", "http://dbpedia.org/resource/", "https://dbpedia.org/sparql", "https://www.dbpedia.org/"
+    ),
 )
 
 

@@ -7,8 +7,9 @@ not is a bug in validation, and raises.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, PROV, RDF, RDFS, XSD
@@ -20,10 +21,25 @@ from kg.mapping.iris import Minter
 from kg.ontology.load import PK
 
 # Predicates whose range is xsd:string; every other text becomes an English literal.
-PLAIN_STRING = {PK.title, PK.dateAsWritten, PK.wikidataId, PK.dbpediaId, PK.paxAgreementId,
-                PK.ucdpAgreementId, PK.atopId, PK.cowCode}
-NAMESPACES = {"pk": PK, "rdf": RDF, "rdfs": RDFS, "prov": PROV, "owl": OWL,
-              "skos": URIRef("http://www.w3.org/2004/02/skos/core#"), "oa": URIRef("http://www.w3.org/ns/oa#")}
+PLAIN_STRING = {
+    PK.title,
+    PK.dateAsWritten,
+    PK.wikidataId,
+    PK.dbpediaId,
+    PK.paxAgreementId,
+    PK.ucdpAgreementId,
+    PK.atopId,
+    PK.cowCode,
+}
+NAMESPACES = {
+    "pk": PK,
+    "rdf": RDF,
+    "rdfs": RDFS,
+    "prov": PROV,
+    "owl": OWL,
+    "skos": URIRef("http://www.w3.org/2004/02/skos/core#"),
+    "oa": URIRef("http://www.w3.org/ns/oa#"),
+}
 
 
 def curie(text: str) -> URIRef:

@@ -13,10 +13,10 @@ from pathlib import Path
 
 from kg.ontology.load import OntologySources, load_ontology, load_shapes
 from kg.ontology.quality import CheckResult, run_checks
-from kg.ontology.sources import read_sparql
 from kg.ontology.reasoning import ReasoningResult, run_hermit
-from kg.settings import Settings
 from kg.ontology.shacl import ValidationReport, check_shapes
+from kg.ontology.sources import read_sparql
+from kg.settings import Settings
 
 
 @dataclass

@@ -37,7 +37,7 @@ class OntologySources:
     data_checks: tuple[Path, ...]
 
     @classmethod
-    def find(cls, root: Path) -> "OntologySources":
+    def find(cls, root: Path) -> OntologySources:
         root = Path(root)
         main = root / "peacekg.ttl"
         if not main.is_file():

@@ -40,8 +40,7 @@ class ReasoningResult:
 def _check_java(java: str) -> None:
     if shutil.which(java) is None:
         raise ReasonerError(
-            f"Java executable {java!r} not found; install Java 17+ or set the 'java' setting "
-            "(PEACEKG_JAVA)",
+            f"Java executable {java!r} not found; install Java 17+ or set the 'java' setting (PEACEKG_JAVA)",
             field="java",
         )
 
@@ -71,9 +70,7 @@ def run_hermit(graph: rdflib.Graph, *, java: str = "java", memory_mb: int = 2000
                 details=output[-5:],
             ) from None
         seconds = time.perf_counter() - started
-        unsatisfiable = sorted(
-            c.iri for c in world.inconsistent_classes() if c is not owlready2.Nothing
-        )
+        unsatisfiable = sorted(c.iri for c in world.inconsistent_classes() if c is not owlready2.Nothing)
         inferred = rdflib.Graph()
         inferences = world.get_ontology(_INFERENCES_IRI)
         out = Path(tmp) / "inferred.nt"

@@ -33,9 +33,7 @@ def parse_turtle(path: Path, graph: rdflib.Graph | None = None) -> rdflib.Graph:
     except FileNotFoundError:
         raise SourceSyntaxError("file not found", file=_relative(path)) from None
     except UnicodeDecodeError as exc:
-        raise SourceSyntaxError(
-            f"not UTF-8 ({exc.reason})", file=_relative(path), offset=exc.start
-        ) from None
+        raise SourceSyntaxError(f"not UTF-8 ({exc.reason})", file=_relative(path), offset=exc.start) from None
     try:
         graph.parse(data=data, format="turtle", publicID=path.resolve().as_uri())
     except BadSyntax as exc:
@@ -71,9 +69,7 @@ def read_sparql(path: Path) -> str:
         pyoxigraph.Store().query(text)
     except SyntaxError as exc:
         line, column = sparql_position(exc)
-        raise SourceSyntaxError(
-            f"SPARQL syntax error: {exc}", file=_relative(path), line=line, column=column
-        ) from None
+        raise SourceSyntaxError(f"SPARQL syntax error: {exc}", file=_relative(path), line=line, column=column) from None
     return text
 
 

@@ -18,11 +18,12 @@ from __future__ import annotations
 
 import io
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
-from kg.plots import draw as plots_draw
 from kg.errors import PeaceKGError
+from kg.plots import draw as plots_draw
 
 if TYPE_CHECKING:
     import pandas
@@ -54,7 +55,9 @@ PREFIX stance: <https://w3id.org/peacekg/vocab/stance/>
 """
 # Claims (by their claimant) and positions (by their holder) toward proposals and commitments
 # (security guarantees among them), counted by stance; the stance's polarity is its top concept.
-STANCES = PREFIXES + """
+STANCES = (
+    PREFIXES
+    + """
 SELECT ?actor (SAMPLE(?aLabel) AS ?actorLabel) ?target (SAMPLE(?tLabel) AS ?targetLabel)
        ?stance (SAMPLE(?sLabel) AS ?stanceLabel) ?polarity (COUNT(DISTINCT ?statement) AS ?statements)
 WHERE {
@@ -70,9 +73,12 @@ WHERE {
 GROUP BY ?actor ?target ?stance ?polarity
 ORDER BY ?actor ?target ?stance
 """
+)
 # Everything with a time span: events, agreements, proposals, and statements (dated by what they
 # report), by the span's earliest bound, with its precision.
-TIMELINE = PREFIXES + """
+TIMELINE = (
+    PREFIXES
+    + """
 SELECT ?item ?kind ?date (SAMPLE(?prec) AS ?precision) (SAMPLE(?name) AS ?label)
        (GROUP_CONCAT(DISTINCT ?speaker; separator=", ") AS ?who)
 WHERE {
@@ -88,6 +94,7 @@ WHERE {
 GROUP BY ?item ?kind ?date
 ORDER BY ?date ?kind ?item
 """
+)
 
 
 class PlotError(PeaceKGError):
@@ -102,25 +109,45 @@ class Plot:
     title: str
     description: str
     query: str
-    draw: Callable[["pandas.DataFrame"], "Figure"]
+    draw: Callable[[pandas.DataFrame], Figure]
 
 
-def _timeline(frame: "pandas.DataFrame") -> "Figure":
+def _timeline(frame: pandas.DataFrame) -> Figure:
     if "who" in frame:  # GROUP_CONCAT's order is not defined: sort the names
-        frame = frame.assign(who=frame["who"].map(lambda w: ", ".join(sorted(w.split(", "))) if isinstance(w, str) else w))
+        frame = frame.assign(
+            who=frame["who"].map(lambda w: ", ".join(sorted(w.split(", "))) if isinstance(w, str) else w)
+        )
     return plots_draw.timeline(frame)
 
 
-PLOTS = {p.name: p for p in (
-    Plot("stance-matrix", "Who stands where",
-         "Actors × proposals and security guarantees: each cell names the stances reported, coloured from "
-         "opposes (red) to supports (green).", STANCES, plots_draw.stance_matrix),
-    Plot("stance-network", "Who supports or opposes what",
-         "Actors and the proposals and guarantees they support (green) or oppose (red); line width is the "
-         "number of statements.", STANCES, plots_draw.stance_network),
-    Plot("timeline", "Timeline",
-         "Dated events, agreements, proposals and statements, in date order.", TIMELINE, _timeline),
-)}
+PLOTS = {
+    p.name: p
+    for p in (
+        Plot(
+            "stance-matrix",
+            "Who stands where",
+            "Actors × proposals and security guarantees: each cell names the stances reported, coloured from "
+            "opposes (red) to supports (green).",
+            STANCES,
+            plots_draw.stance_matrix,
+        ),
+        Plot(
+            "stance-network",
+            "Who supports or opposes what",
+            "Actors and the proposals and guarantees they support (green) or oppose (red); line width is the "
+            "number of statements.",
+            STANCES,
+            plots_draw.stance_network,
+        ),
+        Plot(
+            "timeline",
+            "Timeline",
+            "Dated events, agreements, proposals and statements, in date order.",
+            TIMELINE,
+            _timeline,
+        ),
+    )
+}
 
 
 def plot(name: str) -> Plot:
@@ -130,7 +157,7 @@ def plot(name: str) -> Plot:
         raise PlotError(f"no plot {name!r}; plots: {', '.join(sorted(PLOTS))}") from None
 
 
-def figure(name: str, frames: Callable[[str], "pandas.DataFrame"]) -> "Figure":
+def figure(name: str, frames: Callable[[str], pandas.DataFrame]) -> Figure:
     """The figure of plot ``name``, its data from ``frames`` (a SPARQL SELECT -> DataFrame)."""
     chosen = plot(name)
     frame = frames(chosen.query)
@@ -140,18 +167,24 @@ def figure(name: str, frames: Callable[[str], "pandas.DataFrame"]) -> "Figure":
         with matplotlib.rc_context(STYLE):
             drawn = chosen.draw(frame)
             if frame.attrs.get("truncated"):
-                drawn.text(0.995, 0.003, "incomplete: the service cut the query's rows at its max_result_rows",
-                           ha="right", va="bottom", fontsize=7, color="#a00000")
+                drawn.text(
+                    0.995,
+                    0.003,
+                    "incomplete: the service cut the query's rows at its max_result_rows",
+                    ha="right",
+                    va="bottom",
+                    fontsize=7,
+                    color="#a00000",
+                )
             return drawn
 
 
-def save(fig: "Figure", fmt: str) -> bytes:
+def save(fig: Figure, fmt: str) -> bytes:
     if fmt not in FORMATS:
         raise PlotError(f"no format {fmt!r}; formats: {', '.join(FORMATS)}")
+    import matplotlib
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.backends.backend_svg import FigureCanvasSVG
-
-    import matplotlib
 
     buffer = io.BytesIO()
     with _LOCK, matplotlib.rc_context(STYLE):
@@ -160,14 +193,14 @@ def save(fig: "Figure", fmt: str) -> bytes:
     return buffer.getvalue()
 
 
-def render(name: str, fmt: str, frames: Callable[[str], "pandas.DataFrame"]) -> bytes:
+def render(name: str, fmt: str, frames: Callable[[str], pandas.DataFrame]) -> bytes:
     """Plot ``name`` as ``fmt`` (svg or png) bytes."""
     if fmt not in FORMATS:
         raise PlotError(f"no format {fmt!r}; formats: {', '.join(FORMATS)}")
     return save(figure(name, frames), fmt)
 
 
-def render_local(name: str, fmt: str = "svg", settings: "Settings | None" = None) -> bytes:
+def render_local(name: str, fmt: str = "svg", settings: Settings | None = None) -> bytes:
     """Plot ``name`` from the current build (the ``build_dir`` setting)."""
     from kg.queries.client import Client
 

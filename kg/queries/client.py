@@ -50,11 +50,12 @@ import datetime as dt
 import json
 import re
 import urllib.error
+from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Mapping
+from typing import TYPE_CHECKING, Any
 
-from kg.sparql.binding import XSD, BindingError, BoundTerm, check, to_oxigraph
 from kg.errors import PeaceKGError
+from kg.sparql.binding import XSD, BindingError, BoundTerm, check, to_oxigraph
 from kg.sparql.json_terms import json_term
 
 if TYPE_CHECKING:  # pandas and pyoxigraph load only when a query runs
@@ -67,9 +68,24 @@ __all__ = ["Client", "ClientError", "frame_from_json", "to_term", "values_block"
 
 USER_AGENT = "PeaceKG-client/0.1 (+https://w3id.org/peacekg/)"
 GET_LIMIT = 1500  # characters of query text; longer queries go by POST (url-encoded)
-_INTEGERS = {XSD + t for t in ("integer", "int", "long", "short", "byte", "nonNegativeInteger", "positiveInteger",
-                               "nonPositiveInteger", "negativeInteger", "unsignedLong", "unsignedInt",
-                               "unsignedShort", "unsignedByte")}
+_INTEGERS = {
+    XSD + t
+    for t in (
+        "integer",
+        "int",
+        "long",
+        "short",
+        "byte",
+        "nonNegativeInteger",
+        "positiveInteger",
+        "nonPositiveInteger",
+        "negativeInteger",
+        "unsignedLong",
+        "unsignedInt",
+        "unsignedShort",
+        "unsignedByte",
+    )
+}
 _FLOATS = {XSD + t for t in ("decimal", "double", "float")}
 _TEMPORAL = {XSD + "date", XSD + "dateTime", XSD + "dateTimeStamp"}
 _TIME_ZONE = re.compile(r"(.*?)(Z|[+-]\d{2}:\d{2})?")
@@ -81,6 +97,7 @@ class ClientError(PeaceKGError):
 
 
 # --- results to a DataFrame -------------------------------------------------------------------
+
 
 def _kind(term: dict[str, str]) -> str:
     if term["type"] != "literal" and term["type"] != "typed-literal":  # typed-literal: old JSON drafts
@@ -101,7 +118,7 @@ def _text(term: dict[str, str]) -> str:
     return "_:" + term["value"] if term["type"] == "bnode" else term["value"]
 
 
-def _temporal(values: list[str | None]) -> "pandas.Series":
+def _temporal(values: list[str | None]) -> pandas.Series:
     import numpy
     import pandas
 
@@ -109,7 +126,9 @@ def _temporal(values: list[str | None]) -> "pandas.Series":
     for value in values:
         stamp, zone = _TIME_ZONE.fullmatch(value.strip()).groups() if value is not None else (None, None)
         aware = aware or zone is not None
-        offsets.append(0 if zone in (None, "Z") else (1 if zone[0] == "+" else -1) * (int(zone[1:3]) * 60 + int(zone[4:6])))
+        offsets.append(
+            0 if zone in (None, "Z") else (1 if zone[0] == "+" else -1) * (int(zone[1:3]) * 60 + int(zone[4:6]))
+        )
         try:
             parsed.append(numpy.datetime64(stamp, "us") if stamp else numpy.datetime64("NaT", "us"))
         except ValueError:  # not a valid date: missing, like an unbound value
@@ -120,7 +139,7 @@ def _temporal(values: list[str | None]) -> "pandas.Series":
     return series.dt.tz_localize("UTC") if aware else series
 
 
-def _column(terms: list[dict[str, str] | None]) -> "pandas.Series":
+def _column(terms: list[dict[str, str] | None]) -> pandas.Series:
     import pandas
 
     kinds = {_kind(t) for t in terms if t is not None}
@@ -145,7 +164,7 @@ def _float(value: str) -> float:
         return float("nan")
 
 
-def frame_from_json(results: Mapping[str, Any], *, truncated: bool = False) -> "pandas.DataFrame":
+def frame_from_json(results: Mapping[str, Any], *, truncated: bool = False) -> pandas.DataFrame:
     """A DataFrame from SPARQL 1.1 Query Results JSON (a SELECT's ``head`` and ``results``)."""
     import pandas
 
@@ -164,12 +183,15 @@ def frame_from_json(results: Mapping[str, Any], *, truncated: bool = False) -> "
 
 def _graph_json(triples: Any) -> dict[str, Any]:
     """CONSTRUCT/DESCRIBE triples (pyoxigraph) as SELECT-shaped JSON: subject, predicate, object."""
-    bindings = [{"subject": json_term(t.subject), "predicate": json_term(t.predicate), "object": json_term(t.object)}
-                for t in triples]
+    bindings = [
+        {"subject": json_term(t.subject), "predicate": json_term(t.predicate), "object": json_term(t.object)}
+        for t in triples
+    ]
     return {"head": {"vars": ["subject", "predicate", "object"]}, "results": {"bindings": bindings}}
 
 
 # --- parameters ---------------------------------------------------------------------------------
+
 
 def to_term(name: str, value: Any) -> BoundTerm:
     """The RDF term a parameter value stands for, validated (BindingError names the parameter)."""
@@ -188,8 +210,9 @@ def to_term(name: str, value: Any) -> BoundTerm:
     elif isinstance(value, str):
         term = BoundTerm.iri(value)
     else:
-        raise BindingError(f"{name}: cannot bind a {type(value).__name__}; give a BoundTerm, an IRI string, "
-                           "a number, a bool or a date")
+        raise BindingError(
+            f"{name}: cannot bind a {type(value).__name__}; give a BoundTerm, an IRI string, a number, a bool or a date"
+        )
     return check(term, name)
 
 
@@ -208,12 +231,21 @@ def values_block(bindings: Mapping[str, BoundTerm]) -> str:
 
 # --- the client ---------------------------------------------------------------------------------
 
+
 class Client:
     """Runs SPARQL against an endpoint URL, a pyoxigraph store, or (by default) the current build."""
 
-    def __init__(self, endpoint: str | None = None, *, store: "pyoxigraph.Store | None" = None,
-                 settings: "Settings | None" = None, build_dir: str | Path | None = None,
-                 queries_dir: str | Path | None = None, timeout_s: float = 60.0, union: bool = True):
+    def __init__(
+        self,
+        endpoint: str | None = None,
+        *,
+        store: pyoxigraph.Store | None = None,
+        settings: Settings | None = None,
+        build_dir: str | Path | None = None,
+        queries_dir: str | Path | None = None,
+        timeout_s: float = 60.0,
+        union: bool = True,
+    ):
         if endpoint is not None and store is not None:
             raise ValueError("give an endpoint URL or a store, not both")
         self.endpoint, self._store, self.timeout_s, self.union = endpoint, store, timeout_s, union
@@ -224,14 +256,14 @@ class Client:
         return f"Client({self.endpoint!r})" if self.endpoint else "Client(<local store>)"
 
     @property
-    def store(self) -> "pyoxigraph.Store":
+    def store(self) -> pyoxigraph.Store:
         if self._store is None:
             import kg
 
             self._store = kg.open_store(self._build_dir, settings=self._settings)
         return self._store
 
-    def query(self, sparql: str, *, bindings: Mapping[str, Any] | None = None) -> "pandas.DataFrame | bool":
+    def query(self, sparql: str, *, bindings: Mapping[str, Any] | None = None) -> pandas.DataFrame | bool:
         """SELECT -> DataFrame; ASK -> bool; CONSTRUCT/DESCRIBE -> DataFrame of subject, predicate,
         object. ``bindings``: {variable: value}, bound as described in the module's docstring."""
         terms = {name: to_term(name, value) for name, value in (bindings or {}).items()}
@@ -239,7 +271,7 @@ class Client:
             return self._remote(sparql + values_block(terms) if terms else sparql)
         return self._local(sparql, terms)
 
-    def stored(self, name: str, /, **params: Any) -> "pandas.DataFrame":
+    def stored(self, name: str, /, **params: Any) -> pandas.DataFrame:
         """Run the stored query ``queries/<name>.rq`` (kg.queries.stored) with ``params`` bound to
         its declared parameters; each value is read as the parameter's declared type (defaults fill
         the rest). Unknown or invalid parameters raise StoredQueryInputError."""
@@ -251,7 +283,7 @@ class Client:
             return self._remote(query.text + values_block(terms) if terms else query.text)
         return self._local(query.text, terms)
 
-    def _local(self, sparql: str, terms: Mapping[str, BoundTerm]) -> "pandas.DataFrame | bool":
+    def _local(self, sparql: str, terms: Mapping[str, BoundTerm]) -> pandas.DataFrame | bool:
         import pyoxigraph
 
         from kg.sparql.binding import substitutions
@@ -269,7 +301,7 @@ class Client:
             return frame_from_json(json.loads(result.serialize(format=pyoxigraph.QueryResultsFormat.JSON)))
         return frame_from_json(_graph_json(result))
 
-    def _remote(self, sparql: str) -> "pandas.DataFrame | bool":
+    def _remote(self, sparql: str) -> pandas.DataFrame | bool:
         import pyoxigraph
         from SPARQLWrapper import JSON, N3, POST, SPARQLWrapper
         from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
@@ -300,8 +332,9 @@ class Client:
         try:
             data = json.loads(body)
         except ValueError:
-            raise ClientError(f"{self.endpoint}: the answer is not SPARQL JSON "
-                              f"({headers.get('content-type', 'no content type')})") from None
+            raise ClientError(
+                f"{self.endpoint}: the answer is not SPARQL JSON ({headers.get('content-type', 'no content type')})"
+            ) from None
         if "boolean" in data:
             return bool(data["boolean"])
         return frame_from_json(data, truncated=truncated)

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import io
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Mapping
+from typing import TYPE_CHECKING, Any
 
-from kg.sparql.binding import BoundTerm, substitutions
 from kg.errors import PeaceKGError
-from kg.sparql.json_terms import json_term
 from kg.queries.stored import StoredQuery, bind, find
+from kg.sparql.binding import BoundTerm, substitutions
+from kg.sparql.json_terms import json_term
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -25,9 +26,13 @@ if TYPE_CHECKING:
     from kg.settings import Settings
 
 FORMATS = ("table", "csv", "json")
-SHORT = {"https://w3id.org/peacekg/resource/": "res:", "https://w3id.org/peacekg/ontology/": "pk:",
-         "https://w3id.org/peacekg/vocab/": "vocab:", "https://w3id.org/peacekg/article/": "article:",
-         "http://www.w3.org/2001/XMLSchema#": "xsd:"}
+SHORT = {
+    "https://w3id.org/peacekg/resource/": "res:",
+    "https://w3id.org/peacekg/ontology/": "pk:",
+    "https://w3id.org/peacekg/vocab/": "vocab:",
+    "https://w3id.org/peacekg/article/": "article:",
+    "http://www.w3.org/2001/XMLSchema#": "xsd:",
+}
 MAX_CELL = 60
 
 
@@ -42,15 +47,21 @@ class Result:
     bindings: dict[str, BoundTerm]
 
 
-def execute(query: StoredQuery, values: Mapping[str, str], store: "pyoxigraph.Store") -> Result:
+def execute(query: StoredQuery, values: Mapping[str, str], store: pyoxigraph.Store) -> Result:
     """Run ``query`` with the user's string ``values`` (defaults fill the rest) on ``store``, the
     default graph being the union of its named graphs."""
     terms = bind(query, values)
     return execute_bound(query, terms, store)
 
 
-def run_stored(name: str, values: Mapping[str, str], *, settings: "Settings", queries_dir: "Path | None" = None,
-               store: "pyoxigraph.Store | None" = None) -> Result:
+def run_stored(
+    name: str,
+    values: Mapping[str, str],
+    *,
+    settings: Settings,
+    queries_dir: Path | None = None,
+    store: pyoxigraph.Store | None = None,
+) -> Result:
     """``peacekg query NAME``: find the query, bind the values (errors before the store is opened),
     run it on ``store`` or the current build."""
     from pathlib import Path
@@ -73,7 +84,7 @@ def listing(queries: list[StoredQuery]) -> str:
     return "\n".join(lines) + ("\n" if lines else "")
 
 
-def execute_bound(query: StoredQuery, terms: Mapping[str, BoundTerm], store: "pyoxigraph.Store") -> Result:
+def execute_bound(query: StoredQuery, terms: Mapping[str, BoundTerm], store: pyoxigraph.Store) -> Result:
     import pyoxigraph
 
     try:
@@ -93,7 +104,7 @@ def _short(term: Any) -> str:
     if isinstance(term, pyoxigraph.NamedNode):
         for namespace, prefix in SHORT.items():
             if term.value.startswith(namespace):
-                return prefix + term.value[len(namespace):]
+                return prefix + term.value[len(namespace) :]
         return term.value
     if isinstance(term, pyoxigraph.BlankNode):
         return "_:" + term.value
@@ -102,14 +113,17 @@ def _short(term: Any) -> str:
 
 def table(result: Result) -> str:
     """A plain text table: IRIs shortened with the usual prefixes, long values cut."""
+
     def cell(row: dict, name: str) -> str:
         text = _short(row[name]).replace("\n", " ") if name in row else ""
-        return text if len(text) <= MAX_CELL else text[:MAX_CELL - 1] + "…"
+        return text if len(text) <= MAX_CELL else text[: MAX_CELL - 1] + "…"
 
     cells = [[cell(row, n) for n in result.variables] for row in result.rows]
     widths = [max([len(n)] + [len(c[i]) for c in cells]) for i, n in enumerate(result.variables)]
-    lines = ["  ".join(n.ljust(w) for n, w in zip(result.variables, widths)).rstrip(),
-             "  ".join("-" * w for w in widths)]
+    lines = [
+        "  ".join(n.ljust(w) for n, w in zip(result.variables, widths)).rstrip(),
+        "  ".join("-" * w for w in widths),
+    ]
     lines += ["  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() for row in cells]
     lines.append(f"({len(result.rows)} row{'s' if len(result.rows) != 1 else ''})")
     return "\n".join(lines) + "\n"
@@ -134,8 +148,10 @@ def csv_text(result: Result) -> str:
 
 def json_text(result: Result) -> str:
     """SPARQL 1.1 Query Results JSON."""
-    body = {"head": {"vars": result.variables},
-            "results": {"bindings": [{n: json_term(t) for n, t in row.items()} for row in result.rows]}}
+    body = {
+        "head": {"vars": result.variables},
+        "results": {"bindings": [{n: json_term(t) for n, t in row.items()} for row in result.rows]},
+    }
     return json.dumps(body, ensure_ascii=False, indent=1) + "\n"
 
 

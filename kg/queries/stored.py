@@ -22,12 +22,12 @@ from __future__ import annotations
 
 import datetime
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Mapping
 
-from kg.sparql.binding import XSD, BindingError, BoundTerm, check
 from kg.errors import PeaceKGError, SourceSyntaxError
+from kg.sparql.binding import XSD, BindingError, BoundTerm, check
 
 ROOT = Path(__file__).resolve().parents[2]
 QUERIES_DIR = ROOT / "queries"
@@ -87,9 +87,16 @@ class StoredQuery:
 
     def summary(self) -> dict:
         """What a listing shows: name, title, description, tags and parameters."""
-        return {"name": self.name, "title": self.title, "description": self.description, "tags": list(self.tags),
-                "params": [{"name": p.name, "type": p.type, "required": p.required, "default": p.default,
-                            "help": p.help} for p in self.params]}
+        return {
+            "name": self.name,
+            "title": self.title,
+            "description": self.description,
+            "tags": list(self.tags),
+            "params": [
+                {"name": p.name, "type": p.type, "required": p.required, "default": p.default, "help": p.help}
+                for p in self.params
+            ],
+        }
 
 
 def to_term(param: Param, raw: str) -> BoundTerm:
@@ -133,7 +140,9 @@ def bind(query: StoredQuery, values: Mapping[str, str]) -> dict[str, BoundTerm]:
     for param in query.params:
         raw = values.get(param.name, param.default)
         if raw is None:
-            raise StoredQueryInputError(f"{query.name}: parameter {param.name} ({param.type}) is required: {param.help}")
+            raise StoredQueryInputError(
+                f"{query.name}: parameter {param.name} ({param.type}) is required: {param.help}"
+            )
         try:
             terms[param.name] = to_term(param, raw)
         except BindingError as exc:
@@ -144,16 +153,18 @@ def bind(query: StoredQuery, values: Mapping[str, str]) -> dict[str, BoundTerm]:
 def _parse_param(value: str, file: str, line: int) -> Param:
     match = _PARAM.fullmatch(value)
     if not match:
-        raise StoredQueryFileError("a parameter is declared as `# param: NAME TYPE DEFAULT-or-required — help`",
-                                   file=file, line=line)
+        raise StoredQueryFileError(
+            "a parameter is declared as `# param: NAME TYPE DEFAULT-or-required — help`", file=file, line=line
+        )
     name, kind, default, help_text = match.group("name", "type", "default", "help")
     if not _VARIABLE.fullmatch(name):
         raise StoredQueryFileError(f"parameter name {name!r} is not a SPARQL variable name", file=file, line=line)
     if name in RESERVED:
         raise StoredQueryFileError(f"parameter name {name!r} is reserved", file=file, line=line)
     if kind not in TYPES:
-        raise StoredQueryFileError(f"parameter {name}: unknown type {kind!r} (types: {', '.join(TYPES)})",
-                                   file=file, line=line)
+        raise StoredQueryFileError(
+            f"parameter {name}: unknown type {kind!r} (types: {', '.join(TYPES)})", file=file, line=line
+        )
     if not help_text.strip():
         raise StoredQueryFileError(f"parameter {name}: the help text after ' — ' is empty", file=file, line=line)
     param = Param(name, kind, None if default == "required" else default, help_text.strip(), line)
@@ -171,8 +182,9 @@ def parse(text: str, path: Path, *, display: str | None = None) -> StoredQuery:
     file = display or str(path)
     name = path.stem
     if not _NAME.fullmatch(name):
-        raise StoredQueryFileError("a stored query's file name is lower-case letters, digits and hyphens, then .rq",
-                                   file=file)
+        raise StoredQueryFileError(
+            "a stored query's file name is lower-case letters, digits and hyphens, then .rq", file=file
+        )
     fields: dict[str, tuple[str, int]] = {}
     params: list[Param] = []
     tags: tuple[str, ...] = ()
@@ -188,7 +200,9 @@ def parse(text: str, path: Path, *, display: str | None = None) -> StoredQuery:
             continue  # a free comment line
         key, value = match.group(1), match.group(2).strip()
         if key not in FIELDS:
-            raise StoredQueryFileError(f"unknown header field {key!r} (fields: {', '.join(FIELDS)})", file=file, line=number)
+            raise StoredQueryFileError(
+                f"unknown header field {key!r} (fields: {', '.join(FIELDS)})", file=file, line=number
+            )
         if key == "param":
             param = _parse_param(value, file, number)
             if any(p.name == param.name for p in params):
@@ -204,12 +218,16 @@ def parse(text: str, path: Path, *, display: str | None = None) -> StoredQuery:
             tags = tuple(t.strip() for t in value.split(","))
             bad = [t for t in tags if not _TAG.fullmatch(t)]
             if bad:
-                raise StoredQueryFileError(f"tags are lower-case words with hyphens, comma-separated; not: {bad}",
-                                           file=file, line=number)
+                raise StoredQueryFileError(
+                    f"tags are lower-case words with hyphens, comma-separated; not: {bad}", file=file, line=number
+                )
     for key in ("title", "description"):
         if key not in fields:
-            raise StoredQueryFileError(f"the header has no `# {key}:` line (the header is the file's leading "
-                                       "comment lines)", file=file, line=header_end + 1)
+            raise StoredQueryFileError(
+                f"the header has no `# {key}:` line (the header is the file's leading comment lines)",
+                file=file,
+                line=header_end + 1,
+            )
     title, title_line = fields["title"]
     if len(title) > MAX_TITLE:
         raise StoredQueryFileError(f"the title is longer than {MAX_TITLE} characters", file=file, line=title_line)
@@ -225,25 +243,40 @@ def _dry_run(query: StoredQuery, file: str) -> None:
     parameters that pyoxigraph cannot bind (not in the SELECT projection) are found here."""
     import pyoxigraph
 
-    from kg.sparql.binding import substitutions
     from kg.ontology.sources import sparql_position
+    from kg.sparql.binding import substitutions
 
-    placeholders = {"iri": "urn:peacekg:dry-run", "string": "x", "integer": "0", "decimal": "0", "date": "2000-01-01",
-                    "boolean": "false", "langstring": "x@en"}
+    placeholders = {
+        "iri": "urn:peacekg:dry-run",
+        "string": "x",
+        "integer": "0",
+        "decimal": "0",
+        "date": "2000-01-01",
+        "boolean": "false",
+        "langstring": "x@en",
+    }
     terms = {p.name: to_term(p, p.default if p.default is not None else placeholders[p.type]) for p in query.params}
     for param in query.params:
         if not re.search(r"[?$]" + re.escape(param.name) + r"\b", query.text):
-            raise StoredQueryFileError(f"parameter {param.name} is not used: the query has no ?{param.name}",
-                                       file=file, line=param.line)
+            raise StoredQueryFileError(
+                f"parameter {param.name} is not used: the query has no ?{param.name}", file=file, line=param.line
+            )
     try:
-        result = pyoxigraph.Store().query(query.text, substitutions=substitutions(terms), use_default_graph_as_union=True)
+        result = pyoxigraph.Store().query(
+            query.text, substitutions=substitutions(terms), use_default_graph_as_union=True
+        )
     except SyntaxError as exc:
         line, column = sparql_position(exc)
         raise StoredQueryFileError(f"SPARQL syntax error: {exc}", file=file, line=line, column=column) from None
     except RuntimeError as exc:  # pyoxigraph: a substituted variable must be projected
-        missing = next((p for p in query.params if f"?{p.name} " in str(exc) + " "), query.params[0] if query.params else None)
-        raise StoredQueryFileError(f"parameter {missing.name if missing else '?'} cannot be bound: {exc} "
-                                   "(project it: SELECT ... ?name ...)", file=file, line=missing.line if missing else None) from None
+        missing = next(
+            (p for p in query.params if f"?{p.name} " in str(exc) + " "), query.params[0] if query.params else None
+        )
+        raise StoredQueryFileError(
+            f"parameter {missing.name if missing else '?'} cannot be bound: {exc} (project it: SELECT ... ?name ...)",
+            file=file,
+            line=missing.line if missing else None,
+        ) from None
     if not isinstance(result, pyoxigraph.QuerySolutions):
         raise StoredQueryFileError("a stored query is a SELECT query", file=file, line=None)
 
@@ -286,8 +319,9 @@ def find(name: str, queries_dir: Path | None = None) -> StoredQuery:
     path = folder / f"{name}.rq"
     if not path.is_file():
         known = ", ".join(p.stem for p in paths(folder))
-        raise StoredQueryInputError(f"no stored query {name!r}" + (f" (stored queries: {known})" if known else ""),
-                                    not_found=True)
+        raise StoredQueryInputError(
+            f"no stored query {name!r}" + (f" (stored queries: {known})" if known else ""), not_found=True
+        )
     return load(path)
 
 

@@ -43,11 +43,11 @@ class BoundTerm:
     language: str | None = None  # literals: a BCP 47 tag (then no datatype)
 
     @classmethod
-    def iri(cls, value: str) -> "BoundTerm":
+    def iri(cls, value: str) -> BoundTerm:
         return cls("iri", value)
 
     @classmethod
-    def literal(cls, value: str, datatype: str | None = None, language: str | None = None) -> "BoundTerm":
+    def literal(cls, value: str, datatype: str | None = None, language: str | None = None) -> BoundTerm:
         return cls("literal", value, datatype, language)
 
 
@@ -56,7 +56,9 @@ def check(term: BoundTerm, name: str = "value") -> BoundTerm:
     naming the parameter ``name`` and what is wrong."""
     if term.kind == "iri":
         if not _IRI.fullmatch(term.value):
-            raise BindingError(f"{name}: not an absolute IRI (no spaces, <, >, quotes, braces or backslashes): {term.value!r}")
+            raise BindingError(
+                f"{name}: not an absolute IRI (no spaces, <, >, quotes, braces or backslashes): {term.value!r}"
+            )
         return term
     if term.kind != "literal":
         raise BindingError(f"{name}: unknown term kind {term.kind!r}")
@@ -74,7 +76,7 @@ def check(term: BoundTerm, name: str = "value") -> BoundTerm:
     return term
 
 
-def to_oxigraph(term: "BoundTerm | str") -> Any:
+def to_oxigraph(term: BoundTerm | str) -> Any:
     """The pyoxigraph term for ``term`` (a plain string is an IRI), validated first."""
     import pyoxigraph
 
@@ -90,7 +92,7 @@ def to_oxigraph(term: "BoundTerm | str") -> Any:
     return pyoxigraph.Literal(term.value)
 
 
-def substitutions(bindings: "dict[str, BoundTerm | str] | None") -> dict[Any, Any]:
+def substitutions(bindings: dict[str, BoundTerm | str] | None) -> dict[Any, Any]:
     """pyoxigraph ``substitutions`` for a {variable name: term} mapping."""
     import pyoxigraph
 

@@ -13,10 +13,11 @@ a syntax error there, not a SERVICE keyword. Brace depth is tracked, so update o
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Iterator
 
-_TOKEN = re.compile(r"""
+_TOKEN = re.compile(
+    r"""
     (?P<ws>\s+)
   | (?P<comment>\#[^\n\r]*)
   | (?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'(?:[^'\\\n\r]|\\.)*'|"(?:[^"\\\n\r]|\\.)*")
@@ -28,7 +29,9 @@ _TOKEN = re.compile(r"""
   | (?P<word>[A-Za-z_][A-Za-z0-9_]*)
   | (?P<number>[+-]?(?:\d+\.?\d*(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?))
   | (?P<punct>\^\^|\|\||&&|!=|<=|>=|.)
-""", re.VERBOSE | re.DOTALL)
+""",
+    re.VERBOSE | re.DOTALL,
+)
 
 
 @dataclass(frozen=True)
@@ -85,7 +88,12 @@ def prefixes(toks: list[Token]) -> tuple[dict[str, str], str | None]:
     (updates may declare prefixes before each operation)."""
     found, base = {}, None
     for i, token in enumerate(toks):
-        if token.keyword == "PREFIX" and i + 2 < len(toks) and toks[i + 1].kind == "pname" and toks[i + 2].kind == "iri":
+        if (
+            token.keyword == "PREFIX"
+            and i + 2 < len(toks)
+            and toks[i + 1].kind == "pname"
+            and toks[i + 2].kind == "iri"
+        ):
             found[toks[i + 1].text[:-1]] = toks[i + 2].text[1:-1]
         elif token.keyword == "BASE" and i + 1 < len(toks) and toks[i + 1].kind == "iri":
             base = toks[i + 1].text[1:-1]
@@ -123,8 +131,11 @@ def service_calls(text: str) -> list[ServiceCall]:
         elif target.kind == "pname":
             prefix, _, local = target.text.partition(":")
             namespace = declared.get(prefix)
-            calls.append(ServiceCall(namespace + local if namespace is not None and "\\" not in local else None,
-                                     target.text, target))
+            calls.append(
+                ServiceCall(
+                    namespace + local if namespace is not None and "\\" not in local else None, target.text, target
+                )
+            )
         else:
             calls.append(ServiceCall(None, target.text, None))
     return calls
@@ -181,12 +192,17 @@ def add_using(update: str, defaults: list[str], named: list[str]) -> str:
     words = operation_keywords(update)
     clash = next((t for t in words if t.keyword in ("USING", "WITH")), None)
     if clash is not None:
-        raise DatasetConflict(f"the update has its own {clash.keyword} clause (offset {clash.start}); "
-                              "it cannot also take using-graph-uri / using-named-graph-uri")
+        raise DatasetConflict(
+            f"the update has its own {clash.keyword} clause (offset {clash.start}); "
+            "it cannot also take using-graph-uri / using-named-graph-uri"
+        )
     clauses = "".join(f"USING <{g}> " for g in defaults) + "".join(f"USING NAMED <{g}> " for g in named)
     toks = significant(update)
-    cuts = [t.start for k, t in enumerate(toks) if t.depth == 0 and t.keyword == "WHERE"
-            and not (k and toks[k - 1].keyword == "DELETE")]  # DELETE WHERE takes no USING
+    cuts = [
+        t.start
+        for k, t in enumerate(toks)
+        if t.depth == 0 and t.keyword == "WHERE" and not (k and toks[k - 1].keyword == "DELETE")
+    ]  # DELETE WHERE takes no USING
     out, last = [], 0
     for cut in cuts:
         out.append(update[last:cut])

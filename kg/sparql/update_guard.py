@@ -55,7 +55,7 @@ def _field(value: Any, key: str) -> Any:
 def _template_graphs(clause: Any, with_graph: Any, targets: Targets, operation: str) -> None:
     if not clause:  # rdflib gives '' for an absent clause
         return
-    for graph in (_field(clause, "quads") or {}):
+    for graph in _field(clause, "quads") or {}:
         if isinstance(graph, Variable):
             targets.every_graph.append(f"{operation} writes to GRAPH ?{graph} (a variable: any graph)")
         else:
@@ -135,12 +135,12 @@ def written_graphs(update: str, base_iri: str | None = None) -> Targets:
         token = toks[i]
         if token.keyword == "PREFIX" and i + 2 < len(toks):
             prefixes[toks[i + 1].text[:-1]] = toks[i + 2].text[1:-1]
-            prologue.append(update[token.start:toks[i + 2].start + len(toks[i + 2].text)])
+            prologue.append(update[token.start : toks[i + 2].start + len(toks[i + 2].text)])
             i += 3
             continue
         if token.keyword == "BASE" and i + 1 < len(toks):
             base = urljoin(base or "", toks[i + 1].text[1:-1])
-            prologue.append(update[token.start:toks[i + 1].start + len(toks[i + 1].text)])
+            prologue.append(update[token.start : toks[i + 1].start + len(toks[i + 1].text)])
             i += 2
             continue
         if token.text == ";" and token.depth == 0:
@@ -154,7 +154,7 @@ def written_graphs(update: str, base_iri: str | None = None) -> Targets:
             _management_graphs(op, prefixes, base, targets)
         else:  # DELETE/INSERT … WHERE, WITH …, DELETE WHERE: parsed
             stop = toks[end].start if end < len(toks) else len(update)
-            _parsed_targets("\n".join(prologue) + "\n" + update[token.start:stop], base, targets)
+            _parsed_targets("\n".join(prologue) + "\n" + update[token.start : stop], base, targets)
         i = end
     return targets
 

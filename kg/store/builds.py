@@ -18,8 +18,9 @@ from __future__ import annotations
 import json
 import os
 import shutil
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import pyoxigraph
 
@@ -99,8 +100,11 @@ def write_store(build_dir: Path, build_id: str, quads: Iterable[pyoxigraph.Quad]
 
 
 def _prune(builds: Path, keep: Path) -> None:
-    complete = sorted((p for p in builds.iterdir() if p.is_dir() and not p.name.startswith(".")),
-                      key=lambda p: p.stat().st_mtime, reverse=True)
+    complete = sorted(
+        (p for p in builds.iterdir() if p.is_dir() and not p.name.startswith(".")),
+        key=lambda p: p.stat().st_mtime,
+        reverse=True,
+    )
     for old in complete[KEEP_BUILDS:]:
         if old != keep:
             shutil.rmtree(old, ignore_errors=True)

@@ -74,8 +74,12 @@ def open_live(build_dir: Path, grace_s: float) -> LiveStore:
     folder = root / build.name
     if not (folder / "CURRENT").is_file():
         _make(folder, build / "oxigraph", _previous(root, folder.name))
-    live = LiveStore(folder, pyoxigraph.Store(str(folder / "rw")), _read_graphs(folder / "built-graphs"),
-                     int((folder / "CURRENT").read_text().strip()))
+    live = LiveStore(
+        folder,
+        pyoxigraph.Store(str(folder / "rw")),
+        _read_graphs(folder / "built-graphs"),
+        int((folder / "CURRENT").read_text().strip()),
+    )
     for old in root.iterdir():
         if old.is_dir() and old != folder:
             shutil.rmtree(old, ignore_errors=True)
@@ -85,7 +89,9 @@ def open_live(build_dir: Path, grace_s: float) -> LiveStore:
 
 
 def _previous(root: Path, current: str) -> Path | None:
-    candidates = [p for p in root.iterdir() if p.is_dir() and p.name != current and (p / "rw").is_dir()] if root.is_dir() else []
+    candidates = (
+        [p for p in root.iterdir() if p.is_dir() and p.name != current and (p / "rw").is_dir()] if root.is_dir() else []
+    )
     return max(candidates, key=lambda p: p.stat().st_mtime) if candidates else None
 
 
@@ -101,8 +107,11 @@ def _make(folder: Path, build_store: Path, previous: Path | None) -> None:
     if previous is not None:
         old_built = _read_graphs(previous / "built-graphs")
         old = pyoxigraph.Store.read_only(str(previous / "rw"))
-        carried = [q for q in old.quads_for_pattern(None, None, None, None)
-                   if not (isinstance(q.graph_name, pyoxigraph.NamedNode) and q.graph_name.value in old_built)]
+        carried = [
+            q
+            for q in old.quads_for_pattern(None, None, None, None)
+            if not (isinstance(q.graph_name, pyoxigraph.NamedNode) and q.graph_name.value in old_built)
+        ]
         if carried:
             store.extend(carried)
         del old

@@ -30,13 +30,13 @@ import re
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Mapping
 
 import pyoxigraph
-from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 from SPARQLWrapper import JSON, SPARQLWrapper
+from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
 from kg.errors import ConfigError, PeaceKGError
 from kg.settings import Settings
@@ -73,7 +73,7 @@ class Auth:
         if self.token:
             return f"Bearer {self.token}"
         if self.user is not None:
-            pair = f"{self.user}:{self.password or ''}".encode("utf-8")
+            pair = f"{self.user}:{self.password or ''}".encode()
             return "Basic " + base64.b64encode(pair).decode("ascii")
         return None
 
@@ -114,7 +114,8 @@ def derive_url(endpoint: str, explicit: str | None, suffix: str, flag: str) -> s
     if not path.endswith("/query"):
         raise ConfigError(
             f"cannot derive {flag} from --endpoint {_redact(endpoint)} (it does not end with /query, "
-            f"oxigraph's layout): give {flag}")
+            f"oxigraph's layout): give {flag}"
+        )
     return urllib.parse.urlunsplit(parts._replace(path=path[: -len("query")] + suffix, query="", fragment=""))
 
 
@@ -192,8 +193,10 @@ class _Remote:
         except urllib.error.HTTPError as exc:
             if exc.code in allow:
                 return exc.code
-            raise PushError(f"pushing graph {graph}: {verb} {_redact(url)} answered HTTP {exc.code} "
-                            f"{exc.reason}: {self._excerpt(exc.read()) or '(empty body)'}") from None
+            raise PushError(
+                f"pushing graph {graph}: {verb} {_redact(url)} answered HTTP {exc.code} "
+                f"{exc.reason}: {self._excerpt(exc.read()) or '(empty body)'}"
+            ) from None
         except (urllib.error.URLError, OSError) as exc:
             reason = getattr(exc, "reason", None) or exc
             raise PushError(f"pushing graph {graph}: cannot reach {_redact(url)} ({verb}): {reason}") from None
@@ -255,8 +258,10 @@ def push(
             body = pyoxigraph.serialize(triples, format=pyoxigraph.RdfFormat.N_TRIPLES)
             status = remote.send("PUT", url, body, "application/n-triples", iri, allow=NO_GSP)
             if status in NO_GSP:
-                progress(f"{_redact(store_url)} answered HTTP {status} to PUT (no Graph Store Protocol there): "
-                         "falling back to SPARQL Update")
+                progress(
+                    f"{_redact(store_url)} answered HTTP {status} to PUT (no Graph Store Protocol there): "
+                    "falling back to SPARQL Update"
+                )
                 method = used = "update"
         if used == "update":
             update_url = update_url or derive_url(endpoint, update_endpoint, "update", "--update-endpoint")
@@ -279,8 +284,10 @@ def push(
                 remote.send("POST", update_url, text.encode("utf-8"), "application/sparql-update", iri)
         remote_count = remote.count(endpoint, iri)
         if remote_count != len(triples):
-            raise PushError(f"verifying graph {iri}: {_redact(endpoint)} holds {remote_count} triples in it "
-                            f"after the push, the local store {len(triples)}")
+            raise PushError(
+                f"verifying graph {iri}: {_redact(endpoint)} holds {remote_count} triples in it "
+                f"after the push, the local store {len(triples)}"
+            )
         progress(f"pushed {iri}: {len(triples)} triples (verified)")
         pushed.append(PushedGraph(iri, len(triples), used))
     return pushed

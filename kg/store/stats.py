@@ -19,11 +19,15 @@ def store_stats(settings: Settings) -> list[str]:
     build = current_build(Path(settings.build_dir))
     store = open_store(Path(settings.build_dir))
     manifest = read_manifest(build) if build else {}
-    lines = [f"store: {build} (build {manifest.get('build', '?')}, created {manifest.get('created', '?')})",
-             f"quads: {len(store)}", "", "triples per named graph:"]
+    lines = [
+        f"store: {build} (build {manifest.get('build', '?')}, created {manifest.get('created', '?')})",
+        f"quads: {len(store)}",
+        "",
+        "triples per named graph:",
+    ]
     for row in store.query(QUERIES["graphs"]):
         lines.append(f"  {row['n'].value:>8}  {row['g'].value}")
     lines += ["", "instances per class (asserted and inferred):"]
     for row in store.query(QUERIES["classes"], use_default_graph_as_union=True):
-        lines.append(f"  {row['n'].value:>8}  pk:{row['c'].value[len(PK):]}")
+        lines.append(f"  {row['n'].value:>8}  pk:{row['c'].value[len(PK) :]}")
     return lines

@@ -12,7 +12,12 @@ RDF_TYPE = pyoxigraph.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type
 XSD_INT = pyoxigraph.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
 FOAF = "http://xmlns.com/foaf/0.1/"
 PK_EXTERNAL_ID = "https://w3id.org/peacekg/ontology/externalId"
-MEDIA = {".trig": "application/trig", ".nq": "application/n-quads", ".jsonld": "application/ld+json", ".ttl": "text/turtle"}
+MEDIA = {
+    ".trig": "application/trig",
+    ".nq": "application/n-quads",
+    ".jsonld": "application/ld+json",
+    ".ttl": "text/turtle",
+}
 
 
 def _n(iri: str) -> pyoxigraph.NamedNode:
@@ -39,19 +44,35 @@ def void_description(store: pyoxigraph.Store, settings: Settings, manifest: dict
     add(ds, RDF_TYPE.value, _n(VOID + "Dataset"))
     add(ds, RDF_TYPE.value, _n(DCAT + "Dataset"))
     add(ds, DCT + "title", pyoxigraph.Literal("PeaceKG", language="en"))
-    add(ds, DCT + "description", pyoxigraph.Literal(
-        "A knowledge graph of the Russia–Ukraine peace negotiations, built from annotated news articles; every "
-        "fact from an article points to the character span that supports it.", language="en"))
+    add(
+        ds,
+        DCT + "description",
+        pyoxigraph.Literal(
+            "A knowledge graph of the Russia–Ukraine peace negotiations, built from annotated news articles; every "
+            "fact from an article points to the character span that supports it.",
+            language="en",
+        ),
+    )
     add(ds, DCT + "license", _n("https://creativecommons.org/licenses/by/4.0/"))
     add(ds, DCT + "conformsTo", _n("https://w3id.org/peacekg/ontology"))
     add(ds, "http://www.w3.org/2002/07/owl#versionInfo", pyoxigraph.Literal(f"build {manifest.get('build', '?')}"))
     add(ds, VOID + "uriSpace", pyoxigraph.Literal(base + "resource/"))
     add(ds, VOID + "sparqlEndpoint", _n(base + "sparql"))
-    for vocabulary in ("https://w3id.org/peacekg/ontology/", "http://www.w3.org/ns/prov#", "http://www.w3.org/ns/oa#",
-                       "http://www.w3.org/2004/02/skos/core#", "http://www.w3.org/2006/time#", "https://schema.org/"):
+    for vocabulary in (
+        "https://w3id.org/peacekg/ontology/",
+        "http://www.w3.org/ns/prov#",
+        "http://www.w3.org/ns/oa#",
+        "http://www.w3.org/2004/02/skos/core#",
+        "http://www.w3.org/2006/time#",
+        "https://schema.org/",
+    ):
         add(ds, VOID + "vocabulary", _n(vocabulary))
     add(ds, VOID + "triples", _int(len(store)))
-    add(ds, VOID + "entities", _int(_count(store, f'SELECT DISTINCT ?s {{ ?s ?p ?o FILTER(STRSTARTS(STR(?s), "{base}resource/")) }}')))
+    add(
+        ds,
+        VOID + "entities",
+        _int(_count(store, f'SELECT DISTINCT ?s {{ ?s ?p ?o FILTER(STRSTARTS(STR(?s), "{base}resource/")) }}')),
+    )
     add(ds, VOID + "distinctSubjects", _int(_count(store, "SELECT DISTINCT ?s { ?s ?p ?o }")))
     add(ds, VOID + "distinctObjects", _int(_count(store, "SELECT DISTINCT ?o { ?s ?p ?o }")))
     add(ds, VOID + "classes", _int(_count(store, "SELECT DISTINCT ?c { ?x a ?c }")))
@@ -62,8 +83,11 @@ def void_description(store: pyoxigraph.Store, settings: Settings, manifest: dict
         add(ds, VOID + "subset", subset)
         add(subset, RDF_TYPE.value, _n(VOID + "Dataset"))
         add(subset, VOID + "triples", _int(int(row["n"].value)))
-    classes = store.query(f"""SELECT ?c (COUNT(DISTINCT ?x) AS ?n) WHERE {{ ?x a ?c FILTER(STRSTARTS(STR(?c), "https://w3id.org/peacekg/ontology/")) }}
-                              GROUP BY ?c ORDER BY ?c""", use_default_graph_as_union=True)
+    classes = store.query(
+        """SELECT ?c (COUNT(DISTINCT ?x) AS ?n) WHERE { ?x a ?c FILTER(STRSTARTS(STR(?c), "https://w3id.org/peacekg/ontology/")) }
+                              GROUP BY ?c ORDER BY ?c""",
+        use_default_graph_as_union=True,
+    )
     for row in classes:
         part = _n(base + "dataset/class/" + row["c"].value.rsplit("/", 1)[-1])
         add(ds, VOID + "classPartition", part)
@@ -72,9 +96,12 @@ def void_description(store: pyoxigraph.Store, settings: Settings, manifest: dict
     # One void:Linkset per target dataset and link predicate; a link stated in two graphs counts once.
     for external in TARGETS:
         space = external.uri_space
-        links = store.query(f"""SELECT ?p (COUNT(*) AS ?n) (COUNT(DISTINCT ?s) AS ?subjects) WHERE {{
+        links = store.query(
+            f"""SELECT ?p (COUNT(*) AS ?n) (COUNT(DISTINCT ?s) AS ?subjects) WHERE {{
                                   SELECT DISTINCT ?s ?p ?o WHERE {{ ?s ?p ?o FILTER(isIRI(?o) && STRSTARTS(STR(?o), "{space}")) }} }}
-                                GROUP BY ?p ORDER BY ?p""", use_default_graph_as_union=True)
+                                GROUP BY ?p ORDER BY ?p""",
+            use_default_graph_as_union=True,
+        )
         target = _n(base + f"dataset/external/{external.field}")
         rows = list(links)
         if rows:
@@ -94,9 +121,12 @@ def void_description(store: pyoxigraph.Store, settings: Settings, manifest: dict
             add(linkset, VOID + "triples", _int(int(row["n"].value)))
             add(linkset, VOID + "distinctSubjects", _int(int(row["subjects"].value)))
     # Typed identifiers (literals, so not linksets): one property partition per identifier scheme.
-    identifiers = store.query(f"""SELECT ?p (COUNT(*) AS ?n) (COUNT(DISTINCT ?s) AS ?subjects) WHERE {{ SELECT DISTINCT ?s ?p ?o WHERE {{
+    identifiers = store.query(
+        f"""SELECT ?p (COUNT(*) AS ?n) (COUNT(DISTINCT ?s) AS ?subjects) WHERE {{ SELECT DISTINCT ?s ?p ?o WHERE {{
                                     ?p <http://www.w3.org/2000/01/rdf-schema#subPropertyOf> <{PK_EXTERNAL_ID}> . ?s ?p ?o FILTER(isLiteral(?o)) }} }}
-                                  GROUP BY ?p ORDER BY ?p""", use_default_graph_as_union=True)
+                                  GROUP BY ?p ORDER BY ?p""",
+        use_default_graph_as_union=True,
+    )
     for row in identifiers:
         part = _n(base + "dataset/property/" + row["p"].value.rsplit("/", 1)[-1])
         add(ds, VOID + "propertyPartition", part)

@@ -27,35 +27,47 @@ ZIPF_EXPONENT = 1.1
 
 # The most prominent real individuals first (rank 0 = most frequent); the rest follow in file order.
 PROMINENT = [
-    "russia", "ukraine", "vladimir-putin", "volodymyr-zelenskyy", "donald-trump", "united-states", "nato",
-    "european-union", "european-allies", "the-west", "kremlin", "emmanuel-macron", "keir-starmer",
-    "united-kingdom", "france", "germany", "armed-forces-of-ukraine", "russian-armed-forces", "trump-administration",
+    "russia",
+    "ukraine",
+    "vladimir-putin",
+    "volodymyr-zelenskyy",
+    "donald-trump",
+    "united-states",
+    "nato",
+    "european-union",
+    "european-allies",
+    "the-west",
+    "kremlin",
+    "emmanuel-macron",
+    "keir-starmer",
+    "united-kingdom",
+    "france",
+    "germany",
+    "armed-forces-of-ukraine",
+    "russian-armed-forces",
+    "trump-administration",
 ]
 
-FIRST = """Olena Andriy Iryna Oleksiy Natalia Dmytro Kateryna Serhiy Yulia Mykola Tetiana Bohdan Oksana Taras
-Sofia Pavlo Anna Ivan Maria Viktor Elena Sergei Olga Alexei Tatiana Mikhail Svetlana Nikolai Irina Boris
-Claire Thomas Sarah Michael Laura James Emma Daniel Julia Martin Ingrid Lars Agnieszka Piotr Katarzyna
-Tomasz Giulia Marco Lucia Pablo Helena Jonas Eva Mateusz Hannah Felix Ruth David Ana Kristina""".split()
-LAST = """Kovalenko Bondarenko Tkachenko Shevchuk Melnyk Kravets Lysenko Marchenko Rudenko Savchenko Hnatyuk
-Polishchuk Moroz Pavlenko Zinchenko Yaremenko Danylyuk Ostapenko Klymenko Boyko Sokolov Volkov Lebedev Morozov
-Orlov Belov Kuznetsov Smirnova Fedorova Gromov Zaitsev Karpov Ershov Vinogradov Baranov Dubois Laurent Moreau
-Fontaine Mercier Schneider Hoffmann Wagner Becker Richter Novak Kowalski Nowak Wisniewski Lewandowski Rossi
-Bianchi Romano Garcia Lindqvist Andersen Virtanen Korhonen Tamm Kalnins Petrauskas Whitfield Harrington
-Caldwell Prescott Langley Ashford Brennan Sutherland Okafor Mendes Haddad Ferreira Janssen Kaminski""".split()
-INSTITUTE_TOPICS = """Security Strategy Eastern-European Black-Sea Defence Conflict Peace Diplomacy Regional
-Transatlantic Baltic Democracy Foreign-Policy Geopolitical Post-Soviet Arms-Control""".split()
+FIRST = ["Olena", "Andriy", "Iryna", "Oleksiy", "Natalia", "Dmytro", "Kateryna", "Serhiy", "Yulia", "Mykola", "Tetiana", "Bohdan", "Oksana", "Taras", "Sofia", "Pavlo", "Anna", "Ivan", "Maria", "Viktor", "Elena", "Sergei", "Olga", "Alexei", "Tatiana", "Mikhail", "Svetlana", "Nikolai", "Irina", "Boris", "Claire", "Thomas", "Sarah", "Michael", "Laura", "James", "Emma", "Daniel", "Julia", "Martin", "Ingrid", "Lars", "Agnieszka", "Piotr", "Katarzyna", "Tomasz", "Giulia", "Marco", "Lucia", "Pablo", "Helena", "Jonas", "Eva", "Mateusz", "Hannah", "Felix", "Ruth", "David", "Ana", "Kristina"]
+LAST = ["Kovalenko", "Bondarenko", "Tkachenko", "Shevchuk", "Melnyk", "Kravets", "Lysenko", "Marchenko", "Rudenko", "Savchenko", "Hnatyuk", "Polishchuk", "Moroz", "Pavlenko", "Zinchenko", "Yaremenko", "Danylyuk", "Ostapenko", "Klymenko", "Boyko", "Sokolov", "Volkov", "Lebedev", "Morozov", "Orlov", "Belov", "Kuznetsov", "Smirnova", "Fedorova", "Gromov", "Zaitsev", "Karpov", "Ershov", "Vinogradov", "Baranov", "Dubois", "Laurent", "Moreau", "Fontaine", "Mercier", "Schneider", "Hoffmann", "Wagner", "Becker", "Richter", "Novak", "Kowalski", "Nowak", "Wisniewski", "Lewandowski", "Rossi", "Bianchi", "Romano", "Garcia", "Lindqvist", "Andersen", "Virtanen", "Korhonen", "Tamm", "Kalnins", "Petrauskas", "Whitfield", "Harrington", "Caldwell", "Prescott", "Langley", "Ashford", "Brennan", "Sutherland", "Okafor", "Mendes", "Haddad", "Ferreira", "Janssen", "Kaminski"]
+INSTITUTE_TOPICS = ["Security", "Strategy", "Eastern-European", "Black-Sea", "Defence", "Conflict", "Peace", "Diplomacy", "Regional", "Transatlantic", "Baltic", "Democracy", "Foreign-Policy", "Geopolitical", "Post-Soviet", "Arms-Control"]
 INSTITUTE_FORMS = ["Institute for {t} Studies", "Centre for {t} Research", "{t} Policy Forum", "Council on {t} Affairs"]
-OUTLET_PLACES = """Kharkiv Dnipro Lviv Odesa Vilnius Riga Tallinn Warsaw Krakow Helsinki Prague Bratislava Brussels
-Geneva Vienna Bucharest Chisinau Tbilisi Gdansk Poltava Zaporizhzhia Sumy Chernihiv Uzhhorod""".split()
+OUTLET_PLACES = ["Kharkiv", "Dnipro", "Lviv", "Odesa", "Vilnius", "Riga", "Tallinn", "Warsaw", "Krakow", "Helsinki", "Prague", "Bratislava", "Brussels", "Geneva", "Vienna", "Bucharest", "Chisinau", "Tbilisi", "Gdansk", "Poltava", "Zaporizhzhia", "Sumy", "Chernihiv", "Uzhhorod"]
 OUTLET_FORMS = ["The {p} Courier", "{p} Daily Monitor", "The {p} Observer", "{p} Evening Post", "{p} Weekly Review"]
 MEETING_PLACES = ["Geneva", "Istanbul", "Riyadh", "Vienna", "Helsinki", "Doha", "Oslo", "Minsk", "Warsaw", "Ankara"]
 WITH_THE = {"StateInstitution", "Government", "ArmedForces", "InternationalOrganisation", "ResearchInstitution"}
 OBLASTS = ["Zaporizhzhia region", "Kherson region", "Luhansk region", "Donetsk region", "Kharkiv region"]
 TERRITORIES = ["crimea", "donbas", "eastern-ukraine", "russian-occupied-territories-of-ukraine"]
 ROLE_TITLES = [  # (role label pattern, role-type concept); {s} is a state label
-    ("Foreign Minister", "minister"), ("Defence Minister", "minister"), ("ambassador", "ambassador"),
-    ("special envoy", "envoy"), ("deputy prime minister", "official"), ("national security adviser", "official"),
-    ("general", "military-officer"), ("senior analyst", "expert"), ("professor", "academic"),
+    ("Foreign Minister", "minister"),
+    ("Defence Minister", "minister"),
+    ("ambassador", "ambassador"),
+    ("special envoy", "envoy"),
+    ("deputy prime minister", "official"),
+    ("national security adviser", "official"),
+    ("general", "military-officer"),
+    ("senior analyst", "expert"),
+    ("professor", "academic"),
 ]
 
 
@@ -89,14 +101,14 @@ class Ranked:
 
 @dataclass
 class Population:
-    speakers: Ranked          # agents who say things (people, states, organisations)
-    states: Ranked            # states (holders of positions, hosts, candidates)
-    places: Ranked            # territories for territorial provisions
-    outlets: Ranked           # media outlets (article metadata, stated_via)
+    speakers: Ranked  # agents who say things (people, states, organisations)
+    states: Ranked  # states (holders of positions, hosts, candidates)
+    places: Ranked  # territories for territorial provisions
+    outlets: Ranked  # media outlets (article metadata, stated_via)
     journalists: Ranked
-    precedents: Ranked        # agreements and past events invoked as precedents
-    events: Ranked            # events reported
-    guarantees: Ranked        # security guarantees discussed across the corpus
+    precedents: Ranked  # agreements and past events invoked as precedents
+    events: Ranked  # events reported
+    guarantees: Ranked  # security guarantees discussed across the corpus
     alliances: list[Individual]
     reference_yaml: list[dict[str, Any]] = field(default_factory=list)  # reference/synthetic.yaml
 
@@ -105,7 +117,9 @@ def _surfaces(item: dict[str, Any]) -> tuple[str, ...]:
     """The label (with "the" where English wants it), and for people a short alias (their
     surname) as later mentions use it."""
     label = str(item["label"])
-    if (item["type"] in WITH_THE or item["key"] in ("united-states", "united-kingdom")) and not label.lower().startswith("the "):
+    if (
+        item["type"] in WITH_THE or item["key"] in ("united-states", "united-kingdom")
+    ) and not label.lower().startswith("the "):
         label = "the " + label
     aliases = item.get("aliases") or []
     aliases = [aliases] if isinstance(aliases, str) else aliases
@@ -133,8 +147,10 @@ def _unique_surfaces(individuals: list[Individual]) -> list[Individual]:
     for ind in individuals:
         for s in ind.surfaces:
             owners.setdefault(s, set()).add(ind.key)
-    return [Individual(i.key, i.type, i.label, tuple(s for s in i.surfaces if len(owners[s]) == 1) or (i.label,), i.role)
-            for i in individuals]
+    return [
+        Individual(i.key, i.type, i.label, tuple(s for s in i.surfaces if len(owners[s]) == 1) or (i.label,), i.role)
+        for i in individuals
+    ]
 
 
 def generated_count(articles: int, per_sqrt: float, minimum: int) -> int:
@@ -157,8 +173,13 @@ def build_population(reference_dir: Path, vocabulary: VocabularyIndex, articles:
         label = names.pop()
         key = "syn-" + label.lower().replace(" ", "-")
         state = state_keys[min(int(rng.paretovariate(1.2)) - 1, len(state_keys) - 1)]
-        return {"key": key, "type": "Person", "label": label, "description": f"A synthetic {kind} (generated person {n}).",
-                "based_in": state}
+        return {
+            "key": key,
+            "type": "Person",
+            "label": label,
+            "description": f"A synthetic {kind} (generated person {n}).",
+            "based_in": state,
+        }
 
     for n in range(generated_count(articles, 6.0, 20)):
         item = person("official or analyst", n)
@@ -169,30 +190,57 @@ def build_population(reference_dir: Path, vocabulary: VocabularyIndex, articles:
     generated.extend(journalists)
     institutes = sorted({f.format(t=t.replace("-", " ")) for t in INSTITUTE_TOPICS for f in INSTITUTE_FORMS})
     rng.shuffle(institutes)
-    for label in institutes[:min(len(institutes), generated_count(articles, 0.5, 4))]:
-        generated.append({"key": "syn-" + _slug(label), "type": "ResearchInstitution", "label": label,
-                          "description": "A synthetic think tank."})
+    for label in institutes[: min(len(institutes), generated_count(articles, 0.5, 4))]:
+        generated.append(
+            {
+                "key": "syn-" + _slug(label),
+                "type": "ResearchInstitution",
+                "label": label,
+                "description": "A synthetic think tank.",
+            }
+        )
     outlets = sorted({f.format(p=p) for p in OUTLET_PLACES for f in OUTLET_FORMS})
     rng.shuffle(outlets)
-    for label in outlets[:min(len(outlets), generated_count(articles, 0.5, 4))]:
-        generated.append({"key": "syn-" + _slug(label), "type": "MediaOutlet", "label": label,
-                          "description": "A synthetic news outlet."})
+    for label in outlets[: min(len(outlets), generated_count(articles, 0.5, 4))]:
+        generated.append(
+            {
+                "key": "syn-" + _slug(label),
+                "type": "MediaOutlet",
+                "label": label,
+                "description": "A synthetic news outlet.",
+            }
+        )
     start = dt.date(2025, 1, 6)
     for n in range(generated_count(articles, 1.0, 5)):
         place = MEETING_PLACES[n % len(MEETING_PLACES)]
         label = f"{place} talks, round {n // len(MEETING_PLACES) + 1}"
-        generated.append({"key": "syn-" + _slug(label), "type": "Negotiation", "label": label,
-                          "description": "A synthetic round of negotiations.", "date": start + dt.timedelta(days=3 * n),
-                          "participants": ["russia", "ukraine"]})
+        generated.append(
+            {
+                "key": "syn-" + _slug(label),
+                "type": "Negotiation",
+                "label": label,
+                "description": "A synthetic round of negotiations.",
+                "date": start + dt.timedelta(days=3 * n),
+                "participants": ["russia", "ukraine"],
+            }
+        )
 
     for name in OBLASTS:
-        generated.append({"key": "syn-" + _slug(name), "type": "Region", "label": name, "located_in": "ukraine",
-                          "description": "A region of Ukraine (synthetic reference entry)."})
+        generated.append(
+            {
+                "key": "syn-" + _slug(name),
+                "type": "Region",
+                "label": name,
+                "located_in": "ukraine",
+                "description": "A region of Ukraine (synthetic reference entry).",
+            }
+        )
 
     def individual(item: dict[str, Any]) -> Individual:
         surfaces = _surfaces(item)
-        if (vocabulary.is_a(item["type"], "Event") or vocabulary.is_a(item["type"], "Agreement")) \
-                and not surfaces[0].lower().startswith("the "):
+        if (vocabulary.is_a(item["type"], "Event") or vocabulary.is_a(item["type"], "Agreement")) and not surfaces[
+            0
+        ].lower().startswith("the "):
             surfaces = ("the " + surfaces[0], *surfaces[1:])  # "recalled the Minsk Protocol"
         return Individual(item["key"], item["type"], str(item["label"]), surfaces, roles.get(item["key"]))
 
@@ -207,16 +255,23 @@ def build_population(reference_dir: Path, vocabulary: VocabularyIndex, articles:
     def is_a(i: Individual, cls: str) -> bool:
         return vocabulary.is_a(i.type, cls)
 
-    speakers = pick(lambda i: is_a(i, "Agent") and i.type != "AnonymousSource"
-                    and i.key not in {j["key"] for j in journalists})
+    speakers = pick(
+        lambda i: is_a(i, "Agent") and i.type != "AnonymousSource" and i.key not in {j["key"] for j in journalists}
+    )
     return Population(
         speakers=Ranked(speakers),
         states=Ranked(pick(lambda i: i.type == "State" and i.key in state_keys + ["belarus", "poland"])),
         places=Ranked(pick(lambda i: i.key in TERRITORIES or i.label in OBLASTS)),
         outlets=Ranked(pick(lambda i: i.type == "MediaOutlet")),
         journalists=Ranked([by_key[j["key"]] for j in journalists]),
-        precedents=Ranked(pick(lambda i: is_a(i, "Agreement") or (is_a(i, "Event") and i.key in real_keys and i.type != "Negotiation"))),
-        events=Ranked(pick(lambda i: is_a(i, "Event") and i.type in ("Negotiation", "Meeting", "Summit", "Attack", "Forum"))),
+        precedents=Ranked(
+            pick(
+                lambda i: is_a(i, "Agreement") or (is_a(i, "Event") and i.key in real_keys and i.type != "Negotiation")
+            )
+        ),
+        events=Ranked(
+            pick(lambda i: is_a(i, "Event") and i.type in ("Negotiation", "Meeting", "Summit", "Attack", "Forum"))
+        ),
         guarantees=Ranked(pick(lambda i: i.type == "SecurityGuarantee")),
         alliances=[by_key[k] for k in ("nato", "european-union") if k in by_key],
         reference_yaml=generated,

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Iterator
 
 from flask import current_app, request
 
@@ -61,12 +61,19 @@ def start(job: Job, *, what: str = "the query", evaluation_status: int = 400) ->
     fails while evaluating (400 for a client's query, 500 for one of the service's own)."""
     settings = current_app.config["PEACEKG"]
     slots, client = current_app.extensions["peacekg_client_slots"], request.remote_addr or "unknown"
-    with _outcome(busy="all query workers are busy; retry shortly",
-                  timeout=f"{what} ran longer than {settings.query_timeout_s:g} s and was stopped",
-                  statuses=QUERY_STATUS, default_status=evaluation_status):
+    with _outcome(
+        busy="all query workers are busy; retry shortly",
+        timeout=f"{what} ran longer than {settings.query_timeout_s:g} s and was stopped",
+        statuses=QUERY_STATUS,
+        default_status=evaluation_status,
+    ):
         if not slots.acquire(client):
-            raise ApiError(429, f"this client already has {slots.per_client} queries running (setting "
-                                "max_queries_per_client); wait for one to finish", headers={"Retry-After": "1"})
+            raise ApiError(
+                429,
+                f"this client already has {slots.per_client} queries running (setting "
+                "max_queries_per_client); wait for one to finish",
+                headers={"Retry-After": "1"},
+            )
         running = False
         try:
             writer = current_app.extensions.get("peacekg_writer")
@@ -101,7 +108,10 @@ def write(message: tuple, *, what: str = "the update") -> dict:
     writer = current_app.extensions.get("peacekg_writer")
     if writer is None:
         raise ApiError(403, "writes are disabled on this service (setting updates is off)")
-    with _outcome(busy="the writer is busy with other writes; retry shortly",
-                  timeout=f"{what} ran longer than {settings.update_timeout_s:g} s and was stopped; nothing was written",
-                  statuses=WRITE_STATUS, default_status=400):
+    with _outcome(
+        busy="the writer is busy with other writes; retry shortly",
+        timeout=f"{what} ran longer than {settings.update_timeout_s:g} s and was stopped; nothing was written",
+        statuses=WRITE_STATUS,
+        default_status=400,
+    ):
         return writer.write(message, settings.update_timeout_s)

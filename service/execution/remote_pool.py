@@ -23,16 +23,18 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from typing import Any, Callable, Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import pyoxigraph
 
 from kg.sparql.binding import BoundTerm, check
-from service.protocol.results import BOOLEAN_FORMATS, RDF_FORMATS, SELECT_TYPES, serialize_solutions
 from kg.sparql.lexer import query_form, where_group_start
 from service.execution.workers import Busy, Job, QueryFailed, QueryTimeout
+from service.protocol.results import BOOLEAN_FORMATS, RDF_FORMATS, SELECT_TYPES, serialize_solutions
 
-def _sparql_term(term: "BoundTerm | str") -> str:
+
+def _sparql_term(term: BoundTerm | str) -> str:
     """A validated term in SPARQL syntax (IRIs checked for forbidden characters; literals escaped)."""
     term = check(BoundTerm.iri(term) if isinstance(term, str) else term)
     if term.kind == "iri":
@@ -49,8 +51,13 @@ def bind_with_values(query: str, bindings: dict[str, Any] | None) -> str:
     if not bindings:
         return query
     names = sorted(bindings)
-    block = (" VALUES (" + " ".join(f"?{n}" for n in names) + ") { ("
-             + " ".join(_sparql_term(bindings[n]) for n in names) + ") } ")
+    block = (
+        " VALUES ("
+        + " ".join(f"?{n}" for n in names)
+        + ") { ("
+        + " ".join(_sparql_term(bindings[n]) for n in names)
+        + ") } "
+    )
     at = where_group_start(query)
     if at is None:
         raise QueryFailed("syntax", "error at 1:1: no WHERE group to bind the parameters in")
@@ -87,7 +94,7 @@ class Buffered:
         self.finished, self.released, self.closed = True, True, False
         self.on_close: list[Callable[[], None]] = []
 
-    def __iter__(self) -> "Buffered":
+    def __iter__(self) -> Buffered:
         return self
 
     def __next__(self) -> bytes:
@@ -116,11 +123,16 @@ class RemotePool:
 
     def _post(self, job: Job, form: str, timeout_s: float) -> bytes:
         fields = [("query", bind_with_values(job.query, job.bindings))]
-        fields += [("default-graph-uri", g) for g in job.default_graphs] + [("named-graph-uri", g) for g in job.named_graphs]
+        fields += [("default-graph-uri", g) for g in job.default_graphs] + [
+            ("named-graph-uri", g) for g in job.named_graphs
+        ]
         accept = "application/sparql-results+json" if form in ("select", "ask") else "application/n-triples"
-        request = urllib.request.Request(self.endpoint, data=urllib.parse.urlencode(fields).encode("utf-8"), method="POST",
-                                         headers={"Accept": accept, "Content-Type": "application/x-www-form-urlencoded",
-                                                  "User-Agent": "PeaceKG"})
+        request = urllib.request.Request(
+            self.endpoint,
+            data=urllib.parse.urlencode(fields).encode("utf-8"),
+            method="POST",
+            headers={"Accept": accept, "Content-Type": "application/x-www-form-urlencoded", "User-Agent": "PeaceKG"},
+        )
         try:
             with urllib.request.urlopen(request, timeout=timeout_s) as response:
                 return response.read()
@@ -130,7 +142,7 @@ class RemotePool:
                 kind = "syntax" if "syntax" in message.lower() or "pars" in message.lower() else "evaluation"
                 raise QueryFailed(kind, f"the remote store refused the query: {message}") from None
             raise QueryFailed("store", f"the remote store answered {error.code}: {message[:300]}") from None
-        except (TimeoutError, socket.timeout):
+        except TimeoutError:
             raise QueryTimeout() from None
         except urllib.error.URLError as error:
             if isinstance(error.reason, (TimeoutError, socket.timeout)):
@@ -164,7 +176,7 @@ class RemotePool:
             names = document["head"].get("vars", [])
             bindings = document["results"]["bindings"]
             truncated = len(bindings) > job.max_rows
-            rows = [_Row(b) for b in bindings[:job.max_rows]]
+            rows = [_Row(b) for b in bindings[: job.max_rows]]
             return "select", truncated, Buffered(serialize_solutions(names, rows, kind))
         fmt = RDF_FORMATS.get(job.media)
         if fmt is None:
@@ -174,4 +186,4 @@ class RemotePool:
         except SyntaxError:
             raise QueryFailed("store", "the remote store's answer is not N-Triples") from None
         truncated = len(triples) > job.max_rows
-        return "graph", truncated, Buffered(iter([pyoxigraph.serialize(triples[:job.max_rows], format=fmt) or b""]))
+        return "graph", truncated, Buffered(iter([pyoxigraph.serialize(triples[: job.max_rows], format=fmt) or b""]))

@@ -14,10 +14,11 @@ import queue
 import sys
 import threading
 import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 
 class QueryTimeout(Exception):
@@ -44,7 +45,9 @@ class Job:
     union: bool
     max_rows: int
     base_iri: str | None = None  # relative IRIs in the query resolve against it (the endpoint URL)
-    bindings: dict[str, Any] | None = None  # variable -> kg.sparql.binding.BoundTerm (or an IRI string), bound as RDF terms
+    bindings: dict[str, Any] | None = (
+        None  # variable -> kg.sparql.binding.BoundTerm (or an IRI string), bound as RDF terms
+    )
     store: str | None = None  # the store folder to read; None: the current build
 
 
@@ -264,7 +267,7 @@ class ResultStream:
         self.failure: str | None = None  # why the stream ended early: "timeout" or "stopped" (the worker died)
         self.on_close: list[Callable[[], None]] = []  # run once, when the worker is given back
 
-    def __iter__(self) -> "ResultStream":
+    def __iter__(self) -> ResultStream:
         return self
 
     def __next__(self) -> bytes:

@@ -13,13 +13,18 @@ from typing import Any
 
 import pyoxigraph
 
-from kg.store.live import LiveStore
 from kg.sparql.update_guard import UnreadableUpdate, written_graphs
+from kg.store.live import LiveStore
 
-RDF_FORMATS = {"text/turtle": pyoxigraph.RdfFormat.TURTLE, "application/x-turtle": pyoxigraph.RdfFormat.TURTLE,
-               "application/n-triples": pyoxigraph.RdfFormat.N_TRIPLES, "text/plain": pyoxigraph.RdfFormat.N_TRIPLES,
-               "application/rdf+xml": pyoxigraph.RdfFormat.RDF_XML, "application/ld+json": pyoxigraph.RdfFormat.JSON_LD,
-               "text/n3": pyoxigraph.RdfFormat.N3}
+RDF_FORMATS = {
+    "text/turtle": pyoxigraph.RdfFormat.TURTLE,
+    "application/x-turtle": pyoxigraph.RdfFormat.TURTLE,
+    "application/n-triples": pyoxigraph.RdfFormat.N_TRIPLES,
+    "text/plain": pyoxigraph.RdfFormat.N_TRIPLES,
+    "application/rdf+xml": pyoxigraph.RdfFormat.RDF_XML,
+    "application/ld+json": pyoxigraph.RdfFormat.JSON_LD,
+    "text/n3": pyoxigraph.RdfFormat.N3,
+}
 
 
 class WriteRefused(Exception):
@@ -38,8 +43,11 @@ class Payload:
 
 def _refuse_protected(live: LiveStore, protect: bool, graph: str | None) -> None:
     if protect and graph is not None and graph in live.built_graphs:
-        raise WriteRefused("protected", f"<{graph}> is a graph produced by `peacekg build` and is protected from writes "
-                                        "(setting protect_built_graphs); write to a graph of your own")
+        raise WriteRefused(
+            "protected",
+            f"<{graph}> is a graph produced by `peacekg build` and is protected from writes "
+            "(setting protect_built_graphs); write to a graph of your own",
+        )
 
 
 def _exists(live: LiveStore, graph: str | None) -> bool:
@@ -52,12 +60,17 @@ def _triples(payloads: list[Payload], base_iri: str) -> bytes:
     for payload in payloads:
         fmt = RDF_FORMATS.get(payload.media)
         if fmt is None:
-            raise WriteRefused("unsupported", f"{payload.where}: unsupported RDF media type {payload.media!r}; use one of "
-                                              + ", ".join(sorted(RDF_FORMATS)))
+            raise WriteRefused(
+                "unsupported",
+                f"{payload.where}: unsupported RDF media type {payload.media!r}; use one of "
+                + ", ".join(sorted(RDF_FORMATS)),
+            )
         try:
             for quad in pyoxigraph.parse(payload.data, format=fmt, base_iri=base_iri):
                 if not isinstance(quad.graph_name, pyoxigraph.DefaultGraph):
-                    raise WriteRefused("payload", f"{payload.where}: holds named graphs; the Graph Store Protocol writes one graph")
+                    raise WriteRefused(
+                        "payload", f"{payload.where}: holds named graphs; the Graph Store Protocol writes one graph"
+                    )
                 triples.append(quad.triple)
         except SyntaxError as exc:
             raise WriteRefused("payload", f"{payload.where} is not valid {payload.media}: {exc}") from None
@@ -80,12 +93,18 @@ def sparql_update(live: LiveStore, protect: bool, text: str, base_iri: str | Non
             # only text that the engine reads and the check does not is "unchecked". Parsing it
             # on an empty in-memory store writes nothing anywhere.
             pyoxigraph.Store().update(text, base_iri=base_iri)
-            raise WriteRefused("unchecked", "with the built graphs protected, every update is checked for the graphs it "
-                                            f"writes, and this one could not be read for that: {exc}") from None
+            raise WriteRefused(
+                "unchecked",
+                "with the built graphs protected, every update is checked for the graphs it "
+                f"writes, and this one could not be read for that: {exc}",
+            ) from None
         reasons = targets.touching(live.built_graphs)
         if reasons:
-            raise WriteRefused("protected", "the update would write graphs produced by `peacekg build`, which are protected "
-                                            f"(setting protect_built_graphs): {'; '.join(reasons[:5])}")
+            raise WriteRefused(
+                "protected",
+                "the update would write graphs produced by `peacekg build`, which are protected "
+                f"(setting protect_built_graphs): {'; '.join(reasons[:5])}",
+            )
     live.store.update(text, base_iri=base_iri)
     return {}
 

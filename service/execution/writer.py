@@ -23,8 +23,8 @@ START_TIMEOUT_S = 600.0  # making a live store of a large build copies no data, 
 
 def _serve(conn: Connection, build_dir: str, grace_s: float, protect: bool) -> None:
     """The writer loop (runs in a child process)."""
-    from kg.store.live import open_live
     from kg.store.builds import StoreError
+    from kg.store.live import open_live
     from service.execution import write_ops
 
     try:
@@ -96,7 +96,9 @@ class Writer:
         """A fresh writer process on the live store of the current build (made if needed)."""
         self._stop()
         parent, child = self.context.Pipe()
-        self.process = self.context.Process(target=_serve, args=(child, self.build_dir, self.grace_s, self.protect), daemon=True)
+        self.process = self.context.Process(
+            target=_serve, args=(child, self.build_dir, self.grace_s, self.protect), daemon=True
+        )
         self.process.start()
         child.close()
         self.conn = parent
@@ -153,8 +155,11 @@ class Writer:
                 self._stop()
                 # Killed after its transaction committed but before it answered, the write is there
                 # (entirely): the answer cannot say "nothing was written", only that it is all or nothing.
-                raise QueryFailed("store", "the writer stopped unexpectedly before confirming the write; a write is applied "
-                                           "entirely or not at all, so read the data before retrying") from None
+                raise QueryFailed(
+                    "store",
+                    "the writer stopped unexpectedly before confirming the write; a write is applied "
+                    "entirely or not at all, so read the data before retrying",
+                ) from None
             if reply[0] == "error":
                 raise QueryFailed(reply[1], reply[2])
             self.read_path = reply[1]

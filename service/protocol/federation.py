@@ -15,8 +15,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from service.errors import ApiError
 from kg.sparql.lexer import mentions, operation_keywords, service_calls
+from service.errors import ApiError
 
 
 @dataclass(frozen=True)
@@ -24,7 +24,7 @@ class Policy:
     routes: dict[str, str]  # allowed endpoint IRI -> where calls to it go
 
     @classmethod
-    def from_setting(cls, value: str) -> "Policy":
+    def from_setting(cls, value: str) -> Policy:
         routes = {}
         for entry in value.split():
             name, _, route = entry.partition("=")
@@ -40,12 +40,18 @@ def check_query(text: str, policy: Policy) -> str:
     edits = []
     for call in service_calls(text):
         if call.endpoint is None:
-            raise ApiError(403, f"SERVICE {call.written or '(missing name)'}: the endpoint must be an absolute IRI "
-                                f"on the allow-list, not a variable or unresolvable name; allowed: {policy.describe()}")
+            raise ApiError(
+                403,
+                f"SERVICE {call.written or '(missing name)'}: the endpoint must be an absolute IRI "
+                f"on the allow-list, not a variable or unresolvable name; allowed: {policy.describe()}",
+            )
         route = policy.routes.get(call.endpoint)
         if route is None:
-            raise ApiError(403, f"SERVICE <{call.endpoint}> is not allowed on this service; allowed endpoints: "
-                                f"{policy.describe()} (setting federation_endpoints)")
+            raise ApiError(
+                403,
+                f"SERVICE <{call.endpoint}> is not allowed on this service; allowed endpoints: "
+                f"{policy.describe()} (setting federation_endpoints)",
+            )
         if route != call.endpoint and call.token is not None:
             edits.append((call.token.start, call.token.start + len(call.token.text), f"<{route}>"))
     for start, end, replacement in sorted(edits, reverse=True):
@@ -57,6 +63,9 @@ def check_update(text: str, policy: Policy) -> str:
     """Like check_query, and LOAD is refused: it would fetch a URL from the server."""
     load = next((t for t in operation_keywords(text) if t.keyword == "LOAD"), None) if mentions(text, "load") else None
     if load is not None:
-        raise ApiError(403, f"LOAD (offset {load.start}) is not allowed: it makes the server fetch a URL; "
-                            "upload the data with the Graph Store Protocol (PUT or POST /store) instead")
+        raise ApiError(
+            403,
+            f"LOAD (offset {load.start}) is not allowed: it makes the server fetch a URL; "
+            "upload the data with the Graph Store Protocol (PUT or POST /store) instead",
+        )
     return check_query(text, policy)

@@ -7,17 +7,16 @@ never pasted into query text; writes go through the single writer as one transac
 
 from __future__ import annotations
 
+import uuid
 from urllib.parse import parse_qs
 
 from flask import Blueprint, Response, current_app, request
 
-import uuid
-
 from service.auth import require_writer
 from service.errors import ApiError
 from service.execution.outcomes import collect, write
-from service.protocol.negotiation import choose
 from service.execution.workers import Job
+from service.protocol.negotiation import choose
 
 blueprint = Blueprint("graph_store", __name__)
 OFFERS = ["text/turtle", "application/n-triples", "application/ld+json", "application/rdf+xml"]
@@ -65,8 +64,10 @@ def _payloads() -> list[tuple[bytes, str, str]]:
     """The RDF sent: the body, or each part of a multipart/form-data body."""
     media = (request.mimetype or "").lower()
     if media == "multipart/form-data":
-        parts = [(f.read(), (f.mimetype or "").lower(), f"part {i} ({f.filename or f.name})")
-                 for i, f in enumerate(request.files.values(), start=1)]
+        parts = [
+            (f.read(), (f.mimetype or "").lower(), f"part {i} ({f.filename or f.name})")
+            for i, f in enumerate(request.files.values(), start=1)
+        ]
         if not parts:
             raise ApiError(400, "the multipart/form-data body has no parts with RDF in them")
         return parts
@@ -105,7 +106,17 @@ def graph_store(_rest: str | None = None) -> Response:
         raise ApiError(406, f"no acceptable format for a graph; offered: {', '.join(OFFERS)}")
     max_rows = current_app.config["PEACEKG"].max_result_rows
     if graph is not None:
-        exists = _run(Job(EXISTS_REMOTE if current_app.config["PEACEKG"].store_url else EXISTS, "application/sparql-results+json", [], [], union=False, max_rows=1, bindings={"graph": graph}))
+        exists = _run(
+            Job(
+                EXISTS_REMOTE if current_app.config["PEACEKG"].store_url else EXISTS,
+                "application/sparql-results+json",
+                [],
+                [],
+                union=False,
+                max_rows=1,
+                bindings={"graph": graph},
+            )
+        )
         if b"true" not in exists:
             raise ApiError(404, f"no graph named <{graph}> in this dataset")
         data = _run(Job(GRAPH, media, [], [], union=False, max_rows=max_rows, bindings={"graph": graph}))

@@ -4,7 +4,7 @@ large results stream in chunks: JSON, XML, CSV and TSV as the W3C specifications
 from __future__ import annotations
 
 import json
-from typing import Iterator
+from collections.abc import Iterator
 from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph
@@ -12,15 +12,27 @@ import pyoxigraph
 from kg.sparql.json_terms import json_term
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-RDF_FORMATS = {"text/turtle": pyoxigraph.RdfFormat.TURTLE, "application/n-triples": pyoxigraph.RdfFormat.N_TRIPLES,
-               "application/rdf+xml": pyoxigraph.RdfFormat.RDF_XML, "application/ld+json": pyoxigraph.RdfFormat.JSON_LD,
-               "application/trig": pyoxigraph.RdfFormat.TRIG, "application/n-quads": pyoxigraph.RdfFormat.N_QUADS}
-BOOLEAN_FORMATS = {"json": pyoxigraph.QueryResultsFormat.JSON, "xml": pyoxigraph.QueryResultsFormat.XML,
-                   "csv": pyoxigraph.QueryResultsFormat.CSV, "tsv": pyoxigraph.QueryResultsFormat.TSV}
+RDF_FORMATS = {
+    "text/turtle": pyoxigraph.RdfFormat.TURTLE,
+    "application/n-triples": pyoxigraph.RdfFormat.N_TRIPLES,
+    "application/rdf+xml": pyoxigraph.RdfFormat.RDF_XML,
+    "application/ld+json": pyoxigraph.RdfFormat.JSON_LD,
+    "application/trig": pyoxigraph.RdfFormat.TRIG,
+    "application/n-quads": pyoxigraph.RdfFormat.N_QUADS,
+}
+BOOLEAN_FORMATS = {
+    "json": pyoxigraph.QueryResultsFormat.JSON,
+    "xml": pyoxigraph.QueryResultsFormat.XML,
+    "csv": pyoxigraph.QueryResultsFormat.CSV,
+    "tsv": pyoxigraph.QueryResultsFormat.TSV,
+}
 SELECT_TYPES = {
-    "application/sparql-results+json": "json", "application/json": "json",
-    "application/sparql-results+xml": "xml", "application/xml": "xml",
-    "text/csv": "csv", "text/tab-separated-values": "tsv",
+    "application/sparql-results+json": "json",
+    "application/json": "json",
+    "application/sparql-results+xml": "xml",
+    "application/xml": "xml",
+    "text/csv": "csv",
+    "text/tab-separated-values": "tsv",
 }
 
 
@@ -49,15 +61,19 @@ def _tsv_cell(term) -> str:
     return "" if term is None else str(term).replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
 
 
-def serialize_solutions(names: list[str], rows: list[pyoxigraph.QuerySolution], kind: str,
-                        chunk_rows: int = 500) -> Iterator[bytes]:
+def serialize_solutions(
+    names: list[str], rows: list[pyoxigraph.QuerySolution], kind: str, chunk_rows: int = 500
+) -> Iterator[bytes]:
     """Yields the serialised results in chunks of ``chunk_rows`` rows."""
     buffer: list[str] = []
     if kind == "json":
         buffer.append('{"head":{"vars":' + json.dumps(names) + '},"results":{"bindings":[')
     elif kind == "xml":
-        buffer.append('<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#"><head>'
-                      + "".join(f"<variable name={quoteattr(n)}/>" for n in names) + "</head><results>")
+        buffer.append(
+            '<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#"><head>'
+            + "".join(f"<variable name={quoteattr(n)}/>" for n in names)
+            + "</head><results>"
+        )
     elif kind == "csv":
         buffer.append(",".join(names) + "\r\n")
     else:
@@ -67,8 +83,11 @@ def serialize_solutions(names: list[str], rows: list[pyoxigraph.QuerySolution], 
             row = {n: json_term(solution[n]) for n in names if solution[n] is not None}
             buffer.append(("," if count > 1 else "") + json.dumps(row, ensure_ascii=False))
         elif kind == "xml":
-            cells = "".join(f"<binding name={quoteattr(n)}>{_xml_term(solution[n])}</binding>"
-                            for n in names if solution[n] is not None)
+            cells = "".join(
+                f"<binding name={quoteattr(n)}>{_xml_term(solution[n])}</binding>"
+                for n in names
+                if solution[n] is not None
+            )
             buffer.append(f"<result>{cells}</result>")
         elif kind == "csv":
             buffer.append(",".join(_csv_cell(solution[n]) for n in names) + "\r\n")

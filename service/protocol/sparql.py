@@ -8,26 +8,40 @@ SERVICE calls only to allow-listed endpoints (service.protocol.federation)."""
 from __future__ import annotations
 
 import itertools
-from typing import Iterator
+from collections.abc import Iterator
 from urllib.parse import parse_qs, urlsplit
 
 from flask import Blueprint, Response, current_app, request
 
+from kg.sparql.lexer import DatasetConflict, add_using, query_form, significant
 from service.auth import require_writer
 from service.errors import ApiError
 from service.execution.outcomes import start, write
+from service.execution.workers import Job, StreamBroken
 from service.protocol.federation import check_query, check_update
 from service.protocol.negotiation import choose
-from kg.sparql.lexer import DatasetConflict, add_using, query_form, significant
-from service.execution.workers import Job, StreamBroken
 
 blueprint = Blueprint("sparql", __name__)
 
-RESULT_OFFERS = ["application/sparql-results+json", "application/sparql-results+xml", "text/csv",
-                 "text/tab-separated-values", "application/json", "application/xml"]
-GRAPH_OFFERS = ["text/turtle", "application/n-triples", "application/ld+json", "application/rdf+xml",
-                "application/trig", "application/n-quads"]
+RESULT_OFFERS = [
+    "application/sparql-results+json",
+    "application/sparql-results+xml",
+    "text/csv",
+    "text/tab-separated-values",
+    "application/json",
+    "application/xml",
+]
+GRAPH_OFFERS = [
+    "text/turtle",
+    "application/n-triples",
+    "application/ld+json",
+    "application/rdf+xml",
+    "application/trig",
+    "application/n-quads",
+]
 STREAM_AFTER_BYTES = 1 << 20
+
+
 def _params() -> dict[str, list[str]]:
     """URL parameters, decoded strictly (non-UTF-8 is a client error)."""
     raw = request.query_string
@@ -91,8 +105,11 @@ def _read_request() -> tuple[str, str, dict[str, list[str]]]:
         return "query", _utf8_body(), url
     if media == "application/sparql-update":
         return "update", _utf8_body(), url
-    raise ApiError(415, f"unsupported Content-Type {request.mimetype or '(none)'}: use application/x-www-form-urlencoded, "
-                        "application/sparql-query or application/sparql-update")
+    raise ApiError(
+        415,
+        f"unsupported Content-Type {request.mimetype or '(none)'}: use application/x-www-form-urlencoded, "
+        "application/sparql-query or application/sparql-update",
+    )
 
 
 def _update(text: str, source: dict[str, list[str]]) -> Response:
@@ -101,8 +118,11 @@ def _update(text: str, source: dict[str, list[str]]) -> Response:
         if name in source:
             raise ApiError(400, f"{name} applies to queries; an update takes using-graph-uri / using-named-graph-uri")
     try:
-        text = add_using(text, _iris(source.get("using-graph-uri", []), "using-graph-uri"),
-                         _iris(source.get("using-named-graph-uri", []), "using-named-graph-uri"))
+        text = add_using(
+            text,
+            _iris(source.get("using-graph-uri", []), "using-graph-uri"),
+            _iris(source.get("using-named-graph-uri", []), "using-named-graph-uri"),
+        )
     except DatasetConflict as exc:
         raise ApiError(400, str(exc)) from None
     text = check_update(text, current_app.extensions["peacekg_federation"])
@@ -132,12 +152,22 @@ def sparql() -> Response:
     offers = GRAPH_OFFERS if form in ("construct", "describe") else RESULT_OFFERS
     media = choose(request.headers.get("Accept"), offers)
     if media is None:
-        raise ApiError(406, f"no acceptable format for the result of {(form or 'this').upper()} query; offered: {', '.join(offers)}")
+        raise ApiError(
+            406,
+            f"no acceptable format for the result of {(form or 'this').upper()} query; offered: {', '.join(offers)}",
+        )
     # The union default graph only when neither the protocol nor the query (FROM, FROM NAMED) names a
     # dataset: the engine's union flag would override the query's own FROM.
     in_query = any(t.keyword == "FROM" for t in significant(query))
-    job = Job(query, media, defaults, named, union=not defaults and not named and not in_query,
-              max_rows=settings.max_result_rows, base_iri=request.base_url)  # the protocol lets the service define the base
+    job = Job(
+        query,
+        media,
+        defaults,
+        named,
+        union=not defaults and not named and not in_query,
+        max_rows=settings.max_result_rows,
+        base_iri=request.base_url,
+    )  # the protocol lets the service define the base
     truncated, body = start(job)
     headers = {"X-PeaceKG-Truncated": "true"} if truncated else {}
     headers["Vary"] = "Accept"
@@ -154,10 +184,15 @@ def sparql() -> Response:
         if not body.finished:  # the worker stopped before the result was complete: an error, never a cut 200
             if body.failure == "timeout":
                 raise ApiError(504, f"the query ran longer than {settings.query_timeout_s:g} s and was stopped")
-            raise ApiError(503, "the query worker stopped unexpectedly while sending the result; it has been replaced",
-                           headers={"Retry-After": "1"})
+            raise ApiError(
+                503,
+                "the query worker stopped unexpectedly while sending the result; it has been replaced",
+                headers={"Retry-After": "1"},
+            )
         return Response(b"".join(buffered), status=200, content_type=f"{media}; charset=utf-8", headers=headers)
-    response = Response(_rest_or_abort(buffered, body), status=200, content_type=f"{media}; charset=utf-8", headers=headers)
+    response = Response(
+        _rest_or_abort(buffered, body), status=200, content_type=f"{media}; charset=utf-8", headers=headers
+    )
     response.call_on_close(body.close)
     return response
 
@@ -174,11 +209,25 @@ def service_description() -> Response:
     """An SPARQL 1.1 Service Description of this endpoint, in Turtle."""
     base = current_app.config["PEACEKG"].base_iri
     endpoint = request.base_url
-    formats = " , ".join(f"<http://www.w3.org/ns/formats/{f}>" for f in (
-        "SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV", "SPARQL_Results_TSV",
-        "Turtle", "N-Triples", "RDF_XML", "JSON-LD", "TriG", "N-Quads"))
+    formats = " , ".join(
+        f"<http://www.w3.org/ns/formats/{f}>"
+        for f in (
+            "SPARQL_Results_JSON",
+            "SPARQL_Results_XML",
+            "SPARQL_Results_CSV",
+            "SPARQL_Results_TSV",
+            "Turtle",
+            "N-Triples",
+            "RDF_XML",
+            "JSON-LD",
+            "TriG",
+            "N-Quads",
+        )
+    )
     languages = "sd:SPARQL11Query" + (" , sd:SPARQL11Update" if "peacekg_writer" in current_app.extensions else "")
-    features = "sd:UnionDefaultGraph" + (" , sd:BasicFederatedQuery" if current_app.extensions["peacekg_federation"].routes else "")
+    features = "sd:UnionDefaultGraph" + (
+        " , sd:BasicFederatedQuery" if current_app.extensions["peacekg_federation"].routes else ""
+    )
     text = f"""@prefix sd: <http://www.w3.org/ns/sparql-service-description#> .
 @prefix void: <http://rdfs.org/ns/void#> .
 <{endpoint}> a sd:Service ;

@@ -20,10 +20,18 @@ from service.errors import ApiError
 from service.protocol.negotiation import choose
 
 blueprint = Blueprint("dataset", __name__)
-OFFERS = {"text/turtle": pyoxigraph.RdfFormat.TURTLE, "application/n-triples": pyoxigraph.RdfFormat.N_TRIPLES,
-          "application/ld+json": pyoxigraph.RdfFormat.JSON_LD, "application/rdf+xml": pyoxigraph.RdfFormat.RDF_XML}
-DUMP_TYPES = {".trig": "application/trig", ".nq": "application/n-quads", ".jsonld": "application/ld+json",
-              ".ttl": "text/turtle"}
+OFFERS = {
+    "text/turtle": pyoxigraph.RdfFormat.TURTLE,
+    "application/n-triples": pyoxigraph.RdfFormat.N_TRIPLES,
+    "application/ld+json": pyoxigraph.RdfFormat.JSON_LD,
+    "application/rdf+xml": pyoxigraph.RdfFormat.RDF_XML,
+}
+DUMP_TYPES = {
+    ".trig": "application/trig",
+    ".nq": "application/n-quads",
+    ".jsonld": "application/ld+json",
+    ".ttl": "text/turtle",
+}
 _lock = threading.Lock()
 
 
@@ -60,8 +68,12 @@ def void() -> Response:
     else:
         triples = [q.triple for q in pyoxigraph.parse(text.encode("utf-8"), format=pyoxigraph.RdfFormat.TURTLE)]
         data = pyoxigraph.serialize(triples, format=OFFERS[media])
-    return Response(data, status=200, content_type=f"{media}; charset=utf-8",
-                    headers={"Vary": "Accept", "ETag": f'"{build.name}-{media}"'})
+    return Response(
+        data,
+        status=200,
+        content_type=f"{media}; charset=utf-8",
+        headers={"Vary": "Accept", "ETag": f'"{build.name}-{media}"'},
+    )
 
 
 @blueprint.get("/dumps/<path:name>")
@@ -69,7 +81,9 @@ def dump(name: str) -> Response:
     folder = Path(current_app.config["PEACEKG"].build_dir) / "dumps"
     suffix = Path(name).suffix
     if suffix not in DUMP_TYPES:
-        raise ApiError(404, f"no dump named {name!r}; dumps are .trig, .nq, .jsonld and .ttl files written by `peacekg export`")
+        raise ApiError(
+            404, f"no dump named {name!r}; dumps are .trig, .nq, .jsonld and .ttl files written by `peacekg export`"
+        )
     # send_from_directory refuses paths that leave the folder (../, absolute paths): 404.
     response = send_from_directory(folder, name, mimetype=DUMP_TYPES[suffix], conditional=True)
     response.headers["Content-Disposition"] = f'attachment; filename="{Path(name).name}"'

@@ -19,40 +19,90 @@ from flask import Blueprint, Response, current_app, render_template, request
 
 from kg.ontology.load import ONTOLOGY_NS as PK
 from service.errors import ApiError, error_response, html_security_headers
-from service.protocol.negotiation import choose, parse_accept
 from service.execution.outcomes import collect
 from service.execution.workers import Job
+from service.protocol.negotiation import choose, parse_accept
 
 blueprint = Blueprint("pages", __name__)
 
 OFFERS = ["text/html", "text/turtle", "application/ld+json", "application/n-triples"]
-FORMATS = {"html": "text/html", "ttl": "text/turtle", "turtle": "text/turtle", "jsonld": "application/ld+json",
-           "json-ld": "application/ld+json", "nt": "application/n-triples", "ntriples": "application/n-triples"}
-RESERVED = {"sparql", "store", "health", "metrics", "static", "queries", "plots", "dumps", "dataset", ".well-known"}  # other services' path space: never shadowed
+FORMATS = {
+    "html": "text/html",
+    "ttl": "text/turtle",
+    "turtle": "text/turtle",
+    "jsonld": "application/ld+json",
+    "json-ld": "application/ld+json",
+    "nt": "application/n-triples",
+    "ntriples": "application/n-triples",
+}
+RESERVED = {
+    "sparql",
+    "store",
+    "health",
+    "metrics",
+    "static",
+    "queries",
+    "plots",
+    "dumps",
+    "dataset",
+    ".well-known",
+}  # other services' path space: never shadowed
 MINT_SAFE = "/-_.~"  # the characters kg.mapping.iris.Minter leaves unencoded
 INBOUND_LIMIT, EVIDENCE_LIMIT, GRAPH_SUBJECTS = 1000, 500, 200
-SECURITY_HEADERS = {"Content-Security-Policy": "default-src 'self'; style-src 'self' 'unsafe-inline'",
-                    "X-Frame-Options": "DENY", "X-Content-Type-Options": "nosniff", "Referrer-Policy": "same-origin"}
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; style-src 'self' 'unsafe-inline'",
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+}
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 SKOS_DEFINITION = "http://www.w3.org/2004/02/skos/core#definition"
-PREFIXES = {"pk": PK, "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#", "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-            "owl": "http://www.w3.org/2002/07/owl#", "xsd": "http://www.w3.org/2001/XMLSchema#",
-            "skos": "http://www.w3.org/2004/02/skos/core#", "prov": "http://www.w3.org/ns/prov#",
-            "oa": "http://www.w3.org/ns/oa#", "schema": "https://schema.org/", "foaf": "http://xmlns.com/foaf/0.1/",
-            "org": "http://www.w3.org/ns/org#", "time": "http://www.w3.org/2006/time#", "dcterms": "http://purl.org/dc/terms/",
-            "void": "http://rdfs.org/ns/void#", "sh": "http://www.w3.org/ns/shacl#"}
-EXTERNAL_IDS = {PK + "wikidataId": ("Wikidata", "https://www.wikidata.org/wiki/"),
-                PK + "dbpediaId": ("DBpedia", "https://dbpedia.org/page/"),
-                PK + "paxAgreementId": ("PA-X agreement", None), PK + "atopId": ("ATOP", None),
-                PK + "ucdpAgreementId": ("UCDP agreement", None)}
-ARTICLE_META = [PK + p for p in ("title", "publishedIn", "author", "hasTimeSpan", "language", "genre", "translated",
-                                 "characterCount", "sha256")]
+PREFIXES = {
+    "pk": PK,
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "prov": "http://www.w3.org/ns/prov#",
+    "oa": "http://www.w3.org/ns/oa#",
+    "schema": "https://schema.org/",
+    "foaf": "http://xmlns.com/foaf/0.1/",
+    "org": "http://www.w3.org/ns/org#",
+    "time": "http://www.w3.org/2006/time#",
+    "dcterms": "http://purl.org/dc/terms/",
+    "void": "http://rdfs.org/ns/void#",
+    "sh": "http://www.w3.org/ns/shacl#",
+}
+EXTERNAL_IDS = {
+    PK + "wikidataId": ("Wikidata", "https://www.wikidata.org/wiki/"),
+    PK + "dbpediaId": ("DBpedia", "https://dbpedia.org/page/"),
+    PK + "paxAgreementId": ("PA-X agreement", None),
+    PK + "atopId": ("ATOP", None),
+    PK + "ucdpAgreementId": ("UCDP agreement", None),
+}
+ARTICLE_META = [
+    PK + p
+    for p in (
+        "title",
+        "publishedIn",
+        "author",
+        "hasTimeSpan",
+        "language",
+        "genre",
+        "translated",
+        "characterCount",
+        "sha256",
+    )
+]
 _UNSAFE_IRI = re.compile(r'[\x00-\x20<>"{}|\\^`]')
 _LOCAL_NAME = re.compile(r"[A-Za-z_][\w.-]*")
-SPARQL_PROLOGUE = (f"PREFIX pk: <{PK}> PREFIX oa: <http://www.w3.org/ns/oa#> "
-                   "PREFIX prov: <http://www.w3.org/ns/prov#> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n")
+SPARQL_PROLOGUE = (
+    f"PREFIX pk: <{PK}> PREFIX oa: <http://www.w3.org/ns/oa#> "
+    "PREFIX prov: <http://www.w3.org/ns/prov#> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
+)
 
 
 def _base() -> str:
@@ -73,14 +123,14 @@ def local_href(iri: str, base: str, root: str = "") -> str | None:
     """The link to an IRI's page on this service, or its own address for http(s) IRIs elsewhere;
     None for anything else (javascript:, urn:…: shown as text, never as a link)."""
     if iri.startswith(base) and len(iri) > len(base):
-        return f"{root}/{iri[len(base):]}"
+        return f"{root}/{iri[len(base) :]}"
     return iri if re.match(r"(?i)https?://", iri) else None
 
 
 def curie(iri: str) -> str | None:
     for prefix, ns in PREFIXES.items():
-        if iri.startswith(ns) and _LOCAL_NAME.fullmatch(iri[len(ns):]):
-            return f"{prefix}:{iri[len(ns):]}"
+        if iri.startswith(ns) and _LOCAL_NAME.fullmatch(iri[len(ns) :]):
+            return f"{prefix}:{iri[len(ns) :]}"
     return None
 
 
@@ -97,8 +147,13 @@ def _arg(name: str, *, strict: bool = True) -> str | None:
 
 def _wants_html() -> bool:
     """A browser: text/html is asked for explicitly (plain API clients get the JSON error shape)."""
-    return any(r.type == "text" and r.subtype in ("html", "*") and r.q > 0
-               for r in parse_accept(request.headers.get("Accept"))) or _arg("format", strict=False) == "html"
+    return (
+        any(
+            r.type == "text" and r.subtype in ("html", "*") and r.q > 0
+            for r in parse_accept(request.headers.get("Accept"))
+        )
+        or _arg("format", strict=False) == "html"
+    )
 
 
 def _run(query: str, media: str) -> tuple[bytes, bool]:
@@ -113,8 +168,11 @@ def _select(query: str) -> tuple[list[dict[str, dict]], bool]:
 
 
 def _exists(iri: str) -> bool:
-    data, _ = _run(f"ASK {{ {{ <{iri}> ?p ?o }} UNION {{ ?s ?p <{iri}> }} UNION {{ ?s <{iri}> ?o }} "
-                   f"UNION {{ GRAPH <{iri}> {{ ?s ?p ?o }} }} }}", "application/sparql-results+json")
+    data, _ = _run(
+        f"ASK {{ {{ <{iri}> ?p ?o }} UNION {{ ?s ?p <{iri}> }} UNION {{ ?s <{iri}> ?o }} "
+        f"UNION {{ GRAPH <{iri}> {{ ?s ?p ?o }} }} }}",
+        "application/sparql-results+json",
+    )
     return bool(json.loads(data)["boolean"])
 
 
@@ -124,7 +182,9 @@ def _labels(iris: set[str]) -> dict[str, str]:
     if not safe:
         return {}
     values = " ".join(f"<{i}>" for i in safe[:5000])
-    rows, _ = _select(f"SELECT ?x ?p ?l WHERE {{ VALUES ?x {{ {values} }} VALUES ?p {{ rdfs:label pk:title }} ?x ?p ?l }}")
+    rows, _ = _select(
+        f"SELECT ?x ?p ?l WHERE {{ VALUES ?x {{ {values} }} VALUES ?p {{ rdfs:label pk:title }} ?x ?p ?l }}"
+    )
     best: dict[str, tuple] = {}
     for row in rows:
         lang = row["l"].get("xml:lang", "")
@@ -143,9 +203,15 @@ class Terms:
 
     def iri(self, value: str) -> dict[str, Any]:
         href = local_href(value, self.base, self.root)
-        short = curie(value) or (value[len(self.base):] if value.startswith(self.base) else value)
-        return {"kind": "iri", "iri": value, "href": href, "local": value.startswith(self.base),
-                "text": self.labels.get(value) or short, "curie": short}
+        short = curie(value) or (value[len(self.base) :] if value.startswith(self.base) else value)
+        return {
+            "kind": "iri",
+            "iri": value,
+            "href": href,
+            "local": value.startswith(self.base),
+            "text": self.labels.get(value) or short,
+            "curie": short,
+        }
 
     def __call__(self, term: dict[str, str]) -> dict[str, Any]:
         if term["type"] == "uri":
@@ -153,8 +219,12 @@ class Terms:
         if term["type"] == "bnode":
             return {"kind": "bnode", "text": "_:" + term["value"]}
         datatype = term.get("datatype")
-        return {"kind": "literal", "text": term["value"], "lang": term.get("xml:lang"),
-                "datatype": (curie(datatype) or datatype) if datatype else None}
+        return {
+            "kind": "literal",
+            "text": term["value"],
+            "lang": term.get("xml:lang"),
+            "datatype": (curie(datatype) or datatype) if datatype else None,
+        }
 
 
 def split_text(text: str, spec: str | None) -> dict[str, Any]:
@@ -185,7 +255,9 @@ def _page(iri: str) -> dict[str, Any]:
         ?ann oa:hasTarget ?span . ?span oa:hasSource ?article ; oa:hasSelector ?ps , ?qs .
         ?ps oa:start ?start ; oa:end ?end . ?qs oa:exact ?exact .
     }} ORDER BY ?article ?start ?node LIMIT {EVIDENCE_LIMIT}""")
-    text = next((f["o"]["value"] for f in facts if f["p"]["value"] == PK + "text" and f["o"]["type"] == "literal"), None)
+    text = next(
+        (f["o"]["value"] for f in facts if f["p"]["value"] == PK + "text" and f["o"]["type"] == "literal"), None
+    )
     statements: list[dict] = []
     if text is not None:
         statements, _ = _select(f"""SELECT DISTINCT ?st ?summary ?start ?end ?exact WHERE {{
@@ -196,48 +268,91 @@ def _page(iri: str) -> dict[str, Any]:
     graph = None
     if iri.startswith(base + "graph/"):
         count, _ = _select(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{iri}> {{ ?s ?p ?o }} }}")
-        subjects, _ = _select(f"SELECT DISTINCT ?s WHERE {{ GRAPH <{iri}> {{ ?s ?p ?o }} }} ORDER BY ?s LIMIT {GRAPH_SUBJECTS}")
+        subjects, _ = _select(
+            f"SELECT DISTINCT ?s WHERE {{ GRAPH <{iri}> {{ ?s ?p ?o }} }} ORDER BY ?s LIMIT {GRAPH_SUBJECTS}"
+        )
         graph = {"size": int(count[0]["n"]["value"]) if count else 0, "subjects": subjects}
 
-    mentioned = {iri} | {r[k]["value"] for rows in (facts, inbound, evidence, statements, graph["subjects"] if graph else [])
-                         for r in rows for k in ("p", "o", "g", "s", "node", "article", "st") if k in r and r[k]["type"] == "uri"}
+    mentioned = {iri} | {
+        r[k]["value"]
+        for rows in (facts, inbound, evidence, statements, graph["subjects"] if graph else [])
+        for r in rows
+        for k in ("p", "o", "g", "s", "node", "article", "st")
+        if k in r and r[k]["type"] == "uri"
+    }
     labels = _labels(mentioned)
     terms = Terms(base, labels)
 
     def in_graph(row):
         return {**terms(row["g"]), "inferred": row["g"]["value"] == inferred}
 
-    fact_rows = sorted(({"p": terms(f["p"]), "o": terms(f["o"]), "g": in_graph(f)} for f in facts),
-                       key=lambda r: (r["p"]["curie"], r["g"]["inferred"], r["o"]["text"]))
-    types = sorted({(f["o"]["iri"], f["g"]["inferred"]): f for f in fact_rows
-                    if f["p"]["iri"] == RDF_TYPE and f["o"]["kind"] == "iri"}.values(), key=lambda f: (f["g"]["inferred"], f["o"]["text"]))
-    described = [f["o"] for p in (PK + "summary", SKOS_DEFINITION) for f in fact_rows
-                 if f["p"]["iri"] == p and f["o"]["kind"] == "literal"]
+    fact_rows = sorted(
+        ({"p": terms(f["p"]), "o": terms(f["o"]), "g": in_graph(f)} for f in facts),
+        key=lambda r: (r["p"]["curie"], r["g"]["inferred"], r["o"]["text"]),
+    )
+    types = sorted(
+        {
+            (f["o"]["iri"], f["g"]["inferred"]): f
+            for f in fact_rows
+            if f["p"]["iri"] == RDF_TYPE and f["o"]["kind"] == "iri"
+        }.values(),
+        key=lambda f: (f["g"]["inferred"], f["o"]["text"]),
+    )
+    described = [
+        f["o"]
+        for p in (PK + "summary", SKOS_DEFINITION)
+        for f in fact_rows
+        if f["p"]["iri"] == p and f["o"]["kind"] == "literal"
+    ]
     external = []
     for f in fact_rows:
         if f["p"]["iri"] in EXTERNAL_IDS and f["o"]["kind"] == "literal":
             name, prefix = EXTERNAL_IDS[f["p"]["iri"]]
-            external.append({"name": name, "id": f["o"]["text"], "href": prefix + quote(f["o"]["text"], safe="_-.()',") if prefix else None})
+            external.append(
+                {
+                    "name": name,
+                    "id": f["o"]["text"],
+                    "href": prefix + quote(f["o"]["text"], safe="_-.()',") if prefix else None,
+                }
+            )
     grouped: dict[str, dict] = {}
     for row in statements:
         entry = grouped.setdefault(row["st"]["value"], {"node": terms(row["st"]), "summary": None, "quotes": []})
         if "summary" in row and entry["summary"] is None:
             entry["summary"] = row["summary"]["value"]
-        if "exact" in row and all(q["start"] != int(row["start"]["value"]) or q["end"] != int(row["end"]["value"]) for q in entry["quotes"]):
+        if "exact" in row and all(
+            q["start"] != int(row["start"]["value"]) or q["end"] != int(row["end"]["value"]) for q in entry["quotes"]
+        ):
             entry["quotes"].append(_quote(row, terms, iri))
     article = None
     if text is not None:
-        article = {"text": split_text(text, _arg("highlight")), "statements": list(grouped.values()),
-                   "meta": [f for p in ARTICLE_META for f in fact_rows if f["p"]["iri"] == p and not f["g"]["inferred"]]}
-    return {"iri": iri, "label": labels.get(iri) or iri, "types": types, "description": described[0] if described else None,
-            "external": external, "facts": fact_rows, "facts_truncated": facts_cut,
-            "inbound": sorted(({"s": terms(r["s"]), "p": terms(r["p"]), "g": in_graph(r)} for r in inbound),
-                              key=lambda r: (r["p"]["curie"], r["s"]["text"])),
-            "inbound_truncated": len(inbound) >= INBOUND_LIMIT,
-            "evidence": [{**_quote(r, terms, r["article"]["value"]), "node": terms(r["node"]), "kind": r["kind"]["value"]}
-                         for r in evidence if r["article"]["type"] == "uri"],
-            "article": article, "statements_truncated": len(statements) >= EVIDENCE_LIMIT,
-            "graph": graph and {"size": graph["size"], "subjects": [terms(r["s"]) for r in graph["subjects"]]}}
+        article = {
+            "text": split_text(text, _arg("highlight")),
+            "statements": list(grouped.values()),
+            "meta": [f for p in ARTICLE_META for f in fact_rows if f["p"]["iri"] == p and not f["g"]["inferred"]],
+        }
+    return {
+        "iri": iri,
+        "label": labels.get(iri) or iri,
+        "types": types,
+        "description": described[0] if described else None,
+        "external": external,
+        "facts": fact_rows,
+        "facts_truncated": facts_cut,
+        "inbound": sorted(
+            ({"s": terms(r["s"]), "p": terms(r["p"]), "g": in_graph(r)} for r in inbound),
+            key=lambda r: (r["p"]["curie"], r["s"]["text"]),
+        ),
+        "inbound_truncated": len(inbound) >= INBOUND_LIMIT,
+        "evidence": [
+            {**_quote(r, terms, r["article"]["value"]), "node": terms(r["node"]), "kind": r["kind"]["value"]}
+            for r in evidence
+            if r["article"]["type"] == "uri"
+        ],
+        "article": article,
+        "statements_truncated": len(statements) >= EVIDENCE_LIMIT,
+        "graph": graph and {"size": graph["size"], "subjects": [terms(r["s"]) for r in graph["subjects"]]},
+    }
 
 
 @blueprint.get("/<path:path>")
@@ -255,8 +370,10 @@ def resource(path: str) -> Response:
     if media == "text/html":
         html = render_template("resource.html", page=_page(iri), root=request.script_root)
         return Response(html, status=200, content_type="text/html; charset=utf-8", headers=headers)
-    data, truncated = _run(f"CONSTRUCT {{ <{iri}> ?p ?o . ?s ?q <{iri}> }} WHERE {{ {{ <{iri}> ?p ?o }} "
-                           f"UNION {{ ?s ?q <{iri}> }} }}", media)
+    data, truncated = _run(
+        f"CONSTRUCT {{ <{iri}> ?p ?o . ?s ?q <{iri}> }} WHERE {{ {{ <{iri}> ?p ?o }} UNION {{ ?s ?q <{iri}> }} }}",
+        media,
+    )
     if truncated:
         headers["X-PeaceKG-Truncated"] = "true"
     return Response(data, status=200, content_type=f"{media}; charset=utf-8", headers=headers)
@@ -266,8 +383,13 @@ def resource(path: str) -> Response:
 def _error(error: ApiError) -> Response:
     if not _wants_html():
         return error_response(error.status, error.message, error.position, error.headers)
-    html = render_template("error.html", status=error.status, phrase=HTTPStatus(error.status).phrase,
-                           message=error.message, root=request.script_root)
+    html = render_template(
+        "error.html",
+        status=error.status,
+        phrase=HTTPStatus(error.status).phrase,
+        message=error.message,
+        root=request.script_root,
+    )
     return Response(html, status=error.status, content_type="text/html; charset=utf-8", headers=error.headers)
 
 

@@ -19,8 +19,8 @@ from pathlib import Path
 
 from flask import Blueprint, Response, current_app, render_template, request
 
-from kg.queries.client import frame_from_json
 from kg.plots.charts import FORMATS, PLOTS, render
+from kg.queries.client import frame_from_json
 from kg.store.builds import current_build
 from service.errors import ApiError, html_security_headers
 from service.execution.outcomes import collect
@@ -28,9 +28,13 @@ from service.execution.workers import Job
 
 blueprint = Blueprint("plots", __name__)
 
-SECURITY_HEADERS = {"Content-Security-Policy": "default-src 'self'; style-src 'self' 'unsafe-inline'; "
-                                               "object-src 'none'; base-uri 'none'; frame-ancestors 'none'",
-                    "X-Frame-Options": "DENY", "X-Content-Type-Options": "nosniff", "Referrer-Policy": "same-origin"}
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "object-src 'none'; base-uri 'none'; frame-ancestors 'none'",
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+}
 # An image opened on its own runs nothing and loads nothing (matplotlib's SVG has one <style>).
 IMAGE_CSP = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'self'"
 
@@ -99,10 +103,16 @@ def plot_image(name: str, fmt: str) -> Response:
     if name not in PLOTS:
         raise ApiError(404, f"no plot {name!r}; plots: {', '.join(sorted(PLOTS))}")
     data, etag = _image(name, fmt)
-    headers = {"ETag": etag, "Cache-Control": "no-cache", "Content-Security-Policy": IMAGE_CSP,
-               "Content-Disposition": f'inline; filename="peacekg-{name}.{fmt}"'}
-    if etag in [t.strip() for t in request.headers.get("If-None-Match", "").split(",")] or \
-            request.headers.get("If-None-Match", "").strip() == "*":
+    headers = {
+        "ETag": etag,
+        "Cache-Control": "no-cache",
+        "Content-Security-Policy": IMAGE_CSP,
+        "Content-Disposition": f'inline; filename="peacekg-{name}.{fmt}"',
+    }
+    if (
+        etag in [t.strip() for t in request.headers.get("If-None-Match", "").split(",")]
+        or request.headers.get("If-None-Match", "").strip() == "*"
+    ):
         return Response(status=304, headers=headers)
     return Response(data, status=200, content_type=FORMATS[fmt], headers=headers)
 

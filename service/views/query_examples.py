@@ -32,9 +32,12 @@ class Example:
 
 
 BUILT_IN = (
-    Example("claims-with-quotes", "Claims with their quotes",
-            "Every claim: who makes it, with what stance, its summary and the quoted span it rests on.",
-            PROLOGUE + """
+    Example(
+        "claims-with-quotes",
+        "Claims with their quotes",
+        "Every claim: who makes it, with what stance, its summary and the quoted span it rests on.",
+        PROLOGUE
+        + """
 SELECT ?claim ?speaker ?stance ?summary ?quote ?source WHERE {
   ?claim a pk:Claim ; pk:hasEvidence/oa:hasTarget ?span .
   ?span oa:hasSource ?source ; oa:hasSelector/oa:exact ?quote .
@@ -44,10 +47,14 @@ SELECT ?claim ?speaker ?stance ?summary ?quote ?source WHERE {
 }
 ORDER BY ?source ?claim
 LIMIT 500
-"""),
-    Example("quoted-by-article", "Who is quoted, by article",
-            "For each article, the people and bodies its statements are attributed to, how often, with one of their quotes.",
-            PROLOGUE + """
+""",
+    ),
+    Example(
+        "quoted-by-article",
+        "Who is quoted, by article",
+        "For each article, the people and bodies its statements are attributed to, how often, with one of their quotes.",
+        PROLOGUE
+        + """
 SELECT ?article ?title ?who ?name (COUNT(DISTINCT ?statement) AS ?statements) (SAMPLE(?quote) AS ?aQuote) WHERE {
   ?statement a pk:Statement ; prov:wasDerivedFrom ?article ; pk:attributedTo ?who .
   ?article a pk:Article .
@@ -57,10 +64,14 @@ SELECT ?article ?title ?who ?name (COUNT(DISTINCT ?statement) AS ?statements) (S
 }
 GROUP BY ?article ?title ?who ?name
 ORDER BY ?article DESC(?statements) ?name
-"""),
-    Example("precedents-with-lessons", "Precedents invoked, with their lesson",
-            "Historical precedents (treaties, pacts, invasions) that articles invoke, the lesson drawn and the words used.",
-            PROLOGUE + """
+""",
+    ),
+    Example(
+        "precedents-with-lessons",
+        "Precedents invoked, with their lesson",
+        "Historical precedents (treaties, pacts, invasions) that articles invoke, the lesson drawn and the words used.",
+        PROLOGUE
+        + """
 SELECT ?precedent ?name ?lesson ?speaker ?article (GROUP_CONCAT(DISTINCT ?quote; SEPARATOR=" … ") AS ?quotes) WHERE {
   ?invocation a pk:PrecedentInvocation ; pk:invokesPrecedent ?precedent ; prov:wasDerivedFrom ?article .
   OPTIONAL { ?precedent rdfs:label ?name FILTER(LANGMATCHES(LANG(?name), "en")) }
@@ -70,7 +81,8 @@ SELECT ?precedent ?name ?lesson ?speaker ?article (GROUP_CONCAT(DISTINCT ?quote;
 }
 GROUP BY ?precedent ?name ?lesson ?speaker ?article
 ORDER BY ?name ?article
-"""),
+""",
+    ),
 )
 
 
@@ -79,7 +91,9 @@ def from_stored(query: StoredQuery) -> Example:
     are named in the description; ``/queries/<name>`` runs it with values bound)."""
     description = query.description
     if query.params:
-        described = "; ".join(f"{p.name} ({'required' if p.required else 'default ' + p.default})" for p in query.params)
+        described = "; ".join(
+            f"{p.name} ({'required' if p.required else 'default ' + p.default})" for p in query.params
+        )
         description += f" Parameters, bound at /queries/{query.name}: {described}."
     return Example(query.name, query.title, description, query.text)
 

@@ -22,12 +22,15 @@ ROOT = Path(__file__).resolve().parents[2]
 YASGUI_BUILD = Path(__file__).resolve().parents[1] / "web" / "node_modules" / "@zazuko" / "yasgui" / "build"
 NOT_INSTALLED = "the query page's assets are not installed: run make install"
 ASSET_MAX_AGE = 3600  # seconds; the file names carry no version, so browsers revalidate hourly
-DEFAULT_QUERY = PROLOGUE + """
+DEFAULT_QUERY = (
+    PROLOGUE
+    + """
 SELECT ?claim ?summary WHERE {
   ?claim a pk:Claim ; pk:summary ?summary .
 }
 LIMIT 25
 """
+)
 PAGE_SCRIPT = r"""/* The PeaceKG query page: YASGUI on this service's endpoint, with the example list. */
 (function () {
   "use strict";
@@ -68,11 +71,17 @@ PAGE_SCRIPT = r"""/* The PeaceKG query page: YASGUI on this service's endpoint, 
 # is style-src 'unsafe-inline': YASGUI, CodeMirror and the result table write style="…" attributes
 # and <style> elements at run time (editor height, column widths, the drag handles), and the
 # shared base template has an inline <style>. Scripts stay 'self' only: no inline script, no eval.
-CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self'; "
-       "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
-       "frame-ancestors 'none'")
-SECURITY_HEADERS = {"Content-Security-Policy": CSP, "X-Frame-Options": "DENY",
-                    "X-Content-Type-Options": "nosniff", "Referrer-Policy": "same-origin"}
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self'; "
+    "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
+    "frame-ancestors 'none'"
+)
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CSP,
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+}
 
 
 def yasgui_dir() -> Path:
@@ -86,8 +95,13 @@ def queries_dir() -> Path:
 @blueprint.get("/")
 def query_page() -> Response:
     page_config = {"endpoint": url_for("sparql.sparql"), "prefixes": PREFIXES, "defaultQuery": DEFAULT_QUERY}
-    html = render_template("query.html", examples=examples(queries_dir()), page_config=page_config,
-                           installed=(yasgui_dir() / "yasgui.min.js").is_file(), root=request.script_root)
+    html = render_template(
+        "query.html",
+        examples=examples(queries_dir()),
+        page_config=page_config,
+        installed=(yasgui_dir() / "yasgui.min.js").is_file(),
+        root=request.script_root,
+    )
     return Response(html, status=200, content_type="text/html; charset=utf-8")
 
 
@@ -101,8 +115,12 @@ def page_script() -> Response:
 @blueprint.get("/static/yasr-chart.js")
 def chart_script() -> Response:
     """The chart view of results (a YASR plugin of ours, service/static/yasr-chart.js)."""
-    response = send_from_directory(Path(__file__).resolve().parents[1] / "static", "yasr-chart.js",
-                                   mimetype="text/javascript", max_age=ASSET_MAX_AGE)
+    response = send_from_directory(
+        Path(__file__).resolve().parents[1] / "static",
+        "yasr-chart.js",
+        mimetype="text/javascript",
+        max_age=ASSET_MAX_AGE,
+    )
     return response
 
 

@@ -15,22 +15,42 @@ from urllib.parse import parse_qs, urlencode
 
 from flask import Blueprint, Response, current_app, render_template, request, url_for
 
-from kg.queries.stored import QUERIES_DIR, StoredQuery, StoredQueryFileError, StoredQueryInputError, bind, find, load_all
+from kg.queries.stored import (
+    QUERIES_DIR,
+    StoredQuery,
+    StoredQueryFileError,
+    StoredQueryInputError,
+    bind,
+    find,
+    load_all,
+)
 from service.errors import ApiError, html_security_headers
 from service.execution.outcomes import collect
+from service.execution.workers import Job
 from service.protocol.federation import check_query
 from service.protocol.negotiation import choose
 from service.views.pages import SECURITY_HEADERS, Terms
-from service.execution.workers import Job
 
 blueprint = Blueprint("stored_queries", __name__)
 
-RESULT_OFFERS = ["application/sparql-results+json", "application/sparql-results+xml", "text/csv",
-                 "text/tab-separated-values", "application/json", "application/xml", "text/html"]
+RESULT_OFFERS = [
+    "application/sparql-results+json",
+    "application/sparql-results+xml",
+    "text/csv",
+    "text/tab-separated-values",
+    "application/json",
+    "application/xml",
+    "text/html",
+]
 LIST_OFFERS = ["application/json", "text/html"]
 LIST_FORMATS = {"json": "application/json", "html": "text/html"}
-FORMATS = {"json": "application/sparql-results+json", "xml": "application/sparql-results+xml", "csv": "text/csv",
-           "tsv": "text/tab-separated-values", "html": "text/html"}
+FORMATS = {
+    "json": "application/sparql-results+json",
+    "xml": "application/sparql-results+xml",
+    "csv": "text/csv",
+    "tsv": "text/tab-separated-values",
+    "html": "text/html",
+}
 DOWNLOADS = {"csv": "csv", "tsv": "tsv"}  # ?format= values answered as an attachment, and its file suffix
 JSON_RESULTS = "application/sparql-results+json"
 
@@ -83,11 +103,17 @@ def index() -> Response:
     listing = [{**q.summary(), "href": url_for("stored_queries.run", name=q.name)} for q in queries]
     headers = {"Vary": "Accept"}
     if media == "text/html":
-        html = render_template("queries.html", queries=listing, invalid=[str(e) for e in errors], root=request.script_root)
+        html = render_template(
+            "queries.html", queries=listing, invalid=[str(e) for e in errors], root=request.script_root
+        )
         return Response(html, status=200, content_type="text/html; charset=utf-8", headers=headers)
     body = {"queries": listing, "invalid": [str(e) for e in errors]}
-    return Response(json.dumps(body, ensure_ascii=False, indent=1), status=200,
-                    content_type="application/json; charset=utf-8", headers=headers)
+    return Response(
+        json.dumps(body, ensure_ascii=False, indent=1),
+        status=200,
+        content_type="application/json; charset=utf-8",
+        headers=headers,
+    )
 
 
 @blueprint.get("/queries/<name>")
@@ -102,15 +128,26 @@ def run(name: str) -> Response:
         raise ApiError(400, str(exc)) from None
     text = check_query(query.text, current_app.extensions["peacekg_federation"])  # SERVICE only to allowed endpoints
     settings = current_app.config["PEACEKG"]
-    job = Job(text, JSON_RESULTS if media == "text/html" else media, [], [], union=True,
-              max_rows=settings.max_result_rows, bindings=terms)
+    job = Job(
+        text,
+        JSON_RESULTS if media == "text/html" else media,
+        [],
+        [],
+        union=True,
+        max_rows=settings.max_result_rows,
+        bindings=terms,
+    )
     data, truncated = collect(job, what=f"the stored query {name}", evaluation_status=500)
     headers = {"Vary": "Accept"}
     if truncated:
         headers["X-PeaceKG-Truncated"] = "true"
     if media == "text/html":
-        return Response(_html(query, params, json.loads(data), truncated), status=200,
-                        content_type="text/html; charset=utf-8", headers=headers)
+        return Response(
+            _html(query, params, json.loads(data), truncated),
+            status=200,
+            content_type="text/html; charset=utf-8",
+            headers=headers,
+        )
     if fmt in DOWNLOADS:
         headers["Content-Disposition"] = f'attachment; filename="{query.name}.{DOWNLOADS[fmt]}"'
     return Response(data, status=200, content_type=f"{media}; charset=utf-8", headers=headers)
@@ -122,12 +159,30 @@ def _html(query: StoredQuery, given: dict[str, str], results: dict, truncated: b
     terms = Terms(current_app.config["PEACEKG"].base_iri, {})
     names = results["head"]["vars"]
     rows = [[terms(row[n]) if n in row else None for n in names] for row in results["results"]["bindings"]]
-    params = [{"name": p.name, "type": p.type, "help": p.help, "required": p.required,
-               "value": given.get(p.name, p.default or "")} for p in query.params]
-    downloads = {fmt: url_for("stored_queries.run", name=query.name) + "?" + urlencode({**given, "format": fmt})
-                 for fmt in ("csv", "tsv", "json")}
-    return render_template("queries_result.html", query=query, params=params, names=names, rows=rows,
-                           truncated=truncated, downloads=downloads, root=request.script_root)
+    params = [
+        {
+            "name": p.name,
+            "type": p.type,
+            "help": p.help,
+            "required": p.required,
+            "value": given.get(p.name, p.default or ""),
+        }
+        for p in query.params
+    ]
+    downloads = {
+        fmt: url_for("stored_queries.run", name=query.name) + "?" + urlencode({**given, "format": fmt})
+        for fmt in ("csv", "tsv", "json")
+    }
+    return render_template(
+        "queries_result.html",
+        query=query,
+        params=params,
+        names=names,
+        rows=rows,
+        truncated=truncated,
+        downloads=downloads,
+        root=request.script_root,
+    )
 
 
 blueprint.after_request(html_security_headers(SECURITY_HEADERS))

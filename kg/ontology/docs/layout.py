@@ -6,8 +6,15 @@ from __future__ import annotations
 from rdflib import URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 
-OBJECT_TYPES = (OWL.ObjectProperty, OWL.TransitiveProperty, OWL.SymmetricProperty, OWL.AsymmetricProperty,
-                 OWL.ReflexiveProperty, OWL.IrreflexiveProperty, OWL.InverseFunctionalProperty)
+OBJECT_TYPES = (
+    OWL.ObjectProperty,
+    OWL.TransitiveProperty,
+    OWL.SymmetricProperty,
+    OWL.AsymmetricProperty,
+    OWL.ReflexiveProperty,
+    OWL.IrreflexiveProperty,
+    OWL.InverseFunctionalProperty,
+)
 # (section id, heading, badge, rdf:type values that put an own term in the section), in priority order.
 SECTIONS: tuple[tuple[str, str, str, tuple[URIRef, ...]], ...] = (
     ("classes", "Classes", "class", (OWL.Class, RDFS.Class)),
@@ -19,27 +26,48 @@ SECTIONS: tuple[tuple[str, str, str, tuple[URIRef, ...]], ...] = (
     ("concept-schemes", "Concept schemes", "concept scheme", (SKOS.ConceptScheme,)),
 )
 META_NAMESPACES = (str(OWL), str(RDF), str(RDFS))
-CHARACTERISTICS = (OWL.FunctionalProperty, OWL.InverseFunctionalProperty, OWL.TransitiveProperty,
-                    OWL.SymmetricProperty, OWL.AsymmetricProperty, OWL.ReflexiveProperty, OWL.IrreflexiveProperty)
-TEXT_ROWS = (("Label", RDFS.label), ("Preferred label", SKOS.prefLabel), ("Alternative labels", SKOS.altLabel),
-              ("Definition", SKOS.definition), ("Description", DCTERMS.description), ("Comment", RDFS.comment),
-              ("Scope note", SKOS.scopeNote))
+CHARACTERISTICS = (
+    OWL.FunctionalProperty,
+    OWL.InverseFunctionalProperty,
+    OWL.TransitiveProperty,
+    OWL.SymmetricProperty,
+    OWL.AsymmetricProperty,
+    OWL.ReflexiveProperty,
+    OWL.IrreflexiveProperty,
+)
+TEXT_ROWS = (
+    ("Label", RDFS.label),
+    ("Preferred label", SKOS.prefLabel),
+    ("Alternative labels", SKOS.altLabel),
+    ("Definition", SKOS.definition),
+    ("Description", DCTERMS.description),
+    ("Comment", RDFS.comment),
+    ("Scope note", SKOS.scopeNote),
+)
 # (row title, predicates read forwards, predicates read backwards -- named subjects only)
 AXIOM_ROWS = (
-    ("Super-classes", (RDFS.subClassOf,), ()), ("Sub-classes", (), (RDFS.subClassOf,)),
+    ("Super-classes", (RDFS.subClassOf,), ()),
+    ("Sub-classes", (), (RDFS.subClassOf,)),
     ("Equivalent classes", (OWL.equivalentClass,), (OWL.equivalentClass,)),
     ("Disjoint with", (OWL.disjointWith,), (OWL.disjointWith,)),
-    ("Super-properties", (RDFS.subPropertyOf,), ()), ("Sub-properties", (), (RDFS.subPropertyOf,)),
+    ("Super-properties", (RDFS.subPropertyOf,), ()),
+    ("Sub-properties", (), (RDFS.subPropertyOf,)),
     ("Equivalent properties", (OWL.equivalentProperty,), (OWL.equivalentProperty,)),
-    ("Inverse of", (OWL.inverseOf,), (OWL.inverseOf,)), ("Domain", (RDFS.domain,), ()), ("Range", (RDFS.range,), ()),
+    ("Inverse of", (OWL.inverseOf,), (OWL.inverseOf,)),
+    ("Domain", (RDFS.domain,), ()),
+    ("Range", (RDFS.range,), ()),
 )
 LINK_ROWS = (
-    ("Broader", (SKOS.broader,), (SKOS.narrower,)), ("Narrower", (SKOS.narrower,), (SKOS.broader,)),
+    ("Broader", (SKOS.broader,), (SKOS.narrower,)),
+    ("Narrower", (SKOS.narrower,), (SKOS.broader,)),
     ("Related", (SKOS.related,), (SKOS.related,)),
     ("In scheme", (SKOS.inScheme, SKOS.topConceptOf), (SKOS.hasTopConcept,)),
-    ("Exact match", (SKOS.exactMatch,), ()), ("Close match", (SKOS.closeMatch,), ()),
-    ("Broad match", (SKOS.broadMatch,), ()), ("Narrow match", (SKOS.narrowMatch,), ()),
-    ("Related match", (SKOS.relatedMatch,), ()), ("Same as", (OWL.sameAs,), (OWL.sameAs,)),
+    ("Exact match", (SKOS.exactMatch,), ()),
+    ("Close match", (SKOS.closeMatch,), ()),
+    ("Broad match", (SKOS.broadMatch,), ()),
+    ("Narrow match", (SKOS.narrowMatch,), ()),
+    ("Related match", (SKOS.relatedMatch,), ()),
+    ("Same as", (OWL.sameAs,), (OWL.sameAs,)),
     ("See also", (RDFS.seeAlso,), ()),
 )
 CSS = """\

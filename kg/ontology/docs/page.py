@@ -33,7 +33,6 @@ from kg.ontology.docs.layout import (
     SECTIONS,
     TEXT_ROWS,
 )
-from kg.store.serialize import write_atomic
 from kg.ontology.docs.syntax import (
     fragment_key,
     rdf_list,
@@ -42,6 +41,7 @@ from kg.ontology.docs.syntax import (
     render_literal,
     text,
 )
+from kg.store.serialize import write_atomic
 
 __all__ = ["render_reference", "write_reference"]
 
@@ -52,8 +52,7 @@ GENERATED_NOTICE = (
 _LOCAL_OK = re.compile(r"[\w%-]([\w.%-]*[\w%-])?")
 
 
-def render_reference(graph: Graph, *, title: str | None = None,
-                     own_namespaces: tuple[str, ...] | None = None) -> str:
+def render_reference(graph: Graph, *, title: str | None = None, own_namespaces: tuple[str, ...] | None = None) -> str:
     """Return one complete HTML5 document (str) describing the ontology in ``graph``.
 
     ``own_namespaces`` lists the IRI prefixes whose terms get full entries; by default it is the
@@ -62,8 +61,13 @@ def render_reference(graph: Graph, *, title: str | None = None,
     return _Document(graph, own_namespaces).page(title)
 
 
-def write_reference(graph: Graph, path: str | os.PathLike[str], *, title: str | None = None,
-                    own_namespaces: tuple[str, ...] | None = None) -> bool:
+def write_reference(
+    graph: Graph,
+    path: str | os.PathLike[str],
+    *,
+    title: str | None = None,
+    own_namespaces: tuple[str, ...] | None = None,
+) -> bool:
     """Write the reference page to ``path`` if its content differs; return True if written.
 
     The file is UTF-8 with ``"\\n"`` newlines, replaced atomically (kg.store.serialize.write_atomic).
@@ -86,7 +90,7 @@ def _preferred(values: list[Literal]) -> list[str]:
 def _local_name(iri: str) -> str:
     stripped = iri.rstrip("/#")
     cut = max(stripped.rfind("/"), stripped.rfind("#")) if "/" in stripped or "#" in stripped else stripped.rfind(":")
-    return re.sub(r"\s+", "_", stripped[cut + 1:]) or "term"
+    return re.sub(r"\s+", "_", stripped[cut + 1 :]) or "term"
 
 
 class _Document:
@@ -98,8 +102,9 @@ class _Document:
         if own_namespaces is None and self.ontology is not None:
             own_namespaces = (str(self.ontology),)
         self.own = tuple(sorted(set(own_namespaces))) if own_namespaces is not None else None
-        self.prefixes = sorted(((str(ns), prefix) for prefix, ns in graph.namespaces()),
-                               key=lambda item: (-len(item[0]), item[1]))
+        self.prefixes = sorted(
+            ((str(ns), prefix) for prefix, ns in graph.namespaces()), key=lambda item: (-len(item[0]), item[1])
+        )
         self.used: dict[str, str] = {}
         self.sections: dict[str, list[URIRef]] = {key: [] for key, *_ in SECTIONS}
         self.concepts: list[URIRef] = []
@@ -129,14 +134,17 @@ class _Document:
         candidates |= {s for p in concept_links for s in self.g.subjects(p, None) if self.is_own(s)}
         for term in sorted(candidates, key=str):
             types = set(self.g.objects(term, RDF.type))
-            section = "concept-schemes" if SKOS.ConceptScheme in types else next(
-                (key for key, _, _, kinds in SECTIONS if types.intersection(kinds)), None)
+            section = (
+                "concept-schemes"
+                if SKOS.ConceptScheme in types
+                else next((key for key, _, _, kinds in SECTIONS if types.intersection(kinds)), None)
+            )
             if section in (None, "individuals") and (
-                    SKOS.Concept in types or any((term, p, None) in self.g for p in concept_links)):
+                SKOS.Concept in types or any((term, p, None) in self.g for p in concept_links)
+            ):
                 self.concepts.append(term)
                 continue
-            if section is None and any(isinstance(t, URIRef) and not str(t).startswith(META_NAMESPACES)
-                                       for t in types):
+            if section is None and any(isinstance(t, URIRef) and not str(t).startswith(META_NAMESPACES) for t in types):
                 section = "individuals"
             if section is not None:
                 self.sections[section].append(term)
@@ -168,9 +176,9 @@ class _Document:
     def curie(self, iri: str) -> str:
         """Shortest CURIE for ``iri`` from the graph's prefixes (records the prefix), else the IRI."""
         for namespace, prefix in self.prefixes:
-            if iri.startswith(namespace) and _LOCAL_OK.fullmatch(iri[len(namespace):]):
+            if iri.startswith(namespace) and _LOCAL_OK.fullmatch(iri[len(namespace) :]):
                 self.used[prefix] = namespace
-                return f"{prefix}:{iri[len(namespace):]}"
+                return f"{prefix}:{iri[len(namespace) :]}"
         return iri
 
     def display(self, term: URIRef) -> str:
@@ -230,21 +238,29 @@ class _Document:
             if values := self.texts(term, pred):
                 rows.append((title, "".join(f"<p>{text(v)}</p>" for v in values)))
         examples = self.texts(term, SKOS.example)
-        rows.append(("Examples" if len(examples) > 1 else "Example", "".join(
-            f"<pre>{text(e)}</pre>" if "\n" in e.replace("\r", "\n") else f"<p>{text(e)}</p>" for e in examples)))
-        deprecated = any(isinstance(o, Literal) and str(o).lower() in ("true", "1")
-                         for o in g.objects(term, OWL.deprecated))
+        rows.append(
+            (
+                "Examples" if len(examples) > 1 else "Example",
+                "".join(
+                    f"<pre>{text(e)}</pre>" if "\n" in e.replace("\r", "\n") else f"<p>{text(e)}</p>" for e in examples
+                ),
+            )
+        )
+        deprecated = any(
+            isinstance(o, Literal) and str(o).lower() in ("true", "1") for o in g.objects(term, OWL.deprecated)
+        )
         rows.append(("Deprecated", "yes" if deprecated else ""))
         if badge == "individual":
             types = [t for t in g.objects(term, RDF.type) if t != OWL.NamedIndividual]
             rows.append(("Types", ", ".join(sorted({self.render(t) for t in types}, key=fragment_key))))
         for title, forward, backward in AXIOM_ROWS:
             rows.append((title, self.links(term, forward, backward)))
-        chains = sorted((render_chain(g, c, self.link) for c in g.objects(term, OWL.propertyChainAxiom)),
-                        key=fragment_key)
+        chains = sorted(
+            (render_chain(g, c, self.link) for c in g.objects(term, OWL.propertyChainAxiom)), key=fragment_key
+        )
         rows.append(("Property chain", "<br>".join(chains)))
         characteristics = [c for c in CHARACTERISTICS if (term, RDF.type, c) in g]
-        rows.append(("Characteristics", ", ".join(str(c)[len(str(OWL)):-len("Property")] for c in characteristics)))
+        rows.append(("Characteristics", ", ".join(str(c)[len(str(OWL)) : -len("Property")] for c in characteristics)))
         if badge == "class":
             for title, index in (("Used as domain of", self.domain_of), ("Used as range of", self.range_of)):
                 rows.append((title, ", ".join(sorted((self.link(p) for p in index.get(term, ())), key=fragment_key))))
@@ -254,12 +270,17 @@ class _Document:
             rows.append((title, self.links(term, forward, backward)))
         body = "\n".join(f"<dt>{title}</dt><dd>{value}</dd>" for title, value in rows if value)
         flag = ' <span class="badge deprecated">deprecated</span>' if deprecated else ""
-        return (f'<section class="entry" id="{text(self.anchors[term])}">\n<h3>{text(self.display(term))}'
-                f'<span class="badge">{badge}</span>{flag}</h3>\n<dl>\n{body}\n</dl>\n</section>')
+        return (
+            f'<section class="entry" id="{text(self.anchors[term])}">\n<h3>{text(self.display(term))}'
+            f'<span class="badge">{badge}</span>{flag}</h3>\n<dl>\n{body}\n</dl>\n</section>'
+        )
 
     def scheme_members(self, scheme: URIRef) -> set[URIRef]:
-        members = chain(self.g.subjects(SKOS.inScheme, scheme), self.g.subjects(SKOS.topConceptOf, scheme),
-                        self.g.objects(scheme, SKOS.hasTopConcept))
+        members = chain(
+            self.g.subjects(SKOS.inScheme, scheme),
+            self.g.subjects(SKOS.topConceptOf, scheme),
+            self.g.objects(scheme, SKOS.hasTopConcept),
+        )
         return {m for m in members if isinstance(m, URIRef)}
 
     def tree(self, scheme: URIRef, members: set[URIRef], placed: dict[URIRef, None]) -> str:
@@ -288,8 +309,11 @@ class _Document:
             kids = "".join(item(k, path | {c}) for k in children(c) if k not in path)
             return f"<li>{notation}{self.link(c)}{label}{f'<ul>{kids}</ul>' if kids else ''}</li>"
 
-        tops = {c for c in members if (c, SKOS.topConceptOf, scheme) in g
-                or (scheme, SKOS.hasTopConcept, c) in g or not broader(c)}
+        tops = {
+            c
+            for c in members
+            if (c, SKOS.topConceptOf, scheme) in g or (scheme, SKOS.hasTopConcept, c) in g or not broader(c)
+        }
         items = [item(c, frozenset()) for c in sorted(tops, key=key)]
         while rest := sorted(members - placed.keys(), key=key):  # cycles without any top concept
             items.append(item(rest[0], frozenset()))
@@ -303,10 +327,16 @@ class _Document:
         for key, heading, badge, _ in SECTIONS[:-1]:
             terms = sorted(self.sections[key], key=self.sort_key)
             if terms:
-                toc.append(f'<p><a href="#{key}"><strong>{heading}</strong></a>: '
-                           + ", ".join(self.link(t) for t in terms) + "</p>")
-                main.append(f'<section id="{key}">\n<h2>{heading}</h2>\n'
-                            + "\n".join(self.entry(t, badge) for t in terms) + "\n</section>")
+                toc.append(
+                    f'<p><a href="#{key}"><strong>{heading}</strong></a>: '
+                    + ", ".join(self.link(t) for t in terms)
+                    + "</p>"
+                )
+                main.append(
+                    f'<section id="{key}">\n<h2>{heading}</h2>\n'
+                    + "\n".join(self.entry(t, badge) for t in terms)
+                    + "\n</section>"
+                )
         schemes = sorted(self.sections["concept-schemes"], key=self.sort_key)
         remaining = set(self.concepts)
         groups: list[tuple[URIRef | None, list[URIRef], str]] = []
@@ -322,15 +352,22 @@ class _Document:
             parts, lines = [], []
             for scheme, concepts, tree in groups:
                 head = self.link(scheme) if scheme is not None else '<a href="#other-concepts">Other concepts</a>'
-                lines.append(f"<p>{head}" + "".join(f"{', ' if i else ': '}{self.link(c)}"
-                                                      for i, c in enumerate(concepts)) + "</p>")
-                top = self.entry(scheme, "concept scheme") if scheme is not None else \
-                    '<h3 id="other-concepts">Other concepts</h3>'
+                lines.append(
+                    f"<p>{head}"
+                    + "".join(f"{', ' if i else ': '}{self.link(c)}" for i, c in enumerate(concepts))
+                    + "</p>"
+                )
+                top = (
+                    self.entry(scheme, "concept scheme")
+                    if scheme is not None
+                    else '<h3 id="other-concepts">Other concepts</h3>'
+                )
                 hierarchy = f"<h4>Hierarchy</h4>\n{tree}\n" if tree else ""
                 parts.append(top + "\n" + hierarchy + "\n".join(self.entry(c, "concept") for c in concepts))
             toc.append('<p><a href="#concept-schemes"><strong>Concept schemes</strong></a></p>\n' + "\n".join(lines))
-            main.append('<section id="concept-schemes">\n<h2>Concept schemes</h2>\n'
-                        + "\n".join(parts) + "\n</section>")
+            main.append(
+                '<section id="concept-schemes">\n<h2>Concept schemes</h2>\n' + "\n".join(parts) + "\n</section>"
+            )
         return "\n".join(toc), "\n".join(main)
 
     def header(self, title: str) -> str:
@@ -345,19 +382,34 @@ class _Document:
                 rows.append(("Version", text(", ".join(info))))
             if about := self.texts(ont, DCTERMS.description, DC.description, RDFS.comment):
                 rows.append(("Description", "".join(f"<p>{text(d)}</p>" for d in about)))
-            for title_, pred in (("License", DCTERMS.license), ("Creators", DCTERMS.creator),
-                                 ("Contributors", DCTERMS.contributor), ("Publisher", DCTERMS.publisher)):
+            for title_, pred in (
+                ("License", DCTERMS.license),
+                ("Creators", DCTERMS.creator),
+                ("Contributors", DCTERMS.contributor),
+                ("Publisher", DCTERMS.publisher),
+            ):
                 names = {n for n in (self.name_of(o) for o in g.objects(ont, pred)) if n}
                 rows.append((title_, ", ".join(sorted(names, key=fragment_key))))
-            for title_, pred in (("Created", DCTERMS.created), ("Modified", DCTERMS.modified),
-                                 ("Issued", DCTERMS.issued)):
+            for title_, pred in (
+                ("Created", DCTERMS.created),
+                ("Modified", DCTERMS.modified),
+                ("Issued", DCTERMS.issued),
+            ):
                 rows.append((title_, text(", ".join(sorted({str(v) for v in g.objects(ont, pred)})))))
             rows.append(("Imports", self.links(ont, (OWL.imports,))))
         meta = "\n".join(f"<dt>{name}</dt><dd>{value}</dd>" for name, value in rows if value)
-        prefix_rows = "\n".join(f"<tr><td><code>{text(p)}:</code></td><td><code>{text(ns)}</code></td></tr>"
-                                for p, ns in sorted(self.used.items()))
-        prefixes = (f'<h2 id="prefixes">Namespaces</h2>\n<table>\n<tr><th>Prefix</th><th>Namespace</th></tr>\n'
-                    f"{prefix_rows}\n</table>\n") if prefix_rows else ""
+        prefix_rows = "\n".join(
+            f"<tr><td><code>{text(p)}:</code></td><td><code>{text(ns)}</code></td></tr>"
+            for p, ns in sorted(self.used.items())
+        )
+        prefixes = (
+            (
+                f'<h2 id="prefixes">Namespaces</h2>\n<table>\n<tr><th>Prefix</th><th>Namespace</th></tr>\n'
+                f"{prefix_rows}\n</table>\n"
+            )
+            if prefix_rows
+            else ""
+        )
         return f"<header>\n<h1>{text(title)}</h1>\n<dl>\n{meta}\n</dl>\n{prefixes}</header>"
 
     def page(self, title: str | None) -> str:
@@ -368,10 +420,22 @@ class _Document:
         toc, main = self.body()
         header = self.header(title)
         page = [
-            "<!DOCTYPE html>", GENERATED_NOTICE, '<html lang="en">', "<head>", '<meta charset="utf-8">',
+            "<!DOCTYPE html>",
+            GENERATED_NOTICE,
+            '<html lang="en">',
+            "<head>",
+            '<meta charset="utf-8">',
             '<meta name="viewport" content="width=device-width, initial-scale=1">',
-            '<meta name="generator" content="kg.ontology.docs.page">', f"<title>{text(title)}</title>",
-            f"<style>\n{CSS}\n</style>", "</head>", "<body>", header,
-            f'<nav id="toc">\n<h2>Contents</h2>\n{toc}\n</nav>', f"<main>\n{main}\n</main>", "</body>", "</html>", "",
+            '<meta name="generator" content="kg.ontology.docs.page">',
+            f"<title>{text(title)}</title>",
+            f"<style>\n{CSS}\n</style>",
+            "</head>",
+            "<body>",
+            header,
+            f'<nav id="toc">\n<h2>Contents</h2>\n{toc}\n</nav>',
+            f"<main>\n{main}\n</main>",
+            "</body>",
+            "</html>",
+            "",
         ]
         return "\n".join(part for part in page if part) + "\n"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from kg.ontology.load import OWN_NAMESPACES, load_ontology
 from kg.ontology.docs.page import write_reference
+from kg.ontology.load import OWN_NAMESPACES, load_ontology
 from kg.settings import Settings
 
 
