@@ -17,9 +17,10 @@ from __future__ import annotations
 
 import os
 import tomllib
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from kg.errors import ConfigError
 
@@ -42,101 +43,208 @@ class Setting:
         return ENV_PREFIX + self.name.upper()
 
 
-SETTINGS: tuple[Setting, ...] = (
-    Setting(
-        "base_iri",
-        "https://w3id.org/peacekg/",
-        str,
-        "Base IRI under which every resource of the dataset is minted (must end with '/'). "
-        "A stable, public name, never the address of a machine.",
-    ),
-    Setting(
-        "ontology_dir",
-        "ontology",
-        Path,
-        "Folder holding the hand-edited ontology: peacekg.ttl, vocab/, shapes/ and checks/.",
-    ),
-    Setting(
-        "corpus_dir",
-        "corpus",
-        Path,
-        "Folder of the annotated corpus: articles/ (texts and metadata), reference/ and annotations/.",
-    ),
-    Setting(
-        "build_dir",
-        "build",
-        Path,
-        "Folder for derived artefacts (ontology release files, dumps). Never hand-edited.",
-    ),
-    Setting(
-        "docs_dir",
-        "docs",
-        Path,
-        "Folder for documentation; the ontology reference is generated into docs/ontology/.",
-    ),
-    Setting(
-        "java",
-        "java",
-        str,
-        "Java executable used to run the HermiT reasoner (Java 17 or newer).",
-    ),
-    Setting(
-        "reasoner_memory_mb",
-        2000,
-        int,
-        "Maximum Java heap, in MiB, given to the HermiT reasoner.",
-    ),
-    Setting(
-        "push_batch_triples",
-        50000,
-        int,
-        "`peacekg push` with SPARQL Update: the most triples sent in one INSERT DATA request. A larger "
-        "graph is sent in several requests, and such a batched load is not atomic.",
-    ),
-    Setting(
-        "push_timeout_s",
-        60,
-        int,
-        "`peacekg push`: timeout, in seconds, of each HTTP request to the remote store.",
-    ),
-    Setting(
-        "push_token_env",
-        "PEACEKG_PUSH_TOKEN",
-        str,
-        "`peacekg push`: name of the environment variable holding the bearer token, used when "
-        "--token is not given. Never put a token or password in a settings file.",
-    ),
-    Setting("link_endpoint", "https://query.wikidata.org/sparql", str, "`peacekg link`: the SPARQL endpoint candidates "
-            "come from; it must hold Wikidata-shaped data (rdfs:label, skos:altLabel, schema:description, wdt:P31)."),
-    Setting("link_batch_size", 10, int, "`peacekg link`: individuals looked up per request (their names in one VALUES block)."),
-    Setting("link_interval_s", 1.0, float, "`peacekg link`: the least time, in seconds, between the starts of two requests "
-            "(politeness toward public endpoints; a 429/503 answer's Retry-After is honoured too)."),
-    Setting("link_timeout_s", 60.0, float, "`peacekg link`: timeout of each request, in seconds (the Wikidata Query Service "
-            "stops queries at 60 s)."),
-    Setting("host", "127.0.0.1", str, "Address the service listens on (loopback by default; put a reverse proxy in front for the public)."),
-    Setting("port", 8765, int, "TCP port of the service."),
-    Setting("query_workers", 2, int, "Worker processes that run SPARQL queries (each can be killed on timeout)."),
-    Setting("query_timeout_s", 10.0, float, "Per-query time limit in seconds; a query past it is stopped by killing its worker (504)."),
-    Setting("queue_timeout_s", 5.0, float, "How long a request waits for a free query worker before 503 with Retry-After."),
-    Setting("max_queries_per_client", 4, int, "Queries one client (one address) may have running at once; more get 429 with "
-            "Retry-After. 0 turns the limit off."),
-    Setting("max_result_rows", 100000, int, "Maximum rows (SELECT) or triples (CONSTRUCT/DESCRIBE) in one result; more are cut and the X-PeaceKG-Truncated header says so."),
-    Setting("max_request_bytes", 1000000, int, "Maximum size of a request body or query string in bytes (413 beyond)."),
-    Setting("cors_allow_origin", "*", str, "Access-Control-Allow-Origin sent on read responses ('' turns CORS off)."),
-    Setting("updates", False, bool, "Accept SPARQL Update and Graph Store Protocol writes. Off by default; when on, every write "
-            "needs the bearer token (401 without it, 403 with a wrong one) and the service refuses to start without a token."),
-    Setting("update_token_env", "PEACEKG_UPDATE_TOKEN", str, "Name of the environment variable holding the bearer token that "
-            "writes must present. Never put a token in a settings file; the token is never logged."),
-    Setting("protect_built_graphs", True, bool, "Refuse (403) writes that would change a graph produced by `peacekg build` "
-            "(the ontology, reference, article and inferred graphs); users write to graphs of their own."),
-    Setting("update_timeout_s", 60.0, float, "Time limit of one write (SPARQL Update or Graph Store write); past it the writer "
-            "process is killed, nothing is written (504)."),
-    Setting("store_url", "", str, "A remote SPARQL 1.1 query endpoint (Virtuoso, Fuseki, `oxigraph serve`…) that the service "
-            "fronts instead of the local build (`peacekg serve --store URL`); load it with `peacekg push`. Empty: the local store."),
-    Setting("federation_endpoints", "", str, "Space-separated SPARQL endpoint URLs that queries may call with SERVICE. Empty "
-            "(the default) turns federation off: an open SERVICE lets anyone make the server send requests to any host."),
-)
+def setting(default: Any, help: str) -> Any:
+    """A field of :class:`Settings`: its default and its help text (the type is the annotation)."""
+    return field(default=default, metadata={"help": help})
 
+
+@dataclass(frozen=True)
+class Settings:
+    """An immutable, resolved set of settings, typed field by field; read as ``settings.base_iri``.
+
+    The fields are the registry: each one's name, type (its annotation), default and help text
+    make :data:`SETTINGS`, the environment variables, the settings file keys and docs/settings.md.
+    Make one with :func:`load_settings`; a copy with changes with :meth:`replace`.
+    """
+
+    base_iri: str = setting(
+        "https://w3id.org/peacekg/",
+        (
+            "Base IRI under which every resource of the dataset is minted (must end with '/'). A stable, public "
+            "name, never the address of a machine."
+        ),
+    )
+    ontology_dir: Path = setting(
+        Path("ontology"),
+        ("Folder holding the hand-edited ontology: peacekg.ttl, vocab/, shapes/ and checks/."),
+    )
+    corpus_dir: Path = setting(
+        Path("corpus"),
+        ("Folder of the annotated corpus: articles/ (texts and metadata), reference/ and annotations/."),
+    )
+    build_dir: Path = setting(
+        Path("build"),
+        ("Folder for derived artefacts (ontology release files, dumps). Never hand-edited."),
+    )
+    docs_dir: Path = setting(
+        Path("docs"),
+        ("Folder for documentation; the ontology reference is generated into docs/ontology/."),
+    )
+    java: str = setting(
+        "java",
+        ("Java executable used to run the HermiT reasoner (Java 17 or newer)."),
+    )
+    reasoner_memory_mb: int = setting(
+        2000,
+        ("Maximum Java heap, in MiB, given to the HermiT reasoner."),
+    )
+    push_batch_triples: int = setting(
+        50000,
+        (
+            "`peacekg push` with SPARQL Update: the most triples sent in one INSERT DATA request. A larger graph "
+            "is sent in several requests, and such a batched load is not atomic."
+        ),
+    )
+    push_timeout_s: int = setting(
+        60,
+        ("`peacekg push`: timeout, in seconds, of each HTTP request to the remote store."),
+    )
+    push_token_env: str = setting(
+        "PEACEKG_PUSH_TOKEN",
+        (
+            "`peacekg push`: name of the environment variable holding the bearer token, used when --token is not "
+            "given. Never put a token or password in a settings file."
+        ),
+    )
+    link_endpoint: str = setting(
+        "https://query.wikidata.org/sparql",
+        (
+            "`peacekg link`: the SPARQL endpoint candidates come from; it must hold Wikidata-shaped data "
+            "(rdfs:label, skos:altLabel, schema:description, wdt:P31)."
+        ),
+    )
+    link_batch_size: int = setting(
+        10,
+        ("`peacekg link`: individuals looked up per request (their names in one VALUES block)."),
+    )
+    link_interval_s: float = setting(
+        1.0,
+        (
+            "`peacekg link`: the least time, in seconds, between the starts of two requests (politeness toward "
+            "public endpoints; a 429/503 answer's Retry-After is honoured too)."
+        ),
+    )
+    link_timeout_s: float = setting(
+        60.0,
+        ("`peacekg link`: timeout of each request, in seconds (the Wikidata Query Service stops queries at 60 s)."),
+    )
+    host: str = setting(
+        "127.0.0.1",
+        ("Address the service listens on (loopback by default; put a reverse proxy in front for the public)."),
+    )
+    port: int = setting(
+        8765,
+        ("TCP port of the service."),
+    )
+    query_workers: int = setting(
+        2,
+        ("Worker processes that run SPARQL queries (each can be killed on timeout)."),
+    )
+    query_timeout_s: float = setting(
+        10.0,
+        ("Per-query time limit in seconds; a query past it is stopped by killing its worker (504)."),
+    )
+    queue_timeout_s: float = setting(
+        5.0,
+        ("How long a request waits for a free query worker before 503 with Retry-After."),
+    )
+    max_queries_per_client: int = setting(
+        4,
+        (
+            "Queries one client (one address) may have running at once; more get 429 with Retry-After. 0 turns "
+            "the limit off."
+        ),
+    )
+    max_result_rows: int = setting(
+        100000,
+        (
+            "Maximum rows (SELECT) or triples (CONSTRUCT/DESCRIBE) in one result; more are cut and the "
+            "X-PeaceKG-Truncated header says so."
+        ),
+    )
+    max_request_bytes: int = setting(
+        1000000,
+        ("Maximum size of a request body or query string in bytes (413 beyond)."),
+    )
+    cors_allow_origin: str = setting(
+        "*",
+        ("Access-Control-Allow-Origin sent on read responses ('' turns CORS off)."),
+    )
+    updates: bool = setting(
+        False,
+        (
+            "Accept SPARQL Update and Graph Store Protocol writes. Off by default; when on, every write needs the"
+            " bearer token (401 without it, 403 with a wrong one) and the service refuses to start without a "
+            "token."
+        ),
+    )
+    update_token_env: str = setting(
+        "PEACEKG_UPDATE_TOKEN",
+        (
+            "Name of the environment variable holding the bearer token that writes must present. Never put a "
+            "token in a settings file; the token is never logged."
+        ),
+    )
+    protect_built_graphs: bool = setting(
+        True,
+        (
+            "Refuse (403) writes that would change a graph produced by `peacekg build` (the ontology, reference, "
+            "article and inferred graphs); users write to graphs of their own."
+        ),
+    )
+    update_timeout_s: float = setting(
+        60.0,
+        (
+            "Time limit of one write (SPARQL Update or Graph Store write); past it the writer process is killed, "
+            "nothing is written (504)."
+        ),
+    )
+    store_url: str = setting(
+        "",
+        (
+            "A remote SPARQL 1.1 query endpoint (Virtuoso, Fuseki, `oxigraph serve`…) that the service fronts "
+            "instead of the local build (`peacekg serve --store URL`); load it with `peacekg push`. Empty: the "
+            "local store."
+        ),
+    )
+    federation_endpoints: str = setting(
+        "",
+        (
+            "Space-separated SPARQL endpoint URLs that queries may call with SERVICE. Empty (the default) turns "
+            "federation off: an open SERVICE lets anyone make the server send requests to any host."
+        ),
+    )
+
+    _sources: dict[str, str] = field(default_factory=dict, compare=False, repr=False, metadata={"internal": True})
+
+    def __getitem__(self, name: str) -> Any:
+        if name not in _BY_NAME:
+            raise KeyError(name)
+        return getattr(self, name)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(_BY_NAME)
+
+    def source_of(self, name: str) -> str:
+        """Where the value came from: 'default', a file path, an env var name or 'override'."""
+        return self._sources.get(name, "default")
+
+    def replace(self, **overrides: Any) -> Settings:
+        """A copy with some values overridden (validated like any override)."""
+        values, sources = {s.name: getattr(self, s.name) for s in SETTINGS}, dict(self._sources)
+        for name, value in overrides.items():
+            values[name] = _coerce(_lookup(name, "override"), value, "override")
+            sources[name] = "override"
+        _validate(values)
+        return Settings(**values, _sources=sources)
+
+
+_TYPES: dict[str, type] = {"str": str, "int": int, "float": float, "bool": bool, "Path": Path}
+SETTINGS: tuple[Setting, ...] = tuple(
+    Setting(f.name, f.default, _TYPES[str(f.type)], f.metadata["help"])
+    for f in fields(Settings)
+    if not f.metadata.get("internal")
+)
 _BY_NAME = {s.name: s for s in SETTINGS}
 
 
@@ -182,43 +290,6 @@ def _validate(values: dict[str, Any]) -> None:
     for name in ("push_batch_triples", "push_timeout_s", "update_timeout_s"):
         if values[name] < 1:
             raise ConfigError(f"setting {name!r}: must be at least 1", field=name)
-
-
-class Settings(Mapping[str, Any]):
-    """An immutable, resolved set of settings; read as ``settings.base_iri`` or ``settings["base_iri"]``."""
-
-    def __init__(self, values: dict[str, Any], sources: dict[str, str]):
-        self._values = dict(values)
-        self._sources = dict(sources)
-
-    def __getitem__(self, name: str) -> Any:
-        return self._values[name]
-
-    def __iter__(self):
-        return iter(self._values)
-
-    def __len__(self) -> int:
-        return len(self._values)
-
-    def __getattr__(self, name: str) -> Any:
-        try:
-            return self._values[name]
-        except KeyError:
-            raise AttributeError(name) from None
-
-    def source_of(self, name: str) -> str:
-        """Where the value came from: 'default', a file path, an env var name or 'override'."""
-        return self._sources[name]
-
-    def replace(self, **overrides: Any) -> "Settings":
-        """A copy with some values overridden (validated like any override)."""
-        values, sources = dict(self._values), dict(self._sources)
-        for name, value in overrides.items():
-            setting = _lookup(name, "override")
-            values[name] = _coerce(setting, value, "override")
-            sources[name] = "override"
-        _validate(values)
-        return Settings(values, sources)
 
 
 def _lookup(name: str, source: str) -> Setting:
@@ -272,7 +343,7 @@ def load_settings(
         if k.startswith(ENV_PREFIX)
         and not k.startswith(TEST_ENV_PREFIX)
         and k not in (values["push_token_env"], values["update_token_env"])  # hold secrets, not settings
-        and k[len(ENV_PREFIX):].lower() not in _BY_NAME
+        and k[len(ENV_PREFIX) :].lower() not in _BY_NAME
     )
     if unknown:
         raise ConfigError(f"unknown environment setting(s): {', '.join(unknown)}", field=unknown[0])
@@ -285,7 +356,7 @@ def load_settings(
         sources[name] = "override"
 
     _validate(values)
-    return Settings(values, sources)
+    return Settings(**values, _sources=sources)
 
 
 def settings_markdown() -> str:
