@@ -1,18 +1,27 @@
-"""Shared fixtures. Each test builds what it needs from the repository's sources or small
-fixtures in tests/data; nothing is shared through module globals."""
+"""Shared fixtures. Each test builds what it needs from the repository's sources or the small
+fixtures in tests/data; what several tests read but never change is built once per session by the
+factories below. Shared code lives in tests/helpers/ (test modules never import each other).
+
+The tiers, by folder: ``unit/`` runs in this process (no servers, JVM or browser: `make
+test-fast` runs it), ``service/`` drives the Flask app with its worker processes, ``system/``
+starts real servers, browsers, Virtuoso and kills processes. `make test` runs all three.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 import rdflib
 
+from kg.builder.pipeline import build
 from kg.ontology.load import load_ontology, load_shapes
 from kg.settings import Settings, load_settings
+from kg.store.builds import current_build
 
-ROOT = Path(__file__).resolve().parent.parent
-DATA = Path(__file__).resolve().parent / "data"
+from helpers.corpora import make_corpus, settings_for
+from helpers.paths import ROOT
 
 
 @pytest.fixture(scope="session")
@@ -40,5 +49,28 @@ def shapes_graph() -> rdflib.Graph:
     return load_shapes(ROOT / "ontology")
 
 
-def fixture_graph(name: str) -> rdflib.Graph:
-    return rdflib.Graph().parse(DATA / "ontology" / name, format="turtle")
+@pytest.fixture(scope="session")
+def seed_build(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """The repository's own corpus (the five seed articles), built once per session. Read it,
+    never write to it: tests that change a store build their own."""
+    settings = settings_for(tmp_path_factory.mktemp("seed"), ROOT / "corpus")
+    if current_build(Path(settings.build_dir)) is None:
+        build(settings)
+    return settings
+
+
+@pytest.fixture(scope="session")
+def fixture_build(tmp_path_factory: pytest.TempPathFactory) -> Callable[[int], Settings]:
+    """A factory: ``fixture_build(n)`` is the fixture corpus with ``n`` articles (tests/data/corpus,
+    copied under further ids), built once per session for each ``n``. Read-only, like seed_build."""
+    built: dict[int, Settings] = {}
+
+    def factory(articles: int = 1) -> Settings:
+        if articles not in built:
+            folder = tmp_path_factory.mktemp(f"fixture-{articles}")
+            settings = settings_for(folder, make_corpus(folder, articles=articles))
+            build(settings)
+            built[articles] = settings
+        return built[articles]
+
+    return factory
