@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import re
-import time
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -52,7 +51,6 @@ A000, A001, A002, A003, A004 = (
     )
 )
 BOUND = object()  # an expected value: "any value, but bound"
-MAX_SECONDS = 5.0  # a stored query answers well under a second on the seed graph; 5 s leaves room on a busy machine
 SAMPLE_VALUES = {"entity-search": {"text": "budapest"}}  # values for required parameters when running every query
 # --- fixtures ----------------------------------------------------------------------------------
 
@@ -621,11 +619,10 @@ def test_answers_include_the_expected_rows_with_evidence(store, spans, name, val
 
 
 @pytest.mark.parametrize("path", [p for p in paths() if runnable(p)], ids=lambda p: p.stem)
-def test_every_query_is_fast_binds_its_parameters_and_its_evidence_is_consistent(store, spans, path: Path) -> None:
+def test_every_query_answers_binds_its_parameters_and_its_evidence_is_consistent(store, spans, path: Path) -> None:
+    """(How fast each query answers is measured in bench/, not asserted here.)"""
     query = load(path)
-    started = time.perf_counter()
     result = execute(query, SAMPLE_VALUES.get(query.name, {}), store)
-    assert time.perf_counter() - started < MAX_SECONDS
     assert result.rows, f"{query.name} has no answer on the seed graph"
     groups = evidence_groups(result.variables)
     for row in result.rows:
