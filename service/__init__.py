@@ -13,7 +13,7 @@ from flask import Flask, request
 
 from kg.errors import ConfigError
 from kg.settings import Settings, load_settings
-from service import errors, health
+from service import cors, errors, health
 from service.auth import load_token
 from service.execution.client_limits import ClientSlots
 from service.execution.remote_pool import RemotePool
@@ -37,7 +37,9 @@ def create_app(settings: Settings | None = None) -> Flask:
                 "(e.g. `peacekg push`)",
                 field="updates",
             )
-        pool = RemotePool(settings.store_url, settings.query_workers * 4, settings.queue_timeout_s)
+        pool: RemotePool | WorkerPool = RemotePool(
+            settings.store_url, settings.query_workers * 4, settings.queue_timeout_s
+        )
     else:
         pool = WorkerPool(Path(settings.build_dir), settings.query_workers, settings.queue_timeout_s)
     app.extensions["peacekg_pool"] = pool
@@ -74,11 +76,10 @@ def create_app(settings: Settings | None = None) -> Flask:
         if not request.host or request.host.startswith(":"):
             raise errors.ApiError(400, "the request has no Host header (HTTP/1.1 requires one)")
 
+    cors.register(app, settings.cors_allow_origin)  # preflights, and the CORS headers of every response
+
     @app.after_request
-    def _cors(response):
-        if settings.cors_allow_origin:
-            response.headers.setdefault("Access-Control-Allow-Origin", settings.cors_allow_origin)
-            response.headers.setdefault("Access-Control-Expose-Headers", "X-PeaceKG-Truncated")
+    def _nosniff(response):
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         return response
 

@@ -40,6 +40,7 @@ GRAPH_OFFERS = [
     "application/n-quads",
 ]
 STREAM_AFTER_BYTES = 1 << 20
+READ_METHODS = ("GET", "HEAD")  # the query in the URL; any other method reads the body
 
 
 def _params() -> dict[str, list[str]]:
@@ -88,9 +89,9 @@ def _read_request() -> tuple[str, str, dict[str, list[str]]]:
     """The operation ("query" or "update"), its text and the parameters that carry its dataset,
     from any of the protocol's five operations."""
     url = _params()
-    if request.method == "GET":
+    if request.method in READ_METHODS:  # HEAD is GET without the body (Flask routes HEAD here too)
         if "update" in url:
-            raise ApiError(400, "updates are not allowed with GET; use POST")
+            raise ApiError(400, f"updates are not allowed with {request.method}; use POST")
         return "query", _one(url, "query") or "", url
     media = (request.mimetype or "").lower()
     if media == "application/x-www-form-urlencoded":
@@ -132,7 +133,7 @@ def _update(text: str, source: dict[str, list[str]]) -> Response:
 
 @blueprint.route("/sparql", methods=["GET", "POST"])
 def sparql() -> Response:
-    if request.method == "GET" and not request.query_string:
+    if request.method in READ_METHODS and not request.query_string:
         return service_description()
     settings = current_app.config["PEACEKG"]
     if len(request.query_string) > settings.max_request_bytes:

@@ -48,6 +48,9 @@ PAGE_SCRIPT = r"""/* The PeaceKG query page: YASGUI on this service's endpoint, 
     copyEndpointOnNewTab: true,
     persistenceId: "peacekg-query-page",
     tabName: "Query",
+    // YASGUI focuses the editor whenever a tab is shown, and the browser scrolls to it: the page
+    // would open below its heading and examples. It opens at the top; an example focuses the editor.
+    autofocus: false,
     yasqe: { value: config.defaultQuery, prefixCcApi: null },
     yasr: { prefixes: config.prefixes }
   });

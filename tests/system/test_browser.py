@@ -192,6 +192,37 @@ def test_query_page_loads_yasgui_without_errors(server: str, page) -> None:
 
 
 @pytest.mark.slow
+def test_query_page_opens_at_the_top_and_its_first_screen_is_not_blank(server: str, page, tmp_path: Path) -> None:
+    """YASGUI focuses its editor when a tab is shown (its option autofocus); the browser then
+    scrolled the page down to the editor, and the first screen (heading, intro, examples) was gone."""
+    image = pytest.importorskip("PIL.Image")
+    page.goto(server + "/")
+    page.wait_for_selector("#yasgui .yasqe .CodeMirror")
+    page.wait_for_selector("#yasgui .yasr")
+    page.wait_for_function("() => window.peacekgYasgui && window.peacekgYasgui.getTab() !== undefined")
+    # YASGUI and CodeMirror focus and refresh in timeouts of their own: let those run first.
+    page.evaluate("() => new Promise(done => setTimeout(() => requestAnimationFrame(() => done()), 300))")
+    assert page.evaluate("window.scrollY") == 0
+    height = page.evaluate("window.innerHeight")
+    boxes = {selector: page.locator(selector).first.bounding_box() for selector in ("h1", "p.intro", "button.example")}
+    for selector, box in boxes.items():
+        assert box is not None and box["y"] >= 0 and box["y"] + box["height"] <= height, (selector, box)
+    shot = tmp_path / "first-screen.png"
+    page.screenshot(path=str(shot))  # the viewport only: what a visitor sees first
+    with image.open(shot) as picture:
+        gray = picture.convert("L")
+        assert gray.getextrema()[0] < 128 < gray.getextrema()[1], "the first screen is a single shade"
+        h1 = boxes["h1"]
+        scale = picture.width / page.viewport_size["width"]
+        crop = gray.crop(
+            tuple(round(v * scale) for v in (h1["x"], h1["y"], h1["x"] + h1["width"], h1["y"] + h1["height"]))
+        )
+        dark = sum(count for shade, count in enumerate(crop.histogram()) if shade < 128)
+        assert dark > 0.02 * crop.width * crop.height, "the heading is not drawn in the screenshot"
+    assert serious(page.problems) == []
+
+
+@pytest.mark.slow
 def test_example_query_runs_and_shows_rows(server: str, page) -> None:
     page.goto(server + "/")
     page.wait_for_selector("#yasgui .yasqe .CodeMirror")
