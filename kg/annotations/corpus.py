@@ -12,25 +12,17 @@ Layout (``corpus_dir``)::
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from kg.annotations.fields import (
-    ARTICLE_ROLE,
-    CLASS_REQUIRED,
-    INDIVIDUAL,
-    KEY_RANGE,
-    QUOTE,
-    STATEMENT,
-    STATEMENT_TYPE,
-    Field,
-    fields_for_class_families,
-)
+from kg.annotations.definitions import check_individual, check_reference_file, check_references, check_statement
+from kg.annotations.fields import ARTICLE_ROLE, QUOTE, Field
 from kg.annotations.quotes import QuoteError, Span, resolve, resolve_all
 from kg.annotations.values import Checker, Issue
 from kg.annotations.vocabulary import VocabularyIndex
-from kg.annotations.yaml_source import Path_, YamlDocument, dotted, load_yaml
+from kg.annotations.yaml_source import Path_, YamlDocument, load_yaml
 from kg.errors import PeaceKGError, SourceSyntaxError
 
 ANNOTATABLE_REGIONS = {"body", "headline", "byline", "reader-comment"}
@@ -200,7 +192,7 @@ def _regions(value: Any, text: str, checker: Checker) -> list[Region]:
         regions.append(Region(item["id"], item["type"], start, end, item.get("author"), item.get("duplicate_of")))
     index = {id(r): i for i, r in enumerate(regions)}
     ordered = sorted(regions, key=lambda r: r.start)
-    for before, after in zip(ordered, ordered[1:]):
+    for before, after in itertools.pairwise(ordered):
         if after.start < before.end:
             checker.issue(
                 ("regions", index[id(after)]),
@@ -220,62 +212,7 @@ def _regions(value: Any, text: str, checker: Checker) -> list[Region]:
     return regions
 
 
-# -- individuals and statements ------------------------------------------------------------------
-
-
-def check_individual(
-    item: Any, path: Path_, checker: Checker, keys: dict, vocabulary: VocabularyIndex, allow_evidence: bool
-) -> None:
-    if not isinstance(item, dict):
-        checker.issue(path, "expected a mapping describing an individual")
-        return
-    klass, key = item.get("type"), item.get("key")
-    if not isinstance(klass, str) or klass not in vocabulary.classes:
-        checker.issue(path + ("type",), f"unknown class {klass!r}")
-        fields = INDIVIDUAL
-    else:
-        fields = fields_for_class_families(vocabulary.families(klass))
-    if not allow_evidence:
-        fields = tuple(f for f in fields if f.name != "evidence")
-    checker.check_object(item, path, fields, f"a {klass}")
-    for family in vocabulary.families(str(klass)) | {str(klass)}:
-        for name in CLASS_REQUIRED.get(family, ()):
-            if name not in item:
-                checker.issue(path, f"a {klass} needs {name!r}")
-    define_key(key, klass, path, checker, keys)
-    for i, commitment in enumerate(item.get("commitments") or []):
-        if isinstance(commitment, dict) and "key" in commitment:
-            define_key(
-                commitment["key"], commitment.get("type", "SecurityGuarantee"), path + ("commitments", i), checker, keys
-            )
-
-
-def define_key(key: Any, klass: Any, path: Path_, checker: Checker, keys: dict) -> None:
-    """Register a key definition; a key is defined once in the whole corpus."""
-    if not isinstance(key, str):
-        return
-    checker.check_key(key, path + ("key",))
-    if checker.references and checker.references[-1] == (path + ("key",), key):
-        checker.references.pop()  # a definition, not a reference
-    if key in keys:
-        checker.issue(path + ("key",), f"key {key!r} is already defined in {keys[key][1]}")
-    else:
-        keys[key] = (klass if isinstance(klass, str) else "?", f"{checker.doc.file}:{checker.doc.line(path)}")
-
-
-def check_statement(item: Any, path: Path_, checker: Checker, ids: set[str]) -> None:
-    if not isinstance(item, dict):
-        checker.issue(path, "expected a mapping describing a statement")
-        return
-    kind = item.get("type")
-    if kind not in STATEMENT_TYPE:
-        checker.issue(path + ("type",), f"unknown statement type {kind!r} (one of: {', '.join(STATEMENT_TYPE)})")
-        return
-    checker.check_object(item, path, STATEMENT + STATEMENT_TYPE[kind], f"a {kind}")
-    sid = item.get("id")
-    if sid in ids:
-        checker.issue(path + ("id",), f"statement id {sid!r} is used twice in this file")
-    ids.add(str(sid))
+# -- annotation files (individuals, statements and references: kg.annotations.definitions) ----
 
 
 def _load_annotations(
@@ -410,66 +347,65 @@ def load_corpus(corpus_dir: Path, vocabulary: VocabularyIndex) -> Corpus:
     issues: list[Issue] = []
     refs: list[tuple[YamlDocument, Path_, str]] = []
     keys: dict[str, tuple[str, str]] = {}
+    articles = _load_articles(corpus_dir / "articles", vocabulary, issues, refs)
+    reference = _load_reference(corpus_dir / "reference", vocabulary, keys, issues, refs)
+    annotations = _load_annotation_files(corpus_dir / "annotations", articles, vocabulary, keys, issues, refs)
+    issues.extend(check_references(refs, keys, vocabulary))
+    return Corpus(articles, reference, annotations, keys, sorted(set(issues)))
+
+
+def _syntax_issue(exc: SourceSyntaxError, path: Path) -> Issue:
+    """A file that cannot be parsed, as one issue."""
+    return Issue(exc.file or str(path), exc.line or 1, exc.field or "(syntax)", exc.message)
+
+
+def _load_articles(folder: Path, vocabulary: VocabularyIndex, issues: list[Issue], refs: list) -> dict[str, Article]:
+    """Every article (``<id>.txt`` with its ``<id>.yaml``) that could be read, by id."""
     articles: dict[str, Article] = {}
-    for txt in sorted((corpus_dir / "articles").glob("*.txt")):
+    for txt in sorted(folder.glob("*.txt")):
         try:
             article = _load_article(txt, vocabulary, issues, refs)
         except SourceSyntaxError as exc:
-            issues.append(Issue(exc.file or str(txt), exc.line or 1, exc.field or "(syntax)", exc.message))
+            issues.append(_syntax_issue(exc, txt))
             continue
         if article:
             articles[article.id] = article
+    return articles
+
+
+def _load_reference(
+    folder: Path, vocabulary: VocabularyIndex, keys: dict, issues: list[Issue], refs: list
+) -> list[tuple[YamlDocument, int, dict[str, Any]]]:
+    """The individuals of every reference file, checked; their keys are defined in ``keys``."""
     reference: list[tuple[YamlDocument, int, dict[str, Any]]] = []
-    for path in sorted((corpus_dir / "reference").glob("*.yaml")):
+    for path in sorted(folder.glob("*.yaml")):
         if path.name == "identifier-checks.yaml":
             continue  # research notes: where identifiers were looked for (see corpus/README.md)
         try:
             doc = load_yaml(path, shown(path))
         except SourceSyntaxError as exc:
-            issues.append(Issue(exc.file or str(path), exc.line or 1, exc.field or "(syntax)", exc.message))
+            issues.append(_syntax_issue(exc, path))
             continue
-        checker = Checker(doc, vocabulary)
-        if not isinstance(doc.data, list):
-            checker.issue((), "a reference file is a list of individuals")
-        else:
-            for i, item in enumerate(doc.data):
-                check_individual(item, (i,), checker, keys, vocabulary, allow_evidence=False)
-                if isinstance(item, dict):
-                    reference.append((doc, i, item))
-        issues.extend(checker.issues)
-        refs.extend((doc, p, k) for p, k in checker.references)
+        reference.extend(check_reference_file(doc, vocabulary, keys, issues, refs))
+    return reference
+
+
+def _load_annotation_files(
+    folder: Path,
+    articles: dict[str, Article],
+    vocabulary: VocabularyIndex,
+    keys: dict,
+    issues: list[Issue],
+    refs: list,
+) -> dict[str, Annotations]:
+    """Every annotation file that could be read, by the id of its article."""
     annotations: dict[str, Annotations] = {}
-    for path in sorted((corpus_dir / "annotations").glob("*.yaml")):
+    for path in sorted(folder.glob("*.yaml")):
         try:
             loaded = _load_annotations(path, articles, vocabulary, keys, issues, refs)
         except SourceSyntaxError as exc:
-            issues.append(Issue(exc.file or str(path), exc.line or 1, exc.field or "(syntax)", exc.message))
+            issues.append(_syntax_issue(exc, path))
             continue
         if loaded:
             annotations[loaded.article] = loaded
-    for doc, path, key in refs:
-        if key not in keys:
-            issues.append(
-                Issue(
-                    doc.file,
-                    doc.line(path) or 1,
-                    dotted(path),
-                    f"unknown individual {key!r} (not defined in reference data or any annotation file)",
-                )
-            )
-            continue
-        field_name = next((p for p in reversed(path) if isinstance(p, str)), "")
-        expected = KEY_RANGE.get(field_name)
-        if expected:
-            allowed = expected if isinstance(expected, tuple) else (expected,)
-            klass = keys[key][0]
-            if not any(vocabulary.is_a(klass, a) for a in allowed):
-                issues.append(
-                    Issue(
-                        doc.file,
-                        doc.line(path) or 1,
-                        dotted(path),
-                        f"{key!r} is a {klass}, but {field_name!r} takes a {' or '.join(allowed)}",
-                    )
-                )
-    return Corpus(articles, reference, annotations, keys, sorted(set(issues)))
+    return annotations

@@ -8,9 +8,8 @@
   LOC) the gazetteer did not find, proposed as new individuals with a generated key and a type
   guessed from the label; demonyms of known places ("Russian") become mentions of the place, and
   the surname of a proposed person ("Kovalenko") a mention of that person.
-* :func:`find_attributions` — who speaks: the agent named next to an attribution cue ("said X",
-  "X said", "according to X", "X told", "X wrote", "X added", "X stated", with titles or an
-  apposition in between); "he/she said" is given to the last person named.
+
+Who speaks (attribution cues) is found by :mod:`kg.annotations.attributions`.
 
 Offsets are character offsets of the article text; only the annotatable windows are searched.
 """
@@ -273,7 +272,7 @@ def propose_entities(
         if segments:
             spans.append((*segments[0], ent.label_))
     by_name: dict[str, Proposal] = {}
-    names: dict[str, str | None] = {}  # name -> key (None: demonym resolved below)
+    names: dict[str, str] = {}  # name -> key of the proposed individual (demonyms are kept apart)
     new_hits: list[Hit] = []
     demonyms: dict[str, str] = {}
     # full names first, so that a surname alone maps to the person
@@ -328,118 +327,3 @@ def _states_in_sentence(
             keys = [h.key for h in hits if lo <= h.start < hi and key_class.get(h.key) == "State"]
             return list(dict.fromkeys(keys))
     return []
-
-
-# -- attribution cues -----------------------------------------------------------------------------
-
-AFTER_SPEAKER = re.compile(r"\b(said|says|told|wrote|added|stated)\b")
-BEFORE_SPEAKER = re.compile(r"\b(said|[Aa]ccording to)\b")
-PRONOUN = re.compile(
-    r"\b(he|she|He|She)\s+(?:(?:has|had|also|later|then|again|once)\s+)?(said|says|told|wrote|added|stated)\b"
-)
-ADVERB = r"(?:has|have|had|also|later|then|previously|repeatedly|once|again|recently|reportedly|earlier|publicly|\w+ly)"
-GAP_BEFORE_CUE = (
-    re.compile(rf"^(?:’s|'s)?\s+(?:{ADVERB}\s+){{0,2}}$"),  # Zelensky (has also) said
-    re.compile(rf"^,\s[^,;:\"“”\n]{{1,120}},\s+(?:{ADVERB}\s+){{0,2}}$"),  # Kellogg, the US envoy, said
-)
-NOT_A_TITLE = {
-    "that",
-    "on",
-    "in",
-    "at",
-    "during",
-    "after",
-    "before",
-    "when",
-    "while",
-    "which",
-    "who",
-    "it",
-    "this",
-    "there",
-    "they",
-    "he",
-    "she",
-    "we",
-    "i",
-    "you",
-    "last",
-    "yesterday",
-    "today",
-    "tomorrow",
-    "earlier",
-    "monday",
-    "tuesday",
-    "wednesday",
-    "thursday",
-    "friday",
-    "saturday",
-    "sunday",
-    "not",
-    "no",
-    "would",
-    "will",
-}
-
-
-@dataclass(frozen=True)
-class Attribution:
-    sentence: tuple[int, int]
-    speaker: str | None  # a key, or None when the cue names no known or proposed agent
-    cue: str
-    remark: str | None = None
-
-
-def _forward_gap_ok(gap: str) -> bool:
-    if re.search(r"[,;:\"“”()\n]", gap):
-        return False
-    words = gap.split()
-    return len(words) <= 6 and not any(
-        w.lower().strip(".") in NOT_A_TITLE or any(c.isdigit() for c in w) for w in words
-    )
-
-
-def find_attributions(
-    text: str, sentences: list[tuple[int, int]], hits: list[Hit], agents: set[str], persons: set[str]
-) -> list[Attribution]:
-    out = []
-    for lo, hi in sentences:
-        sentence = text[lo:hi]
-        inside = [h for h in hits if lo <= h.start and h.end <= hi and h.key in agents]
-        found: Attribution | None = None
-        for cue in AFTER_SPEAKER.finditer(sentence):  # "X said", "Kellogg, the US envoy, said"
-            at = lo + cue.start()
-            for hit in sorted((h for h in inside if h.end <= at), key=lambda h: -h.start):
-                if any(p.match(text[hit.end : at]) for p in GAP_BEFORE_CUE):
-                    found = Attribution((lo, hi), hit.key, f"{text[hit.start : hit.end]} {cue.group(1)}")
-                    break
-            if found:
-                break
-        if not found:
-            for cue in BEFORE_SPEAKER.finditer(sentence):  # "said Kovalenko", "according to a study by the FT"
-                at = lo + cue.end()
-                for hit in sorted((h for h in inside if h.start >= at), key=lambda h: h.start):
-                    if _forward_gap_ok(text[at : hit.start]) and text[at : hit.start][:1].isspace():
-                        found = Attribution((lo, hi), hit.key, f"{cue.group(1)} {text[hit.start : hit.end]}")
-                    break
-                if found:
-                    break
-        if not found:
-            pronoun = PRONOUN.search(sentence)
-            if pronoun:
-                before = [h for h in hits if h.end <= lo + pronoun.start() and h.key in persons]
-                if before:
-                    last = max(before, key=lambda h: h.start)
-                    found = Attribution(
-                        (lo, hi),
-                        last.key,
-                        f"{pronoun.group(1)} {pronoun.group(2)}",
-                        f"speaker {pronoun.group(1)!r} taken to be the last person named ({last.key}); check",
-                    )
-        if not found:
-            cue = AFTER_SPEAKER.search(sentence) or BEFORE_SPEAKER.search(sentence)
-            if cue:
-                found = Attribution((lo, hi), None, cue.group(1))
-        if found:
-            out.append(found)
-    return out

@@ -26,16 +26,17 @@ from typing import Any
 
 import yaml
 
+from kg.annotations.attributions import find_attributions
 from kg.annotations.corpus import ANNOTATABLE_REGIONS, load_corpus
 from kg.annotations.figures import clause_of, find_dates, find_figures
-from kg.annotations.gazetteer import Gazetteer, Hit, find_attributions, nlp, propose_entities, whole_word_occurrences
+from kg.annotations.gazetteer import Gazetteer, Hit, nlp, propose_entities, whole_word_occurrences
 from kg.annotations.quotes import occurrences, resolve
 from kg.annotations.vocabulary import VocabularyIndex
 from kg.annotations.yaml_source import load_yaml
 from kg.errors import PeaceKGError, SourceSyntaxError
 from kg.ontology.load import load_ontology
+from kg.serialize import write_atomic
 from kg.settings import Settings
-from kg.store.serialize import write_atomic
 
 ANNOTATOR = "peacekg annotate suggest"
 
@@ -112,8 +113,8 @@ def quote_spec(text: str, windows: list[tuple[int, int]], start: int, end: int) 
     quote = text[start:end]
     starts = occurrences(text, quote, windows)
     spec: str | dict[str, Any] = quote if starts == [start] else {"quote": quote, "occurrence": starts.index(start) + 1}
-    check = spec if isinstance(spec, dict) else {"quote": spec}
-    assert resolve(text, quote, windows, occurrence=check.get("occurrence")).start == start
+    occurrence = spec.get("occurrence") if isinstance(spec, dict) else None
+    assert resolve(text, quote, windows, occurrence=occurrence).start == start
     return spec
 
 

@@ -69,42 +69,66 @@ class Checker:
 
     # -- values --------------------------------------------------------------------------------
     def check_value(self, value: Any, path: Path_, f: Field) -> None:
+        """Check ``value`` by the kind of its field ``f`` (kg.annotations.fields)."""
         kind = f.kind
         if kind == "text":
-            if not isinstance(value, (str, int, float)) or (isinstance(value, str) and not value.strip()):
-                self.issue(path, "expected non-empty text")
+            self.check_text(value, path)
         elif kind == "texts":
-            self.check_list_of(value, path, lambda v, p: self.check_value(v, p, Field(f.name, "text", None, "")))
+            self.check_list_of(value, path, self.check_text)
         elif kind in ("key", "keys"):
-            if kind == "key" and isinstance(value, list):
-                self.issue(path, "expected one key, got a list")
-                return
-            self.check_list_of(value, path, self.check_key)
+            self.check_keys(value, path, one=kind == "key")
         elif kind in ("concept", "concepts"):
-            if kind == "concept" and isinstance(value, list):
-                self.issue(path, "expected one concept, got a list")
-                return
-            self.check_list_of(value, path, lambda v, p: self.check_concept(v, p, f))
+            self.check_concepts(value, path, f, one=kind == "concept")
         elif kind == "date":
             self.check_date(value, path)
         elif kind == "quantity":
             self.check_quantity(value, path)
         elif kind == "bool":
-            if not isinstance(value, bool):
-                self.issue(path, f"expected true or false, got {value!r}")
+            self.check_bool(value, path)
         elif kind == "quotes":
-            self.check_list_of(value, path, self.check_quote)
-            self.quote_fields.append((path, value))
+            self.check_quotes(value, path)
         elif kind == "identifier":
             self.check_identifier(value, path)
         elif kind in NESTED:
-            if not isinstance(value, list):
-                self.issue(path, f"expected a list of {kind}")
-                return
-            for i, item in enumerate(value):
-                self.check_nested(kind, item, path + (i,))
+            self.check_nested_list(kind, value, path)
         else:
             raise AssertionError(f"unknown field kind {kind}")
+
+    def check_text(self, value: Any, path: Path_) -> None:
+        """Non-empty text (a number is taken as text)."""
+        if not isinstance(value, (str, int, float)) or (isinstance(value, str) and not value.strip()):
+            self.issue(path, "expected non-empty text")
+
+    def check_bool(self, value: Any, path: Path_) -> None:
+        if not isinstance(value, bool):
+            self.issue(path, f"expected true or false, got {value!r}")
+
+    def check_keys(self, value: Any, path: Path_, *, one: bool) -> None:
+        """A key, or (unless ``one``) a list of keys; each is recorded as a reference."""
+        if one and isinstance(value, list):
+            self.issue(path, "expected one key, got a list")
+            return
+        self.check_list_of(value, path, self.check_key)
+
+    def check_concepts(self, value: Any, path: Path_, f: Field, *, one: bool) -> None:
+        """A concept of the field's scheme, or (unless ``one``) a list of them."""
+        if one and isinstance(value, list):
+            self.issue(path, "expected one concept, got a list")
+            return
+        self.check_list_of(value, path, lambda v, p: self.check_concept(v, p, f))
+
+    def check_quotes(self, value: Any, path: Path_) -> None:
+        """A quote or a list of quotes; the field is kept to resolve its quotes against the text."""
+        self.check_list_of(value, path, self.check_quote)
+        self.quote_fields.append((path, value))
+
+    def check_nested_list(self, kind: str, value: Any, path: Path_) -> None:
+        """A list of nested objects (provisions, commitments, violations, roles, sources)."""
+        if not isinstance(value, list):
+            self.issue(path, f"expected a list of {kind}")
+            return
+        for i, item in enumerate(value):
+            self.check_nested(kind, item, path + (i,))
 
     def check_nested(self, kind: str, item: Any, path: Path_) -> None:
         if kind == "provisions" and isinstance(item, dict):
@@ -161,7 +185,7 @@ class Checker:
                 bounds.append(parsed)
         if "earliest" not in value:
             self.issue(path, "a date mapping needs 'earliest'")
-        if len(bounds) == 2 and all(bounds) and bounds[0][0] > bounds[1][1]:
+        if len(bounds) == 2 and (earliest := bounds[0]) and (latest := bounds[1]) and earliest[0] > latest[1]:
             self.issue(path, "earliest is after latest")
         if "precision" in value:
             self.check_concept(

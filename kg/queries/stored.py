@@ -185,57 +185,87 @@ def parse(text: str, path: Path, *, display: str | None = None) -> StoredQuery:
         raise StoredQueryFileError(
             "a stored query's file name is lower-case letters, digits and hyphens, then .rq", file=file
         )
-    fields: dict[str, tuple[str, int]] = {}
-    params: list[Param] = []
-    tags: tuple[str, ...] = ()
     lines = text.splitlines()
-    header_end = 0
+    header = _read_header(lines, file)
+    header.check()
+    if not "\n".join(lines[header.end :]).strip():
+        raise StoredQueryFileError("there is no query after the header", file=file, line=header.end + 1)
+    title, description = header.fields["title"][0], header.fields["description"][0]
+    query = StoredQuery(name, path, title, description, text, tuple(header.params), header.tags)
+    _dry_run(query, file)
+    return query
+
+
+@dataclass
+class _Header:
+    """The header of a stored query file (its leading comment lines), as read so far."""
+
+    file: str
+    fields: dict[str, tuple[str, int]] = field(default_factory=dict)  # key -> (value, line)
+    params: list[Param] = field(default_factory=list)
+    tags: tuple[str, ...] = ()
+    end: int = 0  # the number of its last line
+
+    def add(self, key: str, value: str, number: int) -> None:
+        """The field ``# key: value`` on line ``number``."""
+        if key not in FIELDS:
+            raise StoredQueryFileError(
+                f"unknown header field {key!r} (fields: {', '.join(FIELDS)})", file=self.file, line=number
+            )
+        if key == "param":
+            param = _parse_param(value, self.file, number)
+            if any(p.name == param.name for p in self.params):
+                raise StoredQueryFileError(f"parameter {param.name} is declared twice", file=self.file, line=number)
+            self.params.append(param)
+            return
+        if key in self.fields:
+            raise StoredQueryFileError(
+                f"{key} is given twice (first on line {self.fields[key][1]})", file=self.file, line=number
+            )
+        if not value:
+            raise StoredQueryFileError(f"{key} is empty", file=self.file, line=number)
+        self.fields[key] = (value, number)
+        if key == "tags":
+            self.tags = _parse_tags(value, self.file, number)
+
+    def check(self) -> None:
+        """A title (not too long) and a description are required."""
+        for key in ("title", "description"):
+            if key not in self.fields:
+                raise StoredQueryFileError(
+                    f"the header has no `# {key}:` line (the header is the file's leading comment lines)",
+                    file=self.file,
+                    line=self.end + 1,
+                )
+        title, title_line = self.fields["title"]
+        if len(title) > MAX_TITLE:
+            raise StoredQueryFileError(
+                f"the title is longer than {MAX_TITLE} characters", file=self.file, line=title_line
+            )
+
+
+def _read_header(lines: list[str], file: str) -> _Header:
+    """The leading comment lines: ``# key: value`` fields; other comment lines are free text."""
+    header = _Header(file)
     for number, raw in enumerate(lines, 1):
         line = raw.strip()
         if not line.startswith("#"):
             break
-        header_end = number
+        header.end = number
         match = _FIELD.fullmatch(line)
-        if not match:
-            continue  # a free comment line
-        key, value = match.group(1), match.group(2).strip()
-        if key not in FIELDS:
-            raise StoredQueryFileError(
-                f"unknown header field {key!r} (fields: {', '.join(FIELDS)})", file=file, line=number
-            )
-        if key == "param":
-            param = _parse_param(value, file, number)
-            if any(p.name == param.name for p in params):
-                raise StoredQueryFileError(f"parameter {param.name} is declared twice", file=file, line=number)
-            params.append(param)
-            continue
-        if key in fields:
-            raise StoredQueryFileError(f"{key} is given twice (first on line {fields[key][1]})", file=file, line=number)
-        if not value:
-            raise StoredQueryFileError(f"{key} is empty", file=file, line=number)
-        fields[key] = (value, number)
-        if key == "tags":
-            tags = tuple(t.strip() for t in value.split(","))
-            bad = [t for t in tags if not _TAG.fullmatch(t)]
-            if bad:
-                raise StoredQueryFileError(
-                    f"tags are lower-case words with hyphens, comma-separated; not: {bad}", file=file, line=number
-                )
-    for key in ("title", "description"):
-        if key not in fields:
-            raise StoredQueryFileError(
-                f"the header has no `# {key}:` line (the header is the file's leading comment lines)",
-                file=file,
-                line=header_end + 1,
-            )
-    title, title_line = fields["title"]
-    if len(title) > MAX_TITLE:
-        raise StoredQueryFileError(f"the title is longer than {MAX_TITLE} characters", file=file, line=title_line)
-    if not "\n".join(lines[header_end:]).strip():
-        raise StoredQueryFileError("there is no query after the header", file=file, line=header_end + 1)
-    query = StoredQuery(name, path, title, fields["description"][0], text, tuple(params), tags)
-    _dry_run(query, file)
-    return query
+        if match:
+            header.add(match.group(1), match.group(2).strip(), number)
+    return header
+
+
+def _parse_tags(value: str, file: str, line: int) -> tuple[str, ...]:
+    tags = tuple(t.strip() for t in value.split(","))
+    bad = [t for t in tags if not _TAG.fullmatch(t)]
+    if bad:
+        raise StoredQueryFileError(
+            f"tags are lower-case words with hyphens, comma-separated; not: {bad}", file=file, line=line
+        )
+    return tags
 
 
 def _dry_run(query: StoredQuery, file: str) -> None:

@@ -2,23 +2,25 @@
 Python, so a query past its time limit is stopped by killing its process (SIGKILL) and starting
 a fresh one, while the other workers keep answering.
 
-Each worker opens the current store read-only and reopens it when a new build becomes current.
+Each worker (:mod:`service.execution.worker_loop`, the child's side) opens the current store
+read-only and reopens it when a new build becomes current.
 Results come back through a pipe in chunks; the parent waits for each chunk no longer than what
 is left of the query's time.
 """
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import queue
-import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
+
+from service.execution.worker_loop import serve
 
 
 class QueryTimeout(Exception):
@@ -51,94 +53,6 @@ class Job:
     store: str | None = None  # the store folder to read; None: the current build
 
 
-def _serve(conn: Connection, build_dir: str) -> None:
-    """The worker loop (runs in a child process)."""
-    import pyoxigraph
-
-    from kg.sparql.binding import BindingError, substitutions
-    from kg.store.builds import current_build
-    from service.protocol.results import BOOLEAN_FORMATS, RDF_FORMATS, SELECT_TYPES, serialize_solutions
-
-    conn.send(("ready",))  # imports done: from now on, a query's time is the query's own
-    store, opened = None, None
-    while True:
-        try:
-            job: Job | None = conn.recv()
-        except (EOFError, OSError):  # the service went away: nothing left to do
-            return
-        if job is None:
-            return
-        if job.store is not None:
-            location = Path(job.store)
-        else:
-            build = current_build(Path(build_dir))
-            if build is None:
-                conn.send(("error", "store", "no built store: run `peacekg build`"))
-                continue
-            location = build / "oxigraph"
-        if location != opened:
-            try:
-                store, opened = pyoxigraph.Store.read_only(str(location)), location
-            except OSError as exc:  # removed or unreadable: an answer, not a dead worker
-                store = opened = None
-                print(f"peacekg query worker: cannot open the store at {location}: {exc}", file=sys.stderr, flush=True)
-                conn.send(("error", "store", "cannot open the store (the server's log says why); retry shortly"))
-                continue
-        kwargs: dict[str, Any] = {"use_default_graph_as_union": job.union, "base_iri": job.base_iri}
-        try:  # a term pyoxigraph refuses (an IRI with bad %-escapes, "http://[::1") is the request's fault: 400
-            if job.bindings:
-                kwargs["substitutions"] = substitutions(job.bindings)
-            if job.default_graphs:
-                kwargs["default_graph"] = [pyoxigraph.NamedNode(g) for g in job.default_graphs]
-            if job.named_graphs:
-                kwargs["named_graphs"] = [pyoxigraph.NamedNode(g) for g in job.named_graphs]
-        except (BindingError, ValueError) as exc:  # raised here, they killed the worker (503 and a respawn)
-            conn.send(("error", "binding", str(exc)))
-            continue
-        try:
-            result = store.query(job.query, **kwargs)
-            if isinstance(result, pyoxigraph.QuerySolutions):
-                kind = SELECT_TYPES.get(job.media)
-                if kind is None:
-                    conn.send(("form", "select"))
-                    continue
-                names = [v.value for v in result.variables]
-                rows, truncated = _bounded(result, job.max_rows)
-                conn.send(("head", "select", truncated))
-                for chunk in serialize_solutions(names, rows, kind):
-                    conn.send(("chunk", chunk))
-            elif isinstance(result, pyoxigraph.QueryBoolean):
-                kind = SELECT_TYPES.get(job.media)
-                if kind is None:
-                    conn.send(("form", "ask"))
-                    continue
-                conn.send(("head", "ask", False))
-                conn.send(("chunk", result.serialize(format=BOOLEAN_FORMATS[kind])))
-            else:
-                fmt = RDF_FORMATS.get(job.media)
-                if fmt is None:
-                    conn.send(("form", "graph"))
-                    continue
-                triples, truncated = _bounded(result, job.max_rows)
-                conn.send(("head", "graph", truncated))
-                conn.send(("chunk", pyoxigraph.serialize(triples, format=fmt)))
-            conn.send(("end",))
-        except SyntaxError as exc:
-            conn.send(("error", "syntax", str(exc)))
-        except (OSError, ValueError, TypeError, RuntimeError) as exc:  # RuntimeError: e.g. a binding not projected
-            conn.send(("error", "evaluation", str(exc)))
-
-
-def _bounded(results: Any, limit: int) -> tuple[list[Any], bool]:
-    """At most ``limit`` items, and whether there were more."""
-    items = []
-    for item in results:
-        if len(items) >= limit:
-            return items, True
-        items.append(item)
-    return items, False
-
-
 START_TIMEOUT_S = 60.0  # a fresh worker's imports (~2 s here; more on a loaded machine)
 
 
@@ -151,7 +65,7 @@ class StreamBroken(RuntimeError):
 class Worker:
     def __init__(self, context: Any, build_dir: str):
         self.conn, child = context.Pipe()
-        self.process = context.Process(target=_serve, args=(child, build_dir), daemon=True)
+        self.process = context.Process(target=serve, args=(child, build_dir), daemon=True)
         self.process.start()
         child.close()
 
@@ -189,10 +103,8 @@ class WorkerPool:
         self.closed = True
         while not self.idle.empty():
             worker = self.idle.get_nowait()
-            try:
+            with contextlib.suppress(OSError):
                 worker.conn.send(None)
-            except OSError:
-                pass
             worker.kill()
 
     def _replace(self, worker: Worker) -> None:

@@ -4,12 +4,12 @@ the service's own address and behind a public base such as https://w3id.org/peac
 
 Content negotiation: text/html (the default), text/turtle, application/ld+json and
 application/n-triples (a CONSTRUCT of the resource's outgoing triples and inbound links); ``?format=``
-(html, ttl, jsonld, nt) overrides the Accept header. Every query goes through the worker pool.
+(html, ttl, jsonld, nt) overrides the Accept header. Every query goes through the worker pool
+(:mod:`service.views.page_queries`); the HTML page is a view model built from their rows here.
 URL paths are only ever turned into IRIs, never into file names."""
 
 from __future__ import annotations
 
-import json
 import re
 from http import HTTPStatus
 from typing import Any
@@ -19,9 +19,9 @@ from flask import Blueprint, Response, current_app, render_template, request
 
 from kg.ontology.load import ONTOLOGY_NS as PK
 from service.errors import ApiError, error_response, html_security_headers
-from service.execution.outcomes import collect
-from service.execution.workers import Job
 from service.protocol.negotiation import choose, parse_accept
+from service.views import page_queries as queries
+from service.views.page_queries import EVIDENCE_LIMIT, INBOUND_LIMIT, UNSAFE_IRI, Binding, Fetched
 
 blueprint = Blueprint("pages", __name__)
 
@@ -48,7 +48,6 @@ RESERVED = {
     ".well-known",
 }  # other services' path space: never shadowed
 MINT_SAFE = "/-_.~"  # the characters kg.mapping.iris.Minter leaves unencoded
-INBOUND_LIMIT, EVIDENCE_LIMIT, GRAPH_SUBJECTS = 1000, 500, 200
 SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; style-src 'self' 'unsafe-inline'",
     "X-Frame-Options": "DENY",
@@ -57,7 +56,6 @@ SECURITY_HEADERS = {
 }
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 SKOS_DEFINITION = "http://www.w3.org/2004/02/skos/core#definition"
 PREFIXES = {
     "pk": PK,
@@ -97,12 +95,7 @@ ARTICLE_META = [
         "sha256",
     )
 ]
-_UNSAFE_IRI = re.compile(r'[\x00-\x20<>"{}|\\^`]')
 _LOCAL_NAME = re.compile(r"[A-Za-z_][\w.-]*")
-SPARQL_PROLOGUE = (
-    f"PREFIX pk: <{PK}> PREFIX oa: <http://www.w3.org/ns/oa#> "
-    "PREFIX prov: <http://www.w3.org/ns/prov#> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
-)
 
 
 def _base() -> str:
@@ -116,7 +109,7 @@ def iri_for_path(path: str, base: str) -> str | None:
     if not path or segments[0] in RESERVED or any(s in (".", "..") for s in segments):
         return None
     iri = base + quote(path, safe=MINT_SAFE)
-    return None if _UNSAFE_IRI.search(iri) else iri
+    return None if UNSAFE_IRI.search(iri) else iri
 
 
 def local_href(iri: str, base: str, root: str = "") -> str | None:
@@ -154,45 +147,6 @@ def _wants_html() -> bool:
         )
         or _arg("format", strict=False) == "html"
     )
-
-
-def _run(query: str, media: str) -> tuple[bytes, bool]:
-    settings = current_app.config["PEACEKG"]
-    job = Job(SPARQL_PROLOGUE + query, media, [], [], union=True, max_rows=settings.max_result_rows)
-    return collect(job, what="the page's query", evaluation_status=500)
-
-
-def _select(query: str) -> tuple[list[dict[str, dict]], bool]:
-    data, truncated = _run(query, "application/sparql-results+json")
-    return json.loads(data)["results"]["bindings"], truncated
-
-
-def _exists(iri: str) -> bool:
-    data, _ = _run(
-        f"ASK {{ {{ <{iri}> ?p ?o }} UNION {{ ?s ?p <{iri}> }} UNION {{ ?s <{iri}> ?o }} "
-        f"UNION {{ GRAPH <{iri}> {{ ?s ?p ?o }} }} }}",
-        "application/sparql-results+json",
-    )
-    return bool(json.loads(data)["boolean"])
-
-
-def _labels(iris: set[str]) -> dict[str, str]:
-    """rdfs:label, else pk:title; English or untagged first."""
-    safe = sorted(i for i in iris if not _UNSAFE_IRI.search(i))
-    if not safe:
-        return {}
-    values = " ".join(f"<{i}>" for i in safe[:5000])
-    rows, _ = _select(
-        f"SELECT ?x ?p ?l WHERE {{ VALUES ?x {{ {values} }} VALUES ?p {{ rdfs:label pk:title }} ?x ?p ?l }}"
-    )
-    best: dict[str, tuple] = {}
-    for row in rows:
-        lang = row["l"].get("xml:lang", "")
-        score = (row["p"]["value"] == RDFS_LABEL, lang in ("en", ""), lang == "en", row["l"]["value"])
-        key = row["x"]["value"]
-        if key not in best or score[:3] > best[key][:3]:
-            best[key] = score
-    return {k: v[3] for k, v in best.items()}
 
 
 class Terms:
@@ -244,53 +198,31 @@ def _quote(row: dict, terms: Terms, article: str) -> dict[str, Any]:
     return {"exact": row["exact"]["value"], "start": start, "end": end, "href": link, "article": terms.iri(article)}
 
 
-def _page(iri: str) -> dict[str, Any]:
-    base, inferred = _base(), _base() + "graph/inferred"
-    facts, facts_cut = _select(f"SELECT ?p ?o ?g WHERE {{ GRAPH ?g {{ <{iri}> ?p ?o }} }}")
-    inbound, _ = _select(f"SELECT ?s ?p ?g WHERE {{ GRAPH ?g {{ ?s ?p <{iri}> }} }} LIMIT {INBOUND_LIMIT}")
-    evidence, _ = _select(f"""SELECT DISTINCT ?node ?kind ?article ?start ?end ?exact WHERE {{
-        {{ BIND(<{iri}> AS ?node) ?node pk:hasEvidence ?ann . BIND("evidence" AS ?kind) }}
-        UNION {{ ?node ?q <{iri}> . ?node pk:hasEvidence ?ann . BIND("evidence" AS ?kind) }}
-        UNION {{ ?ann oa:hasBody <{iri}> ; a pk:Mention . BIND(<{iri}> AS ?node) BIND("mention" AS ?kind) }}
-        ?ann oa:hasTarget ?span . ?span oa:hasSource ?article ; oa:hasSelector ?ps , ?qs .
-        ?ps oa:start ?start ; oa:end ?end . ?qs oa:exact ?exact .
-    }} ORDER BY ?article ?start ?node LIMIT {EVIDENCE_LIMIT}""")
-    text = next(
-        (f["o"]["value"] for f in facts if f["p"]["value"] == PK + "text" and f["o"]["type"] == "literal"), None
-    )
-    statements: list[dict] = []
-    if text is not None:
-        statements, _ = _select(f"""SELECT DISTINCT ?st ?summary ?start ?end ?exact WHERE {{
-            ?st a pk:Statement ; prov:wasDerivedFrom <{iri}> . OPTIONAL {{ ?st pk:summary ?summary }}
-            OPTIONAL {{ ?st pk:hasEvidence ?ann . ?ann oa:hasTarget ?span . ?span oa:hasSource <{iri}> ;
-                oa:hasSelector ?ps , ?qs . ?ps oa:start ?start ; oa:end ?end . ?qs oa:exact ?exact }}
-        }} ORDER BY ?st ?start LIMIT {EVIDENCE_LIMIT}""")
-    graph = None
-    if iri.startswith(base + "graph/"):
-        count, _ = _select(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{iri}> {{ ?s ?p ?o }} }}")
-        subjects, _ = _select(
-            f"SELECT DISTINCT ?s WHERE {{ GRAPH <{iri}> {{ ?s ?p ?o }} }} ORDER BY ?s LIMIT {GRAPH_SUBJECTS}"
-        )
-        graph = {"size": int(count[0]["n"]["value"]) if count else 0, "subjects": subjects}
+# --- the page's view model: SPARQL rows turned into what resource.html shows ---------------------
+def _in_graph(row: Binding, terms: Terms) -> dict[str, Any]:
+    """The graph of a fact or link, and whether it is the graph of inferred triples."""
+    return {**terms(row["g"]), "inferred": row["g"]["value"] == terms.base + "graph/inferred"}
 
-    mentioned = {iri} | {
-        r[k]["value"]
-        for rows in (facts, inbound, evidence, statements, graph["subjects"] if graph else [])
-        for r in rows
-        for k in ("p", "o", "g", "s", "node", "article", "st")
-        if k in r and r[k]["type"] == "uri"
-    }
-    labels = _labels(mentioned)
-    terms = Terms(base, labels)
 
-    def in_graph(row):
-        return {**terms(row["g"]), "inferred": row["g"]["value"] == inferred}
-
-    fact_rows = sorted(
-        ({"p": terms(f["p"]), "o": terms(f["o"]), "g": in_graph(f)} for f in facts),
+def _fact_rows(facts: list[Binding], terms: Terms) -> list[dict[str, Any]]:
+    """Outgoing facts by property (CURIE), asserted before inferred, then by value."""
+    return sorted(
+        ({"p": terms(f["p"]), "o": terms(f["o"]), "g": _in_graph(f, terms)} for f in facts),
         key=lambda r: (r["p"]["curie"], r["g"]["inferred"], r["o"]["text"]),
     )
-    types = sorted(
+
+
+def _inbound_rows(inbound: list[Binding], terms: Terms) -> list[dict[str, Any]]:
+    """Links to the resource by property (CURIE), then by the linking resource."""
+    return sorted(
+        ({"s": terms(r["s"]), "p": terms(r["p"]), "g": _in_graph(r, terms)} for r in inbound),
+        key=lambda r: (r["p"]["curie"], r["s"]["text"]),
+    )
+
+
+def _types(fact_rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The rdf:type facts with an IRI value, one per (type, inferred), asserted ones first."""
+    return sorted(
         {
             (f["o"]["iri"], f["g"]["inferred"]): f
             for f in fact_rows
@@ -298,12 +230,21 @@ def _page(iri: str) -> dict[str, Any]:
         }.values(),
         key=lambda f: (f["g"]["inferred"], f["o"]["text"]),
     )
+
+
+def _description(fact_rows: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The first pk:summary literal, else the first skos:definition literal."""
     described = [
         f["o"]
         for p in (PK + "summary", SKOS_DEFINITION)
         for f in fact_rows
         if f["p"]["iri"] == p and f["o"]["kind"] == "literal"
     ]
+    return described[0] if described else None
+
+
+def _external_ids(fact_rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Identifiers in other datasets (EXTERNAL_IDS), linked when the dataset has pages."""
     external = []
     for f in fact_rows:
         if f["p"]["iri"] in EXTERNAL_IDS and f["o"]["kind"] == "literal":
@@ -315,44 +256,72 @@ def _page(iri: str) -> dict[str, Any]:
                     "href": prefix + quote(f["o"]["text"], safe="_-.()',") if prefix else None,
                 }
             )
+    return external
+
+
+def _evidence_rows(evidence: list[Binding], terms: Terms) -> list[dict[str, Any]]:
+    """Quotes from articles, each with the node it supports and its kind (evidence or mention)."""
+    return [
+        {**_quote(r, terms, r["article"]["value"]), "node": terms(r["node"]), "kind": r["kind"]["value"]}
+        for r in evidence
+        if r["article"]["type"] == "uri"
+    ]
+
+
+def _statements(rows: list[Binding], terms: Terms, article: str) -> list[dict[str, Any]]:
+    """The article's statements (one row per quote) grouped: node, summary, distinct quotes."""
     grouped: dict[str, dict] = {}
-    for row in statements:
+    for row in rows:
         entry = grouped.setdefault(row["st"]["value"], {"node": terms(row["st"]), "summary": None, "quotes": []})
         if "summary" in row and entry["summary"] is None:
             entry["summary"] = row["summary"]["value"]
         if "exact" in row and all(
             q["start"] != int(row["start"]["value"]) or q["end"] != int(row["end"]["value"]) for q in entry["quotes"]
         ):
-            entry["quotes"].append(_quote(row, terms, iri))
-    article = None
-    if text is not None:
-        article = {
-            "text": split_text(text, _arg("highlight")),
-            "statements": list(grouped.values()),
-            "meta": [f for p in ARTICLE_META for f in fact_rows if f["p"]["iri"] == p and not f["g"]["inferred"]],
-        }
+            entry["quotes"].append(_quote(row, terms, article))
+    return list(grouped.values())
+
+
+def _article(data: Fetched, fact_rows: list[dict[str, Any]], terms: Terms, highlight: str | None) -> dict[str, Any]:
+    """An article's text (``highlight``: the span to mark), its statements and asserted metadata."""
+    assert data.text is not None
     return {
-        "iri": iri,
-        "label": labels.get(iri) or iri,
-        "types": types,
-        "description": described[0] if described else None,
-        "external": external,
-        "facts": fact_rows,
-        "facts_truncated": facts_cut,
-        "inbound": sorted(
-            ({"s": terms(r["s"]), "p": terms(r["p"]), "g": in_graph(r)} for r in inbound),
-            key=lambda r: (r["p"]["curie"], r["s"]["text"]),
-        ),
-        "inbound_truncated": len(inbound) >= INBOUND_LIMIT,
-        "evidence": [
-            {**_quote(r, terms, r["article"]["value"]), "node": terms(r["node"]), "kind": r["kind"]["value"]}
-            for r in evidence
-            if r["article"]["type"] == "uri"
-        ],
-        "article": article,
-        "statements_truncated": len(statements) >= EVIDENCE_LIMIT,
-        "graph": graph and {"size": graph["size"], "subjects": [terms(r["s"]) for r in graph["subjects"]]},
+        "text": split_text(data.text, highlight),
+        "statements": _statements(data.statements, terms, data.iri),
+        "meta": [f for p in ARTICLE_META for f in fact_rows if f["p"]["iri"] == p and not f["g"]["inferred"]],
     }
+
+
+def _view(data: Fetched, terms: Terms, highlight: str | None) -> dict[str, Any]:
+    """What resource.html shows for the fetched rows (``terms`` knows the labels)."""
+    fact_rows = _fact_rows(data.facts, terms)
+    graph = None
+    if data.graph_size is not None:
+        graph = {"size": data.graph_size, "subjects": [terms(r["s"]) for r in data.graph_subjects]}
+    return {
+        "iri": data.iri,
+        "label": terms.labels.get(data.iri) or data.iri,
+        "types": _types(fact_rows),
+        "description": _description(fact_rows),
+        "external": _external_ids(fact_rows),
+        "facts": fact_rows,
+        "facts_truncated": data.facts_truncated,
+        "inbound": _inbound_rows(data.inbound, terms),
+        "inbound_truncated": len(data.inbound) >= INBOUND_LIMIT,
+        "evidence": _evidence_rows(data.evidence, terms),
+        "article": _article(data, fact_rows, terms, highlight) if data.text is not None else None,
+        "statements_truncated": len(data.statements) >= EVIDENCE_LIMIT,
+        "graph": graph,
+    }
+
+
+def _page(iri: str) -> dict[str, Any]:
+    """The linked-data page of ``iri``: its queries, the labels of what they found, the view."""
+    base = _base()
+    data = queries.fetch(iri, base)
+    terms = Terms(base, queries.labels(data.mentioned()))
+    highlight = _arg("highlight") if data.text is not None else None
+    return _view(data, terms, highlight)
 
 
 @blueprint.get("/<path:path>")
@@ -364,16 +333,13 @@ def resource(path: str) -> Response:
     if media is None:
         raise ApiError(406, f"no acceptable format for this resource; offered: {', '.join(OFFERS)}")
     iri = iri_for_path(path, _base())
-    if iri is None or not _exists(iri):
+    if iri is None or not queries.exists(iri):
         raise ApiError(404, f"no resource {iri or '/' + path} in this dataset")
     headers = {"Vary": "Accept"}
     if media == "text/html":
         html = render_template("resource.html", page=_page(iri), root=request.script_root)
         return Response(html, status=200, content_type="text/html; charset=utf-8", headers=headers)
-    data, truncated = _run(
-        f"CONSTRUCT {{ <{iri}> ?p ?o . ?s ?q <{iri}> }} WHERE {{ {{ <{iri}> ?p ?o }} UNION {{ ?s ?q <{iri}> }} }}",
-        media,
-    )
+    data, truncated = queries.describe(iri, media)
     if truncated:
         headers["X-PeaceKG-Truncated"] = "true"
     return Response(data, status=200, content_type=f"{media}; charset=utf-8", headers=headers)

@@ -10,7 +10,8 @@ Only *own* terms (IRI starting with one of the own namespaces; by default the ow
 or every IRI if the graph declares no ontology) get full entries; external terms (prov:, skos:,
 schema:, ...) appear only as CURIE links to their IRI. Literal choice: ``en``, else untagged, else
 the first language tag in sort order (all values in the chosen language are shown, sorted).
-Class expressions are rendered in Manchester-like syntax by :mod:`kg.ontology.docs.syntax`.
+Class expressions are rendered in Manchester-like syntax by :mod:`kg.ontology.docs.syntax`; each
+term's entry (its rows) is laid out by :mod:`kg.ontology.docs.entry`.
 """
 
 from __future__ import annotations
@@ -19,29 +20,16 @@ import os
 import re
 from itertools import chain
 from pathlib import Path
+from typing import TypeGuard
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DC, DCTERMS, FOAF, OWL, RDF, RDFS, SDO, SKOS
 from rdflib.term import Node
 
-from kg.ontology.docs.layout import (
-    AXIOM_ROWS,
-    CHARACTERISTICS,
-    CSS,
-    LINK_ROWS,
-    META_NAMESPACES,
-    SECTIONS,
-    TEXT_ROWS,
-)
-from kg.ontology.docs.syntax import (
-    fragment_key,
-    rdf_list,
-    render_chain,
-    render_expression,
-    render_literal,
-    text,
-)
-from kg.store.serialize import write_atomic
+from kg.ontology.docs.entry import render_entry
+from kg.ontology.docs.layout import CSS, META_NAMESPACES, SECTIONS
+from kg.ontology.docs.syntax import fragment_key, rdf_list, render_expression, render_literal, text
+from kg.serialize import write_atomic
 
 __all__ = ["render_reference", "write_reference"]
 
@@ -70,7 +58,7 @@ def write_reference(
 ) -> bool:
     """Write the reference page to ``path`` if its content differs; return True if written.
 
-    The file is UTF-8 with ``"\\n"`` newlines, replaced atomically (kg.store.serialize.write_atomic).
+    The file is UTF-8 with ``"\\n"`` newlines, replaced atomically (kg.serialize.write_atomic).
     """
     page = render_reference(graph, title=title, own_namespaces=own_namespaces)
     return write_atomic(Path(path), page)
@@ -122,7 +110,7 @@ class _Document:
         roots = [o for o in found if o not in imported] or found
         return roots[0] if roots else None
 
-    def is_own(self, node: Node) -> bool:
+    def is_own(self, node: Node) -> TypeGuard[URIRef]:
         """True for IRIs in an own namespace (the ontology IRI itself excluded)."""
         if not isinstance(node, URIRef) or node == self.ontology:
             return False
@@ -228,52 +216,8 @@ class _Document:
 
     # --- entries ---------------------------------------------------------------------------------
     def entry(self, term: URIRef, badge: str) -> str:
-        g = self.g
-        rows = [("IRI", f'<a href="{text(str(term))}"><code>{text(str(term))}</code></a>')]
-        if (curie := self.curie(str(term))) != str(term):
-            rows.append(("CURIE", f"<code>{text(curie)}</code>"))
-        notations = sorted({str(n) for n in g.objects(term, SKOS.notation)})
-        rows.append(("Notation", ", ".join(f"<code>{text(n)}</code>" for n in notations)))
-        for title, pred in TEXT_ROWS:
-            if values := self.texts(term, pred):
-                rows.append((title, "".join(f"<p>{text(v)}</p>" for v in values)))
-        examples = self.texts(term, SKOS.example)
-        rows.append(
-            (
-                "Examples" if len(examples) > 1 else "Example",
-                "".join(
-                    f"<pre>{text(e)}</pre>" if "\n" in e.replace("\r", "\n") else f"<p>{text(e)}</p>" for e in examples
-                ),
-            )
-        )
-        deprecated = any(
-            isinstance(o, Literal) and str(o).lower() in ("true", "1") for o in g.objects(term, OWL.deprecated)
-        )
-        rows.append(("Deprecated", "yes" if deprecated else ""))
-        if badge == "individual":
-            types = [t for t in g.objects(term, RDF.type) if t != OWL.NamedIndividual]
-            rows.append(("Types", ", ".join(sorted({self.render(t) for t in types}, key=fragment_key))))
-        for title, forward, backward in AXIOM_ROWS:
-            rows.append((title, self.links(term, forward, backward)))
-        chains = sorted(
-            (render_chain(g, c, self.link) for c in g.objects(term, OWL.propertyChainAxiom)), key=fragment_key
-        )
-        rows.append(("Property chain", "<br>".join(chains)))
-        characteristics = [c for c in CHARACTERISTICS if (term, RDF.type, c) in g]
-        rows.append(("Characteristics", ", ".join(str(c)[len(str(OWL)) : -len("Property")] for c in characteristics)))
-        if badge == "class":
-            for title, index in (("Used as domain of", self.domain_of), ("Used as range of", self.range_of)):
-                rows.append((title, ", ".join(sorted((self.link(p) for p in index.get(term, ())), key=fragment_key))))
-            instances = {self.link(s) for s in g.subjects(RDF.type, term) if isinstance(s, URIRef)}
-            rows.append(("Instances", ", ".join(sorted(instances, key=fragment_key))))
-        for title, forward, backward in LINK_ROWS:
-            rows.append((title, self.links(term, forward, backward)))
-        body = "\n".join(f"<dt>{title}</dt><dd>{value}</dd>" for title, value in rows if value)
-        flag = ' <span class="badge deprecated">deprecated</span>' if deprecated else ""
-        return (
-            f'<section class="entry" id="{text(self.anchors[term])}">\n<h3>{text(self.display(term))}'
-            f'<span class="badge">{badge}</span>{flag}</h3>\n<dl>\n{body}\n</dl>\n</section>'
-        )
+        """The entry of ``term`` (kg.ontology.docs.entry lays out its rows)."""
+        return render_entry(self, term, badge)
 
     def scheme_members(self, scheme: URIRef) -> set[URIRef]:
         members = chain(
@@ -295,7 +239,7 @@ class _Document:
 
         def children(c: URIRef) -> list[URIRef]:
             found = chain(g.subjects(SKOS.broader, c), g.objects(c, SKOS.narrower))
-            return sorted({n for n in found if n in members and n != c}, key=key)
+            return sorted({n for n in found if isinstance(n, URIRef) and n in members and n != c}, key=key)
 
         def broader(c: URIRef) -> set[Node]:
             return set(chain(g.objects(c, SKOS.broader), g.subjects(SKOS.narrower, c))) & members
@@ -350,16 +294,20 @@ class _Document:
             groups.append((None, sorted(remaining, key=self.sort_key), ""))
         if groups:
             parts, lines = [], []
-            for scheme, concepts, tree in groups:
-                head = self.link(scheme) if scheme is not None else '<a href="#other-concepts">Other concepts</a>'
+            for group_scheme, concepts, tree in groups:
+                head = (
+                    self.link(group_scheme)
+                    if group_scheme is not None
+                    else '<a href="#other-concepts">Other concepts</a>'
+                )
                 lines.append(
                     f"<p>{head}"
                     + "".join(f"{', ' if i else ': '}{self.link(c)}" for i, c in enumerate(concepts))
                     + "</p>"
                 )
                 top = (
-                    self.entry(scheme, "concept scheme")
-                    if scheme is not None
+                    self.entry(group_scheme, "concept scheme")
+                    if group_scheme is not None
                     else '<h3 id="other-concepts">Other concepts</h3>'
                 )
                 hierarchy = f"<h4>Hierarchy</h4>\n{tree}\n" if tree else ""

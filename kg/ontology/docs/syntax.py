@@ -21,7 +21,7 @@ Linker = Callable[[URIRef], str]
 
 _TAG = re.compile(r"<[^>]*>")
 _BARE_DATATYPES = frozenset({XSD.integer, XSD.decimal, XSD.boolean, XSD.nonNegativeInteger})
-_FACETS = {
+_FACETS: dict[Node, str] = {
     XSD.minInclusive: ">=",
     XSD.minExclusive: ">",
     XSD.maxInclusive: "<=",
@@ -100,40 +100,87 @@ def _expr(graph: Graph, node: Node, link: Linker, seen: frozenset[Node]) -> tupl
         return render_literal(node, link), False
     if node in seen:
         return "\u2026", False
-    seen = seen | {node}
+    return _Anonymous(graph, node, link, seen | {node}).render()
 
-    def operand(value: Node) -> str:
-        fragment, compound = _expr(graph, value, link, seen)
+
+class _Anonymous:
+    """A blank-node expression being rendered. ``seen`` holds it and the nodes enclosing it (a
+    cycle renders as "…"). Its forms are tried in a fixed order; the first that applies wins."""
+
+    def __init__(self, graph: Graph, node: Node, link: Linker, seen: frozenset[Node]) -> None:
+        self.graph, self.node, self.link, self.seen = graph, node, link, seen
+
+    def operand(self, value: Node) -> str:
+        """``value`` rendered as an operand: in parentheses when compound."""
+        fragment, compound = _expr(self.graph, value, self.link, self.seen)
         return f"({fragment})" if compound else fragment
 
-    def one(pred: URIRef) -> str | None:
-        rendered = sorted(operand(value) for value in graph.objects(node, pred))
+    def one(self, pred: URIRef) -> str | None:
+        """The node's value for a single-valued ``pred``: the one whose rendering sorts first."""
+        rendered = sorted(self.operand(value) for value in self.graph.objects(self.node, pred))
         return rendered[0] if rendered else None
 
-    def members(pred: URIRef) -> list[list[str]]:
-        return sorted([operand(m) for m in rdf_list(graph, head)] for head in graph.objects(node, pred))
+    def members(self, pred: URIRef) -> list[list[str]]:
+        """The rendered members of each RDF list that is a value of ``pred``, lists sorted."""
+        lists = self.graph.objects(self.node, pred)
+        return sorted([self.operand(m) for m in rdf_list(self.graph, head)] for head in lists)
 
-    for pred, keyword in ((OWL.unionOf, " or "), (OWL.intersectionOf, " and ")):
-        for parts in members(pred)[:1]:
-            return keyword.join(parts), len(parts) > 1
-    for pred in (OWL.complementOf, OWL.datatypeComplementOf):
-        if (negated := one(pred)) is not None:
-            return f"not {negated}", False
-    for parts in members(OWL.oneOf)[:1]:
-        return "{" + ", ".join(parts) + "}", False
-    if (inverted := one(OWL.inverseOf)) is not None:
-        return f"inverse {inverted}", False
-    if (prop := one(OWL.onProperty)) is not None:
-        return _restriction(graph, node, prop, one), True
-    if (datatype := one(OWL.onDatatype)) is not None:
+    def render(self) -> tuple[str, bool]:
+        forms = (self.boolean, self.complement, self.enumeration, self.inverse, self.restriction, self.datatype)
+        for form in forms:
+            if (rendered := form()) is not None:
+                return rendered
+        return ANONYMOUS, False
+
+    def boolean(self) -> tuple[str, bool] | None:
+        """``a or b``, ``a and b`` (compound when there are several operands)."""
+        for pred, keyword in ((OWL.unionOf, " or "), (OWL.intersectionOf, " and ")):
+            for parts in self.members(pred)[:1]:
+                return keyword.join(parts), len(parts) > 1
+        return None
+
+    def complement(self) -> tuple[str, bool] | None:
+        """``not a``, for classes and data ranges."""
+        for pred in (OWL.complementOf, OWL.datatypeComplementOf):
+            if (negated := self.one(pred)) is not None:
+                return f"not {negated}", False
+        return None
+
+    def enumeration(self) -> tuple[str, bool] | None:
+        """``{a, b}``."""
+        for parts in self.members(OWL.oneOf)[:1]:
+            return "{" + ", ".join(parts) + "}", False
+        return None
+
+    def inverse(self) -> tuple[str, bool] | None:
+        """``inverse p``, an inverse property expression."""
+        if (inverted := self.one(OWL.inverseOf)) is not None:
+            return f"inverse {inverted}", False
+        return None
+
+    def restriction(self) -> tuple[str, bool] | None:
+        """``p some C``, ``p min 2 C``…: an owl:Restriction (compound)."""
+        if (prop := self.one(OWL.onProperty)) is not None:
+            return _restriction(self.graph, self.node, prop, self.one), True
+        return None
+
+    def datatype(self) -> tuple[str, bool] | None:
+        """``xsd:integer[>= 0, < 10]``: a datatype restricted by facets."""
+        if (datatype := self.one(OWL.onDatatype)) is None:
+            return None
         facets: list[str] = []
-        for head in sorted(graph.objects(node, OWL.withRestrictions), key=_node_key)[:1]:
-            for facet_node in rdf_list(graph, head):
-                for facet, value in sorted(graph.predicate_objects(facet_node), key=lambda t: (str(t[0]), str(t[1]))):
-                    symbol = text(_FACETS.get(facet) or str(facet).rsplit("#", 1)[-1])
-                    facets.append(f"{symbol} {operand(value)}")
+        for head in sorted(self.graph.objects(self.node, OWL.withRestrictions), key=_node_key)[:1]:
+            for facet_node in rdf_list(self.graph, head):
+                facets.extend(self.facets(facet_node))
         return f"{datatype}[{', '.join(facets)}]", False
-    return ANONYMOUS, False
+
+    def facets(self, facet_node: Node) -> list[str]:
+        """The facets on one node of an owl:withRestrictions list, as ``>= value``."""
+        found: list[str] = []
+        for facet, value in sorted(self.graph.predicate_objects(facet_node), key=lambda t: (str(t[0]), str(t[1]))):
+            symbol = text(_FACETS.get(facet) or str(facet).rsplit("#", 1)[-1])
+            found.append(f"{symbol} {self.operand(value)}")
+        return found
 
 
 def _restriction(graph: Graph, node: Node, prop: str, one: Callable[[URIRef], str | None]) -> str:

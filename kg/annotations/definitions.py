@@ -1,0 +1,125 @@
+"""What the corpus defines and refers to: individuals (reference data and the entities of annotation
+files; each key is defined once in the whole corpus), statements (ids local to their file), and the
+check that every key referred to names a defined individual of a class the field takes. Helpers of
+:mod:`kg.annotations.corpus`: problems are collected in a Checker (or returned), never raised."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kg.annotations.fields import (
+    CLASS_REQUIRED,
+    INDIVIDUAL,
+    KEY_RANGE,
+    STATEMENT,
+    STATEMENT_TYPE,
+    Field,
+    fields_for_class_families,
+)
+from kg.annotations.values import Checker, Issue
+from kg.annotations.vocabulary import VocabularyIndex
+from kg.annotations.yaml_source import Path_, YamlDocument, dotted
+
+
+def check_individual(
+    item: Any, path: Path_, checker: Checker, keys: dict, vocabulary: VocabularyIndex, allow_evidence: bool
+) -> None:
+    if not isinstance(item, dict):
+        checker.issue(path, "expected a mapping describing an individual")
+        return
+    klass, key = item.get("type"), item.get("key")
+    if not isinstance(klass, str) or klass not in vocabulary.classes:
+        checker.issue(path + ("type",), f"unknown class {klass!r}")
+        fields: tuple[Field, ...] = INDIVIDUAL
+    else:
+        fields = fields_for_class_families(vocabulary.families(klass))
+    if not allow_evidence:
+        fields = tuple(f for f in fields if f.name != "evidence")
+    checker.check_object(item, path, fields, f"a {klass}")
+    for family in vocabulary.families(str(klass)) | {str(klass)}:
+        for name in CLASS_REQUIRED.get(family, ()):
+            if name not in item:
+                checker.issue(path, f"a {klass} needs {name!r}")
+    define_key(key, klass, path, checker, keys)
+    for i, commitment in enumerate(item.get("commitments") or []):
+        if isinstance(commitment, dict) and "key" in commitment:
+            define_key(
+                commitment["key"], commitment.get("type", "SecurityGuarantee"), path + ("commitments", i), checker, keys
+            )
+
+
+def define_key(key: Any, klass: Any, path: Path_, checker: Checker, keys: dict) -> None:
+    """Register a key definition; a key is defined once in the whole corpus."""
+    if not isinstance(key, str):
+        return
+    checker.check_key(key, path + ("key",))
+    if checker.references and checker.references[-1] == (path + ("key",), key):
+        checker.references.pop()  # a definition, not a reference
+    if key in keys:
+        checker.issue(path + ("key",), f"key {key!r} is already defined in {keys[key][1]}")
+    else:
+        keys[key] = (klass if isinstance(klass, str) else "?", f"{checker.doc.file}:{checker.doc.line(path)}")
+
+
+def check_statement(item: Any, path: Path_, checker: Checker, ids: set[str]) -> None:
+    if not isinstance(item, dict):
+        checker.issue(path, "expected a mapping describing a statement")
+        return
+    kind = item.get("type")
+    if kind not in STATEMENT_TYPE:
+        checker.issue(path + ("type",), f"unknown statement type {kind!r} (one of: {', '.join(STATEMENT_TYPE)})")
+        return
+    checker.check_object(item, path, STATEMENT + STATEMENT_TYPE[kind], f"a {kind}")
+    sid = item.get("id")
+    if sid in ids:
+        checker.issue(path + ("id",), f"statement id {sid!r} is used twice in this file")
+    ids.add(str(sid))
+
+
+def check_reference_file(
+    doc: YamlDocument, vocabulary: VocabularyIndex, keys: dict, issues: list[Issue], refs: list
+) -> list[tuple[YamlDocument, int, dict[str, Any]]]:
+    """Check a reference file (a list of individuals, defining their keys); return its individuals
+    as (file, index, individual). Issues and key references are added to ``issues`` and ``refs``."""
+    reference: list[tuple[YamlDocument, int, dict[str, Any]]] = []
+    checker = Checker(doc, vocabulary)
+    if not isinstance(doc.data, list):
+        checker.issue((), "a reference file is a list of individuals")
+    else:
+        for i, item in enumerate(doc.data):
+            check_individual(item, (i,), checker, keys, vocabulary, allow_evidence=False)
+            if isinstance(item, dict):
+                reference.append((doc, i, item))
+    issues.extend(checker.issues)
+    refs.extend((doc, p, k) for p, k in checker.references)
+    return reference
+
+
+def check_references(
+    refs: list[tuple[YamlDocument, Path_, str]], keys: dict[str, tuple[str, str]], vocabulary: VocabularyIndex
+) -> list[Issue]:
+    """Every key referred to names an individual defined in the corpus, of a class that the field
+    referring to it takes (KEY_RANGE, by field name)."""
+    issues: list[Issue] = []
+    for doc, where, key in refs:
+        if problem := _reference_problem(where, key, keys, vocabulary):
+            issues.append(Issue(doc.file, doc.line(where) or 1, dotted(where), problem))
+    return issues
+
+
+def _reference_problem(
+    where: Path_, key: str, keys: dict[str, tuple[str, str]], vocabulary: VocabularyIndex
+) -> str | None:
+    """What is wrong with the reference to ``key`` at ``where``, if anything: no individual has
+    that key, or it is of a class that the field does not take."""
+    if key not in keys:
+        return f"unknown individual {key!r} (not defined in reference data or any annotation file)"
+    field_name = next((p for p in reversed(where) if isinstance(p, str)), "")
+    expected = KEY_RANGE.get(field_name)
+    if not expected:
+        return None
+    allowed = expected if isinstance(expected, tuple) else (expected,)
+    klass = keys[key][0]
+    if any(vocabulary.is_a(klass, a) for a in allowed):
+        return None
+    return f"{key!r} is a {klass}, but {field_name!r} takes a {' or '.join(allowed)}"

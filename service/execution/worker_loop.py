@@ -1,0 +1,158 @@
+"""What runs in a query worker process (started by :mod:`service.execution.workers`): a loop that
+takes one Job at a time from the pipe, runs it read-only on the store and sends the answer back.
+The heavy imports happen when the child process loads this module, before the loop reports
+"ready", so that a query's time is the query's own.
+
+Messages sent: ``("ready",)`` once; then for each job either ``("error", kind, message)``, or
+``("form", form)`` (the negotiated type has no serialisation for this query form), or
+``("head", form, truncated)``, ``("chunk", bytes)``… and ``("end",)``.
+"""
+
+from __future__ import annotations
+
+import sys
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pyoxigraph
+
+from kg.sparql.binding import BindingError, substitutions
+from kg.store.builds import current_build
+from service.execution.results import BOOLEAN_FORMATS, RDF_FORMATS, SELECT_TYPES, serialize_solutions
+
+if TYPE_CHECKING:
+    from service.execution.workers import Job
+
+
+class _StoreUnavailable(Exception):
+    """The store a job reads cannot be opened; the message is the answer."""
+
+
+def serve(conn: Connection, build_dir: str) -> None:
+    """The worker loop (runs in a child process), until the pipe closes or ``None`` arrives."""
+    conn.send(("ready",))  # imports done: from now on, a query's time is the query's own
+    reader = _Reader(Path(build_dir))
+    while True:
+        try:
+            job: Job | None = conn.recv()
+        except (EOFError, OSError):  # the service went away: nothing left to do
+            return
+        if job is None:
+            return
+        try:
+            store = reader.open(job)
+        except _StoreUnavailable as exc:
+            conn.send(("error", "store", str(exc)))
+            continue
+        try:  # a term pyoxigraph refuses (an IRI with bad %-escapes, "http://[::1") is the request's fault: 400
+            options = _query_options(job)
+        except (BindingError, ValueError) as exc:  # raised here, they killed the worker (503 and a respawn)
+            conn.send(("error", "binding", str(exc)))
+            continue
+        _answer(conn, store, job, options)
+
+
+class _Reader:
+    """The store this worker reads: the job's own folder, else the current build's; opened
+    read-only, and reopened when that location changes (a new build became current)."""
+
+    def __init__(self, build_dir: Path) -> None:
+        self.build_dir = build_dir
+        self.store: pyoxigraph.Store | None = None
+        self.opened: Path | None = None
+
+    def open(self, job: Job) -> pyoxigraph.Store:
+        """The store ``job`` reads, opened; _StoreUnavailable when there is none or it cannot be read."""
+        if job.store is not None:
+            location = Path(job.store)
+        else:
+            build = current_build(self.build_dir)
+            if build is None:
+                raise _StoreUnavailable("no built store: run `peacekg build`")
+            location = build / "oxigraph"
+        if location != self.opened or self.store is None:
+            try:
+                self.store, self.opened = pyoxigraph.Store.read_only(str(location)), location
+            except OSError as exc:  # removed or unreadable: an answer, not a dead worker
+                self.store = self.opened = None
+                # A worker is a child process: its stderr is the server log.
+                print(f"peacekg query worker: cannot open the store at {location}: {exc}", file=sys.stderr, flush=True)  # noqa: T201
+                raise _StoreUnavailable("cannot open the store (the server's log says why); retry shortly") from None
+        return self.store
+
+
+def _query_options(job: Job) -> dict[str, Any]:
+    """pyoxigraph's query arguments for ``job``: union default graph, base IRI, bound terms and
+    the dataset (default and named graphs). BindingError or ValueError for a refused term."""
+    options: dict[str, Any] = {"use_default_graph_as_union": job.union, "base_iri": job.base_iri}
+    if job.bindings:
+        options["substitutions"] = substitutions(job.bindings)
+    if job.default_graphs:
+        options["default_graph"] = [pyoxigraph.NamedNode(g) for g in job.default_graphs]
+    if job.named_graphs:
+        options["named_graphs"] = [pyoxigraph.NamedNode(g) for g in job.named_graphs]
+    return options
+
+
+def _answer(conn: Connection, store: pyoxigraph.Store, job: Job, options: dict[str, Any]) -> None:
+    """Run ``job`` and send its result by query form, or the error that stopped it."""
+    try:
+        result = store.query(job.query, **options)
+        if isinstance(result, pyoxigraph.QuerySolutions):
+            _send_solutions(conn, result, job)
+        elif isinstance(result, pyoxigraph.QueryBoolean):
+            _send_boolean(conn, result, job)
+        else:
+            _send_triples(conn, result, job)
+    except SyntaxError as exc:
+        conn.send(("error", "syntax", str(exc)))
+    except (OSError, ValueError, TypeError, RuntimeError) as exc:  # RuntimeError: e.g. a binding not projected
+        conn.send(("error", "evaluation", str(exc)))
+
+
+def _send_solutions(conn: Connection, result: pyoxigraph.QuerySolutions, job: Job) -> None:
+    """SELECT: at most max_rows rows, in the negotiated results format."""
+    kind = SELECT_TYPES.get(job.media)
+    if kind is None:
+        conn.send(("form", "select"))
+        return
+    names = [v.value for v in result.variables]
+    rows, truncated = _bounded(result, job.max_rows)
+    conn.send(("head", "select", truncated))
+    for chunk in serialize_solutions(names, rows, kind):
+        conn.send(("chunk", chunk))
+    conn.send(("end",))
+
+
+def _send_boolean(conn: Connection, result: pyoxigraph.QueryBoolean, job: Job) -> None:
+    """ASK: the boolean, in the negotiated results format."""
+    kind = SELECT_TYPES.get(job.media)
+    if kind is None:
+        conn.send(("form", "ask"))
+        return
+    conn.send(("head", "ask", False))
+    conn.send(("chunk", result.serialize(format=BOOLEAN_FORMATS[kind])))
+    conn.send(("end",))
+
+
+def _send_triples(conn: Connection, result: Any, job: Job) -> None:
+    """CONSTRUCT or DESCRIBE: at most max_rows triples, in the negotiated RDF format."""
+    fmt = RDF_FORMATS.get(job.media)
+    if fmt is None:
+        conn.send(("form", "graph"))
+        return
+    triples, truncated = _bounded(result, job.max_rows)
+    conn.send(("head", "graph", truncated))
+    conn.send(("chunk", pyoxigraph.serialize(triples, format=fmt)))
+    conn.send(("end",))
+
+
+def _bounded(results: Any, limit: int) -> tuple[list[Any], bool]:
+    """At most ``limit`` items, and whether there were more."""
+    items: list[Any] = []
+    for item in results:
+        if len(items) >= limit:
+            return items, True
+        items.append(item)
+    return items, False
