@@ -11,8 +11,6 @@ from rdflib.namespace import OWL, RDF, RDFS, SKOS
 from kg.annotations.fields import FAMILY_ROOTS
 from kg.ontology.load import ONTOLOGY_NS, VOCAB_NS
 
-STATEMENT_ROOT = "Statement"
-
 
 @dataclass(frozen=True)
 class VocabularyIndex:

@@ -136,12 +136,12 @@ def ontology_docs(settings: Settings, out: Path | None) -> None:
     click.echo(f"{'wrote' if changed else 'unchanged'} {path}")
 
 
-@cli.group()
-def annotations() -> None:
+@cli.group("annotations")  # not a function named `annotations`: that name is the __future__ import
+def annotations_group() -> None:
     """Validate and inspect the annotated corpus."""
 
 
-@annotations.command("validate")
+@annotations_group.command("validate")
 @click.pass_obj
 @handles_errors
 def annotations_validate(settings: Settings) -> None:
@@ -152,7 +152,7 @@ def annotations_validate(settings: Settings) -> None:
     click.echo(summary)
 
 
-@annotations.command("coverage")
+@annotations_group.command("coverage")
 @click.option(
     "--format",
     "fmt",
@@ -180,7 +180,7 @@ def annotations_coverage(settings: Settings, fmt: str) -> None:
     report.raise_for_uncovered()
 
 
-@annotations.command("schema")
+@annotations_group.command("schema")
 @click.argument("which", type=click.Choice(["annotation", "reference", "article"]))
 @click.pass_obj
 @handles_errors
@@ -192,7 +192,7 @@ def annotations_schema(settings: Settings, which: str) -> None:
     click.echo(schema_json(vocabulary_index(settings), which), nl=False)
 
 
-@annotations.command("docs")
+@annotations_group.command("docs")
 @click.option(
     "--out", type=click.Path(dir_okay=False, path_type=Path), help="Default: <docs_dir>/annotation-format.md."
 )
@@ -285,7 +285,8 @@ def stats_command(settings: Settings) -> None:
 @click.pass_obj
 @handles_errors
 def synth_command(settings: Settings, articles: int, seed: int, out: Path, density: float, force: bool) -> None:
-    """Generate a deterministic synthetic corpus (for benchmarks; build it with --corpus-dir OUT)."""
+    """Generate a deterministic synthetic corpus (for benchmarks). Build it by pointing the corpus_dir
+    setting at it: PEACEKG_CORPUS_DIR=OUT peacekg build, or corpus_dir = "OUT" in a settings file (--config)."""
     from kg.annotations.check import vocabulary_index
     from kg.synthetic.corpus import generate
 

@@ -152,7 +152,6 @@ class Endpoint:
     timeout_s: float
     sleep: Callable[[float], None] = time.sleep
     clock: Callable[[], float] = time.monotonic
-    requests: int = 0
     _last: float | None = None
 
     def _wait_turn(self) -> None:
@@ -171,9 +170,11 @@ class Endpoint:
             sparql.setReturnFormat(JSON)
             sparql.setOnlyConneg(True)
             sparql.setTimeout(int(max(1, round(self.timeout_s))))
-            self.requests += 1
             try:
-                return sparql.queryAndConvert()["results"]["bindings"]
+                result = sparql.queryAndConvert()
+                if not isinstance(result, dict):  # JSON was asked for: anything else is not SPARQL JSON
+                    raise TypeError(type(result).__name__)
+                return result["results"]["bindings"]
             except urllib.error.HTTPError as exc:  # statuses SPARQLWrapper does not wrap (429, 503…)
                 if exc.code in RETRY_STATUSES and attempt < MAX_RETRIES:
                     self.sleep(_retry_after(exc.headers.get("Retry-After"), self.interval_s))

@@ -18,9 +18,7 @@ from kg.mapping.values import Emitter, as_list
 from kg.ontology.load import PK
 
 OA = "http://www.w3.org/ns/oa#"
-OA_ANNOTATION, OA_BODY, OA_TARGET, OA_SOURCE = (
-    URIRef(OA + n) for n in ("Annotation", "hasBody", "hasTarget", "hasSource")
-)
+OA_BODY, OA_TARGET, OA_SOURCE = (URIRef(OA + n) for n in ("hasBody", "hasTarget", "hasSource"))
 OA_SELECTOR, OA_MOTIVATED, OA_IDENTIFYING = (URIRef(OA + n) for n in ("hasSelector", "motivatedBy", "identifying"))
 OA_POSITION, OA_QUOTE = URIRef(OA + "TextPositionSelector"), URIRef(OA + "TextQuoteSelector")
 OA_START, OA_END, OA_EXACT, OA_PREFIX, OA_SUFFIX = (

@@ -3,10 +3,9 @@ validated corpus, returns rdflib graphs."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
-from rdflib import Graph, Literal, URIRef
+from rdflib import Graph, Literal
 from rdflib.namespace import PROV, RDF, RDFS
 
 from kg.annotations.corpus import Corpus
@@ -24,12 +23,6 @@ PREFIXES = {
     "skos": "http://www.w3.org/2004/02/skos/core#",
     "xsd": "http://www.w3.org/2001/XMLSchema#",
 }
-
-
-@dataclass
-class NamedGraph:
-    name: URIRef
-    graph: Graph
 
 
 def new_graph(base: str) -> Graph:
@@ -68,14 +61,3 @@ def article_graph(corpus: Corpus, article_id: str, minter: Minter, vocabulary: V
         mapper.roles()
         mapper.statements(author)
     return out.graph
-
-
-def corpus_graphs(corpus: Corpus, base: str, vocabulary: VocabularyIndex) -> list[NamedGraph]:
-    """The reference graph and each article's graph, in a fixed order."""
-    minter = Minter(base)
-    graphs = [NamedGraph(minter.graph("reference"), reference_graph(corpus, minter, vocabulary))]
-    for article_id in sorted(corpus.articles):
-        graphs.append(
-            NamedGraph(minter.graph(f"article/{article_id}"), article_graph(corpus, article_id, minter, vocabulary))
-        )
-    return graphs

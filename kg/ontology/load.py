@@ -19,7 +19,6 @@ from kg.ontology.sources import parse_turtle
 ONTOLOGY_IRI = "https://w3id.org/peacekg/ontology"
 ONTOLOGY_NS = "https://w3id.org/peacekg/ontology/"
 VOCAB_NS = "https://w3id.org/peacekg/vocab/"
-SHAPES_NS = "https://w3id.org/peacekg/shapes/"
 OWN_NAMESPACES = (ONTOLOGY_NS, VOCAB_NS)
 
 PK = rdflib.Namespace(ONTOLOGY_NS)
@@ -77,11 +76,3 @@ def load_shapes(root: Path) -> rdflib.Graph:
         parse_turtle(path, graph)
     _bind_prefixes(graph)
     return graph
-
-
-def ontology_version(graph: rdflib.Graph) -> str:
-    """The owl:versionInfo of the ontology."""
-    value = graph.value(rdflib.URIRef(ONTOLOGY_IRI), OWL.versionInfo)
-    if value is None:
-        raise OntologyError("the ontology has no owl:versionInfo")
-    return str(value)

@@ -12,7 +12,6 @@ if TYPE_CHECKING:
     import pandas
     from matplotlib.figure import Figure
 
-STANCE = "https://w3id.org/peacekg/vocab/stance/"
 POLARITY_COLOURS = {"positive": "#1a9850", "negative": "#d73027", "directive": "#4575b4", "epistemic": "#8c8c8c"}
 POLARITY_WORDS = {
     "positive": "supports, accepts, proposes, offers, considers, trusts",
@@ -98,8 +97,8 @@ def stance_matrix(frame: pandas.DataFrame, max_actors: int = 30, max_targets: in
         else:
             shade[i, j] = 1
         texts[i, j] = "\n".join(sorted(set(cell["stanceName"]))[:3])
-    actor_names = dict(zip(frame["actor"], frame["actorName"]))
-    target_names = dict(zip(frame["target"], frame["targetName"]))
+    actor_names = dict(zip(frame["actor"], frame["actorName"], strict=True))
+    target_names = dict(zip(frame["target"], frame["targetName"], strict=True))
 
     figure = _figure(3.2 + 0.95 * len(targets), 2.6 + 0.36 * len(actors))
     axes = figure.add_axes(
@@ -184,10 +183,13 @@ def stance_network(frame: pandas.DataFrame, max_actors: int = 32, max_targets: i
     actors = _ranked(frame, "actor", "actorName", "target", max_actors)
     frame = frame[frame["actor"].isin(actors)]
     edges = frame.groupby(["actor", "target", "polarity"], sort=True)["statements"].sum().reset_index()
-    labels = {**dict(zip(frame["actor"], frame["actorName"])), **dict(zip(frame["target"], frame["targetName"]))}
+    labels = {
+        **dict(zip(frame["actor"], frame["actorName"], strict=True)),
+        **dict(zip(frame["target"], frame["targetName"], strict=True)),
+    }
     of_actor: dict[str, list[str]] = {}
     of_target: dict[str, list[str]] = {}
-    for actor, target in zip(edges["actor"], edges["target"]):
+    for actor, target in zip(edges["actor"], edges["target"], strict=True):
         of_actor.setdefault(actor, []).append(target)
         of_target.setdefault(target, []).append(actor)
     targets = sorted(targets, key=lambda t: (-len(of_target.get(t, [])), labels[t], t))

@@ -65,10 +65,6 @@ def iter_tokens(text: str) -> Iterator[Token]:
         position = match.end()
 
 
-def tokens(text: str) -> list[Token]:
-    return list(iter_tokens(text))
-
-
 def iter_significant(text: str) -> Iterator[Token]:
     return (t for t in iter_tokens(text) if t.kind not in ("ws", "comment"))
 
@@ -112,7 +108,7 @@ def service_calls(text: str) -> list[ServiceCall]:
     if not mentions(text, "service"):
         return []
     toks = significant(text)
-    declared, base = prefixes(toks)
+    declared, _base = prefixes(toks)
     calls = []
     for i, token in enumerate(toks):
         if token.keyword != "SERVICE":

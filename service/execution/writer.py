@@ -8,6 +8,7 @@ fresh one. Writes wait their turn on a lock for at most ``queue_timeout_s`` (the
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import sys
 import threading
@@ -30,7 +31,8 @@ def _serve(conn: Connection, build_dir: str, grace_s: float, protect: bool) -> N
     try:
         live = open_live(Path(build_dir), grace_s)
     except (StoreError, OSError) as exc:
-        print(f"peacekg writer: cannot open the live store under {build_dir}: {exc}", file=sys.stderr, flush=True)
+        # The writer is a child process: its stderr is the server log.
+        print(f"peacekg writer: cannot open the live store under {build_dir}: {exc}", file=sys.stderr, flush=True)  # noqa: T201
         conn.send(("error", "store", "cannot open the live store (the server's log says why)"))  # no paths to clients
         return
     conn.send(("ready", str(live.generation_path()), live.build_id))
@@ -75,7 +77,6 @@ class Writer:
         self.conn: Connection | None = None
         self.read_path: str | None = None
         self.build_id: str | None = None
-        self.restarted = 0
 
     def _current_build_id(self) -> str | None:
         from kg.store.builds import current_build
@@ -114,7 +115,6 @@ class Writer:
             self._stop()
             raise QueryFailed("store", message[2])
         self.read_path, self.build_id = message[1], message[2]
-        self.restarted += 1
 
     def _ensure_current(self) -> None:
         """Start the writer if needed, and move to a newer build when one became current."""
@@ -169,8 +169,6 @@ class Writer:
 
     def close(self) -> None:
         if self.conn is not None and self.process is not None and self.process.is_alive():
-            try:
+            with contextlib.suppress(OSError):
                 self.conn.send(None)
-            except OSError:
-                pass
         self._stop()
