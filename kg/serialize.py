@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
 import pyoxigraph
@@ -52,6 +53,34 @@ def to_oxigraph(term: rdflib.term.Node) -> pyoxigraph.NamedNode | pyoxigraph.Bla
     raise TypeError(f"not an RDF term: {term!r}")
 
 
+def to_oxigraph_terms(
+    s: rdflib.term.Node, p: rdflib.term.Node, o: rdflib.term.Node
+) -> tuple[
+    pyoxigraph.NamedNode | pyoxigraph.BlankNode,
+    pyoxigraph.NamedNode,
+    pyoxigraph.NamedNode | pyoxigraph.BlankNode | pyoxigraph.Literal,
+]:
+    """The pyoxigraph terms of an rdflib triple, checked for their positions (no literal subject,
+    an IRI predicate), as ``pyoxigraph.Triple`` and ``pyoxigraph.Quad`` take them."""
+    subject, predicate, object_ = to_oxigraph(s), to_oxigraph(p), to_oxigraph(o)
+    if isinstance(subject, pyoxigraph.Literal) or not isinstance(predicate, pyoxigraph.NamedNode):
+        raise TypeError(f"not an RDF triple: {(s, p, o)!r}")
+    return subject, predicate, object_
+
+
+def rdf_bytes(
+    data: Iterable[pyoxigraph.Triple] | Iterable[pyoxigraph.Quad],
+    format: pyoxigraph.RdfFormat,
+    prefixes: dict[str, str] | None = None,
+) -> bytes:
+    """``pyoxigraph.serialize`` into memory. Given no ``output`` it always returns the bytes; its
+    declared result is ``bytes | None`` (None when it writes to ``output``), narrowed here."""
+    result = pyoxigraph.serialize(data, format=format, prefixes=prefixes)
+    if result is None:  # cannot happen without ``output``
+        raise RuntimeError("pyoxigraph.serialize returned nothing")
+    return result
+
+
 def rdfxml(graph: rdflib.Graph) -> str:
     """RDF/XML of the canonical graph, triples in sorted order (for tools that read only RDF/XML).
 
@@ -59,15 +88,14 @@ def rdfxml(graph: rdflib.Graph) -> str:
     which changes from one process to the next.
     """
     ordered = sorted(canonical(graph), key=lambda t: tuple(term.n3() for term in t))
-    triples = [pyoxigraph.Triple(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o)) for s, p, o in ordered]
+    triples = [pyoxigraph.Triple(*to_oxigraph_terms(s, p, o)) for s, p, o in ordered]
     iris = {str(term) for triple in ordered for term in triple if isinstance(term, rdflib.URIRef)}
     prefixes = {
         prefix: str(ns)
         for prefix, ns in sorted(graph.namespaces())
         if prefix and any(iri.startswith(str(ns)) for iri in iris)
     }
-    data = pyoxigraph.serialize(triples, format=pyoxigraph.RdfFormat.RDF_XML, prefixes=prefixes)
-    return data.decode("utf-8")
+    return rdf_bytes(triples, pyoxigraph.RdfFormat.RDF_XML, prefixes).decode("utf-8")
 
 
 def write_atomic(path: Path, text: str) -> bool:

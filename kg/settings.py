@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import os
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -280,7 +280,7 @@ def _coerce(setting: Setting, value: Any, source: str) -> Any:
 
 def _validate(values: dict[str, Any]) -> None:
     base = values["base_iri"]
-    if not (base.startswith("https://") or base.startswith("http://")) or not base.endswith("/"):
+    if not base.startswith(("https://", "http://")) or not base.endswith("/"):
         raise ConfigError(
             f"setting 'base_iri': must be an http(s) IRI ending with '/', got {base!r}",
             field="base_iri",

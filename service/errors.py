@@ -65,7 +65,8 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException) -> Response:  # 404, 405, 413… raised by Flask/Werkzeug
-        headers = {"Allow": ", ".join(error.valid_methods)} if getattr(error, "valid_methods", None) else None
+        valid_methods = getattr(error, "valid_methods", None)  # set on 405 (MethodNotAllowed)
+        headers = {"Allow": ", ".join(valid_methods)} if valid_methods else None
         return error_response(
             error.code or 500, error.description or HTTPStatus(error.code or 500).phrase, headers=headers
         )

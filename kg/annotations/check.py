@@ -8,8 +8,8 @@ from kg.annotations.corpus import Corpus, load_corpus
 from kg.annotations.format_docs import format_reference
 from kg.annotations.vocabulary import VocabularyIndex
 from kg.ontology.load import load_ontology
+from kg.serialize import write_atomic
 from kg.settings import Settings
-from kg.store.serialize import write_atomic
 
 
 def vocabulary_index(settings: Settings) -> VocabularyIndex:

@@ -298,6 +298,6 @@ def coverage_report(settings: Settings) -> CoverageReport:
             article_coverage(
                 corpus.articles[i], corpus.annotations.get(i), [(e.start_char, e.end_char, e.label_) for e in doc.ents]
             )
-            for i, doc in zip(ids, docs)
+            for i, doc in zip(ids, docs, strict=True)
         ]
     )

@@ -237,7 +237,9 @@ PROVISION = (
         "type",
         "text",
         "rdf:type",
-        "TerritorialProvision, AllianceMembershipProvision, ArmedForcesLimitProvision, SanctionsProvision, ForeignTroopPresenceProvision, SecurityGuaranteeProvision, ElectionProvision, EconomicProvision or CeasefireProvision.",
+        "TerritorialProvision, AllianceMembershipProvision, ArmedForcesLimitProvision, SanctionsProvision, "
+        "ForeignTroopPresenceProvision, SecurityGuaranteeProvision, ElectionProvision, EconomicProvision or "
+        "CeasefireProvision.",
         required=True,
     ),
     _f("text", "text", "pk:provisionText", "The provision in words.", required=True),

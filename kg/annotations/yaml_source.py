@@ -92,8 +92,8 @@ def load_yaml(path: Path, display: str | None = None) -> YamlDocument:
         ) from None
     lines: dict[Path_, int] = {}
     try:
-        data = _walk(node, (), lines) if node is not None else None
+        value = _walk(node, (), lines) if node is not None else None
     except SourceSyntaxError as exc:
         exc.file = name
         raise
-    return YamlDocument(name, data, lines)
+    return YamlDocument(name, value, lines)

@@ -84,7 +84,9 @@ def defined_class_rules(ontology: rdflib.Graph) -> dict[str, str]:
                 raise ValueError(f"unsupported class expression in the definition of {klass}")
             if value is not None:
                 patterns.append(f"?x {_n3(on)} {_n3(value)} .")
-            elif inverse is not None:
+                continue
+            assert some is not None  # checked above: without a hasValue, a someValuesFrom
+            if inverse is not None:
                 patterns.append(f"?y{i} {_n3(inverse)} ?x . ?y{i} a {_n3(some)} .")
             else:
                 patterns.append(f"?x {_n3(on)} ?y{i} . ?y{i} a {_n3(some)} .")
@@ -103,9 +105,9 @@ def materialise(store: pyoxigraph.Store, ontology: rdflib.Graph, *, max_rounds: 
     for round_ in range(1, max_rounds + 1):
         new: set[pyoxigraph.Triple] = set()
         for name, rule in rules.items():
-            found = [
-                t for t in work.query(PREFIXES + rule) if pyoxigraph.Quad(t.subject, t.predicate, t.object) not in work
-            ]
+            triples = work.query(PREFIXES + rule)
+            assert isinstance(triples, pyoxigraph.QueryTriples)  # every rule is a CONSTRUCT
+            found = [t for t in triples if pyoxigraph.Quad(t.subject, t.predicate, t.object) not in work]
             result.per_rule[name] = result.per_rule.get(name, 0) + len(found)
             new.update(found)
         result.rounds = round_
@@ -128,8 +130,11 @@ def disjointness_clashes(store: pyoxigraph.Store) -> list[tuple[str, str, str]]:
         + """
     SELECT DISTINCT ?x ?c1 ?c2 WHERE {
       { ?c1 owl:disjointWith ?c2 } UNION
-      { ?d a owl:AllDisjointClasses ; owl:members ?list . ?list rdf:rest*/rdf:first ?c1 . ?list rdf:rest*/rdf:first ?c2 . FILTER(?c1 != ?c2) }
+      { ?d a owl:AllDisjointClasses ; owl:members ?list .
+        ?list rdf:rest*/rdf:first ?c1 . ?list rdf:rest*/rdf:first ?c2 . FILTER(?c1 != ?c2) }
       ?x a ?c1 , ?c2 .
     } ORDER BY ?x ?c1 ?c2"""
     )
-    return [(str(s["x"].value), str(s["c1"].value), str(s["c2"].value)) for s in store.query(query)]
+    solutions = store.query(query)
+    assert isinstance(solutions, pyoxigraph.QuerySolutions)
+    return [(str(s["x"].value), str(s["c1"].value), str(s["c2"].value)) for s in solutions]

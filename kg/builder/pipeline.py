@@ -35,9 +35,9 @@ from kg.mapping.iris import Minter
 from kg.ontology.load import OntologySources, load_ontology, load_shapes
 from kg.ontology.quality import run_check
 from kg.ontology.shacl import validate
+from kg.serialize import canonical, rdf_bytes, to_oxigraph_terms, write_atomic
 from kg.settings import Settings
 from kg.store.builds import StoreError, current_build, read_manifest, write_store
-from kg.store.serialize import canonical, to_oxigraph, write_atomic
 
 Progress = Callable[[str], None]
 
@@ -89,7 +89,7 @@ def fingerprints(settings: Settings, corpus: Corpus) -> dict[str, str]:
 
 def _quads(graph: rdflib.Graph, name: str) -> list[pyoxigraph.Quad]:
     g = pyoxigraph.NamedNode(name)
-    return [pyoxigraph.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), g) for s, p, o in graph]
+    return [pyoxigraph.Quad(*to_oxigraph_terms(s, p, o), g) for s, p, o in graph]
 
 
 def _cache_path(settings: Settings, name: str, digest: str) -> Path:
@@ -172,9 +172,7 @@ def _map_and_validate(
             graph_quads = by_name[name] = _quads(graph, str(minter.graph(name)))
             cache = _cache_path(settings, name, prints[name])
             try:  # a full disk or a read-only build folder is a store error (exit 11), not a traceback
-                write_atomic(
-                    cache, pyoxigraph.serialize(graph_quads, format=pyoxigraph.RdfFormat.N_QUADS).decode("utf-8")
-                )
+                write_atomic(cache, rdf_bytes(graph_quads, pyoxigraph.RdfFormat.N_QUADS).decode("utf-8"))
             except OSError as exc:
                 raise StoreError(
                     f"cannot write the build cache {cache}: {exc.strerror or exc}", file=str(cache.parent)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 import rdflib
+from rdflib.query import ResultRow
 
 from kg.annotations.corpus import Corpus
 from kg.ontology.shacl import ShapeViolation
@@ -52,6 +53,7 @@ def describe_violations(violations: list[ShapeViolation], corpus: Corpus, base: 
             node = rdflib.URIRef(base + "resource/" + key)
         span = ""
         for row in graph.query(EVIDENCE_QUOTE, initBindings={"node": node}):
+            assert isinstance(row, ResultRow)  # the rows of a SELECT query
             span = f'; span at {row.start}: "{str(row.exact)[:80]}"'
         lines.append(f"{where or focus}: {v.path + ': ' if v.path else ''}{v.message} [{v.component}]{span}")
     return lines

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 import yaml
 
 from kg.link.scoring import score
-from kg.store.serialize import write_atomic
+from kg.serialize import write_atomic
 
 if TYPE_CHECKING:
     from kg.link.candidates import Candidate, Entity

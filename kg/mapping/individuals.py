@@ -16,8 +16,9 @@ from kg.ontology.load import PK
 
 SKOS_ALT = URIRef("http://www.w3.org/2004/02/skos/core#altLabel")
 
-# evidence(node, quotes_path_suffix) -> None: attaches evidence annotations (annotation files only)
-Evidence = Callable[[URIRef, tuple], None]
+# evidence(node, quotes_path_suffix): attaches evidence annotations (annotation files only); what it
+# returns (the articles' mapper returns the spans) is not used
+Evidence = Callable[[URIRef, tuple], object]
 
 
 def emit_fields(

@@ -88,6 +88,7 @@ class Emitter:
         if isinstance(value, dict):
             earliest = parse_date_text(str(value["earliest"]))
             latest = parse_date_text(str(value["latest"])) if "latest" in value else None
+            assert earliest is not None  # the corpus check refuses an unparseable date
             lo, hi_default, precision = earliest
             hi = latest[1] if latest else None
             if latest is None and "precision" not in value:
@@ -96,7 +97,9 @@ class Emitter:
             inferred = value.get("inferred")
             as_written = value.get("as_written")
         else:
-            lo, hi, precision = parse_date_text(value.isoformat() if isinstance(value, dt.date) else str(value))
+            parsed = parse_date_text(value.isoformat() if isinstance(value, dt.date) else str(value))
+            assert parsed is not None  # the corpus check refuses an unparseable date
+            lo, hi, precision = parsed
             inferred = as_written = None
         self.add(node, RDF.type, PK.TimeSpan)
         self.add(node, PK.earliest, Literal(lo.isoformat(), datatype=XSD.date))
@@ -148,10 +151,9 @@ class Emitter:
         elif kind in ("concept", "concepts"):
             objects = [self.concept(str(v), field.scheme) for v in as_list(value)]
         elif kind == "date":
-            if predicate == PK.terminationDate:
-                objects = [Literal(str(value), datatype=XSD.date)]
-            else:
-                objects = [self.time_span(subject, value)]
+            # A termination date is a plain date; other dates may be ranges (a time span node).
+            is_plain = predicate == PK.terminationDate
+            objects = [Literal(str(value), datatype=XSD.date)] if is_plain else [self.time_span(subject, value)]
         elif kind == "quantity":
             objects = [self.quantity(subject, value)]
         elif kind == "bool":

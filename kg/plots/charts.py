@@ -20,7 +20,7 @@ import io
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from kg.errors import PeaceKGError
 from kg.plots import draw as plots_draw
@@ -28,6 +28,7 @@ from kg.plots import draw as plots_draw
 if TYPE_CHECKING:
     import pandas
     from matplotlib.figure import Figure
+    from matplotlib.typing import RcKeyType
 
     from kg.settings import Settings
 
@@ -35,7 +36,7 @@ __all__ = ["FORMATS", "PLOTS", "Plot", "PlotError", "figure", "render", "render_
 
 FORMATS = {"svg": "image/svg+xml", "png": "image/png"}
 PNG_DPI = 110
-STYLE = {
+STYLE: dict[RcKeyType, Any] = {
     "svg.fonttype": "none",
     "text.parse_math": False,  # labels come from the data: "$30 … $2.8" is text, not mathtext
     "svg.hashsalt": "peacekg",

@@ -124,7 +124,8 @@ def _temporal(values: list[str | None]) -> pandas.Series:
 
     parsed, offsets, aware = [], [], False
     for value in values:
-        stamp, zone = _TIME_ZONE.fullmatch(value.strip()).groups() if value is not None else (None, None)
+        match = _TIME_ZONE.fullmatch(value.strip()) if value is not None else None
+        stamp, zone = match.groups() if match else (None, None)  # no match (a line break inside): invalid
         aware = aware or zone is not None
         offsets.append(
             0 if zone in (None, "Z") else (1 if zone[0] == "+" else -1) * (int(zone[1:3]) * 60 + int(zone[4:6]))
@@ -258,9 +259,11 @@ class Client:
     @property
     def store(self) -> pyoxigraph.Store:
         if self._store is None:
-            import kg
+            from kg.settings import load_settings
+            from kg.store.builds import open_store
 
-            self._store = kg.open_store(self._build_dir, settings=self._settings)
+            settings = self._settings or load_settings()
+            self._store = open_store(Path(self._build_dir if self._build_dir is not None else settings.build_dir))
         return self._store
 
     def query(self, sparql: str, *, bindings: Mapping[str, Any] | None = None) -> pandas.DataFrame | bool:
@@ -298,7 +301,9 @@ class Client:
         if isinstance(result, pyoxigraph.QueryBoolean):
             return bool(result)
         if isinstance(result, pyoxigraph.QuerySolutions):
-            return frame_from_json(json.loads(result.serialize(format=pyoxigraph.QueryResultsFormat.JSON)))
+            data = result.serialize(format=pyoxigraph.QueryResultsFormat.JSON)
+            assert data is not None  # given no output, serialize returns the bytes
+            return frame_from_json(json.loads(data))
         return frame_from_json(_graph_json(result))
 
     def _remote(self, sparql: str) -> pandas.DataFrame | bool:
@@ -306,6 +311,7 @@ class Client:
         from SPARQLWrapper import JSON, N3, POST, SPARQLWrapper
         from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
+        assert self.endpoint is not None  # only called for a client of an endpoint
         client = SPARQLWrapper(self.endpoint, agent=USER_AGENT)
         client.setTimeout(int(max(1, self.timeout_s)))
         client.setQuery(sparql)

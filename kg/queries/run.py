@@ -121,10 +121,10 @@ def table(result: Result) -> str:
     cells = [[cell(row, n) for n in result.variables] for row in result.rows]
     widths = [max([len(n)] + [len(c[i]) for c in cells]) for i, n in enumerate(result.variables)]
     lines = [
-        "  ".join(n.ljust(w) for n, w in zip(result.variables, widths)).rstrip(),
+        "  ".join(n.ljust(w) for n, w in zip(result.variables, widths, strict=True)).rstrip(),
         "  ".join("-" * w for w in widths),
     ]
-    lines += ["  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() for row in cells]
+    lines += ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in cells]
     lines.append(f"({len(result.rows)} row{'s' if len(result.rows) != 1 else ''})")
     return "\n".join(lines) + "\n"
 

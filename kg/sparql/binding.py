@@ -14,6 +14,7 @@ engines get the same effect from a VALUES block opening the WHERE group (service
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -92,7 +93,7 @@ def to_oxigraph(term: BoundTerm | str) -> Any:
     return pyoxigraph.Literal(term.value)
 
 
-def substitutions(bindings: dict[str, BoundTerm | str] | None) -> dict[Any, Any]:
+def substitutions(bindings: Mapping[str, BoundTerm | str] | None) -> dict[Any, Any]:
     """pyoxigraph ``substitutions`` for a {variable name: term} mapping."""
     import pyoxigraph
 

@@ -49,7 +49,7 @@ class Targets:
 
 def _field(value: Any, key: str) -> Any:
     """A part of an rdflib algebra node, or None (its own .get() answers the key's name when absent)."""
-    return value[key] if key in value else None
+    return value[key] if key in value else None  # noqa: SIM401 (not .get(): see above)
 
 
 def _template_graphs(clause: Any, with_graph: Any, targets: Targets, operation: str) -> None:

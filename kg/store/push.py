@@ -39,6 +39,7 @@ from SPARQLWrapper import JSON, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
 from kg.errors import ConfigError, PeaceKGError
+from kg.serialize import rdf_bytes
 from kg.settings import Settings
 from kg.store.builds import open_store
 
@@ -156,7 +157,7 @@ def _batches(triples: list[pyoxigraph.Triple], size: int) -> list[list[pyoxigrap
         if len(nodes) == 2:
             parent[find(nodes[0])] = find(nodes[1])
     groups: dict[object, list[pyoxigraph.Triple]] = {}
-    for index, (triple, nodes) in enumerate(zip(triples, blanks)):
+    for index, (triple, nodes) in enumerate(zip(triples, blanks, strict=True)):
         groups.setdefault(find(nodes[0]) if nodes else index, []).append(triple)
     batches: list[list[pyoxigraph.Triple]] = [[]]
     for group in groups.values():
@@ -214,6 +215,8 @@ class _Remote:
         where = f"verifying graph {graph}: the count query to {_redact(endpoint)}"
         try:
             result = sparql.queryAndConvert()
+            if not isinstance(result, dict):  # JSON was asked for: anything else is an unexpected answer
+                raise TypeError(type(result).__name__)
             return int(result["results"]["bindings"][0]["n"]["value"])
         except (KeyError, IndexError, TypeError, ValueError) as exc:
             raise PushError(f"{where} gave an unexpected answer ({exc.__class__.__name__})") from None
@@ -254,8 +257,9 @@ def push(
         triples = [q.triple for q in store.quads_for_pattern(None, None, None, pyoxigraph.NamedNode(iri))]
         used = method
         if used == "gsp":
+            assert store_url is not None  # derived above for the method gsp
             url = f"{store_url}{'&' if '?' in store_url else '?'}graph={urllib.parse.quote(iri, safe='')}"
-            body = pyoxigraph.serialize(triples, format=pyoxigraph.RdfFormat.N_TRIPLES)
+            body = rdf_bytes(triples, pyoxigraph.RdfFormat.N_TRIPLES)
             status = remote.send("PUT", url, body, "application/n-triples", iri, allow=NO_GSP)
             if status in NO_GSP:
                 progress(
@@ -273,12 +277,12 @@ def push(
                 ground = [t for t in batch if not _has_blank(t)]
                 blank = [t for t in batch if _has_blank(t)]
                 if ground:
-                    data = pyoxigraph.serialize(ground, format=pyoxigraph.RdfFormat.N_TRIPLES).decode("utf-8")
+                    data = rdf_bytes(ground, pyoxigraph.RdfFormat.N_TRIPLES).decode("utf-8")
                     text += f"INSERT DATA {{ GRAPH <{iri}> {{\n{data}}} }} ;\n"
                 if blank:
                     # Same meaning as INSERT DATA (fresh blank nodes, labels shared within the
                     # request), but accepted by stores that refuse blank nodes in INSERT DATA (Virtuoso).
-                    data = pyoxigraph.serialize(blank, format=pyoxigraph.RdfFormat.N_TRIPLES).decode("utf-8")
+                    data = rdf_bytes(blank, pyoxigraph.RdfFormat.N_TRIPLES).decode("utf-8")
                     text += f"INSERT {{ GRAPH <{iri}> {{\n{data}}} }} WHERE {{}} ;\n"
                 text = text.rstrip().removesuffix(";")
                 remote.send("POST", update_url, text.encode("utf-8"), "application/sparql-update", iri)

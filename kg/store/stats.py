@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pyoxigraph
+
 from kg.settings import Settings
 from kg.store.builds import current_build, open_store, read_manifest
 
@@ -25,9 +27,13 @@ def store_stats(settings: Settings) -> list[str]:
         "",
         "triples per named graph:",
     ]
-    for row in store.query(QUERIES["graphs"]):
+    graphs = store.query(QUERIES["graphs"])
+    assert isinstance(graphs, pyoxigraph.QuerySolutions)  # the QUERIES are SELECT queries
+    for row in graphs:
         lines.append(f"  {row['n'].value:>8}  {row['g'].value}")
     lines += ["", "instances per class (asserted and inferred):"]
-    for row in store.query(QUERIES["classes"], use_default_graph_as_union=True):
+    classes = store.query(QUERIES["classes"], use_default_graph_as_union=True)
+    assert isinstance(classes, pyoxigraph.QuerySolutions)
+    for row in classes:
         lines.append(f"  {row['n'].value:>8}  pk:{row['c'].value[len(PK) :]}")
     return lines

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pyoxigraph
 
 from kg.mapping.links import TARGETS
+from kg.serialize import rdf_bytes
 from kg.settings import Settings
 
 VOID, DCAT, DCT = "http://rdfs.org/ns/void#", "http://www.w3.org/ns/dcat#", "http://purl.org/dc/terms/"
@@ -28,8 +29,14 @@ def _int(value: int) -> pyoxigraph.Literal:
     return pyoxigraph.Literal(str(value), datatype=XSD_INT)
 
 
+def _select(store: pyoxigraph.Store, query: str, union: bool = True) -> pyoxigraph.QuerySolutions:
+    result = store.query(query, use_default_graph_as_union=union)
+    assert isinstance(result, pyoxigraph.QuerySolutions)  # every query here is a SELECT
+    return result
+
+
 def _count(store: pyoxigraph.Store, where: str) -> int:
-    [row] = list(store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ {where} }}", use_default_graph_as_union=True))
+    [row] = list(_select(store, f"SELECT (COUNT(*) AS ?n) WHERE {{ {where} }}"))
     return int(row["n"].value)
 
 
@@ -77,16 +84,16 @@ def void_description(store: pyoxigraph.Store, settings: Settings, manifest: dict
     add(ds, VOID + "distinctObjects", _int(_count(store, "SELECT DISTINCT ?o { ?s ?p ?o }")))
     add(ds, VOID + "classes", _int(_count(store, "SELECT DISTINCT ?c { ?x a ?c }")))
     add(ds, VOID + "properties", _int(_count(store, "SELECT DISTINCT ?p { ?s ?p ?o }")))
-    graphs = store.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g")
+    graphs = _select(store, "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g", False)
     for row in graphs:
         subset = _n(row["g"].value)
         add(ds, VOID + "subset", subset)
         add(subset, RDF_TYPE.value, _n(VOID + "Dataset"))
         add(subset, VOID + "triples", _int(int(row["n"].value)))
-    classes = store.query(
+    classes = _select(
+        store,
         """SELECT ?c (COUNT(DISTINCT ?x) AS ?n) WHERE { ?x a ?c FILTER(STRSTARTS(STR(?c), "https://w3id.org/peacekg/ontology/")) }
                               GROUP BY ?c ORDER BY ?c""",
-        use_default_graph_as_union=True,
     )
     for row in classes:
         part = _n(base + "dataset/class/" + row["c"].value.rsplit("/", 1)[-1])
@@ -96,11 +103,11 @@ def void_description(store: pyoxigraph.Store, settings: Settings, manifest: dict
     # One void:Linkset per target dataset and link predicate; a link stated in two graphs counts once.
     for external in TARGETS:
         space = external.uri_space
-        links = store.query(
+        links = _select(
+            store,
             f"""SELECT ?p (COUNT(*) AS ?n) (COUNT(DISTINCT ?s) AS ?subjects) WHERE {{
                                   SELECT DISTINCT ?s ?p ?o WHERE {{ ?s ?p ?o FILTER(isIRI(?o) && STRSTARTS(STR(?o), "{space}")) }} }}
                                 GROUP BY ?p ORDER BY ?p""",
-            use_default_graph_as_union=True,
         )
         target = _n(base + f"dataset/external/{external.field}")
         rows = list(links)
@@ -121,11 +128,12 @@ def void_description(store: pyoxigraph.Store, settings: Settings, manifest: dict
             add(linkset, VOID + "triples", _int(int(row["n"].value)))
             add(linkset, VOID + "distinctSubjects", _int(int(row["subjects"].value)))
     # Typed identifiers (literals, so not linksets): one property partition per identifier scheme.
-    identifiers = store.query(
+    identifiers = _select(
+        store,
         f"""SELECT ?p (COUNT(*) AS ?n) (COUNT(DISTINCT ?s) AS ?subjects) WHERE {{ SELECT DISTINCT ?s ?p ?o WHERE {{
-                                    ?p <http://www.w3.org/2000/01/rdf-schema#subPropertyOf> <{PK_EXTERNAL_ID}> . ?s ?p ?o FILTER(isLiteral(?o)) }} }}
+                                    ?p <http://www.w3.org/2000/01/rdf-schema#subPropertyOf> <{PK_EXTERNAL_ID}> .
+                                    ?s ?p ?o FILTER(isLiteral(?o)) }} }}
                                   GROUP BY ?p ORDER BY ?p""",
-        use_default_graph_as_union=True,
     )
     for row in identifiers:
         part = _n(base + "dataset/property/" + row["p"].value.rsplit("/", 1)[-1])
@@ -147,4 +155,4 @@ def void_description(store: pyoxigraph.Store, settings: Settings, manifest: dict
     prefixes = {"void": VOID, "dcat": DCAT, "dcterms": DCT, "foaf": FOAF, "pk": "https://w3id.org/peacekg/ontology/"}
     ordered = sorted(t, key=lambda x: (str(x.subject), str(x.predicate), str(x.object)))
     header = "# VoID/DCAT description of PeaceKG, computed from the store by `peacekg export`.\n"
-    return header + pyoxigraph.serialize(ordered, format=pyoxigraph.RdfFormat.TURTLE, prefixes=prefixes).decode("utf-8")
+    return header + rdf_bytes(ordered, pyoxigraph.RdfFormat.TURTLE, prefixes).decode("utf-8")

@@ -2,5 +2,6 @@
 
 - :mod:`~kg.synthetic.population`: actors and targets drawn Zipf-like from the reference data;
 - :mod:`~kg.synthetic.text`: sentence templates with real character offsets;
-- :mod:`~kg.synthetic.corpus`: articles and their annotation files, :func:`generate`.
+- :mod:`~kg.synthetic.article`: one article and its annotation file (:class:`ArticleMaker`);
+- :mod:`~kg.synthetic.corpus`: many of them written as a corpus folder, :func:`generate`.
 """

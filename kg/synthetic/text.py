@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
-from typing import Any, Union
+from typing import Any
 
 from kg.synthetic.population import Individual, Population
 
@@ -21,7 +21,7 @@ class Quote:
     end: int
 
 
-Piece = Union[str, Individual]
+Piece = str | Individual
 
 
 @dataclass

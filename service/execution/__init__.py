@@ -4,6 +4,8 @@
 - :mod:`~service.execution.remote_pool`: the same interface over a remote SPARQL endpoint;
 - :mod:`~service.execution.writer` and :mod:`~service.execution.write_ops`: the one killable
   writer process of a service with updates on;
+- :mod:`~service.execution.results`: result serialisers (run where the results are, in the workers);
+- :mod:`~service.execution.description`: the dataset's VoID description, computed once per build;
 - :mod:`~service.execution.client_limits`: queries per client;
 - :mod:`~service.execution.outcomes`: running a job from a request, every outcome mapped to the
   one error shape (:func:`start`, :func:`collect`, :func:`write`).

@@ -26,7 +26,7 @@ def _position(exc: QueryFailed) -> dict[str, int] | None:
     line, column = sparql_position(SyntaxError(exc.message)) if exc.kind == "syntax" else (None, None)
     if exc.kind == "payload" and (found := _RDF_POSITION.search(exc.message)):
         line, column = int(found.group(1)), int(found.group(2))
-    return {"line": line, "column": column} if line else None
+    return {"line": line, "column": column} if line and column is not None else None  # both or neither
 
 
 @contextmanager

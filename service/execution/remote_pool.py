@@ -30,8 +30,8 @@ import pyoxigraph
 
 from kg.sparql.binding import BoundTerm, check
 from kg.sparql.lexer import query_form, where_group_start
+from service.execution.results import BOOLEAN_FORMATS, RDF_FORMATS, SELECT_TYPES, serialize_solutions
 from service.execution.workers import Busy, Job, QueryFailed, QueryTimeout
-from service.protocol.results import BOOLEAN_FORMATS, RDF_FORMATS, SELECT_TYPES, serialize_solutions
 
 
 def _sparql_term(term: BoundTerm | str) -> str:
@@ -172,7 +172,9 @@ class RemotePool:
                 raise QueryFailed("store", "the remote store's answer is not SPARQL JSON") from None
             if "boolean" in document:
                 result = pyoxigraph.parse_query_results(data, format=pyoxigraph.QueryResultsFormat.JSON)
-                return "ask", False, Buffered(iter([result.serialize(format=BOOLEAN_FORMATS[kind])]))
+                answer = result.serialize(format=BOOLEAN_FORMATS[kind])
+                assert answer is not None  # given no output, serialize returns the bytes
+                return "ask", False, Buffered(iter([answer]))
             names = document["head"].get("vars", [])
             bindings = document["results"]["bindings"]
             truncated = len(bindings) > job.max_rows

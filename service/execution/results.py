@@ -4,7 +4,8 @@ large results stream in chunks: JSON, XML, CSV and TSV as the W3C specifications
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from typing import Any, Protocol
 from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph
@@ -61,8 +62,14 @@ def _tsv_cell(term) -> str:
     return "" if term is None else str(term).replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
 
 
+class Solution(Protocol):
+    """One row of results: a pyoxigraph.QuerySolution, or a row read from another store's answer."""
+
+    def __getitem__(self, name: str, /) -> Any: ...
+
+
 def serialize_solutions(
-    names: list[str], rows: list[pyoxigraph.QuerySolution], kind: str, chunk_rows: int = 500
+    names: list[str], rows: Iterable[Solution], kind: str, chunk_rows: int = 500
 ) -> Iterator[bytes]:
     """Yields the serialised results in chunks of ``chunk_rows`` rows."""
     buffer: list[str] = []

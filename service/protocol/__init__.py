@@ -2,8 +2,8 @@
 
 - :mod:`~service.protocol.sparql`: the SPARQL 1.1 Protocol endpoint (``/sparql``), queries and updates;
 - :mod:`~service.protocol.graph_store`: the SPARQL 1.1 Graph Store HTTP Protocol (``/store``);
-- :mod:`~service.protocol.negotiation`: Accept negotiation; :mod:`~service.protocol.results`:
-  result serialisers; :mod:`~service.protocol.federation`: which SERVICE calls are allowed.
+- :mod:`~service.protocol.negotiation`: Accept negotiation; :mod:`~service.protocol.federation`:
+  which SERVICE calls are allowed.
 
 Rule: requests reach the engine only through :mod:`service.execution`.
 """

@@ -48,9 +48,9 @@ def quality(offer: str, ranges: list[MediaRange]) -> float:
     type_, subtype = offer.split("/", 1)
     best: MediaRange | None = None
     for r in ranges:
-        if (r.type in ("*", type_)) and (r.subtype in ("*", subtype)):
-            if best is None or r.specificity > best.specificity:
-                best = r
+        matches = r.type in ("*", type_) and r.subtype in ("*", subtype)
+        if matches and (best is None or r.specificity > best.specificity):
+            best = r
     return best.q if best else 0.0
 
 

@@ -2,55 +2,28 @@
 ``<base>dataset`` that the description is about) and /.well-known/void (RFC 5785, as the VoID
 note asks), and the dumps written by ``peacekg export`` at /dumps/<file>.
 
-The description is the one ``peacekg export`` wrote, when it is of the current build; otherwise
-it is computed from the current build's store (kg.store.void) once per build and kept in memory.
+The description comes from service.execution.description (the exported one, or computed from the
+store once per build).
 """
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 
-import pyoxigraph
 from flask import Blueprint, Response, current_app, request, send_from_directory
 
-from kg.store.builds import current_build, read_manifest
-from kg.store.void import void_description
+from kg.store.builds import current_build
 from service.errors import ApiError
+from service.execution.description import OFFERS, description
 from service.protocol.negotiation import choose
 
 blueprint = Blueprint("dataset", __name__)
-OFFERS = {
-    "text/turtle": pyoxigraph.RdfFormat.TURTLE,
-    "application/n-triples": pyoxigraph.RdfFormat.N_TRIPLES,
-    "application/ld+json": pyoxigraph.RdfFormat.JSON_LD,
-    "application/rdf+xml": pyoxigraph.RdfFormat.RDF_XML,
-}
 DUMP_TYPES = {
     ".trig": "application/trig",
     ".nq": "application/n-quads",
     ".jsonld": "application/ld+json",
     ".ttl": "text/turtle",
 }
-_lock = threading.Lock()
-
-
-def _description(build: Path) -> str:
-    """The VoID Turtle of ``build``: the exported one if it matches, else computed and cached."""
-    cache: dict[str, str] = current_app.extensions.setdefault("peacekg_void", {})
-    if build.name in cache:
-        return cache[build.name]
-    settings = current_app.config["PEACEKG"]
-    with _lock:
-        if build.name not in cache:
-            exported = Path(settings.build_dir) / "dumps" / "void.ttl"
-            text = exported.read_text(encoding="utf-8") if exported.is_file() else ""
-            if f'"build {build.name}"' not in text:
-                store = pyoxigraph.Store.read_only(str(build / "oxigraph"))
-                text = void_description(store, settings, read_manifest(build), {})
-            cache.clear()  # only the current build's description is kept
-            cache[build.name] = text
-    return cache[build.name]
 
 
 @blueprint.get("/dataset")
@@ -62,12 +35,7 @@ def void() -> Response:
     build = current_build(Path(current_app.config["PEACEKG"].build_dir))
     if build is None:
         raise ApiError(503, "no built store yet: run `peacekg build`")
-    text = _description(build)
-    if media == "text/turtle":
-        data = text.encode("utf-8")
-    else:
-        triples = [q.triple for q in pyoxigraph.parse(text.encode("utf-8"), format=pyoxigraph.RdfFormat.TURTLE)]
-        data = pyoxigraph.serialize(triples, format=OFFERS[media])
+    data = description(build, media)
     return Response(
         data,
         status=200,

@@ -1,7 +1,7 @@
 """The OpenAPI 3 description of the service's non-SPARQL HTTP surface (stored queries, entity
 pages, dataset description and dumps, plots, health, metrics): the hand-written
 service/openapi.yaml, served as it is at ``/openapi.yaml`` and converted at ``/openapi.json``.
-tests/test_openapi.py checks the running service against it with schemathesis."""
+tests/service/test_openapi.py checks the running service against it with schemathesis."""
 
 from __future__ import annotations
 

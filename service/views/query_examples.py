@@ -92,7 +92,7 @@ def from_stored(query: StoredQuery) -> Example:
     description = query.description
     if query.params:
         described = "; ".join(
-            f"{p.name} ({'required' if p.required else 'default ' + p.default})" for p in query.params
+            f"{p.name} ({'required' if p.default is None else 'default ' + p.default})" for p in query.params
         )
         description += f" Parameters, bound at /queries/{query.name}: {described}."
     return Example(query.name, query.title, description, query.text)

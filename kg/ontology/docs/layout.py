@@ -45,7 +45,7 @@ TEXT_ROWS = (
     ("Scope note", SKOS.scopeNote),
 )
 # (row title, predicates read forwards, predicates read backwards -- named subjects only)
-AXIOM_ROWS = (
+AXIOM_ROWS: tuple[tuple[str, tuple[URIRef, ...], tuple[URIRef, ...]], ...] = (
     ("Super-classes", (RDFS.subClassOf,), ()),
     ("Sub-classes", (), (RDFS.subClassOf,)),
     ("Equivalent classes", (OWL.equivalentClass,), (OWL.equivalentClass,)),
@@ -57,7 +57,7 @@ AXIOM_ROWS = (
     ("Domain", (RDFS.domain,), ()),
     ("Range", (RDFS.range,), ()),
 )
-LINK_ROWS = (
+LINK_ROWS: tuple[tuple[str, tuple[URIRef, ...], tuple[URIRef, ...]], ...] = (
     ("Broader", (SKOS.broader,), (SKOS.narrower,)),
     ("Narrower", (SKOS.narrower,), (SKOS.broader,)),
     ("Related", (SKOS.related,), (SKOS.related,)),
