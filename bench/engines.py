@@ -1,11 +1,12 @@
 """The SPARQL servers compared, each started by the harness on 127.0.0.1 and stopped by PID:
 our service (``peacekg serve``), ``oxigraph serve`` on a copy of the same store, Virtuoso
-(tests/virtuoso.py, bulk-loaded from the store's N-Quads) and rdflib-endpoint (rdflib's in-memory
+(tests/helpers/virtuoso.py, bulk-loaded from the store's N-Quads) and rdflib-endpoint (rdflib's in-memory
 Dataset, loaded from the same N-Quads). Every engine queries the union of the named graphs as
 its default graph."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -20,7 +21,7 @@ from bench.measure import descendants, free_port_on_loopback, tree_memory_kb
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 sys.path.insert(0, str(ROOT / "tests"))
-from virtuoso import Virtuoso  # noqa: E402  (tests/virtuoso.py: shared with the tests)
+from helpers.virtuoso import Virtuoso  # noqa: E402  (tests/helpers/virtuoso.py: shared with the tests)
 
 
 class EngineError(RuntimeError):
@@ -79,10 +80,8 @@ class Engine:
                 self.process.kill()
                 self.process.wait()
         for pid in children:
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
 
 
 ASK = "?query=ASK%7B%7D"
@@ -146,7 +145,7 @@ def rdflib_endpoint(nquads: Path, log: Path, *, load_timeout_s: float) -> Engine
 
 
 class VirtuosoEngine(Engine):
-    """Virtuoso through tests/virtuoso.py; ``load_s`` is the bulk load with its checkpoint."""
+    """Virtuoso through tests/helpers/virtuoso.py; ``load_s`` is the bulk load with its checkpoint."""
 
     def __init__(self, folder: Path, nquads_dir: Path, *, timeout_s: int):
         super().__init__("Virtuoso")

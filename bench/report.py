@@ -44,7 +44,8 @@ def _p50(run: dict, engine: str, query: str) -> float | None:
 
 def build_table(runs: list[dict]) -> list[str]:
     out = [
-        "| articles | triples | full build | build triples/s | raw bulk_load triples/s | build ÷ ceiling | incremental (1 article) | % of full | no-op | build peak RSS |",
+        "| articles | triples | full build | build triples/s | raw bulk_load triples/s | build ÷ ceiling "
+        "| incremental (1 article) | % of full | no-op | build peak RSS |",
         "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in runs:
@@ -52,7 +53,8 @@ def build_table(runs: list[dict]) -> list[str]:
         if not b:
             continue
         out.append(
-            f"| {_label(r).replace(' articles', '')} | {_triples(r):,} | {b['seconds']:.0f} s | {b['triples_per_s']:,.0f} | {c['triples_per_s']:,.0f} "
+            f"| {_label(r).replace(' articles', '')} | {_triples(r):,} | {b['seconds']:.0f} s "
+            f"| {b['triples_per_s']:,.0f} | {c['triples_per_s']:,.0f} "
             f"| {b['triples_per_s'] / c['triples_per_s']:.3f} | {i['seconds']:.1f} s | {i['seconds'] / b['seconds']:.1%} "
             f"| {n['seconds']:.1f} s | {b['peak_rss_kb'] / 1024:,.0f} MB |"
         )
@@ -113,7 +115,8 @@ def latency_table(run: dict) -> list[str]:
             + f" | {_f(_ratio(_p50(run, 'rdflib', name), _p50(run, 'peacekg', name)), 0)}"
             + f" | {_f(_ratio(_p50(run, 'peacekg', name), _p50(run, 'virtuoso', name)), 1)}"
             + (
-                f" | {_f(route.get(name, {}).get('p50_ms'))} | {_f(_ratio(route.get(name, {}).get('p50_ms'), _p50(run, 'oxigraph', name)), 2)}"
+                f" | {_f(route.get(name, {}).get('p50_ms'))}"
+                f" | {_f(_ratio(route.get(name, {}).get('p50_ms'), _p50(run, 'oxigraph', name)), 2)}"
                 if route
                 else ""
             )
@@ -128,7 +131,7 @@ def concurrency_table(run: dict) -> list[str]:
         "| clients | PeaceKG q/s (errors) | p50 / p95 ms | oxigraph q/s (errors) | p50 / p95 ms | ours ÷ oxigraph |",
         "|---:|---:|---:|---:|---:|---:|",
     ]
-    for a, b in zip(ours, ox):
+    for a, b in zip(ours, ox, strict=False):  # an engine may have fewer rows (a failed run)
         out.append(
             f"| {a['clients']} | {a['throughput_qps']:.1f} ({a['errors']}) | {_f(a['p50_ms'])} / {_f(a['p95_ms'])} "
             f"| {b['throughput_qps']:.1f} ({b['errors']}) | {_f(b['p50_ms'])} / {_f(b['p95_ms'])} "
@@ -176,7 +179,11 @@ def targets(runs: list[dict]) -> list[str]:
     cells, oks = [], []
     for r in served:
         pairs = list(
-            zip(r["engines"]["peacekg"].get("concurrency", []), r["engines"]["oxigraph"].get("concurrency", []))
+            zip(
+                r["engines"]["peacekg"].get("concurrency", []),
+                r["engines"]["oxigraph"].get("concurrency", []),
+                strict=False,  # an engine may have stopped early
+            )
         )
         t = {a["clients"]: a["throughput_qps"] / b["throughput_qps"] for a, b in pairs}
         oks += [v >= 0.8 for v in t.values()]
@@ -237,7 +244,7 @@ def plot(runs: list[dict], path: Path) -> bool:
         for shape, colour in (("join", "C0"), ("group-by", "C3")):
             pts = [(_triples(r), _p50(r, engine, shape)) for r in runs if _p50(r, engine, shape) is not None]
             if pts:
-                right.plot(*zip(*pts), style, color=colour, label=f"{ENGINE_NAMES[engine]}: {shape}")
+                right.plot(*zip(*pts, strict=True), style, color=colour, label=f"{ENGINE_NAMES[engine]}: {shape}")
     right.set(
         xscale="log", yscale="log", xlabel="triples in the store", ylabel="p50 latency (ms)", title="Query latency"
     )

@@ -1,4 +1,4 @@
-"""What tests/test_fuzz_protocol.py sends and how it judges the answers: raw HTTP requests (bytes
+"""What tests/service/test_fuzz_protocol.py sends and how it judges the answers: raw HTTP requests (bytes
 for the path, query string, headers and body, so that any encoding can be sent), hypothesis
 strategies that make them (grammar-aware mutations of valid SPARQL, random text, odd parameters,
 headers, encodings, methods and paths), and the one check every answer must pass."""

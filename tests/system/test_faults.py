@@ -1,7 +1,7 @@
 """Faults of the build: kill -9 at chosen and random points, a full disk and a read-only store
 location. In every case the served store stays complete (the previous version, or the next one,
 never a mixture) and the next build works. The service's processes (query workers, the writer)
-are killed in tests/test_faults_service.py.
+are killed in tests/system/test_faults_service.py.
 
 Builds are killed by SIGKILL from outside at a random moment, or from inside at a precise point of
 kg.store.builds.write_store (the driver below replaces one function so that reaching it kills the

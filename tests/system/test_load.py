@@ -9,7 +9,7 @@ addresses would be) and must see no 429; a second, short run keeps the default (
 the designed 429s, each with Retry-After, and nothing else.
 
 Also a command, for the figures in docs/reliability.md against any build:
-    .venv/bin/python tests/test_load.py --build-dir build --clients 16 --requests 50
+    .venv/bin/python tests/system/test_load.py --build-dir build --clients 16 --requests 50
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Security: what tests/test_updates.py, test_pages.py and test_browser.py do not already prove.
+"""Security: what tests/service/test_updates.py, test_pages.py and test_browser.py do not already prove.
 Writes need the token on every write route (401 none, 403 wrong) and the token never shows in
 logs, bodies or settings; read-only mode refuses every write route; no request makes the server
 fetch a URL or read a local file (SERVICE, LOAD, FROM, file://); no path traversal through a real

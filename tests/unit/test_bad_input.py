@@ -1,7 +1,7 @@
 """Bad corpus input given to `peacekg build`: malformed YAML and JSON, wrong encodings, quotes that
 do not match the text, offsets out of range, unknown individuals, cycles in proposal lineage. Each
 is refused with a precise error (file, line, field, and the byte offset for encodings) and the
-store is untouched: the same current build, the same quads. (tests/test_annotations.py covers the
+store is untouched: the same current build, the same quads. (tests/unit/test_annotations.py covers the
 loader's other reports; these are the ones it lacks, seen through the build.)"""
 
 from __future__ import annotations

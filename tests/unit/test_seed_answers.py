@@ -11,8 +11,8 @@ import pytest
 from kg.annotations.check import open_corpus, vocabulary_index
 from kg.mapping.dataset import article_graph, reference_graph
 from kg.mapping.iris import Minter
+from kg.serialize import to_oxigraph
 from kg.settings import load_settings
-from kg.store.serialize import to_oxigraph
 
 from helpers.paths import ROOT
 
