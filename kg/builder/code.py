@@ -25,7 +25,7 @@ ROOTS = (
 )
 
 
-def _file_of(module: str) -> Path | None:
+def module_file(module: str) -> Path | None:
     """The source file of a module of this package, or None (not ours, or not a module)."""
     parts = module.split(".")
     if parts[0] != PACKAGE:
@@ -73,7 +73,7 @@ def build_code_files(roots: tuple[str, ...] = ROOTS) -> list[Path]:
     seen: set[Path] = set()
     pending = [name for root in roots for name in _with_parents(root)]
     while pending:
-        path = _file_of(pending.pop())
+        path = module_file(pending.pop())
         if path is None or path in seen:
             continue
         seen.add(path)

@@ -3,6 +3,7 @@ and atomicity (a failed or killed build leaves the previous store serving)."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -14,7 +15,9 @@ from pathlib import Path
 import pyoxigraph
 import pytest
 
-from kg.builder.pipeline import build
+from kg.builder import code
+from kg.builder.code import build_code_files, module_file, relative_name
+from kg.builder.pipeline import build, code_fingerprint
 from kg.errors import ValidationError
 from kg.store.builds import current_build, open_store, read_manifest
 
@@ -235,3 +238,37 @@ def test_python_api(tmp_path: Path) -> None:
     assert report.triples > 0 and len(rows) == 2
     assert isinstance(rows[0]["s"], pyoxigraph.NamedNode) and rows[0]["label"].language == "en"
     assert kg.query(f"ASK {{ ?x <{PK}mentionedIn> ?doc }}", store) is True
+
+
+def test_the_code_fingerprint_covers_every_module_a_build_loads(tmp_path: Path) -> None:
+    """The modules a real build imports (seen in a fresh process) are all in the fingerprinted
+    code, so a fix in any of them (quotes.py, corpus.py, yaml_source.py…) invalidates cached graphs."""
+    corpus = make_corpus(tmp_path, articles=1)
+    script = (
+        "import sys, json\n"
+        "from kg.settings import load_settings\n"
+        "from kg.builder.pipeline import build\n"
+        f"build(load_settings(environ={{}}, overrides={{'corpus_dir': {str(corpus)!r}, "
+        f"'ontology_dir': {str(ROOT / 'ontology')!r}, 'build_dir': {str(tmp_path / 'build')!r}}}))\n"
+        "print(json.dumps(sorted(m for m in sys.modules if m == 'kg' or m.startswith('kg.'))))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, check=True)
+    loaded = set(json.loads(done.stdout.strip().splitlines()[-1]))
+    fingerprinted = {relative_name(p) for p in build_code_files()}
+    files = {m: relative_name(f) for m in loaded if (f := module_file(m)) is not None}
+    assert {"kg/annotations/quotes.py", "kg/annotations/corpus.py", "kg/annotations/yaml_source.py"} <= fingerprinted
+    assert not set(files.values()) - fingerprinted, "loaded by a build but not fingerprinted"
+
+
+def test_a_change_in_any_dependency_changes_the_code_fingerprint(tmp_path: Path, monkeypatch) -> None:
+    copy = tmp_path / "kg"
+    shutil.copytree(ROOT / "kg", copy, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(code, "PACKAGE_DIR", copy)
+    before = code_fingerprint()
+    quotes = copy / "annotations" / "quotes.py"
+    quotes.write_text(quotes.read_text(encoding="utf-8") + "\n# a fix\n", encoding="utf-8")
+    assert code_fingerprint() != before
+    unrelated = copy / "link" / "scoring.py"  # not reachable from the build: no rebuild for it
+    edited = code_fingerprint()
+    unrelated.write_text(unrelated.read_text(encoding="utf-8") + "\n# unrelated\n", encoding="utf-8")
+    assert code_fingerprint() == edited
