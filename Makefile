@@ -46,9 +46,9 @@ test: install lint
 	$(BIN)/python -m pytest
 
 ## test-fast: the inner loop, under a minute: tests/unit without the tests marked slow (no servers,
-## JVM or browser). `make test` stays the whole suite.
+## JVM or browser), on both cores. `make test` stays the whole suite, one test at a time.
 test-fast: install
-	$(BIN)/python -m pytest tests/unit -m "not slow" -q
+	$(BIN)/python -m pytest tests/unit -m "not slow" -q -n 2
 
 ## lint: ruff (lint rules and formatting, configured in pyproject.toml), mypy on kg and service,
 ## the import contracts ([tool.importlinter]) and dead code (vulture)
