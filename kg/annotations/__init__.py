@@ -1,2 +1,16 @@
-"""The annotated corpus: article metadata, reference data and annotation files — their format,
-loading with line numbers, quote resolution, validation, coverage and suggestions."""
+"""The annotated corpus (``corpus/``): article metadata, reference data and annotation files.
+
+- the format: :mod:`~kg.annotations.fields` (one field table, from which the JSON Schemas of
+  :mod:`~kg.annotations.schema` and docs/annotation-format.md via :mod:`~kg.annotations.format_docs`
+  are generated) and :mod:`~kg.annotations.vocabulary` (the ontology's terms it may name);
+- loading with line numbers: :mod:`~kg.annotations.yaml_source`, :mod:`~kg.annotations.corpus`
+  (:func:`load_corpus`, :class:`Corpus`), with the checks of :mod:`~kg.annotations.values`,
+  :mod:`~kg.annotations.definitions` and quote resolution in :mod:`~kg.annotations.quotes`;
+- ``peacekg annotations validate`` and friends: :mod:`~kg.annotations.check`;
+  ``annotations coverage``: :mod:`~kg.annotations.coverage` (spaCy's named entities covered or excused);
+- drafting (``peacekg annotate suggest``): :mod:`~kg.annotations.suggest`, with the gazetteer
+  (:mod:`~kg.annotations.gazetteer`), attribution cues (:mod:`~kg.annotations.attributions`), and
+  figures and dates (:mod:`~kg.annotations.figures`).
+
+Every problem is reported as file:line: field: message.
+"""

@@ -1,6 +1,7 @@
 """``peacekg synth``: a deterministic synthetic corpus of any size, for benchmarks and scale tests.
 
-- :mod:`~kg.synthetic.population`: actors and targets drawn Zipf-like from the reference data;
+- :mod:`~kg.synthetic.population`: actors and targets drawn Zipf-like from the reference data and
+  from the word lists of :mod:`~kg.synthetic.names`;
 - :mod:`~kg.synthetic.text`: sentence templates with real character offsets;
 - :mod:`~kg.synthetic.article`: one article and its annotation file (:class:`ArticleMaker`);
 - :mod:`~kg.synthetic.corpus`: many of them written as a corpus folder, :func:`generate`.
