@@ -21,6 +21,7 @@ from service.execution.workers import WorkerPool
 from service.execution.writer import Writer
 from service.protocol import graph_store, sparql
 from service.protocol.federation import Policy
+from service.state import EXTENSION, ServiceState
 from service.views import dataset, openapi, pages, plots, query_page, stored_queries
 
 
@@ -42,22 +43,23 @@ def create_app(settings: Settings | None = None) -> Flask:
         )
     else:
         pool = WorkerPool(Path(settings.build_dir), settings.query_workers, settings.queue_timeout_s)
-    app.extensions["peacekg_pool"] = pool
-    app.extensions["peacekg_metrics"] = health.Metrics()
-    app.extensions["peacekg_client_slots"] = ClientSlots(settings.max_queries_per_client)
     atexit.register(pool.close)
-    app.extensions["peacekg_federation"] = Policy.from_setting(settings.federation_endpoints)
-    token = load_token(settings)  # ConfigError when updates are on without a token
-    if token is not None:
-        app.extensions["peacekg_update_token"] = token
-        writer = Writer(
+    app_state = ServiceState(
+        pool=pool,
+        metrics=health.Metrics(),
+        client_slots=ClientSlots(settings.max_queries_per_client),
+        federation=Policy.from_setting(settings.federation_endpoints),
+        update_token=load_token(settings),  # ConfigError when updates are on without a token
+    )
+    if app_state.update_token is not None:
+        app_state.writer = Writer(
             Path(settings.build_dir),
             grace_s=2 * settings.query_timeout_s + 30,
             protect=settings.protect_built_graphs,
             queue_timeout_s=settings.queue_timeout_s,
         )
-        app.extensions["peacekg_writer"] = writer
-        atexit.register(writer.close)
+        atexit.register(app_state.writer.close)
+    app.extensions[EXTENSION] = app_state
     errors.register(app)
     app.register_blueprint(sparql.blueprint)
     app.register_blueprint(graph_store.blueprint)

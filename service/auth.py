@@ -9,10 +9,11 @@ from __future__ import annotations
 import hmac
 import os
 
-from flask import current_app, request
+from flask import request
 
 from kg.errors import ConfigError
 from service.errors import ApiError
+from service.state import state
 
 CHALLENGE = {"WWW-Authenticate": 'Bearer realm="peacekg"'}
 
@@ -33,7 +34,7 @@ def load_token(settings) -> str | None:
 
 def require_writer() -> None:
     """Return when the request may write; ApiError 403 (writes off, or wrong token) or 401."""
-    token = current_app.extensions.get("peacekg_update_token")
+    token = state().update_token
     if token is None:
         raise ApiError(403, "writes are disabled on this service (setting updates is off)")
     header = request.headers.get("Authorization")

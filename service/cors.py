@@ -13,8 +13,10 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, current_app, request
+from flask import Flask, Response, request
 from werkzeug.routing import Rule
+
+from service.state import state
 
 # The request headers the service reads: negotiation, the bearer token, the body's media type, and
 # the conditional and range requests of plots and static files.
@@ -58,7 +60,7 @@ def register(app: Flask, allow_origin: str) -> None:
             return None
         response = Response(status=204)
         del response.headers["Content-Type"]  # no body, so no media type (and no HTML-only headers)
-        writable = "peacekg_writer" in current_app.extensions
+        writable = state().writer is not None
         response.headers["Access-Control-Allow-Origin"] = allow_origin
         response.headers["Access-Control-Allow-Methods"] = ", ".join(allowed_methods(rule, writable))
         response.headers["Access-Control-Allow-Headers"] = ", ".join(ALLOW_HEADERS)

@@ -12,6 +12,7 @@ from kg.store.builds import current_build, read_manifest
 from service.errors import ApiError
 from service.execution.outcomes import collect
 from service.execution.workers import Job
+from service.state import state
 
 blueprint = Blueprint("health", __name__)
 
@@ -89,7 +90,7 @@ def health():
 
 @blueprint.get("/metrics")
 def metrics():
-    pool = current_app.extensions["peacekg_pool"]
-    data = current_app.extensions["peacekg_metrics"].snapshot()
+    pool = state().pool
+    data = state().metrics.snapshot()
     data["workers_replaced"] = pool.replaced
     return jsonify(data)

@@ -15,6 +15,7 @@ from flask import current_app
 from kg.serialize import rdf_bytes
 from kg.store.builds import read_manifest
 from kg.store.void import void_description
+from service.state import state
 
 OFFERS = {
     "text/turtle": pyoxigraph.RdfFormat.TURTLE,
@@ -27,7 +28,7 @@ _lock = threading.Lock()
 
 def _description(build: Path) -> str:
     """The VoID Turtle of ``build``: the exported one if it matches, else computed and cached."""
-    cache: dict[str, str] = current_app.extensions.setdefault("peacekg_void", {})
+    cache: dict[str, str] = state().caches.setdefault("void", {})
     if build.name in cache:
         return cache[build.name]
     settings = current_app.config["PEACEKG"]

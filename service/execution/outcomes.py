@@ -15,7 +15,9 @@ from flask import current_app, request
 
 from kg.ontology.sources import sparql_position
 from service.errors import ApiError
+from service.execution.remote_pool import Buffered
 from service.execution.workers import Busy, Job, QueryFailed, QueryTimeout, ResultStream
+from service.state import state
 
 _RDF_POSITION = re.compile(r"at line (\d+) column (\d+)")  # pyoxigraph's RDF parser errors
 QUERY_STATUS = {"store": 503, "form": 406, "binding": 400}
@@ -32,7 +34,7 @@ def _position(exc: QueryFailed) -> dict[str, int] | None:
 @contextmanager
 def _outcome(*, busy: str, timeout: str, statuses: dict[str, int], default_status: int) -> Iterator[None]:
     """Record the outcome of the block in /metrics and turn the pool's exceptions into ApiErrors."""
-    metrics, started = current_app.extensions["peacekg_metrics"], time.perf_counter()
+    metrics, started = state().metrics, time.perf_counter()
 
     def record(outcome: str) -> None:
         metrics.record(outcome, (time.perf_counter() - started) * 1000)
@@ -56,11 +58,11 @@ def _outcome(*, busy: str, timeout: str, statuses: dict[str, int], default_statu
     record("ok")
 
 
-def start(job: Job, *, what: str = "the query", evaluation_status: int = 400) -> tuple[bool, ResultStream]:
+def start(job: Job, *, what: str = "the query", evaluation_status: int = 400) -> tuple[bool, ResultStream | Buffered]:
     """Start ``job``; returns (truncated, body). ``evaluation_status``: the status when the query
     fails while evaluating (400 for a client's query, 500 for one of the service's own)."""
     settings = current_app.config["PEACEKG"]
-    slots, client = current_app.extensions["peacekg_client_slots"], request.remote_addr or "unknown"
+    slots, client = state().client_slots, request.remote_addr or "unknown"
     with _outcome(
         busy="all query workers are busy; retry shortly",
         timeout=f"{what} ran longer than {settings.query_timeout_s:g} s and was stopped",
@@ -76,10 +78,10 @@ def start(job: Job, *, what: str = "the query", evaluation_status: int = 400) ->
             )
         running = False
         try:
-            writer = current_app.extensions.get("peacekg_writer")
+            writer = state().writer
             if writer is not None and job.store is None:
                 job.store = writer.read_store()  # the newest generation of the live store
-            _form, truncated, body = current_app.extensions["peacekg_pool"].run(job, settings.query_timeout_s)
+            _form, truncated, body = state().pool.run(job, settings.query_timeout_s)
             running = True
         finally:
             if not running:  # the query did not start: its slot is free at once
@@ -105,7 +107,7 @@ def collect(job: Job, *, what: str = "the query", evaluation_status: int = 400) 
 def write(message: tuple, *, what: str = "the update") -> dict:
     """Apply one write through the single writer; its outcomes mapped to the one error shape."""
     settings = current_app.config["PEACEKG"]
-    writer = current_app.extensions.get("peacekg_writer")
+    writer = state().writer
     if writer is None:
         raise ApiError(403, "writes are disabled on this service (setting updates is off)")
     with _outcome(

@@ -92,6 +92,7 @@ class Buffered:
     def __init__(self, chunks: Iterator[bytes]):
         self.chunks = chunks
         self.finished, self.released, self.closed = True, True, False
+        self.failure: str | None = None  # a buffered result is whole: it never ends early
         self.on_close: list[Callable[[], None]] = []
 
     def __iter__(self) -> Buffered:

@@ -15,7 +15,7 @@ import multiprocessing
 import queue
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -124,7 +124,7 @@ class WorkerPool:
 
         threading.Thread(target=join_when_ready, name="peacekg-worker-start", daemon=True).start()
 
-    def run(self, job: Job, timeout_s: float) -> tuple[str, bool, Iterator[bytes]]:
+    def run(self, job: Job, timeout_s: float) -> tuple[str, bool, ResultStream]:
         """Start ``job``; returns the result form (select, ask, graph), whether rows were cut at
         the limit, and the body chunks. Raises Busy, QueryTimeout or QueryFailed (kind "form":
         no acceptable format for this query form, 406); a timeout while streaming ends the stream

@@ -20,6 +20,7 @@ from service.execution.outcomes import start, write
 from service.execution.workers import Job, StreamBroken
 from service.protocol.federation import check_query, check_update
 from service.protocol.negotiation import choose
+from service.state import state
 
 blueprint = Blueprint("sparql", __name__)
 
@@ -126,7 +127,7 @@ def _update(text: str, source: dict[str, list[str]]) -> Response:
         )
     except DatasetConflict as exc:
         raise ApiError(400, str(exc)) from None
-    text = check_update(text, current_app.extensions["peacekg_federation"])
+    text = check_update(text, state().federation)
     write(("update", text, request.base_url))
     return Response(status=204)
 
@@ -148,7 +149,7 @@ def sparql() -> Response:
             raise ApiError(400, f"{name} applies to updates; a query takes default-graph-uri / named-graph-uri")
     defaults = _iris(source.get("default-graph-uri", []), "default-graph-uri")
     named = _iris(source.get("named-graph-uri", []), "named-graph-uri")
-    query = check_query(query, current_app.extensions["peacekg_federation"])
+    query = check_query(query, state().federation)
     form = query_form(query)
     offers = GRAPH_OFFERS if form in ("construct", "describe") else RESULT_OFFERS
     media = choose(request.headers.get("Accept"), offers)
@@ -225,10 +226,8 @@ def service_description() -> Response:
             "N-Quads",
         )
     )
-    languages = "sd:SPARQL11Query" + (" , sd:SPARQL11Update" if "peacekg_writer" in current_app.extensions else "")
-    features = "sd:UnionDefaultGraph" + (
-        " , sd:BasicFederatedQuery" if current_app.extensions["peacekg_federation"].routes else ""
-    )
+    languages = "sd:SPARQL11Query" + (" , sd:SPARQL11Update" if state().writer is not None else "")
+    features = "sd:UnionDefaultGraph" + (" , sd:BasicFederatedQuery" if state().federation.routes else "")
     text = f"""@prefix sd: <http://www.w3.org/ns/sparql-service-description#> .
 @prefix void: <http://rdfs.org/ns/void#> .
 <{endpoint}> a sd:Service ;

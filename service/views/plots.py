@@ -25,6 +25,7 @@ from kg.store.builds import current_build
 from service.errors import ApiError, html_security_headers
 from service.execution.outcomes import collect
 from service.execution.workers import Job
+from service.state import state
 
 blueprint = Blueprint("plots", __name__)
 
@@ -59,7 +60,7 @@ class _Cache:
 
 
 def _cache() -> _Cache:
-    return current_app.extensions.setdefault("peacekg_plot_cache", _Cache())
+    return state().caches.setdefault("plots", _Cache())
 
 
 def _frames(query: str):
@@ -75,7 +76,7 @@ def _build_id() -> str | None:
 
 
 def _writable() -> bool:
-    return current_app.extensions.get("peacekg_writer") is not None
+    return state().writer is not None
 
 
 def _image(name: str, fmt: str) -> tuple[bytes, str]:

@@ -29,6 +29,7 @@ from service.execution.outcomes import collect
 from service.execution.workers import Job
 from service.protocol.federation import check_query
 from service.protocol.negotiation import choose
+from service.state import state
 from service.views.pages import SECURITY_HEADERS, Terms
 
 blueprint = Blueprint("stored_queries", __name__)
@@ -126,7 +127,7 @@ def run(name: str) -> Response:
         terms = bind(query, params)
     except StoredQueryInputError as exc:
         raise ApiError(400, str(exc)) from None
-    text = check_query(query.text, current_app.extensions["peacekg_federation"])  # SERVICE only to allowed endpoints
+    text = check_query(query.text, state().federation)  # SERVICE only to allowed endpoints
     settings = current_app.config["PEACEKG"]
     job = Job(
         text,

@@ -4,6 +4,7 @@ serve in test_remote_store.py, Virtuoso in test_virtuoso.py)."""
 from __future__ import annotations
 
 from service import create_app
+from service.state import state
 
 PK = "https://w3id.org/peacekg/ontology/"
 ROOT_ENV_EXCLUDED = "PEACEKG_"  # a test process's own settings never leak into the servers it starts
@@ -53,4 +54,4 @@ def check_fronted_engine(built, endpoint: str) -> None:
         assert bad.status_code == 400 and bad.json["status"] == 400
         assert remote.post("/sparql", data={"update": "CLEAR ALL"}).status_code == 403
     finally:
-        local_app.extensions["peacekg_pool"].close()
+        state(local_app).pool.close()

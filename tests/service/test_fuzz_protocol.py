@@ -31,6 +31,7 @@ from kg.builder.pipeline import build
 from kg.queries.stored import load_all
 from kg.store.export import export
 from service import create_app
+from service.state import state
 
 from helpers.corpora import make_corpus, settings_for
 from helpers.fuzz_http import (
@@ -91,7 +92,7 @@ def built(tmp_path_factory):
 def app(built):
     app = create_app(built)
     yield app
-    app.extensions["peacekg_pool"].close()
+    state(app).pool.close()
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -449,8 +450,8 @@ def test_writes(built) -> None:
         run()
         still_serving(app)
     finally:
-        app.extensions["peacekg_pool"].close()
-        app.extensions["peacekg_writer"].close()
+        state(app).pool.close()
+        state(app).writer.close()
 
 
 # --- a real server ----------------------------------------------------------------------------------
@@ -554,7 +555,7 @@ REGRESSIONS = [  # found by this fuzzing, fixed; each must be a 400 that kills n
 
 @pytest.mark.parametrize("request_", REGRESSIONS, ids=lambda r: r.target().decode("latin-1")[:60])
 def test_regressions(app, request_) -> None:
-    replaced = app.extensions["peacekg_pool"].replaced
+    replaced = state(app).pool.replaced
     send(app, request_, "regressions")
     with app.test_client() as client:
         response = client.open(
@@ -565,4 +566,4 @@ def test_regressions(app, request_) -> None:
             headers=request_.headers,
         )
         assert response.status_code == 400, response.data[:300]
-    assert app.extensions["peacekg_pool"].replaced == replaced, "a query worker died"
+    assert state(app).pool.replaced == replaced, "a query worker died"

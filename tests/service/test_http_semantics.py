@@ -11,6 +11,7 @@ from urllib.parse import quote
 import pytest
 
 from service import create_app
+from service.state import state
 
 TOKEN = "t0ken-for-tests-0123456789"
 ORIGIN = "https://elsewhere.example"
@@ -43,7 +44,7 @@ def settings(fixture_build):
 def client(settings):
     app = create_app(settings)
     yield app.test_client()
-    app.extensions["peacekg_pool"].close()
+    state(app).pool.close()
 
 
 @pytest.fixture()
@@ -52,8 +53,8 @@ def writable(settings, monkeypatch):
     monkeypatch.setenv("PEACEKG_UPDATE_TOKEN", TOKEN)
     app = create_app(settings.replace(updates=True))
     yield app.test_client()
-    app.extensions["peacekg_pool"].close()
-    app.extensions["peacekg_writer"].close()
+    state(app).pool.close()
+    state(app).writer.close()
 
 
 # --- HEAD is GET without a body --------------------------------------------------------------
@@ -177,4 +178,4 @@ def test_no_cors_headers_when_the_setting_is_empty(settings) -> None:
         for response in (_preflight(client, "/sparql"), client.get(ASK, headers={"Origin": ORIGIN})):
             assert not [name for name, _ in response.headers.items() if name.lower().startswith("access-control-")]
     finally:
-        app.extensions["peacekg_pool"].close()
+        state(app).pool.close()

@@ -18,6 +18,7 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance
 from kg.builder.pipeline import build
 from kg.store.export import export
 from service import create_app
+from service.state import state
 
 from helpers.corpora import make_corpus, settings_for
 from helpers.paths import ROOT
@@ -51,7 +52,7 @@ def app(tmp_path_factory):
     export(built)
     app = create_app(built)
     yield app
-    app.extensions["peacekg_pool"].close()
+    state(app).pool.close()
 
 
 # Loaded from the source file (the served copy is checked equal to it below); the requests go to

@@ -14,6 +14,7 @@ from kg.mapping.iris import Minter
 from kg.settings import load_settings
 from kg.store.builds import write_store
 from service import create_app
+from service.state import state
 from service.views.pages import iri_for_path, local_href, split_text
 
 from helpers.corpora import make_corpus, settings_for
@@ -33,7 +34,7 @@ def client(tmp_path_factory):
     build(settings)
     app = create_app(settings)
     yield app.test_client()
-    app.extensions["peacekg_pool"].close()
+    state(app).pool.close()
 
 
 @pytest.fixture(scope="module")
@@ -60,7 +61,7 @@ def tiny(tmp_path_factory):
     write_store(tmp / "build", "tiny-1", quads, {"build": "tiny-1", "graphs": {"reference": len(quads)}})
     app = create_app(settings)
     yield app.test_client()
-    app.extensions["peacekg_pool"].close()
+    state(app).pool.close()
 
 
 def _span(quote: str) -> tuple[int, int]:

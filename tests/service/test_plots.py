@@ -21,6 +21,7 @@ from kg.cli import cli
 from kg.plots.charts import PLOTS, render
 from kg.queries.client import Client
 from service import create_app
+from service.state import state
 
 from helpers.paths import ROOT
 
@@ -69,7 +70,7 @@ def cli_output(seed, tmp_path_factory) -> dict[tuple[str, str], bytes]:
 def service(seed):
     app = create_app(seed)
     yield app.test_client()
-    app.extensions["peacekg_pool"].close()
+    state(app).pool.close()
 
 
 def svg_text(data: bytes) -> str:

@@ -10,6 +10,7 @@ import pytest
 
 from kg.builder.pipeline import build
 from service import create_app
+from service.state import state
 
 from helpers.corpora import make_corpus, settings_for
 
@@ -29,7 +30,7 @@ def built(tmp_path_factory):
 def client(built):
     app = create_app(built)
     yield app.test_client()
-    app.extensions["peacekg_pool"].close()
+    state(app).pool.close()
 
 
 def test_select_as_json_by_get_and_post(client) -> None:
@@ -125,7 +126,7 @@ def test_row_limit_truncates_and_says_so(built) -> None:
         assert len(response.json["results"]["bindings"]) == 3
         assert response.headers["X-PeaceKG-Truncated"] == "true"
     finally:
-        app.extensions["peacekg_pool"].close()
+        state(app).pool.close()
 
 
 def test_request_size_limit(built) -> None:
@@ -136,7 +137,7 @@ def test_request_size_limit(built) -> None:
         )
         assert response.status_code == 413 and response.json["status"] == 413
     finally:
-        app.extensions["peacekg_pool"].close()
+        state(app).pool.close()
 
 
 @pytest.mark.slow
@@ -164,11 +165,11 @@ def test_runaway_query_is_stopped_while_others_are_served(built) -> None:
         # held its worker. How long anything took beyond that depends on the machine: bench/ measures it.
         assert outcome["status"] == 504 and outcome["seconds"] >= 2.0, outcome
         assert quick and all(status == 200 for status, _ in quick), quick
-        assert app.extensions["peacekg_pool"].replaced == 1
+        assert state(app).pool.replaced == 1
         after = app.test_client().get("/sparql", query_string={"query": COUNT})
         assert after.status_code == 200
     finally:
-        app.extensions["peacekg_pool"].close()
+        state(app).pool.close()
 
 
 # -- Graph Store Protocol: read for everyone, writes refused --------------------------------------
@@ -230,7 +231,7 @@ def test_one_client_cannot_take_every_worker(built) -> None:
 
         thread = threading.Thread(target=runaway)
         thread.start()
-        slots = app.extensions["peacekg_client_slots"]
+        slots = state(app).client_slots
         while thread.is_alive() and not slots.in_flight["10.0.0.1"]:  # the runaway takes its one slot (for 3 s)
             time.sleep(0.01)
         same = app.test_client().get(
@@ -247,9 +248,9 @@ def test_one_client_cannot_take_every_worker(built) -> None:
             "/sparql", query_string={"query": "ASK {}"}, environ_base={"REMOTE_ADDR": "10.0.0.1"}
         )
         assert again.status_code == 200  # its slot came back when the runaway was stopped
-        assert app.extensions["peacekg_metrics"].snapshot()["limited"] == 1
+        assert state(app).metrics.snapshot()["limited"] == 1
     finally:
-        app.extensions["peacekg_pool"].close()
+        state(app).pool.close()
 
 
 def test_a_binding_the_engine_refuses_is_a_400_and_the_worker_lives(built) -> None:
@@ -272,10 +273,10 @@ def test_a_binding_the_engine_refuses_is_a_400_and_the_worker_lives(built) -> No
             with pytest.raises(ApiError) as caught:
                 collect(job)
             assert caught.value.status == 400
-        assert app.extensions["peacekg_pool"].replaced == 0
+        assert state(app).pool.replaced == 0
         assert app.test_client().get("/sparql", query_string={"query": "ASK {}"}).status_code == 200
     finally:
-        app.extensions["peacekg_pool"].close()
+        state(app).pool.close()
 
 
 def test_a_request_without_host_is_a_400(client) -> None:
@@ -289,7 +290,7 @@ def test_a_stream_that_breaks_after_its_200_is_not_a_complete_looking_result(bui
     from service.execution.workers import StreamBroken
 
     app = create_app(built.replace(query_workers=1, max_result_rows=30000))
-    pool, taken = app.extensions["peacekg_pool"], {}
+    pool, taken = state(app).pool, {}
     real_run = pool.run
 
     def run(job, timeout_s):

@@ -19,6 +19,7 @@ from kg.queries.run import execute
 from kg.queries.stored import find, load_all
 from kg.store.builds import open_store
 from service import create_app
+from service.state import state
 
 from helpers.hostile import HOSTILE_IRIS, HOSTILE_TEXT, RES
 
@@ -36,7 +37,7 @@ def seed_settings(seed_build):
 def app(seed_settings):
     app = create_app(seed_settings)
     yield app
-    app.extensions["peacekg_pool"].close()
+    state(app).pool.close()
 
 
 @pytest.fixture()
@@ -229,7 +230,7 @@ def test_the_row_limit_applies(seed_settings) -> None:
         assert response.status_code == 200 and response.headers["X-PeaceKG-Truncated"] == "true"
         assert len(response.json["results"]["bindings"]) == 3
     finally:
-        app.extensions["peacekg_pool"].close()
+        state(app).pool.close()
 
 
 # --- the query page ----------------------------------------------------------------------------

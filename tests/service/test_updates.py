@@ -10,6 +10,7 @@ from kg.builder.pipeline import build
 from kg.errors import ConfigError
 from kg.store.builds import current_build
 from service import create_app
+from service.state import state
 
 from helpers.corpora import make_corpus, settings_for
 
@@ -35,8 +36,8 @@ def built(tmp_path, monkeypatch):
 def app(built):
     app = create_app(built)
     yield app
-    app.extensions["peacekg_pool"].close()
-    app.extensions["peacekg_writer"].close()
+    state(app).pool.close()
+    state(app).writer.close()
 
 
 def _ask(client, query: str) -> bool:
@@ -73,7 +74,7 @@ def test_updates_are_off_by_default(tmp_path, monkeypatch) -> None:
         ):
             assert response.status_code == 403 and "disabled" in response.json["message"]
     finally:
-        app.extensions["peacekg_pool"].close()
+        state(app).pool.close()
 
 
 def test_updates_need_a_token_in_the_environment(tmp_path, monkeypatch) -> None:
@@ -282,7 +283,7 @@ def test_void_description_and_dumps(built) -> None:
         ):
             assert client.get(path).status_code == 404, path
     finally:
-        app.extensions["peacekg_pool"].close()
+        state(app).pool.close()
 
 
 @pytest.mark.parametrize(

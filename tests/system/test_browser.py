@@ -15,6 +15,7 @@ import pytest
 from kg.builder.pipeline import build
 from kg.settings import load_settings
 from service import create_app
+from service.state import state
 from service.views.query_examples import BUILT_IN
 from service.views.query_page import CSP, NOT_INSTALLED, YASGUI_BUILD
 
@@ -51,7 +52,7 @@ def app(tmp_path: Path):
     app = create_app(settings)
     app.config["PEACEKG_QUERIES_DIR"] = tmp_path / "queries"  # absent unless a test writes it
     yield app
-    app.extensions["peacekg_pool"].close()
+    state(app).pool.close()
 
 
 def test_query_page_lists_the_examples_escaped_under_a_strict_csp(app) -> None:

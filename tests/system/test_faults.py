@@ -31,6 +31,7 @@ from kg.builder.pipeline import build
 from kg.cli import cli
 from kg.store.builds import current_build, open_store, read_manifest
 from service import create_app
+from service.state import state
 
 from helpers.corpora import make_corpus, settings_for
 from helpers.faults import SEED, served_count
@@ -216,7 +217,7 @@ def test_build_killed_at_random_points_keeps_the_previous_store(tmp_path: Path, 
         assert leftovers == [], leftovers  # half-made builds and links are cleared by the next build
         assert served_count(client) == len(open_store(settings.build_dir))
     finally:
-        app.extensions["peacekg_pool"].close()
+        state(app).pool.close()
     print("build killed at:", "; ".join(hit))
 
 
@@ -310,7 +311,7 @@ def test_full_disk_during_a_build(tmp_path: Path) -> None:
                 filler.unlink()
             assert not build(settings).nothing_to_do and current_build(settings.build_dir) != before
         finally:
-            app.extensions["peacekg_pool"].close()
+            state(app).pool.close()
 
 
 def test_read_only_store_location(tmp_path: Path) -> None:
@@ -334,7 +335,7 @@ def test_read_only_store_location(tmp_path: Path) -> None:
             result = failed_build(settings)
             assert_refused_cleanly(settings, app.test_client(), result, before, content, reason)
         finally:
-            app.extensions["peacekg_pool"].close()
+            state(app).pool.close()
             if mounted:
                 subprocess.run(["mount", "-o", "remount,rw", str(tmp_path / "disk")], check=True)
             else:

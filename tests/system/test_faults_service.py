@@ -21,6 +21,7 @@ import pytest
 
 from kg.builder.pipeline import build
 from service import create_app
+from service.state import state
 
 from helpers.corpora import make_corpus, settings_for
 from helpers.faults import COUNT, SEED, served_count
@@ -153,7 +154,7 @@ def test_query_worker_killed_while_sending_its_result(built) -> None:
     """A worker killed after its first chunk: never a 200 with a cut body (the result is buffered
     before the status is sent, so the client gets the error instead)."""
     app = create_app(built.replace(query_workers=1))
-    pool = app.extensions["peacekg_pool"]
+    pool = state(app).pool
     real_run = pool.run
 
     def run_then_kill(job, timeout_s):

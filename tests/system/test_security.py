@@ -20,6 +20,7 @@ from kg.builder.pipeline import build
 from kg.cli import cli
 from kg.store.export import export
 from service import create_app
+from service.state import state
 
 from helpers.corpora import make_corpus, settings_for
 from helpers.paths import ROOT
@@ -61,7 +62,7 @@ def server(built, tmp_path_factory):
 def readonly(built):
     app = create_app(built.replace(query_workers=1))
     yield app.test_client()
-    app.extensions["peacekg_pool"].close()
+    state(app).pool.close()
 
 
 def raw(
@@ -334,7 +335,7 @@ def test_unexpected_exceptions_are_a_bare_500(built) -> None:
         assert response.status_code == 500 and response.json["status"] == 500
         assert_clean_error(response.data, built.build_dir)
     finally:
-        app.extensions["peacekg_pool"].close()
+        state(app).pool.close()
 
 
 def test_a_store_that_cannot_be_opened_is_a_503_without_its_path(built, tmp_path: Path) -> None:
@@ -347,7 +348,7 @@ def test_a_store_that_cannot_be_opened_is_a_503_without_its_path(built, tmp_path
         assert response.status_code == 503 and response.json["status"] == 503
         assert_clean_error(response.data, copy)
     finally:
-        app.extensions["peacekg_pool"].close()
+        state(app).pool.close()
 
 
 HTML_PAGES = [
