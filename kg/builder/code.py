@@ -8,7 +8,9 @@ to the mapping's imports tomorrow is fingerprinted without anyone remembering to
 
 from __future__ import annotations
 
-import ast
+import io
+import tokenize
+from collections.abc import Iterator
 from pathlib import Path
 
 PACKAGE_DIR = Path(__file__).resolve().parents[1]  # the kg package
@@ -43,23 +45,56 @@ def _module_of(path: Path) -> str:
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
+def _logical_lines(source: str) -> Iterator[list[tokenize.TokenInfo]]:
+    """The significant tokens of each logical line (a parenthesised import spans several lines)."""
+    line: list[tokenize.TokenInfo] = []
+    skip = {tokenize.COMMENT, tokenize.NL, tokenize.INDENT, tokenize.DEDENT, tokenize.ENCODING}
+    for token in tokenize.generate_tokens(io.StringIO(source).readline):
+        if token.type in (tokenize.NEWLINE, tokenize.ENDMARKER) or (token.type == tokenize.OP and token.string == ";"):
+            if line:
+                yield line
+            line = []
+        elif token.type not in skip:
+            line.append(token)
+
+
+def _dotted(tokens: list[tokenize.TokenInfo], start: int) -> str:
+    """The dotted name (leading dots included) that starts at ``tokens[start]``."""
+    parts, i = [], start
+    while i < len(tokens) and (tokens[i].type == tokenize.NAME or tokens[i].string in (".", "...")):
+        if tokens[i].string in ("import", "as"):
+            break
+        parts.append(tokens[i].string)
+        i += 1
+    return "".join(parts)
+
+
 def _imported(path: Path) -> set[str]:
     """Every module name an import statement of ``path`` may load (``from a import b`` names both
-    ``a`` and ``a.b``, since ``b`` may be a submodule)."""
-    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    ``a`` and ``a.b``, since ``b`` may be a submodule). Read with the tokenizer, not ``ast``:
+    CPython 3.11's AST constructor keeps a process-wide depth counter that concurrent or
+    interrupted parses can leave wrong, after which every ``ast.parse`` in that process fails."""
     here = _module_of(path).split(".")
     package = here if path.name == "__init__.py" else here[:-1]
     names: set[str] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            names.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom):
-            base = node.module or ""
-            if node.level:
-                anchor = package[: len(package) - node.level + 1]
+    for line in _logical_lines(path.read_text(encoding="utf-8")):
+        words = [t.string for t in line]
+        if words[0] == "import":
+            for chunk in " ".join(words[1:]).split(","):
+                names.add(chunk.split(" as ")[0].replace(" ", ""))
+        elif words[0] == "from" and "import" in words:
+            base = _dotted(line, 1)
+            level = len(base) - len(base.lstrip("."))
+            base = base.lstrip(".")
+            if level:
+                anchor = package[: len(package) - level + 1]
                 base = ".".join([*anchor, base]) if base else ".".join(anchor)
             names.add(base)
-            names.update(f"{base}.{alias.name}" for alias in node.names)
+            imported = [w for w in words[words.index("import") + 1 :] if w not in ("(", ")")]
+            for chunk in " ".join(imported).split(","):
+                name = chunk.split(" as ")[0].strip()
+                if name and name != "*":
+                    names.add(f"{base}.{name}")
     return names
 
 

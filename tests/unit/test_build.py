@@ -3,6 +3,7 @@ and atomicity (a failed or killed build leaves the previous store serving)."""
 
 from __future__ import annotations
 
+import ast
 import json
 import os
 import shutil
@@ -272,3 +273,46 @@ def test_a_change_in_any_dependency_changes_the_code_fingerprint(tmp_path: Path,
     edited = code_fingerprint()
     unrelated.write_text(unrelated.read_text(encoding="utf-8") + "\n# unrelated\n", encoding="utf-8")
     assert code_fingerprint() == edited
+
+
+def _imports_by_ast(path: Path) -> set[str]:
+    here = code._module_of(path).split(".")
+    package = here if path.name == "__init__.py" else here[:-1]
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                anchor = package[: len(package) - node.level + 1]
+                base = ".".join([*anchor, base]) if base else ".".join(anchor)
+            names.add(base)
+            names.update(f"{base}.{alias.name}" for alias in node.names)
+    return names
+
+
+def test_the_import_reader_agrees_with_python_s_parser(tmp_path: Path) -> None:
+    """kg.builder.code reads imports with the tokenizer (thread-safe); on every kg module, and on
+    the awkward forms, it finds what Python's own parser finds."""
+    awkward = tmp_path / "kg" / "pkg" / "mod.py"
+    awkward.parent.mkdir(parents=True)
+    awkward.write_text(
+        "import a.b as c, d\nfrom . import sibling\nfrom .. import up; import e\n"
+        "from .x import (\n    y,  # comment\n    z as w,\n)\n"
+        "def f():\n    from kg.inner import thing\n"
+        "text = 'import not_a_module'\n",
+        encoding="utf-8",
+    )
+    files = [*sorted((ROOT / "kg").rglob("*.py"))]
+    for path in files:
+        assert code._imported(path) == _imports_by_ast(path), path
+    original = code.PACKAGE_DIR
+    try:
+        code.PACKAGE_DIR = tmp_path / "kg"
+        assert code._imported(awkward) == _imports_by_ast(awkward) == {
+            "a.b", "d", "kg.pkg", "kg.pkg.sibling", "kg", "kg.up", "e", "kg.pkg.x", "kg.pkg.x.y", "kg.pkg.x.z",
+            "kg.inner", "kg.inner.thing",
+        }  # fmt: skip
+    finally:
+        code.PACKAGE_DIR = original
