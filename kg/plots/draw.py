@@ -85,6 +85,8 @@ def stance_matrix(frame: pandas.DataFrame, max_actors: int = 30, max_targets: in
     frame = frame[frame["target"].isin(targets)]
     actors = _ranked(frame, "actor", "actorName", "target", max_actors)
     frame = frame[frame["actor"].isin(actors)]
+    # A target whose every stance comes from actors left out above has nothing left to draw.
+    targets = [t for t in targets if t in set(frame["target"])]
     scores = numpy.full((len(actors), len(targets)), numpy.nan)
     shade = numpy.zeros((len(actors), len(targets)))
     texts: dict[tuple[int, int], str] = {}
@@ -182,6 +184,8 @@ def stance_network(frame: pandas.DataFrame, max_actors: int = 32, max_targets: i
     frame = frame[frame["target"].isin(targets)]
     actors = _ranked(frame, "actor", "actorName", "target", max_actors)
     frame = frame[frame["actor"].isin(actors)]
+    # A target whose every stance comes from actors left out above has nothing left to draw.
+    targets = [t for t in targets if t in set(frame["target"])]
     edges = frame.groupby(["actor", "target", "polarity"], sort=True)["statements"].sum().reset_index()
     labels = {
         **dict(zip(frame["actor"], frame["actorName"], strict=True)),
