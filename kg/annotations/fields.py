@@ -95,6 +95,12 @@ FAMILY = {
         _f("target_of_event", "keys", "pk:targetOf", "Who or what the event was directed against."),
         _f("location", "keys", "pk:location", "Where it took place."),
         _f("part_of", "key", "pk:subEventOf", "The larger event it belongs to."),
+        _f(
+            "in_response_to",
+            "keys",
+            "pk:inResponseTo",
+            "The event(s) it answers or protests (a resignation in protest over an invasion).",
+        ),
     ),
     "Proposal": (
         _f("proposed_by", "keys", "pk:proposedBy", "Who made or originated it.", required=True),
@@ -137,6 +143,13 @@ FAMILY = {
         _f("terminated_by", "key", "pk:terminatedBy", "The event that ended its force."),
         _f("termination_date", "date", "pk:terminationDate", "The day it ceased to be in force."),
         _f("outcome", "text", "pk:outcome", "What became of it."),
+        _f(
+            "provisions",
+            "provisions",
+            "pk:hasProvision",
+            "What it provides, as structured terms: the territory ceded (a TerritorialProvision with arrangement "
+            "cession, ceded_by, ceded_to), troop limits… (see PROVISION).",
+        ),
     ),
     "Proposition": (),
 }
@@ -176,6 +189,13 @@ STATEMENT = (
     _f("stated_at", "key", "pk:statedAt", "The event where it was said (Davos)."),
     _f("stated_via", "keys", "pk:statedVia", "The outlet or document it was said through (an interview, an essay)."),
     _f("date", "date", "pk:hasTimeSpan", "When it was said, if the text says."),
+    _f(
+        "refers_to",
+        "date",
+        "pk:refersToTime",
+        "When what it reports happened or held, as the article places it ('the war' of the text: 2022 onwards; "
+        "'in 45': 1945); not when it was said (that is date).",
+    ),
     _f("about", "keys", "pk:about", "Entities it is about."),
     _f("note", "text", None, "A note for annotators; not part of the graph."),
 )
@@ -226,6 +246,12 @@ STATEMENT_TYPE = {
             "troop-strength, casualties, territory-share, money, distance…",
             scheme="figure-category",
             required=True,
+        ),
+        _f(
+            "concerns",
+            "keys",
+            "pk:figureConcerns",
+            "Whose or what the figure counts: the party whose troops, losses or money it is, or the place measured.",
         ),
     ),
     "EventReport": (_f("event", "key", "pk:reportsEvent", "The event reported.", required=True),),
@@ -286,6 +312,8 @@ PROVISION = (
         scheme="troop-mission",
     ),
     _f("quantity", "quantity", "pk:hasQuantity", "Troops or force limit: the size."),
+    _f("ceded_by", "keys", "pk:cededBy", "Territorial: the party that gives the territory (or its control) up."),
+    _f("ceded_to", "keys", "pk:cededTo", "Territorial: the party that gains the territory (or its control)."),
     _f("guarantee", "key", "pk:providesGuarantee", "Security guarantee: the key of the guarantee entity."),
     _f("affected", "keys", "pk:affectedParty", "Any other party it binds or benefits."),
 )
@@ -314,6 +342,7 @@ ROLE = (
         scheme="role-status",
     ),
     _f("date", "date", "pk:hasTimeSpan", "When it was held."),
+    _f("ended_by", "key", "pk:roleEndedBy", "The event that ended it (a Resignation, a dismissal, a lost election)."),
     _f("evidence", "quotes", "pk:hasEvidence", "The span that states the role (in annotation files)."),
 )
 # A role as an article states it (annotation files, section ``roles``): the same fields plus the
@@ -355,6 +384,10 @@ KEY_RANGE = {
     "perpetrator": "Agent",
     "location": "Place",
     "part_of": "Event",
+    "in_response_to": "Event",
+    "ended_by": "Event",
+    "ceded_by": "Agent",
+    "ceded_to": "Agent",
     "obligors": "Agent",
     "guarantors": "Agent",
     "beneficiary": "Agent",

@@ -38,8 +38,9 @@ DATE = {
             "required": ["earliest"],
             "additionalProperties": False,
             "properties": {
-                "earliest": {"type": "string"},
-                "latest": {"type": "string"},
+                # a year may be written as a number, as at the top level (`date: 2024`)
+                "earliest": {"type": ["string", "integer"]},
+                "latest": {"type": ["string", "integer"]},
                 "precision": {"type": "string"},
                 "inferred": {"type": "boolean"},
                 "as_written": {"type": "string"},

@@ -9,9 +9,12 @@ the ontology itself (``peacekg ontology check``). See docs/reasoning.md.
 Rules (names from the OWL 2 RL profile): cax-sco, prp-spo1, prp-dom, prp-rng, prp-inv1/2,
 prp-symp, prp-trp, cls-int/cls-svf/cls-hv for the defined classes (each
 ``owl:equivalentClass [ owl:intersectionOf ( A R… ) ]`` with R a someValuesFrom or hasValue
-restriction, on a property or its inverse), plus one PeaceKG shortcut, pk:mentionedIn, derived
-from the mentions. Inconsistency: cax-dw and cax-adc (instances of
-disjoint classes).
+restriction, on a property or its inverse), plus three PeaceKG shortcuts (not OWL entailments,
+documented in the ontology and docs/querying.md): pk:mentionedIn, derived from the mentions;
+pk:heldBy for statements without a position holder (their speaker, pk:attributedTo; a position's
+holder is pk:heldBy by prp-spo1); and pk:quote, pk:start, pk:end, pk:inDocument on every
+annotation (mention or evidence), copied from its target span's two selectors so that one hop
+gives a quote with its offsets. Inconsistency: cax-dw and cax-adc (instances of disjoint classes).
 """
 
 from __future__ import annotations
@@ -36,6 +39,22 @@ GENERIC_RULES = {
     "pk-mentioned-in": "CONSTRUCT { ?x <https://w3id.org/peacekg/ontology/mentionedIn> ?doc } WHERE { "
     "?m a <https://w3id.org/peacekg/ontology/Mention> ; <http://www.w3.org/ns/oa#hasBody> ?x ; "
     "<http://www.w3.org/ns/oa#hasTarget>/<http://www.w3.org/ns/oa#hasSource> ?doc }",
+    # PeaceKG shortcut: whose view a statement is. A position's holder comes by prp-spo1
+    # (pk:positionHolder ⊑ pk:heldBy); any other statement is held by its speaker. pk:positionHolder
+    # is only ever asserted, so the negation is stable across rounds.
+    "pk-held-by": "CONSTRUCT { ?s <https://w3id.org/peacekg/ontology/heldBy> ?a } WHERE { "
+    "?s <https://w3id.org/peacekg/ontology/attributedTo> ?a . "
+    "FILTER NOT EXISTS { ?s <https://w3id.org/peacekg/ontology/positionHolder> ?h } }",
+    # PeaceKG shortcut: an annotation's quote, offsets and document, from its span's two selectors.
+    "pk-quote": "CONSTRUCT { ?a <https://w3id.org/peacekg/ontology/quote> ?exact ; "
+    "<https://w3id.org/peacekg/ontology/start> ?start ; <https://w3id.org/peacekg/ontology/end> ?end ; "
+    "<https://w3id.org/peacekg/ontology/inDocument> ?doc } WHERE { "
+    "?a <http://www.w3.org/ns/oa#hasTarget> ?span . "
+    "?span a <https://w3id.org/peacekg/ontology/TextSpan> ; <http://www.w3.org/ns/oa#hasSource> ?doc ; "
+    "<http://www.w3.org/ns/oa#hasSelector> ?quote , ?position . "
+    "?quote a <http://www.w3.org/ns/oa#TextQuoteSelector> ; <http://www.w3.org/ns/oa#exact> ?exact . "
+    "?position a <http://www.w3.org/ns/oa#TextPositionSelector> ; <http://www.w3.org/ns/oa#start> ?start ; "
+    "<http://www.w3.org/ns/oa#end> ?end }",
 }
 PREFIXES = (
     "PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "

@@ -83,8 +83,8 @@ class Emitter:
         return Literal(str(value), lang="en")
 
     # -- composite values ----------------------------------------------------------------------
-    def time_span(self, subject: URIRef, value: Any) -> URIRef:
-        node = Minter.child(subject, "time")
+    def time_span(self, subject: URIRef, value: Any, name: str = "time") -> URIRef:
+        node = Minter.child(subject, name)
         if isinstance(value, dict):
             earliest = parse_date_text(str(value["earliest"]))
             latest = parse_date_text(str(value["latest"])) if "latest" in value else None
@@ -153,7 +153,9 @@ class Emitter:
         elif kind == "date":
             # A termination date is a plain date; other dates may be ranges (a time span node).
             is_plain = predicate == PK.terminationDate
-            objects = [Literal(str(value), datatype=XSD.date)] if is_plain else [self.time_span(subject, value)]
+            # pk:hasTimeSpan's node is {subject}/time; another time span (pk:refersToTime) is {subject}/refers-to-time
+            name = "time" if predicate == PK.hasTimeSpan else _kebab(str(predicate).rsplit("/", 1)[-1])
+            objects = [Literal(str(value), datatype=XSD.date)] if is_plain else [self.time_span(subject, value, name)]
         elif kind == "quantity":
             objects = [self.quantity(subject, value)]
         elif kind == "bool":
@@ -171,6 +173,11 @@ class Emitter:
             self.add(subject, predicate, obj)
             pairs.append((predicate, obj))
         return pairs
+
+
+def _kebab(name: str) -> str:
+    """refersToTime -> refers-to-time (the local name of a property, for a child node's IRI)."""
+    return "".join("-" + c.lower() if c.isupper() else c for c in name)
 
 
 def _decimal(number: Any) -> str:
