@@ -8,6 +8,8 @@
   :mod:`~kg.annotations.definitions` and quote resolution in :mod:`~kg.annotations.quotes`;
 - ``peacekg annotations validate`` and friends: :mod:`~kg.annotations.check`;
   ``annotations coverage``: :mod:`~kg.annotations.coverage` (spaCy's named entities covered or excused);
+  the warnings of the linking rules (corpus/README.md): :mod:`~kg.annotations.linking` and
+  :mod:`~kg.annotations.polarity`;
 - drafting (``peacekg annotate suggest``): :mod:`~kg.annotations.suggest`, with the gazetteer
   (:mod:`~kg.annotations.gazetteer`), attribution cues (:mod:`~kg.annotations.attributions`), and
   figures and dates (:mod:`~kg.annotations.figures`).

@@ -6,8 +6,9 @@ from pathlib import Path
 
 from kg.annotations.corpus import Corpus, load_corpus
 from kg.annotations.format_docs import format_reference
+from kg.annotations.linking import linking_warnings
 from kg.annotations.vocabulary import VocabularyIndex
-from kg.ontology.load import load_ontology
+from kg.ontology.load import OntologySources, load_ontology
 from kg.serialize import write_atomic
 from kg.settings import Settings
 
@@ -28,12 +29,22 @@ def write_format_reference(settings: Settings, out: Path | None = None) -> tuple
 
 
 def validate_corpus(settings: Settings) -> str:
-    """Raise AnnotationError listing every problem, or return a one-line summary."""
-    corpus = open_corpus(settings)
+    """Raise AnnotationError listing every problem (errors), or return the warnings of the linking
+    rules (:mod:`~kg.annotations.linking`, one per line, file:line: field: warning (rule): message)
+    followed by a one-line summary. Warnings are looked for once there are no errors, and never
+    fail the command."""
+    vocabulary = vocabulary_index(settings)
+    corpus = load_corpus(Path(settings.corpus_dir), vocabulary)
     corpus.raise_for_issues()
+    checks = OntologySources.find(Path(settings.ontology_dir)).data_checks
+    warnings = linking_warnings(corpus, vocabulary, {p.name.removesuffix("-violation.rq") for p in checks})
     spans = sum(len(a.all_spans()) for a in corpus.annotations.values())
     statements = sum(len(a.data.get("statements") or []) for a in corpus.annotations.values())
-    return (
+    summary = (
         f"corpus ok: {len(corpus.articles)} articles, {len(corpus.reference)} reference individuals, "
         f"{len(corpus.annotations)} annotation files, {statements} statements, {spans} resolved spans"
     )
+    if not warnings:
+        return summary
+    lines = [str(w) for w in warnings]
+    return "\n".join([*lines, f"{summary}; {len(warnings)} warning(s) of the linking rules (corpus/README.md)"])
