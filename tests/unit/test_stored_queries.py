@@ -271,7 +271,7 @@ CASES: list[tuple[str, dict[str, str], list[dict[str, Any]]]] = [
             {
                 "guarantee": "res:nato-membership-for-ukraine",
                 "relation": "pk:positionHolder",
-                "actor": "res:ukraine",
+                "actor": "res:volodymyr-zelenskyy",
                 "stance": "stance:supports",
                 "article": A002,
             },
@@ -375,7 +375,9 @@ CASES: list[tuple[str, dict[str, str], list[dict[str, Any]]]] = [
             {
                 "actor": "res:vladimir-putin",
                 "relation": "pk:positionHolder",
-                "target": "res:nato-membership-for-ukraine",
+                # 000 s2 (Olexander: Putin will not allow multinational armies); 000 s39's object is in its
+                # provisions (Ukraine kept out of NATO), no longer a target nato-membership-for-ukraine (issue 15)
+                "target": "res:western-troops-in-ukraine",
                 "article": A000,
             },
         ],
