@@ -29,20 +29,13 @@ from service.execution.outcomes import collect
 from service.execution.workers import Job
 from service.protocol.federation import check_query
 from service.protocol.negotiation import choose
+from service.protocol.sparql import RESULT_OFFERS as SPARQL_RESULT_OFFERS
 from service.state import state
 from service.views.pages import SECURITY_HEADERS, Terms
 
 blueprint = Blueprint("stored_queries", __name__)
 
-RESULT_OFFERS = [
-    "application/sparql-results+json",
-    "application/sparql-results+xml",
-    "text/csv",
-    "text/tab-separated-values",
-    "application/json",
-    "application/xml",
-    "text/html",
-]
+RESULT_OFFERS = [*SPARQL_RESULT_OFFERS, "text/html"]  # the endpoint's formats, and a page
 LIST_OFFERS = ["application/json", "text/html"]
 LIST_FORMATS = {"json": "application/json", "html": "text/html"}
 FORMATS = {
