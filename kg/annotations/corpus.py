@@ -20,9 +20,9 @@ from typing import Any
 from kg.annotations.definitions import check_individual, check_reference_file, check_references, check_statement
 from kg.annotations.fields import ARTICLE_ROLE, QUOTE, Field
 from kg.annotations.quotes import QuoteError, Span, resolve, resolve_all
-from kg.annotations.values import Checker, Issue
+from kg.annotations.values import STATEMENT_REF_PATTERN, Checker, Issue
 from kg.annotations.vocabulary import VocabularyIndex
-from kg.annotations.yaml_source import Path_, YamlDocument, load_yaml
+from kg.annotations.yaml_source import Path_, YamlDocument, dotted, load_yaml
 from kg.errors import PeaceKGError, SourceSyntaxError
 
 ANNOTATABLE_REGIONS = {"body", "headline", "byline", "reader-comment"}
@@ -286,6 +286,7 @@ def _load_annotations(
         if key.startswith("#") and key[1:] not in ids:
             checker.issue(where, f"no statement with id {key[1:]!r} in this file")
     issues.extend(checker.issues)
+    # '<article>#s3' is resolved by load_corpus once every annotation file is loaded
     refs.extend((doc, p, k) for p, k in checker.references if not k.startswith("#"))
     return annotations
 
@@ -350,8 +351,33 @@ def load_corpus(corpus_dir: Path, vocabulary: VocabularyIndex) -> Corpus:
     articles = _load_articles(corpus_dir / "articles", vocabulary, issues, refs)
     reference = _load_reference(corpus_dir / "reference", vocabulary, keys, issues, refs)
     annotations = _load_annotation_files(corpus_dir / "annotations", articles, vocabulary, keys, issues, refs)
-    issues.extend(check_references(refs, keys, vocabulary))
+    issues.extend(check_statement_references([r for r in refs if "#" in r[2]], annotations))
+    issues.extend(check_references([r for r in refs if "#" not in r[2]], keys, vocabulary))
     return Corpus(articles, reference, annotations, keys, sorted(set(issues)))
+
+
+def check_statement_references(
+    refs: list[tuple[YamlDocument, Path_, str]], annotations: dict[str, Annotations]
+) -> list[Issue]:
+    """Every '<article id>#s3' names a statement of that article's annotation file (a bare '#s3'
+    is checked against its own file by _load_annotations, and belongs in an annotation file)."""
+    issues: list[Issue] = []
+    for doc, where, key in refs:
+        match = STATEMENT_REF_PATTERN.match(key)
+        assert match is not None  # Checker.check_statement_ref records only well-formed references
+        article, sid = match["article"], match["sid"]
+        if not article:
+            problem = f"a statement reference outside an annotation file names its article ('<article id>{key}')"
+        elif article not in annotations:
+            problem = f"no annotation file for article {article!r}"
+        elif sid not in {
+            str(s.get("id")) for s in annotations[article].data.get("statements") or [] if isinstance(s, dict)
+        }:
+            problem = f"no statement with id {sid!r} in the annotations of article {article}"
+        else:
+            continue
+        issues.append(Issue(doc.file, doc.line(where) or 1, dotted(where), problem))
+    return issues
 
 
 def _syntax_issue(exc: SourceSyntaxError, path: Path) -> Issue:

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 #   text      a string (becomes an English literal)
 #   texts     a string or a list of strings
 #   key       the key of a reference individual or of an entity defined in an annotation file
-#   keys      a key or a list of keys
+#   keys      a key or a list of keys; a statement ('#s3', '<article id>#s3') where a field takes one
+#   statements  a statement or a list of them: '#s3' of this file, '001_8d381c327fafc0c6#s54' of another
 #   concept   the local name of a concept of the named scheme (e.g. "supports" in stance)
 #   concepts  one or a list of such names
 #   date      "2025", "2025-08", "2025-08-15", or a mapping {earliest, latest, precision, inferred, as_written}
@@ -196,7 +197,28 @@ STATEMENT = (
         "When what it reports happened or held, as the article places it ('the war' of the text: 2022 onwards; "
         "'in 45': 1945); not when it was said (that is date).",
     ),
-    _f("about", "keys", "pk:about", "Entities it is about."),
+    _f(
+        "about",
+        "keys",
+        "pk:about",
+        "Entities it is about; a statement it bears on without a stance toward it: '#s3' in this file, "
+        "'001_8d381c327fafc0c6#s54' in another article's (pk:bearsOn).",
+    ),
+    _f(
+        "disputes",
+        "statements",
+        "pk:disputes",
+        "Statements it contradicts when its own stance is toward something else (a position refusing any "
+        "compromise disputes another article's 'ready for negotiations'); a Claim that denies, doubts, "
+        "opposes… a statement says so with target instead.",
+    ),
+    _f(
+        "endorses",
+        "statements",
+        "pk:endorses",
+        "Statements it agrees with or corroborates when its own stance is toward something else (two "
+        "articles reporting the same refusal); a Claim that asserts, supports… a statement uses target.",
+    ),
     _f("note", "text", None, "A note for annotators; not part of the graph."),
 )
 STATEMENT_TYPE = {
@@ -206,7 +228,9 @@ STATEMENT_TYPE = {
             "target",
             "keys",
             "pk:target",
-            "What the stance is toward: a key, or a statement id in this file ('#s3').",
+            "What the stance is toward: a key, or a statement ('#s3' in this file, "
+            "'001_8d381c327fafc0c6#s54' in another article's; its stance types the link: pk:disputes, "
+            "pk:endorses).",
             required=True,
         ),
     ),

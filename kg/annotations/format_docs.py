@@ -11,6 +11,7 @@ KIND_HELP = {
     "texts": "text or list of texts",
     "key": "key",
     "keys": "key or list of keys",
+    "statements": "statement or list (`'#s3'`, `'<article id>#s3'`)",
     "concept": "concept",
     "concepts": "concept or list",
     "date": "date",

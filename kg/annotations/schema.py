@@ -10,7 +10,7 @@ import json
 from typing import Any
 
 from kg.annotations import fields as F
-from kg.annotations.values import DATE_PATTERN, KEY_PATTERN
+from kg.annotations.values import DATE_PATTERN, KEY_PATTERN, STATEMENT_REF_PATTERN
 from kg.annotations.vocabulary import VocabularyIndex
 
 SCHEMA_BASE = "https://w3id.org/peacekg/schema/"
@@ -28,7 +28,8 @@ NESTED = {
     "sources": F.SOURCE,
 }
 KEY = {"type": "string", "pattern": KEY_PATTERN.pattern}
-KEY_OR_LOCAL = {"type": "string", "pattern": f"({KEY_PATTERN.pattern})|(^#.+$)"}
+STATEMENT_REF = {"type": "string", "pattern": STATEMENT_REF_PATTERN.pattern}
+KEY_OR_LOCAL = {"type": "string", "pattern": f"({KEY_PATTERN.pattern})|({STATEMENT_REF_PATTERN.pattern})"}
 DATE = {
     "oneOf": [
         {"type": "string", "pattern": DATE_PATTERN.pattern},
@@ -105,6 +106,7 @@ def _kind(field: F.Field, vocabulary: VocabularyIndex) -> dict[str, Any]:
             "texts": _one_or_many({"type": "string"}),
             "key": KEY_OR_LOCAL if field.name == "target" else KEY,
             "keys": _one_or_many(KEY_OR_LOCAL),
+            "statements": _one_or_many(STATEMENT_REF),
             "date": DATE,
             "bool": {"type": "boolean"},
             "quotes": _one_or_many({"oneOf": [{"type": "string", "minLength": 1}, QUOTE_OBJECT]}),

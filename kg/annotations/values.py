@@ -15,6 +15,8 @@ from kg.annotations.yaml_source import Path_, YamlDocument, dotted
 
 KEY_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 DATE_PATTERN = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+# A statement: '#s3' in this file, '001_8d381c327fafc0c6#s54' in the annotation file of another article.
+STATEMENT_REF_PATTERN = re.compile(r"^(?P<article>[^#\s]+)?#(?P<sid>[^#\s]+)$")
 NESTED = {"provisions": PROVISION, "commitments": COMMITMENT, "violations": VIOLATION, "roles": ROLE, "sources": SOURCE}
 
 
@@ -77,6 +79,8 @@ class Checker:
             self.check_list_of(value, path, self.check_text)
         elif kind in ("key", "keys"):
             self.check_keys(value, path, one=kind == "key")
+        elif kind == "statements":
+            self.check_list_of(value, path, self.check_statement_ref)
         elif kind in ("concept", "concepts"):
             self.check_concepts(value, path, f, one=kind == "concept")
         elif kind == "date":
@@ -147,10 +151,21 @@ class Checker:
         self.check_object(item, path, NESTED[kind], kind.rstrip("s"))
 
     def check_key(self, value: Any, path: Path_) -> None:
-        if isinstance(value, str) and value.startswith("#"):
-            self.references.append((path, value))  # a statement id in this file
+        if isinstance(value, str) and "#" in value:
+            self.check_statement_ref(value, path)
         elif not isinstance(value, str) or not KEY_PATTERN.match(value):
             self.issue(path, f"not a key (lower-case words joined by '-'): {value!r}")
+        else:
+            self.references.append((path, value))
+
+    def check_statement_ref(self, value: Any, path: Path_) -> None:
+        """'#s3' (a statement of this file) or '<article id>#s3' (one of another article's file);
+        recorded as a reference, resolved once every annotation file is loaded."""
+        if not isinstance(value, str) or not STATEMENT_REF_PATTERN.match(value):
+            self.issue(
+                path,
+                f"not a statement reference ('#s3' in this file, '<article id>#s3' in another article): {value!r}",
+            )
         else:
             self.references.append((path, value))
 

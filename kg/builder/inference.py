@@ -9,12 +9,15 @@ the ontology itself (``peacekg ontology check``). See docs/reasoning.md.
 Rules (names from the OWL 2 RL profile): cax-sco, prp-spo1, prp-dom, prp-rng, prp-inv1/2,
 prp-symp, prp-trp, cls-int/cls-svf/cls-hv for the defined classes (each
 ``owl:equivalentClass [ owl:intersectionOf ( A R… ) ]`` with R a someValuesFrom or hasValue
-restriction, on a property or its inverse), plus three PeaceKG shortcuts (not OWL entailments,
+restriction, on a property or its inverse), plus PeaceKG shortcuts (not OWL entailments,
 documented in the ontology and docs/querying.md): pk:mentionedIn, derived from the mentions;
 pk:heldBy for statements without a position holder (their speaker, pk:attributedTo; a position's
 holder is pk:heldBy by prp-spo1); and pk:quote, pk:start, pk:end, pk:inDocument on every
 annotation (mention or evidence), copied from its target span's two selectors so that one hop
-gives a quote with its offsets. Inconsistency: cax-dw and cax-adc (instances of disjoint classes).
+gives a quote with its offsets; pk:bearsOn, pk:disputes and pk:endorses between statements,
+from a statement target or about and the stance toward it; pk:headOf (pk:ledBy by prp-inv) from a
+head of state's or government's role in a government. Inconsistency: cax-dw and cax-adc
+(instances of disjoint classes).
 """
 
 from __future__ import annotations
@@ -55,10 +58,33 @@ GENERIC_RULES = {
     "?quote a <http://www.w3.org/ns/oa#TextQuoteSelector> ; <http://www.w3.org/ns/oa#exact> ?exact . "
     "?position a <http://www.w3.org/ns/oa#TextPositionSelector> ; <http://www.w3.org/ns/oa#start> ?start ; "
     "<http://www.w3.org/ns/oa#end> ?end }",
+    # PeaceKG shortcuts: links between statements, typed by the stance (annotators write stance +
+    # target; disputes/endorses fields only where the statement's own stance is toward something
+    # else, and those reach pk:bearsOn by prp-spo1). A statement that targets or is about
+    # another bears on it; its stance toward it types the link, by the stance scheme: a negative
+    # stance or a contrary of asserts (denies, doubts) disputes it, a positive stance or asserts
+    # endorses it; directive and predictive stances (demands, warns, predicts) stay untyped.
+    "pk-bears-on": "CONSTRUCT { ?s pk:bearsOn ?o } WHERE { "
+    "{ ?s pk:target ?o } UNION { ?s pk:about ?o } ?s a pk:Statement . ?o a pk:Statement }",
+    "pk-disputes": "CONSTRUCT { ?s pk:disputes ?o } WHERE { ?s a pk:Statement ; pk:target ?o ; pk:stance ?stance . "
+    "?o a pk:Statement . "
+    "{ ?stance skos:broader+ <https://w3id.org/peacekg/vocab/stance/negative> } UNION "
+    "{ ?stance pk:contraryStance <https://w3id.org/peacekg/vocab/stance/asserts> } }",
+    "pk-endorses": "CONSTRUCT { ?s pk:endorses ?o } WHERE { ?s a pk:Statement ; pk:target ?o ; pk:stance ?stance . "
+    "?o a pk:Statement . "
+    "{ ?stance skos:broader+ <https://w3id.org/peacekg/vocab/stance/positive> } UNION "
+    "{ VALUES ?stance { <https://w3id.org/peacekg/vocab/stance/asserts> } } }",
+    # PeaceKG shortcut: who leads a government or administration, from a head of state's or of
+    # government's role in it (the inverse, pk:ledBy, by prp-inv); the time is on the role.
+    "pk-head-of": "CONSTRUCT { ?person pk:headOf ?government } WHERE { "
+    "?role pk:holder ?person ; pk:roleType ?type ; pk:roleIn ?government . ?government a pk:Government . "
+    "?type skos:broader* ?top . VALUES ?top { <https://w3id.org/peacekg/vocab/role-type/head-of-state> "
+    "<https://w3id.org/peacekg/vocab/role-type/head-of-government> } }",
 }
 PREFIXES = (
     "PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
-    "PREFIX owl: <http://www.w3.org/2002/07/owl#> "
+    "PREFIX owl: <http://www.w3.org/2002/07/owl#> PREFIX skos: <http://www.w3.org/2004/02/skos/core#> "
+    "PREFIX pk: <https://w3id.org/peacekg/ontology/> "
 )
 
 

@@ -58,16 +58,19 @@ class Emitter:
     graph: Graph
     minter: Minter
     vocabulary: VocabularyIndex
-    local: Callable[[str], URIRef] | None = None  # resolves '#sid' targets inside an article
+    local: Callable[[str], URIRef] | None = None  # resolves '#sid' references inside an article
 
     def add(self, s: URIRef, p: URIRef, o: Any) -> None:
         self.graph.add((s, p, o))
 
     def key(self, value: str) -> URIRef:
-        if value.startswith("#"):
+        if "#" in value:  # a statement: '#s3' of this article, '<article id>#s3' of another
+            article, sid = value.split("#", 1)
+            if article:
+                return self.minter.statement(article, sid)
             if self.local is None:
                 raise ValueError(f"statement reference {value!r} outside an article")
-            return self.local(value[1:])
+            return self.local(sid)
         return self.minter.resource(value)
 
     def concept(self, name: str, scheme: str | None) -> URIRef:
@@ -146,7 +149,7 @@ class Emitter:
         objects: list[Any]
         if kind in ("text", "texts"):
             objects = [self.text(predicate, v) for v in as_list(value)]
-        elif kind in ("key", "keys"):
+        elif kind in ("key", "keys", "statements"):
             objects = [self.key(str(v)) for v in as_list(value)]
         elif kind in ("concept", "concepts"):
             objects = [self.concept(str(v), field.scheme) for v in as_list(value)]

@@ -123,6 +123,8 @@ def test_the_doc_has_the_patterns_the_issue_asks_for():
         "historical",
         "optional",
         "xsd:decimal",
+        "pk:disputes",  # statements linked within and across articles (issue 15, item 5)
+        "pk:ledby",  # an administration and who leads it
     ):
         assert topic in text, topic
     assert len(EXAMPLES) >= 15
