@@ -9,7 +9,6 @@ import pyoxigraph
 import pytest
 import rdflib
 
-from kg.builder.pipeline import build
 from kg.mapping.iris import Minter
 from kg.settings import load_settings
 from kg.store.builds import write_store
@@ -17,7 +16,6 @@ from service import create_app
 from service.state import state
 from service.views.pages import iri_for_path, local_href, split_text
 
-from helpers.corpora import make_corpus, settings_for
 from helpers.paths import DATA, ROOT
 
 BASE = "https://w3id.org/peacekg/"
@@ -28,11 +26,8 @@ QUOTE = "Minister Ana Exempla said on Monday that the Lakeside Plan is a trap."
 
 
 @pytest.fixture(scope="module")
-def client(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("pages")
-    settings = settings_for(tmp, make_corpus(tmp, articles=1))
-    build(settings)
-    app = create_app(settings)
+def client(fixture_build):
+    app = create_app(fixture_build(1))
     yield app.test_client()
     state(app).pool.close()
 

@@ -8,22 +8,16 @@ import time
 
 import pytest
 
-from kg.builder.pipeline import build
 from service import create_app
 from service.state import state
-
-from helpers.corpora import make_corpus, settings_for
 
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("service")
-    settings = settings_for(tmp, make_corpus(tmp, articles=1))
-    build(settings)
-    return settings
+def built(fixture_build):
+    return fixture_build(1)
 
 
 @pytest.fixture(scope="module")

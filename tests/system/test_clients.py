@@ -14,9 +14,6 @@ import rdflib
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from SPARQLWrapper import CSV, JSON, N3, RDFXML, TSV, TURTLE, XML, SPARQLWrapper
 
-from kg.builder.pipeline import build
-
-from helpers.corpora import make_corpus, settings_for
 from helpers.servers import running_service
 
 pytestmark = pytest.mark.slow
@@ -25,11 +22,10 @@ CLAIMS = f"SELECT ?claim ?summary WHERE {{ ?claim a <{PK}Claim> ; <{PK}summary> 
 
 
 @pytest.fixture(scope="module")
-def endpoint(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("clients")
-    settings = settings_for(tmp, make_corpus(tmp, articles=1))
-    build(settings)
-    with running_service(Path(settings.build_dir), tmp / "server.log", corpus_dir=Path(settings.corpus_dir)) as base:
+def endpoint(fixture_build, tmp_path_factory):
+    settings = fixture_build(1)
+    log = tmp_path_factory.mktemp("clients") / "server.log"
+    with running_service(Path(settings.build_dir), log, corpus_dir=Path(settings.corpus_dir)) as base:
         yield base + "/sparql"
 
 

@@ -171,15 +171,8 @@ def warm_up(base: str, workers: int) -> None:
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    from kg.builder.pipeline import build
-
-    from helpers.corpora import make_corpus, settings_for
-
-    tmp = tmp_path_factory.mktemp("load")
-    settings = settings_for(tmp, make_corpus(tmp, articles=3))
-    build(settings)
-    return settings
+def built(fixture_build):
+    return fixture_build(3)
 
 
 @pytest.fixture(scope="module")
