@@ -17,12 +17,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from kg.annotations.definitions import check_individual, check_reference_file, check_references, check_statement
+from kg.annotations.definitions import (
+    check_individual,
+    check_reference_file,
+    check_references,
+    check_statement,
+    check_statement_references,
+)
 from kg.annotations.fields import ARTICLE_ROLE, QUOTE, Field
 from kg.annotations.quotes import QuoteError, Span, resolve, resolve_all
-from kg.annotations.values import STATEMENT_REF_PATTERN, Checker, Issue
+from kg.annotations.values import Checker, Issue
 from kg.annotations.vocabulary import VocabularyIndex
-from kg.annotations.yaml_source import Path_, YamlDocument, dotted, load_yaml
+from kg.annotations.yaml_source import Path_, YamlDocument, load_yaml
 from kg.errors import PeaceKGError, SourceSyntaxError
 
 ANNOTATABLE_REGIONS = {"body", "headline", "byline", "reader-comment"}
@@ -354,30 +360,6 @@ def load_corpus(corpus_dir: Path, vocabulary: VocabularyIndex) -> Corpus:
     issues.extend(check_statement_references([r for r in refs if "#" in r[2]], annotations))
     issues.extend(check_references([r for r in refs if "#" not in r[2]], keys, vocabulary))
     return Corpus(articles, reference, annotations, keys, sorted(set(issues)))
-
-
-def check_statement_references(
-    refs: list[tuple[YamlDocument, Path_, str]], annotations: dict[str, Annotations]
-) -> list[Issue]:
-    """Every '<article id>#s3' names a statement of that article's annotation file (a bare '#s3'
-    is checked against its own file by _load_annotations, and belongs in an annotation file)."""
-    issues: list[Issue] = []
-    for doc, where, key in refs:
-        match = STATEMENT_REF_PATTERN.match(key)
-        assert match is not None  # Checker.check_statement_ref records only well-formed references
-        article, sid = match["article"], match["sid"]
-        if not article:
-            problem = f"a statement reference outside an annotation file names its article ('<article id>{key}')"
-        elif article not in annotations:
-            problem = f"no annotation file for article {article!r}"
-        elif sid not in {
-            str(s.get("id")) for s in annotations[article].data.get("statements") or [] if isinstance(s, dict)
-        }:
-            problem = f"no statement with id {sid!r} in the annotations of article {article}"
-        else:
-            continue
-        issues.append(Issue(doc.file, doc.line(where) or 1, dotted(where), problem))
-    return issues
 
 
 def _syntax_issue(exc: SourceSyntaxError, path: Path) -> Issue:

@@ -5,7 +5,7 @@ check that every key referred to names a defined individual of a class the field
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kg.annotations.fields import (
     CLASS_REQUIRED,
@@ -16,9 +16,12 @@ from kg.annotations.fields import (
     Field,
     fields_for_class_families,
 )
-from kg.annotations.values import Checker, Issue
+from kg.annotations.values import STATEMENT_REF_PATTERN, Checker, Issue
 from kg.annotations.vocabulary import VocabularyIndex
 from kg.annotations.yaml_source import Path_, YamlDocument, dotted
+
+if TYPE_CHECKING:
+    from kg.annotations.corpus import Annotations
 
 
 def check_individual(
@@ -123,3 +126,27 @@ def _reference_problem(
     if any(vocabulary.is_a(klass, a) for a in allowed):
         return None
     return f"{key!r} is a {klass}, but {field_name!r} takes a {' or '.join(allowed)}"
+
+
+def check_statement_references(
+    refs: list[tuple[YamlDocument, Path_, str]], annotations: dict[str, Annotations]
+) -> list[Issue]:
+    """Every '<article id>#s3' names a statement of that article's annotation file (a bare '#s3'
+    is checked against its own file by _load_annotations, and belongs in an annotation file)."""
+    issues: list[Issue] = []
+    for doc, where, key in refs:
+        match = STATEMENT_REF_PATTERN.match(key)
+        assert match is not None  # Checker.check_statement_ref records only well-formed references
+        article, sid = match["article"], match["sid"]
+        if not article:
+            problem = f"a statement reference outside an annotation file names its article ('<article id>{key}')"
+        elif article not in annotations:
+            problem = f"no annotation file for article {article!r}"
+        elif sid not in {
+            str(s.get("id")) for s in annotations[article].data.get("statements") or [] if isinstance(s, dict)
+        }:
+            problem = f"no statement with id {sid!r} in the annotations of article {article}"
+        else:
+            continue
+        issues.append(Issue(doc.file, doc.line(where) or 1, dotted(where), problem))
+    return issues
