@@ -443,6 +443,8 @@ KEY_RANGE = {
     "outlet": "MediaOutlet",
     "author": "Agent",
     "event": ("Event", "Agreement"),
+    # a figure's (whose troops, losses, money; whose territory) and a role's (an ambassador's host)
+    "concerns": ("Agent", "Place"),
     "precedent": ("Agreement", "Event"),
 }
 
