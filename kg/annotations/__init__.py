@@ -4,7 +4,8 @@
   :mod:`~kg.annotations.schema` and docs/annotation-format.md via :mod:`~kg.annotations.format_docs`
   are generated) and :mod:`~kg.annotations.vocabulary` (the ontology's terms it may name);
 - loading with line numbers: :mod:`~kg.annotations.yaml_source`, :mod:`~kg.annotations.corpus`
-  (:func:`load_corpus`, :class:`Corpus`), with the checks of :mod:`~kg.annotations.values`,
+  (:func:`load_corpus`, :class:`Corpus`; articles and regions: :mod:`~kg.annotations.articles`), with
+  the checks of :mod:`~kg.annotations.values`, :mod:`~kg.annotations.requirements`,
   :mod:`~kg.annotations.definitions` and quote resolution in :mod:`~kg.annotations.quotes`;
 - ``peacekg annotations validate`` and friends: :mod:`~kg.annotations.check`;
   ``annotations coverage``: :mod:`~kg.annotations.coverage` (spaCy's named entities covered or excused);

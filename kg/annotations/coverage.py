@@ -28,8 +28,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import PurePath
 from typing import Any
 
+from kg.annotations.articles import Article
 from kg.annotations.check import open_corpus
-from kg.annotations.corpus import Annotations, Article
+from kg.annotations.corpus import Annotations
 from kg.errors import PeaceKGError
 from kg.settings import Settings
 

@@ -8,14 +8,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from kg.annotations.fields import (
-    CLASS_REQUIRED,
     INDIVIDUAL,
-    KEY_RANGE,
     STATEMENT,
     STATEMENT_TYPE,
     Field,
     fields_for_class_families,
 )
+from kg.annotations.requirements import CLASS_REQUIRED, KEY_RANGE
 from kg.annotations.values import STATEMENT_REF_PATTERN, Checker, Issue
 from kg.annotations.vocabulary import VocabularyIndex
 from kg.annotations.yaml_source import Path_, YamlDocument, dotted
@@ -102,7 +101,7 @@ def check_references(
     refs: list[tuple[YamlDocument, Path_, str]], keys: dict[str, tuple[str, str]], vocabulary: VocabularyIndex
 ) -> list[Issue]:
     """Every key referred to names an individual defined in the corpus, of a class that the field
-    referring to it takes (KEY_RANGE, by field name)."""
+    referring to it takes (kg.annotations.requirements.KEY_RANGE, by field name)."""
     issues: list[Issue] = []
     for doc, where, key in refs:
         if problem := _reference_problem(where, key, keys, vocabulary):

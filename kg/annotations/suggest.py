@@ -26,8 +26,9 @@ from typing import Any
 
 import yaml
 
+from kg.annotations.articles import ANNOTATABLE_REGIONS
 from kg.annotations.attributions import find_attributions
-from kg.annotations.corpus import ANNOTATABLE_REGIONS, load_corpus
+from kg.annotations.corpus import load_corpus
 from kg.annotations.figures import clause_of, find_dates, find_figures
 from kg.annotations.gazetteer import Gazetteer, Hit, nlp, propose_entities, whole_word_occurrences
 from kg.annotations.quotes import occurrences, resolve

@@ -9,7 +9,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from kg.annotations.fields import COMMITMENT, PROVISION, PROVISION_REQUIRED, QUOTE, ROLE, SOURCE, VIOLATION, Field
+from kg.annotations.fields import COMMITMENT, PROVISION, QUOTE, ROLE, SOURCE, VIOLATION, Field
+from kg.annotations.requirements import PROVISION_REQUIRED
 from kg.annotations.vocabulary import VocabularyIndex
 from kg.annotations.yaml_source import Path_, YamlDocument, dotted
 

@@ -10,7 +10,8 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import PROV, RDF, RDFS, XSD
 
 from kg.annotations import fields as F
-from kg.annotations.corpus import Annotations, Article
+from kg.annotations.articles import Article
+from kg.annotations.corpus import Annotations
 from kg.annotations.quotes import Span
 from kg.mapping.individuals import emit_fields, emit_individual, emit_provision, emit_role
 from kg.mapping.iris import Minter

@@ -8,11 +8,13 @@ import datetime as dt
 import random
 from typing import Any
 
-from kg.annotations.quotes import occurrences
+from kg.synthetic.output import exact_quotes, mention_items
 from kg.synthetic.population import Individual, Population
 from kg.synthetic.text import (
+    AUTHOR_CLAIMS,
     CLAIM_VERBS,
     CLAIMS,
+    COMMENTS,
     DAYS,
     EVENT_TEMPLATES,
     FILLERS,
@@ -30,16 +32,6 @@ from kg.synthetic.text import (
 
 KINDS = {"Claim": 46, "Position": 22, "ReportedFigure": 12, "PrecedentInvocation": 8, "EventReport": 12}
 GENRES = {"news": 60, "analysis": 15, "opinion": 10, "feature": 10, "interview": 5}
-AUTHOR_CLAIMS = [
-    ("doubts", "Few observers expect {T} to hold for long."),
-    ("criticises", "{T} has been widely seen as a step backwards."),
-    ("predicts", "{T} is likely to dominate the next round of talks."),
-]
-COMMENTS = [
-    ("distrusts", "Nobody where I live believes {T} will last."),
-    ("supports", "Finally some sense: {T} is the only way out."),
-    ("rejects", "{T} is a betrayal, plain and simple."),
-]
 
 
 class ArticleMaker:
@@ -363,28 +355,7 @@ class ArticleMaker:
     def finish(self, main: Individual, author: Individual | None) -> tuple[str, dict[str, Any], dict[str, Any]]:
         text = self.w.text
         windows = [(r["start"], r["end"]) for r in self.regions if r["type"] != "non-article"]
-
-        def exact(value: Any) -> Any:
-            if isinstance(value, Quote):
-                quote = text[value.start : value.end]
-                starts = occurrences(text, quote, windows)
-                return quote if len(starts) == 1 else {"quote": quote, "occurrence": starts.index(value.start) + 1}
-            if isinstance(value, dict):
-                return {k: exact(v) for k, v in value.items()}
-            if isinstance(value, list):
-                return [exact(v) for v in value]
-            return value
-
-        owners: dict[str, set[str]] = {}
-        for surface, key in self.w.mentions:
-            owners.setdefault(surface, set()).add(key)
-        mentions = []
-        for surface, key in self.w.mentions:
-            if len(owners[surface]) == 1:
-                single = len(occurrences(text, surface, windows)) == 1
-                mentions.append(
-                    {"quote": surface, "ref": key} if single else {"quote": surface, "ref": key, "occurrence": "all"}
-                )
+        mentions = mention_items(self.w.mentions, text, windows)
         head = next((r for r in self.regions if r["type"] == "headline"), None)
         meta: dict[str, Any] = {"id": self.id}
         if head:
@@ -425,5 +396,5 @@ class ArticleMaker:
             ("statements", self.statements),
         ):
             if value:
-                annotations[name] = exact(value)
+                annotations[name] = exact_quotes(value, text, windows)
         return text, meta, annotations

@@ -365,3 +365,16 @@ def figure(rng: random.Random, speaker: Individual) -> tuple[list[Piece], dict[s
             "summary": f"{speaker.label}: {text}.",
         },
     )
+
+
+# The author's own claims, and reader comments, about a target {T}: (stance, template).
+AUTHOR_CLAIMS = [
+    ("doubts", "Few observers expect {T} to hold for long."),
+    ("criticises", "{T} has been widely seen as a step backwards."),
+    ("predicts", "{T} is likely to dominate the next round of talks."),
+]
+COMMENTS = [
+    ("distrusts", "Nobody where I live believes {T} will last."),
+    ("supports", "Finally some sense: {T} is the only way out."),
+    ("rejects", "{T} is a betrayal, plain and simple."),
+]
