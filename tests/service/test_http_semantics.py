@@ -40,13 +40,6 @@ def settings(fixture_build):
     return fixture_build(1)
 
 
-@pytest.fixture(scope="module")
-def client(settings):
-    app = create_app(settings)
-    yield app.test_client()
-    state(app).pool.close()
-
-
 @pytest.fixture()
 def writable(settings, monkeypatch):
     """The same store with updates on (nothing here writes: every write lacks the token)."""

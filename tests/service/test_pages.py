@@ -26,13 +26,6 @@ QUOTE = "Minister Ana Exempla said on Monday that the Lakeside Plan is a trap."
 
 
 @pytest.fixture(scope="module")
-def client(fixture_build):
-    app = create_app(fixture_build(1))
-    yield app.test_client()
-    state(app).pool.close()
-
-
-@pytest.fixture(scope="module")
 def tiny(tmp_path_factory):
     """A hand-made store under another base: hostile literals, verified external ids, odd keys."""
     tmp = tmp_path_factory.mktemp("tiny")

@@ -20,13 +20,6 @@ def built(fixture_build):
     return fixture_build(1)
 
 
-@pytest.fixture(scope="module")
-def client(built):
-    app = create_app(built)
-    yield app.test_client()
-    state(app).pool.close()
-
-
 def test_select_as_json_by_get_and_post(client) -> None:
     for response in (
         client.get("/sparql", query_string={"query": COUNT}),

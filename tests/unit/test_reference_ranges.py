@@ -1,4 +1,4 @@
-"""A key is checked against the class its field takes (kg.annotations.fields.KEY_RANGE), so that
+"""A key is checked against the class its field takes (kg.annotations.requirements.KEY_RANGE), so that
 `annotations validate` refuses what the build's shapes would refuse, with file, line and field."""
 
 from __future__ import annotations
