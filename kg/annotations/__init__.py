@@ -11,9 +11,8 @@
   ``annotations coverage``: :mod:`~kg.annotations.coverage` (spaCy's named entities covered or excused);
   the warnings of the linking rules (corpus/README.md): :mod:`~kg.annotations.linking` and
   :mod:`~kg.annotations.polarity`;
-- drafting (``peacekg annotate suggest``): :mod:`~kg.annotations.suggest`, with the gazetteer
-  (:mod:`~kg.annotations.gazetteer`), attribution cues (:mod:`~kg.annotations.attributions`), and
-  figures and dates (:mod:`~kg.annotations.figures`).
+- drafting annotations for a new article (``peacekg annotate suggest``, ``annotate evaluate``) is
+  a concept of its own, above this package: :mod:`kg.drafting`.
 
 Every problem is reported as file:line: field: message.
 """

@@ -13,10 +13,10 @@ import yaml
 from click.testing import CliRunner
 
 from kg.annotations.corpus import load_corpus
-from kg.annotations.gazetteer import Gazetteer, guess_type, slug
-from kg.annotations.suggest import AnnotationExistsError, suggest_annotations
 from kg.annotations.vocabulary import VocabularyIndex
 from kg.cli import cli
+from kg.drafting.gazetteer import Gazetteer, guess_type, slug
+from kg.drafting.suggest import AnnotationExistsError, suggest_annotations
 from kg.ontology.load import load_ontology
 from kg.settings import Settings, load_settings
 

@@ -9,7 +9,7 @@
   guessed from the label; demonyms of known places ("Russian") become mentions of the place, and
   the surname of a proposed person ("Kovalenko") a mention of that person.
 
-Who speaks (attribution cues) is found by :mod:`kg.annotations.attributions`.
+Who speaks (attribution cues) is found by :mod:`kg.drafting.attributions`.
 
 Offsets are character offsets of the article text; only the annotatable windows are searched.
 """

@@ -1,7 +1,7 @@
 """Who speaks, for ``peacekg annotate suggest``: :func:`find_attributions` gives a sentence to the
 agent named next to an attribution cue ("said X", "X said", "according to X", "X told", "X wrote",
 "X added", "X stated", with titles or an apposition in between); "he/she said" is given to the
-last person named. Agents are the gazetteer's hits (:mod:`kg.annotations.gazetteer`); offsets are
+last person named. Agents are the gazetteer's hits (:mod:`kg.drafting.gazetteer`); offsets are
 character offsets of the article text.
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from kg.annotations.gazetteer import Hit
+from kg.drafting.gazetteer import Hit
 
 AFTER_SPEAKER = re.compile(r"\b(said|says|told|wrote|added|stated)\b")
 BEFORE_SPEAKER = re.compile(r"\b(said|[Aa]ccording to)\b")

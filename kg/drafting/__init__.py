@@ -1,0 +1,13 @@
+"""Drafting annotations for a new article, and measuring the drafts against hand annotation.
+
+A concept of its own, above :mod:`kg.annotations` (it reads the corpus and writes the annotation
+format; nothing in ``kg.annotations`` imports it):
+
+- ``peacekg annotate suggest``: :mod:`~kg.drafting.suggest` writes the draft file (``review:
+  draft``) and drafted reference entries; :mod:`~kg.drafting.draft` builds the draft in memory from
+  the gazetteer (:mod:`~kg.drafting.gazetteer`), who speaks (:mod:`~kg.drafting.attributions`),
+  figures and dates (:mod:`~kg.drafting.figures`);
+- ``peacekg annotate evaluate``: :mod:`~kg.drafting.evaluate`, leave-one-out evaluation of the
+  drafter against the hand-annotated articles (the matching and the figures in
+  :mod:`~kg.drafting.scoring`, the table in docs/drafting.md by :mod:`~kg.drafting.report`).
+"""
