@@ -29,8 +29,10 @@ from kg.annotations.definitions import (
     check_statement,
     check_statement_references,
 )
-from kg.annotations.fields import ARTICLE_ROLE, QUOTE, Field
+from kg.annotations.fields import ARTICLE_ROLE
 from kg.annotations.quotes import QuoteError, Span, resolve, resolve_all
+from kg.annotations.review import check_drafted_from
+from kg.annotations.sections import COVERAGE_IGNORE, FILE, LIST_SECTIONS, MENTION
 from kg.annotations.values import Checker, Issue
 from kg.annotations.vocabulary import VocabularyIndex
 from kg.annotations.yaml_source import Path_, YamlDocument, load_yaml
@@ -84,61 +86,27 @@ def _load_annotations(
     checker = Checker(doc, vocabulary)
     data = doc.data
     if not isinstance(data, dict):
-        checker.issue((), "expected a mapping with article, status, mentions, entities, statements")
+        checker.issue((), "expected a mapping with article, review, mentions, entities, statements")
         issues.extend(checker.issues)
         return None
-    allowed = {
-        "article",
-        "status",
-        "annotators",
-        "note",
-        "mentions",
-        "entities",
-        "roles",
-        "statements",
-        "coverage_ignore",
-    }
-    for name in data:
-        if name not in allowed:
-            checker.issue((name,), f"unknown section {name!r} (allowed: {', '.join(sorted(allowed))})")
-    if data.get("article") != path.stem or path.stem not in corpus_articles:
-        checker.issue(
-            ("article",), f"article {data.get('article')!r} must equal the file name and name an article of the corpus"
-        )
-    if data.get("status") not in ("reviewed", "unreviewed"):
-        checker.issue(("status",), "status is 'reviewed' or 'unreviewed'")
-    for i, mention in enumerate(data.get("mentions") or []):
-        mpath = ("mentions", i)
-        if checker.check_object(
-            mention,
-            mpath,
-            (Field("ref", "key", None, "", required=True), Field("note", "text", None, "")) + QUOTE,
-            "a mention",
-        ):
-            checker.quote_fields.append((mpath, mention))
-    for i, entity in enumerate(data.get("entities") or []):
+    _check_top_level(data, path, checker, corpus_articles)
+    for i, mention in enumerate(_items(data, "mentions")):
+        if checker.check_object(mention, ("mentions", i), MENTION, "a mention"):
+            checker.quote_fields.append((("mentions", i), mention))
+    for i, entity in enumerate(_items(data, "entities")):
         check_individual(entity, ("entities", i), checker, keys, vocabulary, allow_evidence=True)
-    for i, role in enumerate(data.get("roles") or []):
+    for i, role in enumerate(_items(data, "roles")):
         checker.check_object(role, ("roles", i), ARTICLE_ROLE, "a role stated in the article")
     ids: set[str] = set()
-    for i, statement in enumerate(data.get("statements") or []):
+    for i, statement in enumerate(_items(data, "statements")):
         check_statement(statement, ("statements", i), checker, ids)
-    for i, ignore in enumerate(data.get("coverage_ignore") or []):
-        checker.check_object(
-            ignore,
-            ("coverage_ignore", i),
-            (
-                Field("text", "text", None, "", required=True),
-                Field("label", "text", None, ""),
-                Field("reason", "text", None, "", required=True),
-            ),
-            "a coverage exception",
-        )
+    for i, ignore in enumerate(_items(data, "coverage_ignore")):
+        checker.check_object(ignore, ("coverage_ignore", i), COVERAGE_IGNORE, "a coverage exception")
     annotations = Annotations(path.stem, doc)
     article = corpus_articles.get(path.stem)
     if article is not None:
         _resolve_quotes(checker, annotations, article)
-        _drop_nested_mentions(annotations, data.get("mentions") or [])
+        _drop_nested_mentions(annotations, _items(data, "mentions"))
     for where, key in checker.references:
         if key.startswith("#") and key[1:] not in ids:
             checker.issue(where, f"no statement with id {key[1:]!r} in this file")
@@ -146,6 +114,36 @@ def _load_annotations(
     # '<article>#s3' is resolved by load_corpus once every annotation file is loaded
     refs.extend((doc, p, k) for p, k in checker.references if not k.startswith("#"))
     return annotations
+
+
+def _check_top_level(data: dict[str, Any], path: Path, checker: Checker, corpus_articles: dict[str, Article]) -> None:
+    """The file's own keys: known sections, its article, its review status, lists that are lists."""
+    for name in data:
+        if name == "status":
+            checker.issue(
+                (name,),
+                "the top-level 'status' was renamed to 'review': write 'review: reviewed' or 'review: draft' "
+                "(draft for what was 'unreviewed')",
+            )
+        elif name not in FILE:
+            checker.issue((name,), f"unknown section {name!r} (allowed: {', '.join(sorted(FILE))})")
+    if data.get("article") != path.stem or path.stem not in corpus_articles:
+        checker.issue(
+            ("article",), f"article {data.get('article')!r} must equal the file name and name an article of the corpus"
+        )
+    if "review" in data:
+        checker.check_review(data["review"], ("review",))
+    elif "status" not in data:
+        checker.issue((), "missing 'review: reviewed' or 'review: draft' (the default of every item of the file)")
+    for name in LIST_SECTIONS:
+        if name in data and data[name] is not None and not isinstance(data[name], list):
+            checker.issue((name,), f"{name} is a list")
+
+
+def _items(data: dict[str, Any], section: str) -> list[Any]:
+    """The items of a list section (none when it is missing or, an error reported once, not a list)."""
+    value = data.get(section)
+    return value if isinstance(value, list) else []
 
 
 def _resolve_quotes(checker: Checker, annotations: Annotations, article: Article) -> None:
@@ -210,6 +208,7 @@ def load_corpus(corpus_dir: Path, vocabulary: VocabularyIndex) -> Corpus:
     annotations = _load_annotation_files(corpus_dir / "annotations", articles, vocabulary, keys, issues, refs)
     issues.extend(check_statement_references([r for r in refs if "#" in r[2]], annotations))
     issues.extend(check_references([r for r in refs if "#" not in r[2]], keys, vocabulary))
+    issues.extend(check_drafted_from(reference, articles))
     return Corpus(articles, reference, annotations, keys, sorted(set(issues)))
 
 

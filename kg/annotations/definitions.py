@@ -35,8 +35,8 @@ def check_individual(
         fields: tuple[Field, ...] = INDIVIDUAL
     else:
         fields = fields_for_class_families(vocabulary.families(klass))
-    if not allow_evidence:
-        fields = tuple(f for f in fields if f.name != "evidence")
+    # evidence is for entities of an annotation file; drafted_from for reference entries
+    fields = tuple(f for f in fields if f.name != ("drafted_from" if allow_evidence else "evidence"))
     checker.check_object(item, path, fields, f"a {klass}")
     for family in vocabulary.families(str(klass)) | {str(klass)}:
         for name in CLASS_REQUIRED.get(family, ()):

@@ -25,6 +25,8 @@ from dataclasses import dataclass
 #   quotes    evidence: a quote, or a list of quotes (see QUOTE below)
 #   provisions, commitments, violations, roles, sources: lists of nested objects (tables below)
 #   identifier  {id, status: verified | unverified, checked: where it was verified}
+#   review    reviewed | draft (docs/annotation-format.md, "Review status")
+#   drafted_from  {article, quote, occurrence}: where a reference entry was found
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,24 @@ def _f(
 ) -> Field:
     return Field(name, kind, predicate, help, scheme, required)
 
+
+# Every item of a list section of an annotation file (mentions, entities, roles, statements,
+# coverage_ignore) and every reference entry may say whether it is reviewed; an item without it
+# takes its file's ``review`` (reference entries: reviewed). Not mapped as a field: the build leaves
+# drafts out, or flags them (kg.annotations.review).
+REVIEW = Field(
+    "review",
+    "review",
+    None,
+    "reviewed or draft; overrides the file's `review` for this item (reference entries: default reviewed). "
+    "A draft is left out of the served graph unless the build includes drafts.",
+)
+DRAFTED_FROM = Field(
+    "drafted_from",
+    "drafted_from",
+    None,
+    "Reference entries: where a drafter or annotator found it, {article, quote, occurrence}.",
+)
 
 # Fields every individual (reference or annotation entity) may carry.
 INDIVIDUAL = (
@@ -76,6 +96,8 @@ INDIVIDUAL = (
         "pk:hasEvidence",
         "For entities defined in an annotation file: the span(s) that introduce it.",
     ),
+    REVIEW,
+    DRAFTED_FROM,
     _f("note", "text", None, "A note for annotators; not part of the graph."),
 )
 
@@ -219,6 +241,7 @@ STATEMENT = (
         "Statements it agrees with or corroborates when its own stance is toward something else (two "
         "articles reporting the same refusal); a Claim that asserts, supports… a statement uses target.",
     ),
+    REVIEW,
     _f("note", "text", None, "A note for annotators; not part of the graph."),
 )
 STATEMENT_TYPE = {
@@ -371,8 +394,12 @@ ROLE = (
 )
 # A role as an article states it (annotation files, section ``roles``): the same fields plus the
 # holder, and evidence is required.
-ARTICLE_ROLE = (_f("holder", "key", "pk:holder", "The person (or agent) who holds the role.", required=True),) + tuple(
-    Field(f.name, f.kind, f.predicate, f.help, f.scheme, True if f.name == "evidence" else f.required) for f in ROLE
+ARTICLE_ROLE = (
+    (_f("holder", "key", "pk:holder", "The person (or agent) who holds the role.", required=True),)
+    + tuple(
+        Field(f.name, f.kind, f.predicate, f.help, f.scheme, True if f.name == "evidence" else f.required) for f in ROLE
+    )
+    + (REVIEW,)
 )
 SOURCE = (
     _f(

@@ -4,6 +4,7 @@ from kg.annotations.fields (``make annotation-docs``)."""
 from __future__ import annotations
 
 from kg.annotations import fields as F
+from kg.annotations import sections as S
 from kg.annotations.vocabulary import VocabularyIndex
 
 KIND_HELP = {
@@ -24,6 +25,8 @@ KIND_HELP = {
     "violations": "list of VIOLATION",
     "roles": "list of ROLE",
     "sources": "list of SOURCE",
+    "review": "`reviewed` or `draft`",
+    "drafted_from": "DRAFTED_FROM",
 }
 
 
@@ -38,12 +41,29 @@ def _table(fields: tuple[F.Field, ...]) -> list[str]:
 
 def format_reference(vocabulary: VocabularyIndex) -> str:
     out = [
-        "<!-- Generated from kg/annotations/fields.py by `make annotation-docs`; do not edit by hand. -->",
+        "<!-- Generated from kg/annotations/fields.py and sections.py by `make annotation-docs` "
+        "(`peacekg annotations docs`); do not edit by hand. -->",
         "# Annotation format reference",
         "",
         "The guide, with an example, is [`corpus/README.md`](../corpus/README.md). JSON Schemas: "
         "`peacekg annotations schema annotation|reference|article`. `peacekg annotations validate` checks "
         "everything below and more (keys resolve, quotes occur once, concepts are in their scheme).",
+        "",
+        "## An annotation file (`corpus/annotations/<article id>.yaml`)",
+        "",
+        "| key | required | holds |",
+        "|---|---|---|",
+        *(f"| `{name}` | {'yes' if required else ''} | {text} |" for name, (required, text) in S.FILE.items()),
+        "",
+        "### Review status",
+        "",
+        "Every item of a list section (" + ", ".join(f"`{n}`" for n in S.LIST_SECTIONS) + ") is reviewed "
+        "or a draft: its own `review` if it has one, else the file's `review`. A reference entry is reviewed "
+        "unless it says `review: draft`. `peacekg build` serves only reviewed content; with the setting "
+        "`include_drafts` (`peacekg build --include-drafts`) drafts are built too and flagged in the graph "
+        "(`pk:reviewStatus pk:draft`, see docs/review-status.md). A reviewed item that refers to a draft "
+        "(an individual, a statement) is an error: review the draft first. A top-level `status:` is an "
+        "error: it was renamed to `review` (`draft` for what was `unreviewed`).",
         "",
         "## Every individual (reference files, and `entities` of annotation files)",
         "",
@@ -60,6 +80,8 @@ def format_reference(vocabulary: VocabularyIndex) -> str:
     for kind, fields in F.STATEMENT_TYPE.items():
         out += [f"### {kind}", "", *_table(fields)]
     out += ["## Roles stated in an article (`roles` of annotation files)", "", *_table(F.ARTICLE_ROLE)]
+    out += ["## MENTION (`mentions` of annotation files)", "", *_table(S.MENTION)]
+    out += ["## COVERAGE_IGNORE (`coverage_ignore` of annotation files)", "", *_table(S.COVERAGE_IGNORE)]
     for name, fields in (
         ("PROVISION", F.PROVISION),
         ("COMMITMENT", F.COMMITMENT),
@@ -67,6 +89,7 @@ def format_reference(vocabulary: VocabularyIndex) -> str:
         ("ROLE (in reference files)", F.ROLE),
         ("SOURCE", F.SOURCE),
         ("QUOTE", F.QUOTE),
+        ("DRAFTED_FROM (reference entries)", S.DRAFTED_FROM),
     ):
         out += [f"## {name}", "", *_table(fields)]
     out += ["## Concept schemes", ""]

@@ -10,6 +10,7 @@ import json
 from typing import Any
 
 from kg.annotations import fields as F
+from kg.annotations.sections import COVERAGE_IGNORE, DRAFTED_FROM, FILE, MENTION, REVIEW_VALUES
 from kg.annotations.values import DATE_PATTERN, KEY_PATTERN, STATEMENT_REF_PATTERN
 from kg.annotations.vocabulary import VocabularyIndex
 
@@ -61,6 +62,11 @@ IDENTIFIER = {
         "note": {"type": "string"},
     },
 }
+DRAFTED_FROM_PROPERTIES = {
+    "article": {"type": "string"},
+    "quote": {"type": "string", "minLength": 1},
+    "occurrence": {"type": "integer", "minimum": 1},
+}
 QUOTE_OBJECT = {
     "type": "object",
     "required": ["quote"],
@@ -83,6 +89,8 @@ def _kind(field: F.Field, vocabulary: VocabularyIndex) -> dict[str, Any]:
         schemes = [field.scheme] if field.scheme else ["guarantee-kind", "commitment-kind"]
         enum = {"enum": sorted(c for s in schemes for c in vocabulary.schemes.get(s, {}))}
         schema = enum if kind == "concept" else _one_or_many(enum)
+    elif kind == "drafted_from":
+        schema = _object(DRAFTED_FROM, vocabulary) | {"properties": DRAFTED_FROM_PROPERTIES}
     elif kind == "quantity":
         schema = {
             "oneOf": [
@@ -111,6 +119,7 @@ def _kind(field: F.Field, vocabulary: VocabularyIndex) -> dict[str, Any]:
             "bool": {"type": "boolean"},
             "quotes": _one_or_many({"oneOf": [{"type": "string", "minLength": 1}, QUOTE_OBJECT]}),
             "identifier": IDENTIFIER,
+            "review": {"enum": list(REVIEW_VALUES)},
         }[kind]
     return {**schema, "description": field.help}
 
@@ -156,36 +165,31 @@ def statement_schema(vocabulary: VocabularyIndex) -> dict[str, Any]:
 def schemas(vocabulary: VocabularyIndex) -> dict[str, dict[str, Any]]:
     """The three JSON Schemas (draft 2020-12): reference file, annotation file, article metadata."""
     dialect = "https://json-schema.org/draft/2020-12/schema"
-    mention = _object(
-        (F.Field("ref", "key", None, "The individual named.", required=True), F.Field("note", "text", None, ""))
-        + F.QUOTE,
-        vocabulary,
-    )
+    mention = _object(MENTION, vocabulary)
     mention["properties"]["occurrence"] = {"oneOf": [{"type": "integer", "minimum": 1}, {"const": "all"}]}
-    ignore = {
-        "type": "object",
-        "required": ["text", "reason"],
-        "additionalProperties": False,
-        "properties": {"text": {"type": "string"}, "label": {"type": "string"}, "reason": {"type": "string"}},
+    ignore = _object(COVERAGE_IGNORE, vocabulary)
+    ignore["properties"]["text"] = {"type": "string"}
+    sections: dict[str, dict[str, Any]] = {
+        "mentions": mention,
+        "entities": individual_schema(vocabulary),
+        "roles": _object(F.ARTICLE_ROLE, vocabulary),
+        "statements": statement_schema(vocabulary),
+        "coverage_ignore": ignore,
     }
+    top: dict[str, Any] = {
+        "article": {"type": "string"},
+        "review": {"enum": list(REVIEW_VALUES)},
+        "annotators": {"type": "array", "items": {"type": "string"}},
+        "note": {"type": "string"},
+    } | {name: {"type": "array", "items": item} for name, item in sections.items()}
     annotation = {
         "$schema": dialect,
         "$id": SCHEMA_BASE + "annotation.schema.json",
         "title": "PeaceKG annotation file",
         "type": "object",
-        "required": ["article", "status"],
+        "required": sorted(name for name, (required, _) in FILE.items() if required),
         "additionalProperties": False,
-        "properties": {
-            "article": {"type": "string"},
-            "status": {"enum": ["reviewed", "unreviewed"]},
-            "annotators": {"type": "array", "items": {"type": "string"}},
-            "note": {"type": "string"},
-            "mentions": {"type": "array", "items": mention},
-            "entities": {"type": "array", "items": individual_schema(vocabulary)},
-            "roles": {"type": "array", "items": _object(F.ARTICLE_ROLE, vocabulary)},
-            "statements": {"type": "array", "items": statement_schema(vocabulary)},
-            "coverage_ignore": {"type": "array", "items": ignore},
-        },
+        "properties": {name: top[name] | {"description": FILE[name][1]} for name in FILE},
     }
     reference = {
         "$schema": dialect,

@@ -11,6 +11,7 @@ from typing import Any
 
 from kg.annotations.fields import COMMITMENT, PROVISION, QUOTE, ROLE, SOURCE, VIOLATION, Field
 from kg.annotations.requirements import PROVISION_REQUIRED
+from kg.annotations.sections import DRAFTED_FROM, REVIEW_VALUES
 from kg.annotations.vocabulary import VocabularyIndex
 from kg.annotations.yaml_source import Path_, YamlDocument, dotted
 
@@ -96,6 +97,10 @@ class Checker:
             self.check_identifier(value, path)
         elif kind in NESTED:
             self.check_nested_list(kind, value, path)
+        elif kind == "review":
+            self.check_review(value, path)
+        elif kind == "drafted_from":
+            self.check_drafted_from(value, path)
         else:
             raise AssertionError(f"unknown field kind {kind}")
 
@@ -103,6 +108,18 @@ class Checker:
         """Non-empty text (a number is taken as text)."""
         if not isinstance(value, (str, int, float)) or (isinstance(value, str) and not value.strip()):
             self.issue(path, "expected non-empty text")
+
+    def check_review(self, value: Any, path: Path_) -> None:
+        if value not in REVIEW_VALUES:
+            self.issue(path, f"review is 'reviewed' or 'draft', got {value!r}")
+
+    def check_drafted_from(self, value: Any, path: Path_) -> None:
+        """{article, quote, occurrence}; that the quote occurs in the article is checked once the
+        articles are loaded (kg.annotations.review.check_drafted_from)."""
+        if self.check_object(value, path, DRAFTED_FROM, "drafted_from") and "occurrence" in value:
+            occurrence = value["occurrence"]
+            if isinstance(occurrence, bool) or not isinstance(occurrence, int) or occurrence < 1:
+                self.issue(path + ("occurrence",), f"occurrence is a number from 1, got {occurrence!r}")
 
     def check_bool(self, value: Any, path: Path_) -> None:
         if not isinstance(value, bool):

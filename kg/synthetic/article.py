@@ -385,7 +385,7 @@ class ArticleMaker:
         )
         annotations: dict[str, Any] = {
             "article": self.id,
-            "status": "unreviewed",
+            "review": "draft",
             "annotators": ["peacekg synth"],
             "note": "synthetic article generated for benchmarks; not real news",
         }

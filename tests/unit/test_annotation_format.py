@@ -65,7 +65,7 @@ def test_schema_rejects_an_unknown_stance(vocabulary) -> None:
     schema = json.loads(schema_json(vocabulary, "annotation"))
     bad = {
         "article": "x",
-        "status": "reviewed",
+        "review": "reviewed",
         "statements": [
             {"id": "s1", "type": "Claim", "stance": "disapproves", "target": "x", "summary": "s", "evidence": "q"}
         ],

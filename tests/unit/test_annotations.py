@@ -211,7 +211,7 @@ def test_bad_input_is_reported_precisely(case, corpus_copy: Path, vocabulary) ->
 
 
 def test_non_utf8_annotation_file_is_reported(corpus_copy: Path, vocabulary) -> None:
-    (corpus_copy / ANNOTATION).write_bytes("article: fx-001\nstatus: reviewed\nnote: caf\xe9\n".encode("latin-1"))
+    (corpus_copy / ANNOTATION).write_bytes("article: fx-001\nreview: reviewed\nnote: caf\xe9\n".encode("latin-1"))
     issues = load_corpus(corpus_copy, vocabulary).issues
     assert any(i.file.endswith(ANNOTATION) and "not UTF-8" in i.message for i in issues)
 

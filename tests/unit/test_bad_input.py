@@ -88,9 +88,9 @@ def find(details: list[str], file: str, line: int, field: str, message: str) -> 
     return hits[0]
 
 
-JSON_BROKEN = b'{"article": "fx-001", "status": "reviewed",\n "mentions": [{"quote": "Ana Exempla", "ref": "ana-exempla"},]\n , "statements": [}\n'
+JSON_BROKEN = b'{"article": "fx-001", "review": "reviewed",\n "mentions": [{"quote": "Ana Exempla", "ref": "ana-exempla"},]\n , "statements": [}\n'
 JSON_TYPO = (
-    b'{"article": "fx-001", "status": "reviewed",\n "mentions": [{"quote": "Ana Exempla", "ref": "ana-exempla"}],\n'
+    b'{"article": "fx-001", "review": "reviewed",\n "mentions": [{"quote": "Ana Exempla", "ref": "ana-exempla"}],\n'
     b' "statements": [\n  {"id": "s1", "type": "Claim", "by": ["ana-exempla"], "stance": "criticises",\n'
     b'   "sumary": "x", "evidence": ["the Lakeside Plan is a trap"]}]}\n'
 )
@@ -110,11 +110,11 @@ CASES = [
     ("yaml-tab", [(R, b"  type: NonAggressionPact", b"\ttype: NonAggressionPact")], None, R, 9, "(syntax)", "'\\t'"),
     (
         "yaml-duplicate-key",
-        [(A, b"status: reviewed\n", b"status: reviewed\nstatus: unreviewed\n")],
+        [(A, b"review: reviewed\n", b"review: reviewed\nreview: draft\n")],
         None,
         A,
         3,
-        "status",
+        "review",
         "duplicate key",
     ),
     ("latin-1-text", [(T, b"Monday", "M\u00f3nday".encode("latin-1"))], None, T, 1, "(text)", "not UTF-8 at byte 30"),
@@ -294,10 +294,10 @@ def test_a_bom_in_an_article_text_is_named(served, tmp_path: Path) -> None:
 
 def test_non_utf8_yaml_names_the_line_and_byte(served, tmp_path: Path) -> None:
     details = refused(
-        served, bad_corpus(served, tmp_path, [(A, b"status: reviewed", "status: r\u00e9viewed".encode("latin-1"))])
+        served, bad_corpus(served, tmp_path, [(A, b"review: reviewed", "review: r\u00e9viewed".encode("latin-1"))])
     )
     hit = find(details, A, 2, "(syntax)", "not UTF-8")
-    assert "byte 25" in hit["message"]  # "article: fx-001\n" is 16 bytes, then "status: r"
+    assert "byte 25" in hit["message"]  # "article: fx-001\n" is 16 bytes, then "review: r"
 
 
 def test_the_command_exits_with_the_documented_code_and_every_problem(served, tmp_path: Path) -> None:

@@ -43,7 +43,7 @@ REFERENCE = """\
 """
 BASE = f"""\
 article: {ARTICLE}
-status: reviewed
+review: reviewed
 mentions:
   - {{quote: Velmora, ref: velmora}}
 """

@@ -143,7 +143,7 @@ def corpus(
     (root / "articles" / "fx-002.txt").write_text(TEXT, encoding="utf-8")
     (root / "articles" / "fx-002.yaml").write_text(ARTICLE_META.format(end=len(TEXT)), encoding="utf-8")
     (root / "annotations" / "fx-002.yaml").write_text(
-        f"article: fx-002\nstatus: reviewed\nannotators: [tests]\nmentions: {mentions}\nstatements: {statements}\n",
+        f"article: fx-002\nreview: reviewed\nannotators: [tests]\nmentions: {mentions}\nstatements: {statements}\n",
         encoding="utf-8",
     )
     return root
