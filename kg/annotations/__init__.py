@@ -11,6 +11,10 @@
   ``annotations coverage``: :mod:`~kg.annotations.coverage` (spaCy's named entities covered or excused);
   the warnings of the linking rules (corpus/README.md): :mod:`~kg.annotations.linking` and
   :mod:`~kg.annotations.polarity`;
+- reviewing (``peacekg review``, the app in service/review): finding an individual's key,
+  ``peacekg reference search``: :mod:`~kg.annotations.lookup`; round-trip edits of annotation and
+  reference files (accept, edit, reject; spans to quotes): :mod:`~kg.annotations.editing`; saving
+  them conditionally, validated and atomically: :mod:`~kg.annotations.saving`;
 - drafting annotations for a new article (``peacekg annotate suggest``, ``annotate evaluate``) is
   a concept of its own, above this package: :mod:`kg.drafting`.
 
