@@ -1,65 +1,110 @@
-"""Who speaks, for ``peacekg annotate suggest``: :func:`find_attributions` gives a sentence to the
-agent named next to an attribution cue ("said X", "X said", "according to X", "X told", "X wrote",
-"X added", "X stated", with titles or an apposition in between); "he/she said" is given to the
-last person named. Agents are the gazetteer's hits (:mod:`kg.drafting.gazetteer`); offsets are
-character offsets of the article text.
+"""Who speaks, for the draft: :func:`find_attributions` reads spaCy's dependency parse.
+
+* a **reporting verb** (a broad lexicon: say, tell, warn, note, argue, insist, write, claim…;
+  a verb only, by its lemma) whose subject names an agent: "X said", "said X" (spaCy parses the
+  inverted form with X as subject too), "X, the US envoy, warned" (the apposition is skipped);
+* **"according to X"**: the object of the preposition;
+* a **pronoun subject** ("he said", "she told", "they argued") is resolved by gender and number
+  (:func:`resolve_pronoun`): he/she go to the last speaker if compatible, else to the nearest
+  person of that gender named outside quotation marks; they/it to the last agent that is not a
+  person;
+* a sentence that lies inside a **quotation still open** from an earlier sentence (quotes that
+  run over sentences and paragraphs) keeps the speaker of the sentence the quotation began in.
+
+Written by hand because no installable component does this for spaCy 3.8: coreferee installs,
+but its English model is not on the package registry (it is downloaded from its authors' site).
+Agents are the gazetteer's hits (:mod:`kg.drafting.gazetteer`); offsets are character offsets.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from kg.drafting.gazetteer import Hit
 
-AFTER_SPEAKER = re.compile(r"\b(said|says|told|wrote|added|stated)\b")
-BEFORE_SPEAKER = re.compile(r"\b(said|[Aa]ccording to)\b")
-PRONOUN = re.compile(
-    r"\b(he|she|He|She)\s+(?:(?:has|had|also|later|then|again|once)\s+)?(said|says|told|wrote|added|stated)\b"
+# Verbs that report speech or a stated view (lemmas). Verbs of thought (believe, think, fear,
+# hope) are left out: "Putin believes X" is the author's report of Putin's view, not Putin speaking.
+REPORTING = frozenset(
+    [
+        "say",
+        "tell",
+        "add",
+        "state",
+        "write",
+        "warn",
+        "note",
+        "argue",
+        "insist",
+        "claim",
+        "explain",
+        "stress",
+        "emphasise",
+        "emphasize",
+        "suggest",
+        "acknowledge",
+        "admit",
+        "announce",
+        "declare",
+        "deny",
+        "reply",
+        "respond",
+        "urge",
+        "predict",
+        "estimate",
+        "assert",
+        "contend",
+        "observe",
+        "remark",
+        "recall",
+        "conclude",
+        "confirm",
+        "comment",
+        "describe",
+        "agree",
+        "tweet",
+        "post",
+        "caution",
+        "complain",
+        "concede",
+        "reiterate",
+        "repeat",
+        "maintain",
+        "allege",
+        "accuse",
+        "criticise",
+        "criticize",
+        "point",
+        "told",
+        "report",
+        "question",
+        "demand",
+        "call",
+        "propose",
+        "promise",
+        "pledge",
+        "vow",
+        "threaten",
+        "signal",
+        "indicate",
+        "underline",
+        "underscore",
+        "affirm",
+        "recount",
+        "quip",
+        "joke",
+        "lament",
+    ]
 )
-ADVERB = r"(?:has|have|had|also|later|then|previously|repeatedly|once|again|recently|reportedly|earlier|publicly|\w+ly)"
-GAP_BEFORE_CUE = (
-    re.compile(rf"^(?:’s|'s)?\s+(?:{ADVERB}\s+){{0,2}}$"),  # Zelensky (has also) said
-    re.compile(rf"^,\s[^,;:\"“”\n]{{1,120}},\s+(?:{ADVERB}\s+){{0,2}}$"),  # Kellogg, the US envoy, said
+# Reporting verbs that need an object to report ("point out", "call for"): accepted either way.
+PRONOUNS = {"he": "male", "she": "female", "they": "plural"}  # "it" is mostly expletive ("it is hard")
+OPENING, CLOSING = "“", "”"
+# Nouns for people who speak without a name ("analysts say", "a person close to the government
+# said"): such a subject is drafted as a group (plural) or an anonymous source (singular).
+SPEAKING_NOUNS = frozenset(
+    ["analyst", "expert", "official", "diplomat", "source", "critic", "observer", "commentator", "person", "people", "economist", "researcher", "scholar", "historian", "journalist", "politician", "lawmaker", "legislator", "minister", "general", "officer", "commander", "leader", "spokesperson", "spokesman", "spokeswoman", "adviser", "advisor", "aide", "insider", "negotiator", "resident", "citizen", "voter", "veteran", "soldier", "activist", "academic", "specialist", "strategist", "participant"]
 )
-NOT_A_TITLE = {
-    "that",
-    "on",
-    "in",
-    "at",
-    "during",
-    "after",
-    "before",
-    "when",
-    "while",
-    "which",
-    "who",
-    "it",
-    "this",
-    "there",
-    "they",
-    "he",
-    "she",
-    "we",
-    "i",
-    "you",
-    "last",
-    "yesterday",
-    "today",
-    "tomorrow",
-    "earlier",
-    "monday",
-    "tuesday",
-    "wednesday",
-    "thursday",
-    "friday",
-    "saturday",
-    "sunday",
-    "not",
-    "no",
-    "would",
-    "will",
-}
 
 
 @dataclass(frozen=True)
@@ -67,82 +112,205 @@ class Attribution:
     sentence: tuple[int, int]
     speaker: str | None  # a key, or None when the cue names no known or proposed agent
     cue: str
+    verb: str | None = None  # the reporting verb's lemma ("according to" has none)
     remark: str | None = None
 
 
-def _forward_gap_ok(gap: str) -> bool:
-    if re.search(r"[,;:\"“”()\n]", gap):
-        return False
-    words = gap.split()
-    return len(words) <= 6 and not any(
-        w.lower().strip(".") in NOT_A_TITLE or any(c.isdigit() for c in w) for w in words
-    )
-
-
-def find_attributions(
-    text: str, sentences: list[tuple[int, int]], hits: list[Hit], agents: set[str], persons: set[str]
-) -> list[Attribution]:
-    """One attribution per sentence that has a cue, the first of: an agent before the cue, an agent
-    after it, a pronoun standing for the last person named, the cue alone (no speaker)."""
-    out = []
-    for lo, hi in sentences:
-        inside = [h for h in hits if lo <= h.start and h.end <= hi and h.key in agents]
-        found = (
-            _speaker_before_cue(text, (lo, hi), inside)
-            or _speaker_after_cue(text, (lo, hi), inside)
-            or _pronoun_speaker(text, (lo, hi), hits, persons)
-            or _cue_alone(text, (lo, hi))
-        )
-        if found:
-            out.append(found)
+def genders(text: str, hits: list[Hit], persons: set[str], labels: dict[str, str]) -> dict[str, str]:
+    """A guess of each person's grammatical gender: the pronouns (he/his/him, she/her) that follow
+    the person's mentions within the next 150 characters, then an honorific (Mr/Ms/Mrs), then
+    a first name ending in -a (common in Slavic, Baltic, Romance and Germanic female names);
+    persons left out are unknown (compatible with both)."""
+    votes: dict[str, int] = {}
+    for hit in hits:
+        if hit.key not in persons:
+            continue
+        after = text[hit.end : hit.end + 150]
+        first_pronoun = re.search(r"\b(he|his|him|she|her|hers)\b", after, re.IGNORECASE)
+        other = re.search(r"(?<!^)\b[A-Z][a-z]+ [A-Z][a-z]+\b", after)  # another full name in between
+        if first_pronoun and (other is None or other.start() > first_pronoun.start()):
+            votes[hit.key] = votes.get(hit.key, 0) + (
+                1 if first_pronoun.group(1).lower() in ("he", "his", "him") else -1
+            )
+        before = text[max(0, hit.start - 5) : hit.start]
+        if re.search(r"\bMr\.?\s$", before):
+            votes[hit.key] = votes.get(hit.key, 0) + 5
+        elif re.search(r"\bM(?:r)?s\.?\s$", before):
+            votes[hit.key] = votes.get(hit.key, 0) - 5
+    out = {}
+    for key in persons:
+        vote = votes.get(key, 0)
+        first = labels.get(key, "").split(" ")[0]
+        if vote == 0 and len(labels.get(key, "").split()) >= 2 and first.endswith("a") and len(first) > 3:
+            vote = -1
+        if vote:
+            out[key] = "male" if vote > 0 else "female"
     return out
 
 
-def _speaker_before_cue(text: str, sentence: tuple[int, int], inside: list[Hit]) -> Attribution | None:
-    """ "X said", "Kellogg, the US envoy, said": for the first cue that has one, the nearest agent
-    before it with a gap GAP_BEFORE_CUE allows."""
-    lo, hi = sentence
-    for cue in AFTER_SPEAKER.finditer(text[lo:hi]):
-        at = lo + cue.start()
-        for hit in sorted((h for h in inside if h.end <= at), key=lambda h: -h.start):
-            if any(p.match(text[hit.end : at]) for p in GAP_BEFORE_CUE):
-                return Attribution(sentence, hit.key, f"{text[hit.start : hit.end]} {cue.group(1)}")
+def _open_quote_at(text: str, offset: int, lo: int) -> bool:
+    """Whether a quotation opened before ``offset`` (since ``lo``) is still open there (curly
+    quotation marks by their balance, straight ones by their parity)."""
+    segment = text[lo:offset]
+    return segment.count(OPENING) > segment.count(CLOSING) or segment.count('"') % 2 == 1
+
+
+def _inside_quotes(text: str, start: int, lo: int) -> bool:
+    return _open_quote_at(text, start, lo)
+
+
+def _hit_for(token: Any, hits: list[Hit], agents: set[str]) -> Hit | None:
+    """The agent hit naming ``token``'s noun phrase head (with its compounds and flat names)."""
+    pieces = [token] + [c for c in token.children if c.dep_ in ("compound", "flat", "amod", "det", "poss")]
+    lo = min(t.idx for t in pieces)
+    hi = max(t.idx + len(t.text) for t in pieces)
+    inside = [h for h in hits if h.key in agents and h.start < hi and lo < h.end]
+    if inside:
+        return max(inside, key=lambda h: (h.start <= token.idx < h.end, h.end - h.start))
     return None
 
 
-def _speaker_after_cue(text: str, sentence: tuple[int, int], inside: list[Hit]) -> Attribution | None:
-    """ "said Kovalenko", "according to a study by the FT": for the first cue that has one, the agent
-    right after it (the first one only), past a short gap of title words."""
-    lo, hi = sentence
-    for cue in BEFORE_SPEAKER.finditer(text[lo:hi]):
-        at = lo + cue.end()
-        hit = min((h for h in inside if h.start >= at), key=lambda h: h.start, default=None)
-        if hit is not None and _forward_gap_ok(text[at : hit.start]) and text[at : hit.start][:1].isspace():
-            return Attribution(sentence, hit.key, f"{cue.group(1)} {text[hit.start : hit.end]}")
-    return None
-
-
-def _pronoun_speaker(text: str, sentence: tuple[int, int], hits: list[Hit], persons: set[str]) -> Attribution | None:
-    """ "he said", "she told": the last person named before the pronoun (anywhere earlier in the
-    text), with a remark asking to check."""
-    lo, hi = sentence
-    pronoun = PRONOUN.search(text[lo:hi])
-    if not pronoun:
+def _group_hit(subject: Any, name_group: Any) -> Hit | None:
+    """A hit for an unnamed speaker: the subject's noun phrase, without a relative clause or
+    apposition ("a person close to the government", "other analysts")."""
+    tokens = sorted(subject.subtree, key=lambda t: t.i)
+    cut = [t.i for t in tokens if t.dep_ in ("relcl", "acl", "appos") or t.is_punct]
+    keep = [t for t in tokens if not cut or t.i < min(x for x in cut if x > subject.i or x == max(cut))]
+    keep = [t for t in keep if t.i >= subject.i or t.head.i <= subject.i or t.dep_ in ("det", "amod", "compound")]
+    if not keep or keep[-1].i < subject.i:
         return None
-    before = [h for h in hits if h.end <= lo + pronoun.start() and h.key in persons]
-    if not before:
-        return None
-    last = max(before, key=lambda h: h.start)
-    return Attribution(
-        sentence,
-        last.key,
-        f"{pronoun.group(1)} {pronoun.group(2)}",
-        f"speaker {pronoun.group(1)!r} taken to be the last person named ({last.key}); check",
-    )
+    start, end = keep[0].idx, keep[-1].idx + len(keep[-1].text)
+    key = name_group(start, end, subject.tag_ in ("NNS", "NNPS") or subject.lower_ == "people")
+    return Hit(start, end, key, None, "group") if key else None
 
 
-def _cue_alone(text: str, sentence: tuple[int, int]) -> Attribution | None:
-    """A cue that names no known or proposed agent: an attribution without a speaker."""
-    lo, hi = sentence
-    cue = AFTER_SPEAKER.search(text[lo:hi]) or BEFORE_SPEAKER.search(text[lo:hi])
-    return Attribution(sentence, None, cue.group(1)) if cue else None
+def resolve_pronoun(
+    word: str,
+    at: int,
+    text: str,
+    hits: list[Hit],
+    persons: set[str],
+    agents: set[str],
+    gender: dict[str, str],
+    last_speaker: tuple[str, int] | None,
+    paragraph_start: int,
+) -> tuple[str | None, str]:
+    """The key a subject pronoun stands for, with a remark saying how it was chosen."""
+    kind = PRONOUNS.get(word.lower())
+    if kind in ("male", "female"):
+        before = [
+            h
+            for h in hits
+            if h.end <= at
+            and h.key in persons
+            and gender.get(h.key, kind) == kind
+            and not _inside_quotes(text, h.start, paragraph_start)
+        ]
+        last = max(before, key=lambda h: h.start) if before else None
+        speaker_key, speaker_at = last_speaker if last_speaker else (None, -1)
+        if (
+            speaker_key in persons
+            and gender.get(speaker_key, kind) == kind
+            and (last is None or last.start < speaker_at)
+        ):
+            return speaker_key, f"{word!r} taken to be the last speaker ({speaker_key}); check"
+        if last is not None:
+            return last.key, f"{word!r} taken to be the last {kind} person named ({last.key}); check"
+        return None, ""
+    if kind == "plural":
+        if last_speaker and last_speaker[0] in agents and last_speaker[0] not in persons:
+            return last_speaker[0], f"{word!r} taken to be the last speaker ({last_speaker[0]}); check"
+        before = [h for h in hits if h.end <= at and h.key in agents and h.key not in persons]
+        if before:
+            last = max(before, key=lambda h: h.start)
+            return last.key, f"{word!r} taken to be the last group, state or organisation named ({last.key}); check"
+    return None, ""
+
+
+def _introduces_quotation(verb: Any) -> bool:
+    """ "X reflects on the talks: "…" ": a main verb whose clause runs into a colon and a quotation."""
+    span = verb.sent
+    for token in span:
+        if token.i > verb.i and token.text == ":" and token.i + 1 < span.end:
+            return span.doc[token.i + 1].text in ('"', OPENING)
+    return False
+
+
+def _cues(span: Any) -> list[tuple[Any, Any]]:
+    """(cue token, speaker token) pairs of a sentence: reporting verbs with their subject, and
+    "according to" with its object; main-clause verbs first."""
+    out = []
+    for token in span:
+        if token.lower_ == "according" and token.i + 1 < len(token.doc) and token.doc[token.i + 1].lower_ == "to":
+            objects = [c for c in token.doc[token.i + 1].children if c.dep_ == "pobj"]
+            if objects:
+                out.append((0, token, objects[0]))
+        elif token.pos_ in ("VERB", "AUX") and token.lemma_.lower() in REPORTING:
+            subjects = [c for c in token.children if c.dep_ in ("nsubj", "nsubjpass")]
+            if not subjects and token.dep_ in ("conj", "xcomp", "advcl"):
+                subjects = [c for c in token.head.children if c.dep_ == "nsubj"]
+            if subjects:
+                depth = 0 if token.dep_ == "ROOT" else 1 if token.head.dep_ == "ROOT" else 2
+                out.append((depth, token, subjects[0]))
+        elif token.pos_ == "VERB" and token.dep_ == "ROOT" and _introduces_quotation(token):
+            subjects = [c for c in token.children if c.dep_ == "nsubj"]
+            if subjects:
+                out.append((3, token, subjects[0]))
+    return [(cue, subject) for _, cue, subject in sorted(out, key=lambda c: (c[0], c[1].i))]
+
+
+def find_attributions(
+    doc: Any,
+    text: str,
+    sentences: list[tuple[int, int]],
+    hits: list[Hit],
+    agents: set[str],
+    persons: set[str],
+    labels: dict[str, str],
+    name_group: Any = None,
+) -> dict[tuple[int, int], Attribution]:
+    """The attribution of each sentence that has one (see the module's docstring)."""
+    gender = genders(text, hits, persons, labels)
+    out: dict[tuple[int, int], Attribution] = {}
+    last_speaker: tuple[str, int] | None = None  # the last speaker and where their sentence began
+    quote_speaker: tuple[str | None, int] | None = None  # speaker of a still-open quotation
+    for lo, hi in sentences:
+        paragraph_start = text.rfind("\n", 0, lo) + 1
+        span = doc.char_span(lo, hi, alignment_mode="expand")
+        found: Attribution | None = None
+        for cue, subject in _cues(span) if span is not None else []:
+            if subject.lower_ in ("i", "we", "you") or (
+                subject.lower_ in PRONOUNS and _inside_quotes(text, subject.idx, lo)
+            ):
+                continue  # the speaker's own words, not who speaks
+            if subject.lower_ in PRONOUNS:
+                key, remark = resolve_pronoun(
+                    subject.text, subject.idx, text, hits, persons, agents, gender, last_speaker, paragraph_start
+                )
+                if key:
+                    found = Attribution((lo, hi), key, f"{subject.text} {cue.text}", cue.lemma_.lower(), remark)
+                    break
+                continue
+            hit = _hit_for(subject, hits, agents)
+            if hit is None and name_group is not None and subject.lemma_.lower() in SPEAKING_NOUNS:
+                hit = _group_hit(subject, name_group)
+                if hit is not None:
+                    hits.append(hit)
+                    agents.add(hit.key)
+            if hit is not None and not _inside_quotes(text, hit.start, lo):
+                verb = None if cue.lower_ == "according" else cue.lemma_.lower()
+                found = Attribution((lo, hi), hit.key, f"{cue.text} {text[hit.start : hit.end]}", verb)
+                break
+        if found is None and quote_speaker is not None and _open_quote_at(text, lo, quote_speaker[1]):
+            found = Attribution(
+                (lo, hi), quote_speaker[0], "(quotation continues)", None, "inside a quotation opened earlier"
+            )
+        if found is not None and found.speaker:
+            out[(lo, hi)] = found
+            last_speaker = (found.speaker, lo)
+        # a quotation left open at the end of this sentence continues with the same speaker
+        if _open_quote_at(text, hi, lo):
+            quote_speaker = (found.speaker if found else None, lo)
+        elif quote_speaker is not None and not _open_quote_at(text, hi, quote_speaker[1]):
+            quote_speaker = None
+    return out

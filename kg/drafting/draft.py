@@ -17,7 +17,8 @@ from kg.annotations.quotes import occurrences, resolve
 from kg.annotations.vocabulary import VocabularyIndex
 from kg.drafting.attributions import find_attributions
 from kg.drafting.figures import clause_of, find_dates, find_figures
-from kg.drafting.gazetteer import Gazetteer, Hit, nlp, propose_entities, whole_word_occurrences
+from kg.drafting.gazetteer import Gazetteer, Hit, nlp, propose_entities, unique_key, whole_word_occurrences
+from kg.drafting.statements import draft_sentence
 
 ANNOTATOR = "peacekg annotate suggest"
 
@@ -122,33 +123,69 @@ def draft_article(article: ArticleSource, knowledge: Knowledge) -> Draft:
     persons = {k for k, c in key_class.items() if c == "Person"}
 
     statements: list[tuple[int, dict[str, Any]]] = []
+    entities: list[dict[str, Any]] = []
     notes = [
         f"DRAFT written by `{ANNOTATOR}`: check every mention, entity and statement, complete the "
         "statements (stance, target, summary), then set review: reviewed."
     ]
     if article.remark:
         notes.append(article.remark)
-    attributions = find_attributions(text, sentences, hits, agents, persons)
-    speaker_of = {a.sentence: a.speaker for a in attributions if a.speaker}
-    for a in attributions:
-        lo, hi = a.sentence
-        if a.speaker is None:
-            notes.append(f"attribution: {a.cue!r} at offset {lo + text[lo:hi].find(a.cue)}: speaker not identified")
-            continue
-        statements.append(
-            (
-                lo,
-                {
-                    "type": "Claim",
-                    "by": [a.speaker],
-                    "stance": "asserts",
-                    "target": [a.speaker],
-                    "summary": f"DRAFT: {text[lo:hi]}",
-                    "evidence": [quote_spec(text, windows, lo, hi)],
-                    "note": "draft: set stance and target" + (f"; {a.remark}" if a.remark else ""),
-                },
-            )
+    labels = {i["key"]: i["label"] for i in knowledge.individuals if isinstance(i.get("label"), str)}
+    labels.update({p.key: p.label for p in proposals})
+    taken = set(key_class)
+
+    def name_group(start: int, end: int, plural: bool) -> str:
+        """A group (or an anonymous source) of the article for an unnamed speaker."""
+        phrase = text[start:end]
+        for entity in entities:
+            if entity["label"].lower() == phrase.lower():
+                return str(entity["key"])
+        key = unique_key(f"{phrase}-{article.id[:3]}", taken)
+        entities.append(
+            {
+                "key": key,
+                "type": "Group" if plural else "AnonymousSource",
+                "label": phrase[:1].upper() + phrase[1:],
+                "evidence": [quote_spec(text, windows, start, end)],
+                "note": "drafted for an unnamed speaker: check, merge with another group, or remove",
+            }
         )
+        key_class[key] = entities[-1]["type"]
+        return key
+
+    attributions = find_attributions(doc, text, sentences, hits, agents, persons, labels, name_group)
+    speaker_of = {s: a.speaker for s, a in attributions.items() if a.speaker}
+    key_year = _years(knowledge.individuals)
+    article_year = year_of(article.meta.get("published") or article.meta.get("date"))
+    for lo, hi in sentences:
+        span = doc.char_span(lo, hi, alignment_mode="expand")
+        if span is None or len([t for t in span if t.is_alpha]) < 4:
+            continue
+        a = attributions.get((lo, hi))
+        found = draft_sentence(span, a, hits, agents, key_class, key_year, vocabulary.families, article_year)
+        item: dict[str, Any] = {"type": found.kind}
+        if a is not None and a.speaker:
+            item["by"] = [a.speaker]
+        item.update(found.fields)
+        if found.proposition is not None:
+            p_lo, p_hi = found.proposition
+            key = unique_key(f"{text[p_lo:p_hi][:60]}-{article.id[:3]}", taken)
+            entities.append(
+                {
+                    "key": key,
+                    "type": "Proposition",
+                    "label": f"DRAFT: {text[p_lo:p_hi]}",
+                    "evidence": [quote_spec(text, windows, p_lo, p_hi)],
+                    "note": "drafted as the claim's target: name what is claimed, or link an individual instead",
+                }
+            )
+            item["target"] = [key]
+        if found.kind == "PrecedentInvocation":
+            item["lesson"] = f"DRAFT: {text[lo:hi]}"
+        item["summary"] = f"DRAFT: {text[lo:hi]}"
+        item["evidence"] = [quote_spec(text, windows, lo, hi)]
+        item["note"] = "draft: check kind, speaker, stance and target" + (f"; {a.remark}" if a and a.remark else "")
+        statements.append((lo, item))
     dates = find_dates(text, windows)
     for figure in find_figures(text, windows, sentences, dates):
         sentence = next(((s, e) for s, e in sentences if s <= figure.start < e), (figure.start, figure.end))
@@ -178,10 +215,27 @@ def draft_article(article: ArticleSource, knowledge: Knowledge) -> Draft:
         "note": "\n".join(notes) + "\n",
         "mentions": mention_items(text, windows, hits),
     }
-    if proposals:
-        draft["entities"] = [p.entity() for p in proposals]
+    if proposals or entities:
+        draft["entities"] = [p.entity() for p in proposals] + entities
     if statements:
         draft["statements"] = [
             {"id": f"s{i}", **item} for i, (_, item) in enumerate(sorted(statements, key=lambda s: s[0]), start=1)
         ]
     return Draft(draft, [])
+
+
+def year_of(value: Any) -> int | None:
+    """The (earliest) year of a date field: '2025-01-20', 2025, {earliest: …}."""
+    if isinstance(value, dict):
+        value = value.get("earliest", value.get("latest"))
+    match = re.match(r"\s*(\d{4})", str(value)) if value is not None else None
+    return int(match.group(1)) if match else None
+
+
+def _years(individuals: list[dict[str, Any]]) -> dict[str, int]:
+    out = {}
+    for item in individuals:
+        year = year_of(item.get("date"))
+        if year is not None and isinstance(item.get("key"), str):
+            out[item["key"]] = year
+    return out

@@ -163,7 +163,11 @@ def _gold_statements(article: Article, gold: Annotations) -> list[tuple[dict[str
 def score_article(article: Article, gold: Annotations, draft: Draft, corpus: Corpus, held_out: set[str]) -> Scores:
     scores = Scores()
     data = draft.annotations
-    proposed_class = {e["key"]: e["type"] for e in draft.reference_entries + (data.get("entities") or [])}
+    proposed_class = {
+        e["key"]: e["type"]
+        for e in draft.reference_entries + (data.get("entities") or [])
+        if e["type"] != "Proposition"
+    }
     gold_mentions = mention_triples(article, gold.data.get("mentions") or [])
     draft_mentions = mention_triples(article, data.get("mentions") or [])
     mapping = {

@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from kg.drafting.gazetteer import Hit, overlaps
+from kg.drafting.numbers import fractions, word_numbers
 
 NUMBER = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 FIGURE = re.compile(
@@ -16,7 +17,7 @@ FIGURE = re.compile(
     rf"(?:(?P<sep>\s?(?:-|–)\s?|\s(?:to|and)\s)(?P<cur2>US\$|\$|€)?(?P<n2>{NUMBER}))?"
     r"(?P<scale>\s?(?i:million|billion|trillion|thousand|bn)\b)?"
 )
-NOT_COUNTED = {"days", "hours", "weeks", "decades", "centuries", "minutes", "seconds", "times", "percent"}
+NOT_COUNTED = {"centuries", "minutes", "seconds", "times", "percent"}
 SCALES = {"million": 10**6, "billion": 10**9, "trillion": 10**12, "thousand": 10**3, "bn": 10**9}
 TROOPS = {
     "soldiers",
@@ -106,10 +107,12 @@ def _unit(rest: str, cur: str | None) -> tuple[str, int, str | None] | None:
         (r"\s(?:roubles|rubles)\b", "rub"),
         (r"\smonths?\b(?![-\s]old)", "month"),
         (r"\syears?\b(?![-\s]old)", "year"),
+        (r"\sdecades?\b", "decade"),  # turned into years by the caller
+        (r"-strong\b", "count"),
     ):
         m = re.match(pattern, rest)
         if m:
-            return unit, m.end(), None
+            return unit, m.end(), "troops" if pattern.startswith("-strong") else None
     if rest[:1].isalpha() or not rest[:1].isspace():
         return None
     at = 0
@@ -159,37 +162,59 @@ def _category(unit: str, noun: str | None, clause: str, after: str) -> tuple[str
     return "economic-indicator", f"; no figure category fits a count of {noun}: economic-indicator is a placeholder"
 
 
+def _candidates(text: str, lo: int, hi: int) -> list[tuple[int, int, Any, Any, str, str | None]]:
+    """(start, end, first value, second value or None, scale word, currency) of numbers in
+    digits and in words."""
+    out = []
+    for m in FIGURE.finditer(text, lo, hi):
+        n1, n2, scale_text = m.group("n1"), m.group("n2"), (m.group("scale") or "").strip()
+        if not m.group("cur") and not scale_text and re.fullmatch(r"(?:1[89]|20)\d\d", n1):
+            continue  # a year
+        scale = SCALES.get(scale_text.lower(), 1)
+        second = _number(n2, scale) if n2 else None
+        out.append((m.start(), m.end(), _number(n1, scale), second, scale_text, m.group("cur") or m.group("cur2")))
+    taken = [(s, e) for s, e, *_ in out]
+    for start, end, first, second in word_numbers(text, lo, hi):
+        if not any(s < end and start < e for s, e in taken):
+            out.append((start, end, first, second, "", None))
+    return sorted(out)
+
+
 def find_figures(
     text: str, windows: list[tuple[int, int]], sentences: list[tuple[int, int]], dates: list[tuple[int, int, str]]
 ) -> list[Figure]:
     out = []
+    date_hits = [Hit(s, e, "") for s, e, _ in dates]
     for lo, hi in windows:
-        for m in FIGURE.finditer(text, lo, hi):
-            n1, n2, scale_text = m.group("n1"), m.group("n2"), (m.group("scale") or "").strip()
-            if overlaps(m.start(), m.end(), [Hit(s, e, "") for s, e, _ in dates]):
+        for start, stop, first, second, _, currency in _candidates(text, lo, hi):
+            if overlaps(start, stop, date_hits):
                 continue
-            if not m.group("cur") and not scale_text and re.fullmatch(r"(?:1[89]|20)\d\d", n1):
-                continue  # a year
-            unit = _unit(text[m.end() : hi], m.group("cur") or m.group("cur2"))
+            unit = _unit(text[stop:hi], currency)
             if unit is None:
                 continue
             name, length, noun = unit
-            end = m.end() + length
-            scale = SCALES.get(scale_text.lower(), 1)
-            quantity: dict[str, Any] = (
-                {"min": _number(n1, scale), "max": _number(n2, scale)} if n2 else {"value": _number(n1, scale)}
-            )
+            end = stop + length
+            if name == "decade":
+                name, first, second = "year", first * 10, None if second is None else second * 10
+            quantity: dict[str, Any] = {"min": first, "max": second} if second is not None else {"value": first}
             quantity["unit"] = name
-            qualifier = None if n2 else _qualifier(text[max(lo, m.start() - 30) : m.start()])
+            qualifier = None if second is not None else _qualifier(text[max(lo, start - 30) : start])
             if qualifier:
                 quantity["qualifier"] = qualifier
             if noun:
                 quantity["count_of"] = noun
-            sentence = next(((s, e) for s, e in sentences if s <= m.start() < e), (m.start(), end))
-            clause = clause_of(text, sentence, m.start())
+            sentence = next(((s, e) for s, e in sentences if s <= start < e), (start, end))
+            clause = clause_of(text, sentence, start)
             category, why = _category(name, noun, clause, text[end : end + 40])
-            out.append(Figure(m.start(), min(end, hi), quantity, category, why))
-    return out
+            out.append(Figure(start, min(end, hi), quantity, category, why))
+        taken = [Hit(f.start, f.end, "") for f in out]
+        for start, end, value in fractions(text, lo, hi):
+            if not overlaps(start, end, taken):
+                out.append(Figure(start, end, {"value": value, "unit": "ratio"}, "economic-indicator", _RATIO_NOTE))
+    return sorted(out, key=lambda f: f.start)
+
+
+_RATIO_NOTE = "; a fraction in words: check the category and what it is a fraction of"
 
 
 SEPARATOR = r"[;:]\s|,[”\"’]?\s"

@@ -1,0 +1,222 @@
+"""One draft statement per sentence, for the reviewer to correct or delete: the hand-annotated
+seeds carry a statement in about nine sentences of ten, so a sentence-level draft with the right
+kind, speaker and stance is most of an annotator's work.
+
+The kind, in order:
+
+* **PrecedentInvocation** when the sentence names an agreement, or an event dated long before the
+  article (:data:`PRECEDENT_YEARS`), the precedents being those individuals;
+* **EventReport** when the author (no reporting verb) names an event of the article's time;
+* **Position** when a verb or adjective of the position lexicon (demand, refuse, reject, offer,
+  ready, willing…) has an agent as subject, or the sentence's speaker; stance and position type
+  from the lexeme, turned by negation ("not ready" refuses, "will never accept" rejects);
+* **Claim** otherwise, its stance from the claim lexicon (warn, predict, deny, doubt, accuse…),
+  a future or modal verb making it a prediction, else ``asserts``; its target the first other
+  individual named after the stance word, else a drafted ``Proposition`` (the clause).
+
+The lexicons are of English (lemmas), not of the seed articles.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from kg.drafting.attributions import Attribution
+from kg.drafting.gazetteer import Hit
+
+PRECEDENT_YEARS = 10  # an event this much older than the article is invoked, not reported
+
+# lemma -> (stance, position type)
+POSITION = {
+    "demand": ("demands", "demand"),
+    "insist": ("demands", "demand"),
+    "require": ("demands", "precondition"),
+    "condition": ("demands", "precondition"),
+    "want": ("demands", "goal"),
+    "seek": ("demands", "goal"),
+    "aim": ("supports", "goal"),
+    "goal": ("supports", "goal"),
+    "need": ("demands", "demand"),
+    "must": ("demands", "demand"),
+    "request": ("demands", "demand"),
+    "objective": ("demands", "goal"),
+    "determined": ("supports", "goal"),
+    "promote": ("proposes", "goal"),
+    "consider": ("considers", "willingness"),
+    "opposition": ("opposes", "willingness"),
+    "allow": ("accepts", "willingness"),
+    "refuse": ("refuses", "willingness"),
+    "reject": ("rejects", "red-line"),
+    "rule": ("rejects", "red-line"),  # rule out
+    "oppose": ("opposes", "goal"),
+    "offer": ("offers", "offer"),
+    "propose": ("proposes", "offer"),
+    "accept": ("accepts", "willingness"),
+    "agree": ("accepts", "willingness"),
+    "ready": ("accepts", "willingness"),
+    "willing": ("accepts", "willingness"),
+    "prepared": ("accepts", "willingness"),
+    "open": ("accepts", "willingness"),
+    "threaten": ("warns", "willingness"),
+    "pledge": ("supports", "goal"),
+    "promise": ("supports", "goal"),
+    "vow": ("supports", "goal"),
+    "commit": ("supports", "goal"),
+    "support": ("supports", "goal"),
+    "back": ("supports", "goal"),
+    "push": ("supports", "goal"),
+    "call": ("demands", "demand"),  # call for
+    "never": ("rejects", "red-line"),
+}
+NEGATED = {
+    "demands": "rejects",
+    "considers": "rejects",
+    "supports": "opposes",
+    "accepts": "refuses",
+    "offers": "refuses",
+    "proposes": "rejects",
+    "rejects": "accepts",
+    "refuses": "accepts",
+    "opposes": "supports",
+}
+CLAIM = {
+    "warn": "warns",
+    "caution": "warns",
+    "threaten": "warns",
+    "predict": "predicts",
+    "expect": "predicts",
+    "forecast": "predicts",
+    "anticipate": "predicts",
+    "likely": "predicts",
+    "unlikely": "doubts",
+    "deny": "denies",
+    "dismiss": "denies",
+    "doubt": "doubts",
+    "question": "doubts",
+    "skeptical": "doubts",
+    "sceptical": "doubts",
+    "uncertain": "doubts",
+    "accuse": "criticises",
+    "criticise": "criticises",
+    "criticize": "criticises",
+    "berate": "criticises",
+    "blame": "criticises",
+    "condemn": "criticises",
+    "attack": "criticises",
+    "slam": "criticises",
+    "lambast": "criticises",
+    "fail": "criticises",
+    "mistake": "criticises",
+    "distrust": "distrusts",
+    "mistrust": "distrusts",
+    "trust": "trusts",
+    "urge": "urges",
+    "suggest": "proposes",
+}
+FUTURE = {"will", "would", "could", "may", "might", "shall"}
+
+
+@dataclass
+class SentenceDraft:
+    kind: str
+    fields: dict[str, Any] = field(default_factory=dict)
+    proposition: tuple[int, int] | None = None  # the clause a drafted Proposition stands for
+
+
+def _negated(token: Any) -> bool:
+    own = any(c.dep_ == "neg" or c.lower_ == "never" for c in token.children)
+    head = token.head if token.dep_ in ("xcomp", "acomp") else None
+    return own or bool(head is not None and any(c.dep_ == "neg" or c.lower_ == "never" for c in head.children))
+
+
+def _subject_hit(token: Any, hits: list[Hit], agents: set[str]) -> str | None:
+    node = token
+    for _ in range(3):
+        subjects = [c for c in node.children if c.dep_ in ("nsubj", "nsubjpass")]
+        if subjects:
+            subject = subjects[0]
+            lo = min(t.idx for t in subject.subtree)
+            hi = max(t.idx + len(t.text) for t in subject.subtree)
+            inside = [h for h in hits if h.key in agents and lo <= h.start and h.end <= hi]
+            return inside[0].key if inside else None
+        if node.dep_ in ("xcomp", "acomp", "conj", "ccomp") and node.head is not node:
+            node = node.head
+        else:
+            break
+    return None
+
+
+def _position(span: Any, hits: list[Hit], agents: set[str], speaker: str | None) -> SentenceDraft | None:
+    for token in span:
+        lemma = token.lemma_.lower()
+        if lemma not in POSITION or token.pos_ not in ("VERB", "ADJ", "NOUN", "ADV", "AUX"):
+            continue
+        if lemma == "call" and not any(c.lower_ == "for" for c in token.children):
+            continue
+        if lemma == "rule" and not any(c.lower_ == "out" for c in token.children):
+            continue
+        if lemma == "never" and token.head.pos_ != "VERB":
+            continue
+        holder = _subject_hit(token, hits, agents) or speaker
+        if holder is None:
+            continue
+        stance, position_type = POSITION[lemma]
+        if lemma != "never" and _negated(token):
+            stance = NEGATED.get(stance, stance)
+            if lemma in ("accept", "allow", "agree"):  # "will not accept / allow": a red line
+                stance, position_type = "rejects", "red-line"
+        return SentenceDraft("Position", {"holder": [holder], "stance": stance, "position_type": position_type})
+    return None
+
+
+def _claim(span: Any, hits: list[Hit], speaker: str | None) -> SentenceDraft:
+    stance, at = "asserts", span.start_char
+    for token in span:
+        lemma = token.lemma_.lower()
+        if lemma in CLAIM and token.pos_ in ("VERB", "ADJ", "NOUN"):
+            stance, at = CLAIM[lemma], token.idx
+            if _negated(token) and stance in ("trusts", "distrusts"):
+                stance = "distrusts" if stance == "trusts" else "trusts"
+            break
+    else:
+        if any(t.lower_ in FUTURE and t.dep_ == "aux" for t in span):
+            stance = "predicts"
+            at = next(t.idx for t in span if t.lower_ in FUTURE and t.dep_ == "aux")
+    others = [h for h in hits if h.key != speaker and span.start_char <= h.start < span.end_char]
+    after = [h for h in others if h.start >= at]
+    target = (after or [])[:1]
+    if target:
+        return SentenceDraft("Claim", {"stance": stance, "target": [target[0].key]})
+    clause_start = at if at > span.start_char else span.start_char
+    return SentenceDraft("Claim", {"stance": stance}, proposition=(clause_start, span.end_char))
+
+
+def draft_sentence(
+    span: Any,
+    attribution: Attribution | None,
+    hits: list[Hit],
+    agents: set[str],
+    key_class: dict[str, str],
+    key_year: dict[str, int],
+    families: Any,
+    article_year: int | None,
+) -> SentenceDraft:
+    """The statement a sentence most likely carries (see the module's docstring)."""
+    speaker = attribution.speaker if attribution else None
+    inside = [h for h in hits if span.start_char <= h.start and h.end <= span.end_char]
+    precedents, events = [], []
+    for hit in inside:
+        fams = families(key_class.get(hit.key, ""))
+        year = key_year.get(hit.key)
+        old = article_year is not None and year is not None and article_year - year >= PRECEDENT_YEARS
+        if "Agreement" in fams and (old or year is None or article_year is None or article_year - year >= 2):
+            precedents.append(hit.key)
+        elif "Event" in fams:
+            (precedents if old else events).append(hit.key)
+    if precedents:
+        keys = list(dict.fromkeys(precedents))
+        return SentenceDraft("PrecedentInvocation", {"precedent": keys})
+    if events and speaker is None:
+        return SentenceDraft("EventReport", {"event": events[0]})
+    return _position(span, inside, agents, speaker) or _claim(span, inside, speaker)
