@@ -103,7 +103,49 @@ OPENING, CLOSING = "“", "”"
 # Nouns for people who speak without a name ("analysts say", "a person close to the government
 # said"): such a subject is drafted as a group (plural) or an anonymous source (singular).
 SPEAKING_NOUNS = frozenset(
-    ["analyst", "expert", "official", "diplomat", "source", "critic", "observer", "commentator", "person", "people", "economist", "researcher", "scholar", "historian", "journalist", "politician", "lawmaker", "legislator", "minister", "general", "officer", "commander", "leader", "spokesperson", "spokesman", "spokeswoman", "adviser", "advisor", "aide", "insider", "negotiator", "resident", "citizen", "voter", "veteran", "soldier", "activist", "academic", "specialist", "strategist", "participant"]
+    [
+        "analyst",
+        "expert",
+        "official",
+        "diplomat",
+        "source",
+        "critic",
+        "observer",
+        "commentator",
+        "person",
+        "people",
+        "economist",
+        "researcher",
+        "scholar",
+        "historian",
+        "journalist",
+        "politician",
+        "lawmaker",
+        "legislator",
+        "minister",
+        "general",
+        "officer",
+        "commander",
+        "leader",
+        "spokesperson",
+        "spokesman",
+        "spokeswoman",
+        "adviser",
+        "advisor",
+        "aide",
+        "insider",
+        "negotiator",
+        "resident",
+        "citizen",
+        "voter",
+        "veteran",
+        "soldier",
+        "activist",
+        "academic",
+        "specialist",
+        "strategist",
+        "participant",
+    ]
 )
 
 

@@ -13,11 +13,21 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from kg.annotations.editing import new_reference_entry, reference_file_for
 from kg.annotations.quotes import occurrences, resolve
 from kg.annotations.vocabulary import VocabularyIndex
 from kg.drafting.attributions import find_attributions
 from kg.drafting.figures import clause_of, find_dates, find_figures
-from kg.drafting.gazetteer import Gazetteer, Hit, nlp, propose_entities, unique_key, whole_word_occurrences
+from kg.drafting.gazetteer import (
+    Gazetteer,
+    Hit,
+    Proposal,
+    nlp,
+    propose_entities,
+    unique_key,
+    whole_word_occurrences,
+)
+from kg.drafting.roles import find_roles
 from kg.drafting.statements import draft_sentence
 
 ANNOTATOR = "peacekg annotate suggest"
@@ -107,121 +117,195 @@ def mention_items(text: str, windows: list[tuple[int, int]], hits: list[Hit]) ->
     return [item for _, item in sorted(items, key=lambda i: i[0])]
 
 
-def draft_article(article: ArticleSource, knowledge: Knowledge) -> Draft:
-    """The draft annotations of ``article``; every quote resolves uniquely in its windows."""
-    text, windows = article.text, article.windows
-    key_class = dict(knowledge.key_class)
-    vocabulary = knowledge.vocabulary
-    gazetteer = Gazetteer(knowledge.individuals)
-    hits = gazetteer.match(text, windows)
-    doc = nlp()(text)
-    sentences = sentences_of(doc, text, windows)
-    proposals, new_hits = propose_entities(doc, text, windows, gazetteer, hits, set(key_class), key_class, sentences)
-    hits = sorted(hits + new_hits, key=lambda h: h.start)
-    key_class.update({p.key: p.type for p in proposals})
-    agents = {k for k, c in key_class.items() if "Agent" in vocabulary.families(c)}
-    persons = {k for k, c in key_class.items() if c == "Person"}
+# Proposed individuals of these classes are drafted as reference entries (people, organisations,
+# places); others (groups, events, documents) stay entities of the article.
+ARTICLE_LOCAL = ("Group", "AnonymousSource")
 
-    statements: list[tuple[int, dict[str, Any]]] = []
-    entities: list[dict[str, Any]] = []
-    notes = [
-        f"DRAFT written by `{ANNOTATOR}`: check every mention, entity and statement, complete the "
-        "statements (stance, target, summary), then set review: reviewed."
-    ]
-    if article.remark:
-        notes.append(article.remark)
-    labels = {i["key"]: i["label"] for i in knowledge.individuals if isinstance(i.get("label"), str)}
-    labels.update({p.key: p.label for p in proposals})
-    taken = set(key_class)
 
-    def name_group(start: int, end: int, plural: bool) -> str:
+class _Drafter:
+    """The draft of one article, built step by step (see :func:`draft_article`)."""
+
+    def __init__(self, article: ArticleSource, knowledge: Knowledge) -> None:
+        self.article, self.text, self.windows = article, article.text, article.windows
+        self.vocabulary = knowledge.vocabulary
+        self.key_class = dict(knowledge.key_class)
+        self.taken = set(self.key_class)
+        self.individuals = knowledge.individuals
+        self.entities: list[dict[str, Any]] = []
+        self.notes = [
+            f"DRAFT written by `{ANNOTATOR}`: check every mention, entity and statement, complete the "
+            "statements (stance, target, summary), then set review: reviewed."
+        ] + ([article.remark] if article.remark else [])
+
+    def quote(self, start: int, end: int) -> str | dict[str, Any]:
+        return quote_spec(self.text, self.windows, start, end)
+
+    def support_entity(self, kind: str, start: int, end: int, note: str) -> str:
+        """A Proposition or Event drafted to complete a statement, keyed by its words."""
+        key = unique_key(f"{self.text[start:end][:60]}-{self.article.id[:3]}", self.taken)
+        label = f"DRAFT: {self.text[start:end]}"
+        entity: dict[str, Any] = {"key": key, "type": kind, "label": label}
+        if kind == "Proposition":
+            entity["description"] = "DRAFT: say what is claimed, in a sentence."
+        self.entities.append({**entity, "evidence": [self.quote(start, end)]})
+        self.entities[-1]["note"] = note
+        self.key_class[key] = kind
+        return key
+
+    def name_group(self, start: int, end: int, plural: bool) -> str:
         """A group (or an anonymous source) of the article for an unnamed speaker."""
-        phrase = text[start:end]
-        for entity in entities:
+        phrase = self.text[start:end]
+        for entity in self.entities:
             if entity["label"].lower() == phrase.lower():
                 return str(entity["key"])
-        key = unique_key(f"{phrase}-{article.id[:3]}", taken)
-        entities.append(
+        key = unique_key(f"{phrase}-{self.article.id[:3]}", self.taken)
+        kind = "Group" if plural else "AnonymousSource"
+        self.entities.append(
             {
                 "key": key,
-                "type": "Group" if plural else "AnonymousSource",
+                "type": kind,
                 "label": phrase[:1].upper() + phrase[1:],
-                "evidence": [quote_spec(text, windows, start, end)],
+                "evidence": [self.quote(start, end)],
                 "note": "drafted for an unnamed speaker: check, merge with another group, or remove",
             }
         )
-        key_class[key] = entities[-1]["type"]
+        self.key_class[key] = kind
         return key
 
-    attributions = find_attributions(doc, text, sentences, hits, agents, persons, labels, name_group)
-    speaker_of = {s: a.speaker for s, a in attributions.items() if a.speaker}
-    key_year = _years(knowledge.individuals)
-    article_year = year_of(article.meta.get("published") or article.meta.get("date"))
-    for lo, hi in sentences:
-        span = doc.char_span(lo, hi, alignment_mode="expand")
-        if span is None or len([t for t in span if t.is_alpha]) < 4:
-            continue
-        a = attributions.get((lo, hi))
-        found = draft_sentence(span, a, hits, agents, key_class, key_year, vocabulary.families, article_year)
+    def statement(self, span: Any, attribution: Any, hits: list[Hit], agents: set[str]) -> dict[str, Any]:
+        lo, hi = span.start_char, span.end_char
+        year = year_of(self.article.meta.get("published") or self.article.meta.get("date"))
+        found = draft_sentence(
+            span, attribution, hits, agents, self.key_class, _years(self.individuals), self.vocabulary.families, year
+        )
         item: dict[str, Any] = {"type": found.kind}
-        if a is not None and a.speaker:
-            item["by"] = [a.speaker]
+        if attribution is not None and attribution.speaker:
+            item["by"] = [attribution.speaker]
         item.update(found.fields)
         if found.proposition is not None:
-            p_lo, p_hi = found.proposition
-            key = unique_key(f"{text[p_lo:p_hi][:60]}-{article.id[:3]}", taken)
-            entities.append(
+            note = "drafted as the claim's target: name what is claimed, or link an individual instead"
+            item["target"] = [self.support_entity("Proposition", *found.proposition, note)]
+        if found.new_event is not None:
+            note = "drafted for the event the sentence reports: link a known event instead, or name it"
+            item["event"] = self.support_entity("Event", *found.new_event, note)
+        if found.kind == "PrecedentInvocation":
+            item["lesson"] = f"DRAFT: {self.text[lo:hi]}"
+        item["summary"] = f"DRAFT: {self.text[lo:hi]}"
+        item["evidence"] = [self.quote(lo, hi)]
+        remark = f"; {attribution.remark}" if attribution is not None and attribution.remark else ""
+        item["note"] = "draft: check kind, speaker, stance and target" + remark
+        return item
+
+    def figures(self, sentences: list[tuple[int, int]], speaker_of: dict[Any, str]) -> list[tuple[int, dict]]:
+        out = []
+        dates = find_dates(self.text, self.windows)
+        for figure in find_figures(self.text, self.windows, sentences, dates):
+            sentence = next(((s, e) for s, e in sentences if s <= figure.start < e), (figure.start, figure.end))
+            item: dict[str, Any] = {"type": "ReportedFigure"}
+            if sentence in speaker_of:
+                item["by"] = [speaker_of[sentence]]
+            item.update(
                 {
-                    "key": key,
-                    "type": "Proposition",
-                    "label": f"DRAFT: {text[p_lo:p_hi]}",
-                    "evidence": [quote_spec(text, windows, p_lo, p_hi)],
-                    "note": "drafted as the claim's target: name what is claimed, or link an individual instead",
+                    "quantity": figure.quantity,
+                    "measures": f"DRAFT: {clause_of(self.text, sentence, figure.start)}",
+                    "category": figure.category,
+                    "summary": f"DRAFT: {self.text[sentence[0] : sentence[1]]}",
+                    "evidence": [self.quote(figure.start, figure.end)],
+                    "note": f"draft: check category, quantity and what it measures{figure.remark}",
                 }
             )
-            item["target"] = [key]
-        if found.kind == "PrecedentInvocation":
-            item["lesson"] = f"DRAFT: {text[lo:hi]}"
-        item["summary"] = f"DRAFT: {text[lo:hi]}"
-        item["evidence"] = [quote_spec(text, windows, lo, hi)]
-        item["note"] = "draft: check kind, speaker, stance and target" + (f"; {a.remark}" if a and a.remark else "")
-        statements.append((lo, item))
-    dates = find_dates(text, windows)
-    for figure in find_figures(text, windows, sentences, dates):
-        sentence = next(((s, e) for s, e in sentences if s <= figure.start < e), (figure.start, figure.end))
-        item: dict[str, Any] = {"type": "ReportedFigure"}
-        if sentence in speaker_of:
-            item["by"] = [speaker_of[sentence]]
-        item.update(
-            {
-                "quantity": figure.quantity,
-                "measures": f"DRAFT: {clause_of(text, sentence, figure.start)}",
-                "category": figure.category,
-                "summary": f"DRAFT: {text[sentence[0] : sentence[1]]}",
-                "evidence": [quote_spec(text, windows, figure.start, figure.end)],
-                "note": f"draft: check category, quantity and what it measures{figure.remark}",
-            }
-        )
-        statements.append((figure.start, item))
-    for start, end, iso in dates:
-        notes.append(
-            f"date: {text[start:end]} at offset {start}" + (f" ({iso})" if iso and iso != text[start:end] else "")
-        )
+            out.append((figure.start, item))
+        for start, end, iso in dates:
+            shown = f" ({iso})" if iso and iso != self.text[start:end] else ""
+            self.notes.append(f"date: {self.text[start:end]} at offset {start}{shown}")
+        return out
 
-    draft: dict[str, Any] = {
-        "article": article.id,
-        "review": "draft",
-        "annotators": [ANNOTATOR],
-        "note": "\n".join(notes) + "\n",
-        "mentions": mention_items(text, windows, hits),
-    }
-    if proposals or entities:
-        draft["entities"] = [p.entity() for p in proposals] + entities
-    if statements:
-        draft["statements"] = [
-            {"id": f"s{i}", **item} for i, (_, item) in enumerate(sorted(statements, key=lambda s: s[0]), start=1)
-        ]
-    return Draft(draft, [])
+    def roles(self, doc: Any, hits: list[Hit], persons: set[str]) -> list[dict[str, Any]]:
+        families = self.vocabulary.families
+        organisations = {k for k, c in self.key_class.items() if c != "Person" and "Agent" in families(c)}
+        found: dict[tuple[int, int], dict[str, Any]] = {}
+        for lo, hi, fields in find_roles(doc, self.text, hits, persons, organisations):
+            found.setdefault((lo, hi), {**fields, "evidence": [self.quote(lo, hi)]})
+        return [role for _, role in sorted(found.items())]
+
+    def reference_entry(self, proposal: Proposal, hits: list[Hit]) -> dict[str, Any] | None:
+        """The reference entry (with the ``file`` it goes to) of a proposed person, organisation or
+        place; None for other classes, which stay article entities."""
+        families = self.vocabulary.families(proposal.type)
+        if proposal.type in ARTICLE_LOCAL or not ({"Agent", "Place"} & families):
+            return None
+        first = min(h.start for h in hits if h.key == proposal.key)
+        quote = self.quote(first, first + len(proposal.label))
+        drafted_from: dict[str, Any] = {"article": self.article.id, "quote": proposal.label}
+        if isinstance(quote, dict):
+            drafted_from["occurrence"] = quote["occurrence"]
+        aliases = sorted({self.text[h.start : h.end] for h in hits if h.key == proposal.key} - {proposal.label})
+        entry = new_reference_entry(
+            key=proposal.key,
+            klass=proposal.type,
+            label=proposal.label,
+            aliases=aliases,
+            drafted_from=drafted_from,
+            review="draft",
+        )
+        entry.update(proposal.extra)
+        entry["note"] = proposal.note
+        return {"file": reference_file_for(proposal.type, self.vocabulary), **entry}
+
+    def build(self) -> Draft:
+        text, windows = self.text, self.windows
+        gazetteer = Gazetteer(self.individuals)
+        hits = gazetteer.match(text, windows)
+        doc = nlp()(text)
+        sentences = sentences_of(doc, text, windows)
+        proposals, new_hits = propose_entities(
+            doc, text, windows, gazetteer, hits, self.taken, self.key_class, sentences
+        )
+        hits = sorted(hits + new_hits, key=lambda h: h.start)
+        self.key_class.update({p.key: p.type for p in proposals})
+        families = self.vocabulary.families
+        agents = {k for k, c in self.key_class.items() if "Agent" in families(c)}
+        persons = {k for k, c in self.key_class.items() if c == "Person"}
+        labels = {i["key"]: i["label"] for i in self.individuals if isinstance(i.get("label"), str)}
+        labels.update({p.key: p.label for p in proposals})
+        attributions = find_attributions(doc, text, sentences, hits, agents, persons, labels, self.name_group)
+        statements = []
+        for lo, hi in sentences:
+            span = doc.char_span(lo, hi, alignment_mode="expand")
+            if span is not None and len([t for t in span if t.is_alpha]) >= 4:
+                statements.append((lo, self.statement(span, attributions.get((lo, hi)), hits, agents)))
+        speaker_of = {s: a.speaker for s, a in attributions.items() if a.speaker}
+        statements += self.figures(sentences, speaker_of)
+        roles = self.roles(doc, hits, persons)
+        reference: list[dict[str, Any]] = []
+        article_entities = []
+        for proposal in proposals:
+            entry = self.reference_entry(proposal, hits)
+            if entry is None:
+                article_entities.append(proposal.entity())
+            else:
+                reference.append(entry)
+        draft: dict[str, Any] = {
+            "article": self.article.id,
+            "review": "draft",
+            "annotators": [ANNOTATOR],
+            "note": "\n".join(self.notes) + "\n",
+            "mentions": mention_items(text, windows, hits),
+        }
+        if roles:
+            draft["roles"] = roles
+        if article_entities or self.entities:
+            draft["entities"] = article_entities + self.entities
+        if statements:
+            ordered = sorted(statements, key=lambda s: s[0])
+            draft["statements"] = [{"id": f"s{i}", **item} for i, (_, item) in enumerate(ordered, start=1)]
+        return Draft(draft, reference)
+
+
+def draft_article(article: ArticleSource, knowledge: Knowledge) -> Draft:
+    """The draft annotations of ``article`` and its drafted reference entries (each with the
+    ``file`` it belongs in); every quote resolves uniquely in the article's windows."""
+    return _Drafter(article, knowledge).build()
 
 
 def year_of(value: Any) -> int | None:

@@ -54,6 +54,11 @@ TARGETS: dict[str, tuple[str, float]] = {
 }
 
 
+# Entities drafted to complete a statement (what a claim is about, the event a sentence reports):
+# placeholders for the reviewer, not proposed people, organisations or places.
+STATEMENT_SUPPORT = ("Proposition", "Event")
+
+
 @dataclass
 class Evaluation:
     articles: dict[str, Scores]
@@ -166,7 +171,7 @@ def score_article(article: Article, gold: Annotations, draft: Draft, corpus: Cor
     proposed_class = {
         e["key"]: e["type"]
         for e in draft.reference_entries + (data.get("entities") or [])
-        if e["type"] != "Proposition"
+        if e["type"] not in STATEMENT_SUPPORT
     }
     gold_mentions = mention_triples(article, gold.data.get("mentions") or [])
     draft_mentions = mention_triples(article, data.get("mentions") or [])

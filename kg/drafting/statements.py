@@ -115,6 +115,59 @@ CLAIM = {
     "suggest": "proposes",
 }
 FUTURE = {"will", "would", "could", "may", "might", "shall"}
+# Verbs that report that something happened (lemmas): with the past tense in the author's voice,
+# the sentence reports an event.
+EVENT_VERBS = frozenset(
+    [
+        "invade",
+        "attack",
+        "sign",
+        "meet",
+        "start",
+        "begin",
+        "launch",
+        "collapse",
+        "annex",
+        "hold",
+        "visit",
+        "hit",
+        "strike",
+        "kill",
+        "end",
+        "seize",
+        "capture",
+        "win",
+        "lose",
+        "elect",
+        "inaugurate",
+        "return",
+        "resign",
+        "occur",
+        "happen",
+        "fight",
+        "bomb",
+        "shell",
+        "invade",
+        "negotiate",
+        "conclude",
+        "open",
+        "close",
+        "withdraw",
+        "retreat",
+        "advance",
+        "arrive",
+        "host",
+        "summon",
+        "convene",
+        "crush",
+        "take",
+        "break",
+        "declare",
+        "agree",
+        "reach",
+        "die",
+    ]
+)
 
 
 @dataclass
@@ -122,6 +175,7 @@ class SentenceDraft:
     kind: str
     fields: dict[str, Any] = field(default_factory=dict)
     proposition: tuple[int, int] | None = None  # the clause a drafted Proposition stands for
+    new_event: tuple[int, int] | None = None  # the clause a drafted Event stands for
 
 
 def _negated(token: Any) -> bool:
@@ -210,7 +264,8 @@ def draft_sentence(
         fams = families(key_class.get(hit.key, ""))
         year = key_year.get(hit.key)
         old = article_year is not None and year is not None and article_year - year >= PRECEDENT_YEARS
-        if "Agreement" in fams and (old or year is None or article_year is None or article_year - year >= 2):
+        agreement = "Agreement" in fams or key_class.get(hit.key) == "Document"  # a treaty spaCy found (LAW)
+        if agreement and (old or year is None or article_year is None or article_year - year >= 2):
             precedents.append(hit.key)
         elif "Event" in fams:
             (precedents if old else events).append(hit.key)
@@ -219,4 +274,16 @@ def draft_sentence(
         return SentenceDraft("PrecedentInvocation", {"precedent": keys})
     if events and speaker is None:
         return SentenceDraft("EventReport", {"event": events[0]})
-    return _position(span, inside, agents, speaker) or _claim(span, inside, speaker)
+    position = _position(span, inside, agents, speaker)
+    if position is None and speaker is None and _narrates_event(span):
+        return SentenceDraft("EventReport", new_event=(span.start_char, span.end_char))
+    return position or _claim(span, inside, speaker)
+
+
+def _narrates_event(span: Any) -> bool:
+    """A main verb in the past tense (or a past participle with an auxiliary of the past) whose
+    lemma is an event verb, without modality or negation."""
+    root = span.root
+    if root.lemma_.lower() not in EVENT_VERBS or root.tag_ not in ("VBD", "VBN"):
+        return False
+    return not any(c.dep_ == "neg" or c.lower_ in FUTURE for c in root.children)

@@ -28,6 +28,7 @@ import yaml
 
 from kg.annotations.articles import ANNOTATABLE_REGIONS
 from kg.annotations.corpus import load_corpus
+from kg.annotations.editing import append_reference_entry
 from kg.annotations.vocabulary import VocabularyIndex
 from kg.annotations.yaml_source import load_yaml
 from kg.drafting.draft import ANNOTATOR, ArticleSource, Draft, Knowledge, draft_article
@@ -169,6 +170,23 @@ def existing_review(path: Path) -> str | None:
     return "reviewed" if re.search(r"^(?:review|status):\s*['\"]?reviewed\b", raw, re.MULTILINE) else "?"
 
 
+def append_reference_entries(folder: Path, entries: list[dict[str, Any]]) -> list[Path]:
+    """Append the drafted entries to their reference files (``file`` of each entry), written by
+    ruamel.yaml after the existing text, which is kept byte for byte (comments, order, wrapping)."""
+    by_file: dict[str, list[dict[str, Any]]] = {}
+    for entry in entries:
+        by_file.setdefault(entry["file"], []).append({k: v for k, v in entry.items() if k != "file"})
+    written = []
+    for name, items in sorted(by_file.items()):
+        path = folder / name
+        text = path.read_text(encoding="utf-8") if path.exists() else ""
+        for item in items:
+            text = append_reference_entry(text, item)
+        write_atomic(path, text)
+        written.append(path)
+    return written
+
+
 def suggest_annotations(settings: Settings, article_path: Path, out: Path | None = None, force: bool = False) -> Path:
     """Write the draft annotation file of ``article_path`` (default:
     ``<corpus_dir>/annotations/<stem>.yaml``) and return its path. Raises AnnotationExistsError for
@@ -191,4 +209,5 @@ def suggest_annotations(settings: Settings, article_path: Path, out: Path | None
             )
     draft = build_draft(settings, article_path)
     write_atomic(target, dump_draft(draft.annotations))
+    append_reference_entries(Path(settings.corpus_dir) / "reference", draft.reference_entries)
     return target
