@@ -25,6 +25,8 @@ def peacekg_env(corpus: Path, build_dir: Path) -> dict[str, str]:
             "PEACEKG_CORPUS_DIR": str(corpus),
             "PEACEKG_BUILD_DIR": str(build_dir),
             "PEACEKG_ONTOLOGY_DIR": str(ROOT / "ontology"),
+            # synthetic annotations are drafts (review: draft): a benchmark builds them all
+            "PEACEKG_INCLUDE_DRAFTS": "true",
         }
     )
     return env

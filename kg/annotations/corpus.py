@@ -31,7 +31,7 @@ from kg.annotations.definitions import (
 )
 from kg.annotations.fields import ARTICLE_ROLE
 from kg.annotations.quotes import QuoteError, Span, resolve, resolve_all
-from kg.annotations.review import check_drafted_from
+from kg.annotations.review import check_drafted_from, check_reviewed_refers_to_reviewed
 from kg.annotations.sections import COVERAGE_IGNORE, FILE, LIST_SECTIONS, MENTION
 from kg.annotations.values import Checker, Issue
 from kg.annotations.vocabulary import VocabularyIndex
@@ -50,6 +50,8 @@ class Annotations:
     article: str
     doc: YamlDocument
     spans: dict[Path_, list[Span]] = field(default_factory=dict)  # every resolved quote, by YAML path
+    # references to statements of this file ('#s3'), as (where, '<article>#s3')
+    local_references: list[tuple[Path_, str]] = field(default_factory=list)
 
     @property
     def data(self) -> dict[str, Any]:
@@ -113,6 +115,7 @@ def _load_annotations(
     issues.extend(checker.issues)
     # '<article>#s3' is resolved by load_corpus once every annotation file is loaded
     refs.extend((doc, p, k) for p, k in checker.references if not k.startswith("#"))
+    annotations.local_references = [(p, path.stem + k) for p, k in checker.references if k.startswith("#")]
     return annotations
 
 
@@ -209,7 +212,11 @@ def load_corpus(corpus_dir: Path, vocabulary: VocabularyIndex) -> Corpus:
     issues.extend(check_statement_references([r for r in refs if "#" in r[2]], annotations))
     issues.extend(check_references([r for r in refs if "#" not in r[2]], keys, vocabulary))
     issues.extend(check_drafted_from(reference, articles))
-    return Corpus(articles, reference, annotations, keys, sorted(set(issues)))
+    corpus = Corpus(articles, reference, annotations, keys, issues)
+    local = [(a.doc, p, k) for a in annotations.values() for p, k in a.local_references]
+    issues.extend(check_reviewed_refers_to_reviewed(corpus, refs + local))
+    corpus.issues = sorted(set(issues))
+    return corpus
 
 
 def _load_reference(

@@ -15,12 +15,16 @@ Checks, collected as issues with file, line and field:
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kg.annotations.articles import Article
 from kg.annotations.quotes import QuoteError, resolve
+from kg.annotations.sections import LIST_SECTIONS
 from kg.annotations.values import Issue
-from kg.annotations.yaml_source import YamlDocument, dotted
+from kg.annotations.yaml_source import Path_, YamlDocument, dotted
+
+if TYPE_CHECKING:
+    from kg.annotations.corpus import Annotations, Corpus
 
 
 def is_draft(item: Any, default: Any = "reviewed") -> bool:
@@ -63,3 +67,98 @@ def check_drafted_from(
                 where, problem = path + ("quote",), f"in article {article.id}: {exc}"
         issues.append(Issue(doc.file, doc.line(where) or 1, dotted(where), problem))
     return issues
+
+
+def _drafts(corpus: Corpus) -> tuple[dict[str, str], dict[str, str]]:
+    """The draft individuals (key -> where defined) and draft statements ('<article>#<sid>' ->
+    where written) of the corpus."""
+    keys: dict[str, str] = {}
+    statements: dict[str, str] = {}
+
+    def individual(doc: YamlDocument, path: Path_, item: dict[str, Any]) -> None:
+        where = f"{doc.file}:{doc.line(path)}"
+        keys[str(item.get("key"))] = where
+        for commitment in item.get("commitments") or []:
+            if isinstance(commitment, dict) and "key" in commitment:
+                keys[str(commitment["key"])] = where
+
+    for doc, index, item in corpus.reference:
+        if is_draft(item):
+            individual(doc, (index,), item)
+    for article, file in corpus.annotations.items():
+        default = file_default(file.data)
+        for i, entity in enumerate(_section(file.data, "entities")):
+            if isinstance(entity, dict) and is_draft(entity, default):
+                individual(file.doc, ("entities", i), entity)
+        for i, statement in enumerate(_section(file.data, "statements")):
+            if isinstance(statement, dict) and is_draft(statement, default):
+                statements[f"{article}#{statement.get('id')}"] = f"{file.doc.file}:{file.doc.line(('statements', i))}"
+    return keys, statements
+
+
+def _section(data: Any, name: str) -> list[Any]:
+    value = data.get(name) if isinstance(data, dict) else None
+    return value if isinstance(value, list) else []
+
+
+def _referrer_is_draft(doc: YamlDocument, path: Path_, annotation_docs: dict[int, Annotations]) -> bool:
+    """Whether the item holding the reference at ``path`` of ``doc`` is a draft: an item of an
+    annotation file's list section, or a reference entry (article metadata is never a draft)."""
+    if id(doc) in annotation_docs:
+        data = doc.data
+        if len(path) >= 2 and isinstance(path[0], str) and isinstance(path[1], int):
+            items = _section(data, path[0])
+            if path[1] < len(items):
+                return is_draft(items[path[1]], file_default(data))
+        return False
+    if isinstance(doc.data, list) and path and isinstance(path[0], int) and path[0] < len(doc.data):
+        return is_draft(doc.data[path[0]])
+    return False
+
+
+def check_reviewed_refers_to_reviewed(corpus: Corpus, refs: list[tuple[YamlDocument, Path_, str]]) -> list[Issue]:
+    """A reviewed item may not refer to a draft individual or statement: the default build would
+    serve the reference and leave out what it names. ``refs`` are every key and statement reference
+    of the corpus ('#s3' written as '<article>#s3')."""
+    draft_keys, draft_statements = _drafts(corpus)
+    if not draft_keys and not draft_statements:
+        return []
+    annotation_docs = {id(a.doc): a for a in corpus.annotations.values()}
+    issues: list[Issue] = []
+    for doc, path, key in refs:
+        if key in draft_keys:
+            what, where = f"individual {key!r}", draft_keys[key]
+        elif key in draft_statements:
+            what, where = f"statement {key!r}", draft_statements[key]
+        else:
+            continue
+        if _referrer_is_draft(doc, path, annotation_docs):
+            continue
+        issues.append(
+            Issue(
+                doc.file,
+                doc.line(path) or 1,
+                dotted(path),
+                f"a reviewed item refers to the draft {what} (at {where}): review {key} first "
+                "(or mark this item 'review: draft')",
+            )
+        )
+    return issues
+
+
+def reference_drafts(corpus: Corpus) -> int:
+    """How many reference entries are drafts."""
+    return sum(1 for _doc, _index, item in corpus.reference if is_draft(item))
+
+
+def article_drafts(annotations: Annotations | None) -> int:
+    """How many items of an annotation file are drafts."""
+    if annotations is None:
+        return 0
+    default = file_default(annotations.data)
+    return sum(1 for name in LIST_SECTIONS for item in _section(annotations.data, name) if is_draft(item, default))
+
+
+def draft_count(corpus: Corpus) -> int:
+    """How many drafts the corpus holds (reference entries and annotation items)."""
+    return reference_drafts(corpus) + sum(article_drafts(a) for a in corpus.annotations.values())

@@ -26,6 +26,7 @@ import rdflib
 
 from kg.annotations.check import open_corpus, vocabulary_index
 from kg.annotations.corpus import Corpus
+from kg.annotations.review import article_drafts, draft_count, reference_drafts
 from kg.builder.code import build_code_files, relative_name
 from kg.builder.inference import InconsistentDataError, materialise
 from kg.builder.report import describe_violations
@@ -34,7 +35,7 @@ from kg.mapping.dataset import article_graph, reference_graph
 from kg.mapping.iris import Minter
 from kg.ontology.load import OntologySources, load_ontology, load_shapes
 from kg.ontology.quality import run_check
-from kg.ontology.shacl import validate
+from kg.ontology.shacl import ShapeViolation, validate
 from kg.serialize import canonical, rdf_bytes, to_oxigraph_terms, write_atomic
 from kg.settings import Settings
 from kg.store.builds import StoreError, current_build, read_manifest, write_store
@@ -72,18 +73,27 @@ def _digest(paths: list[Path], extra: str = "") -> str:
 
 
 def fingerprints(settings: Settings, corpus: Corpus) -> dict[str, str]:
-    """A content hash per graph; a graph is rebuilt when its hash changes."""
+    """A content hash per graph; a graph is rebuilt when its hash changes. A graph that holds
+    drafts maps differently with ``include_drafts`` (they are left out, or in and flagged), so
+    the setting is part of its hash; a graph without drafts is the same either way. The store as
+    a whole records the setting too (``settings``): a build with drafts is never taken for a
+    default build, nor the other way round."""
     sources = OntologySources.find(Path(settings.ontology_dir))
     ontology_files = [sources.main, *sources.vocab, *sources.shapes, *sources.data_checks]
     base = _digest(ontology_files, settings.base_iri + "\0" + code_fingerprint())
+    with_drafts = "\0include-drafts" if settings.include_drafts else ""
     reference_files = sorted((Path(settings.corpus_dir) / "reference").glob("*.yaml"))
-    reference = _digest(reference_files, base)
+    reference = _digest(reference_files, base + (with_drafts if reference_drafts(corpus) else ""))
     prints = {"ontology": base, "reference": reference}
     corpus_dir = Path(settings.corpus_dir)
     for article_id in sorted(corpus.articles):
         files = [corpus_dir / "articles" / f"{article_id}.txt", corpus_dir / "articles" / f"{article_id}.yaml"]
         annotation = corpus_dir / "annotations" / f"{article_id}.yaml"
-        prints[f"article/{article_id}"] = _digest(files + ([annotation] if annotation.exists() else []), reference)
+        drafts = article_drafts(corpus.annotations.get(article_id))
+        prints[f"article/{article_id}"] = _digest(
+            files + ([annotation] if annotation.exists() else []), reference + (with_drafts if drafts else "")
+        )
+    prints["settings"] = f"include_drafts={str(settings.include_drafts).lower()}"
     return prints
 
 
@@ -124,28 +134,33 @@ def _validate_batch(
     reference: rdflib.Graph,
     shapes: rdflib.Graph,
     ontology: rdflib.Graph,
-    corpus: Corpus,
-    base: str,
-) -> None:
+) -> list[tuple[str, list[ShapeViolation], rdflib.Graph]]:
     """Validate graphs together (3–4× faster than one by one); when they fail, find the failing
-    graph one by one so the error names it exactly as a lone validation would."""
+    graphs one by one so each error names its graph exactly as a lone validation would. Returns
+    (graph name, violations, the data validated) of each failing graph."""
     union = rdflib.Graph()
     for _name, graph in batch:
         union += graph
     if validate(union + _reachable(reference, union), shapes, ontology).conforms:
-        return
+        return []
+    failures = []
     for name, graph in batch:
         data = graph if name == "reference" else graph + _reachable(reference, graph)
         checked = validate(data, shapes, ontology)
         if not checked.conforms:
-            details = describe_violations(checked.violations, corpus, base, data)
-            raise ValidationError(f"{name} violates the shapes ({len(checked.violations)} problem(s))", details=details)
+            failures.append((name, checked.violations, data))
+    if failures:
+        return failures
     data = union + _reachable(reference, union)  # each conforms alone, but not together
-    checked = validate(data, shapes, ontology)
-    raise ValidationError(
-        f"graphs {batch[0][0]} … {batch[-1][0]} together violate the shapes ({len(checked.violations)} problem(s))",
-        details=describe_violations(checked.violations, corpus, base, data),
-    )
+    together = f"graphs {batch[0][0]} … {batch[-1][0]} together"
+    return [(together, validate(data, shapes, ontology).violations, data)]
+
+
+def _raise_for(failures: list[tuple[str, list[ShapeViolation], rdflib.Graph]], corpus: Corpus, base: str) -> None:
+    """The build stops at the first graph that violates the shapes, telling each violation."""
+    for name, violations, data in failures:
+        details = describe_violations(violations, corpus, base, data)
+        raise ValidationError(f"{name} violates the shapes ({len(violations)} problem(s))", details=details)
 
 
 def _map_and_validate(
@@ -159,17 +174,26 @@ def _map_and_validate(
     shapes: rdflib.Graph,
     ontology: rdflib.Graph,
     progress: Progress,
+    on_violations: Callable[[list[tuple[str, list[ShapeViolation], rdflib.Graph]]], None] | None = None,
 ) -> list[pyoxigraph.Quad]:
     """The quads of the reference and article graphs: from the cache when their inputs are
-    unchanged, else mapped, validated (in batches) and cached."""
+    unchanged, else mapped, validated (in batches) and cached. Graphs that violate the shapes
+    stop the build; with ``on_violations`` (``annotations validate``) they are handed to it
+    instead, every batch is validated, and nothing is written to the cache."""
     names = ["reference", *(f"article/{a}" for a in sorted(corpus.articles))]
     by_name: dict[str, list[pyoxigraph.Quad]] = {}
     pending: list[tuple[str, rdflib.Graph]] = []
 
     def finish(batch: list[tuple[str, rdflib.Graph]]) -> None:
-        _validate_batch(batch, reference, shapes, ontology, corpus, settings.base_iri)
+        failures = _validate_batch(batch, reference, shapes, ontology)
+        if on_violations is None:
+            _raise_for(failures, corpus, settings.base_iri)
+        else:
+            on_violations(failures)
         for name, graph in batch:
             graph_quads = by_name[name] = _quads(graph, str(minter.graph(name)))
+            if on_violations is not None:
+                continue  # validating only: the cache holds graphs that passed a build
             cache = _cache_path(settings, name, prints[name])
             try:  # a full disk or a read-only build folder is a store error (exit 11), not a traceback
                 write_atomic(cache, rdf_bytes(graph_quads, pyoxigraph.RdfFormat.N_QUADS).decode("utf-8"))
@@ -191,7 +215,8 @@ def _map_and_validate(
         elif name == "reference":
             finish([(name, reference)])  # validated on its own: articles are checked against it
         else:
-            pending.append((name, article_graph(corpus, name.split("/", 1)[1], minter, vocabulary)))
+            graph = article_graph(corpus, name.split("/", 1)[1], minter, vocabulary, settings.include_drafts)
+            pending.append((name, graph))
             if len(pending) == VALIDATION_BATCH:
                 finish(pending)
                 pending = []
@@ -204,25 +229,25 @@ def _map_and_validate(
     return quads
 
 
-def build(settings: Settings, progress: Progress = lambda message: None) -> BuildReport:
-    """Build the store from the corpus of ``settings``; see the module docstring."""
-    t0 = time.perf_counter()
-    corpus = open_corpus(settings)
-    corpus.raise_for_issues()
-    prints = fingerprints(settings, corpus)
-    current = current_build(Path(settings.build_dir))
-    if current is not None and read_manifest(current).get("fingerprints") == prints:
-        progress("nothing changed since the current build: nothing to do")
-        return BuildReport(current, nothing_to_do=True)
-    report = BuildReport(None, seconds={"load": time.perf_counter() - t0})
+def assemble(
+    settings: Settings,
+    corpus: Corpus,
+    prints: dict[str, str],
+    report: BuildReport,
+    progress: Progress = lambda message: None,
+    on_violations: Callable[[list[tuple[str, list[ShapeViolation], rdflib.Graph]]], None] | None = None,
+) -> list[pyoxigraph.Quad]:
+    """Steps 4–5: every graph mapped and SHACL-validated (or taken from the cache), the data
+    checks and the inference; the quads of the store to write. ``annotations validate`` runs
+    this too (kg.builder.validation), with ``on_violations`` to collect every shape violation."""
+    t1 = time.perf_counter()
     ontology = load_ontology(Path(settings.ontology_dir))
     shapes = load_shapes(Path(settings.ontology_dir))
     vocabulary = vocabulary_index(settings)
     minter = Minter(settings.base_iri)
-    reference = reference_graph(corpus, minter, vocabulary)
-    t1 = time.perf_counter()
+    reference = reference_graph(corpus, minter, vocabulary, settings.include_drafts)
     quads = _map_and_validate(
-        settings, corpus, prints, report, minter, vocabulary, reference, shapes, ontology, progress
+        settings, corpus, prints, report, minter, vocabulary, reference, shapes, ontology, progress, on_violations
     )
     report.seconds["map+validate"] = time.perf_counter() - t1
     quads.extend(_quads(canonical(ontology), str(minter.graph("ontology"))))  # stable blank-node labels
@@ -240,6 +265,21 @@ def build(settings: Settings, progress: Progress = lambda message: None) -> Buil
     report.graphs["inferred"] = len(inference.inferred)
     report.seconds["inference"] = time.perf_counter() - t2
     progress(f"inference: {len(inference.inferred)} triples in {inference.rounds} rounds ({inference.seconds:.1f} s)")
+    return quads
+
+
+def build(settings: Settings, progress: Progress = lambda message: None) -> BuildReport:
+    """Build the store from the corpus of ``settings``; see the module docstring."""
+    t0 = time.perf_counter()
+    corpus = open_corpus(settings)
+    corpus.raise_for_issues()
+    prints = fingerprints(settings, corpus)
+    current = current_build(Path(settings.build_dir))
+    if current is not None and read_manifest(current).get("fingerprints") == prints:
+        progress("nothing changed since the current build: nothing to do")
+        return BuildReport(current, nothing_to_do=True)
+    report = BuildReport(None, seconds={"load": time.perf_counter() - t0})
+    quads = assemble(settings, corpus, prints, report, progress)
     t3 = time.perf_counter()
     build_id = hashlib.sha256(repr(sorted(prints.items())).encode("utf-8")).hexdigest()[:16]
     manifest = {
@@ -247,6 +287,8 @@ def build(settings: Settings, progress: Progress = lambda message: None) -> Buil
         "fingerprints": prints,
         "graphs": report.graphs,
         "base_iri": settings.base_iri,
+        "include_drafts": settings.include_drafts,
+        "drafts": draft_count(corpus) if settings.include_drafts else 0,
         "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "rebuilt": report.rebuilt,
     }

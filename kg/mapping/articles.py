@@ -4,6 +4,7 @@ roles and statements of its annotation file, each fact tied to its evidence. Pur
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
 from typing import Any
 
 from rdflib import Literal, URIRef
@@ -13,6 +14,7 @@ from kg.annotations import fields as F
 from kg.annotations.articles import Article
 from kg.annotations.corpus import Annotations
 from kg.annotations.quotes import Span
+from kg.annotations.review import file_default, is_draft
 from kg.mapping.individuals import emit_fields, emit_individual, emit_provision, emit_role
 from kg.mapping.iris import Minter
 from kg.mapping.values import Emitter, as_list
@@ -30,10 +32,11 @@ OA_START, OA_END, OA_EXACT, OA_PREFIX, OA_SUFFIX = (
 class ArticleMapper:
     """Maps one article; ``out`` writes into that article's named graph."""
 
-    def __init__(self, out: Emitter, article: Article, annotations: Annotations | None):
+    def __init__(self, out: Emitter, article: Article, annotations: Annotations | None, include_drafts: bool = False):
         self.out = out
         self.article = article
         self.annotations = annotations
+        self.include_drafts = include_drafts
         self.node = out.minter.article(article.id)
         out.local = lambda sid: out.minter.statement(article.id, sid)
 
@@ -114,9 +117,19 @@ class ArticleMapper:
             self.out.add(body, PROV.wasDerivedFrom, self.node)
         return spans
 
+    def items(self, section: str) -> Iterator[tuple[int, dict[str, Any], bool]]:
+        """(index, item, is a draft) of the items of a list section that this build maps: the
+        reviewed ones, and the drafts too when drafts are included."""
+        assert self.annotations is not None
+        default = file_default(self.annotations.data)
+        for i, item in enumerate(self.annotations.data.get(section) or []):
+            draft = is_draft(item, default)
+            if self.include_drafts or not draft:
+                yield i, item, draft
+
     def mentions(self) -> None:
         assert self.annotations is not None
-        for i, mention in enumerate(self.annotations.data.get("mentions") or []):
+        for i, mention, draft in self.items("mentions"):
             body = self.out.key(mention["ref"])
             for span in self.annotations.spans.get(("mentions", i), []):
                 node = self.out.minter.mention(self.article.id, span.start, span.end, mention["ref"])
@@ -124,24 +137,29 @@ class ArticleMapper:
                 self.out.add(node, OA_BODY, body)
                 self.out.add(node, OA_TARGET, self.span(span))
                 self.out.add(node, OA_MOTIVATED, OA_IDENTIFYING)
+                if draft:
+                    flag_draft(self.out, node)
                 # pk:mentionedIn is derived from the mentions by kg.builder.inference (the inferred graph).
 
     def entities(self) -> None:
-        assert self.annotations is not None
-        for i, entity in enumerate(self.annotations.data.get("entities") or []):
-            emit_individual(self.out, entity, evidence=self.evidence, path=("entities", i))
+        for i, entity, draft in self.items("entities"):
+            node = emit_individual(self.out, entity, evidence=self.evidence, path=("entities", i))
+            if draft:
+                flag_draft(self.out, node, entity)
 
     def roles(self) -> None:
-        assert self.annotations is not None
-        for i, role in enumerate(self.annotations.data.get("roles") or []):
+        for i, role, draft in self.items("roles"):
             node = self.out.minter.article_role(self.article.id, i)
             emit_role(self.out, node, self.out.key(role["holder"]), role)
             self.evidence(node, ("roles", i, "evidence"))
+            if draft:
+                flag_draft(self.out, node)
 
     def statements(self, author: URIRef) -> None:
-        assert self.annotations is not None
-        for i, statement in enumerate(self.annotations.data.get("statements") or []):
+        for i, statement, draft in self.items("statements"):
             self.statement(i, statement, author)
+            if draft:
+                flag_draft(self.out, self.out.minter.statement(self.article.id, str(statement["id"])))
 
     def statement(self, i: int, statement: dict[str, Any], author: URIRef) -> None:
         out, kind = self.out, statement["type"]
@@ -173,6 +191,16 @@ class ArticleMapper:
         if region is not None and region.author:
             return self.out.key(region.author)
         return author
+
+
+def flag_draft(out: Emitter, node: URIRef, item: dict[str, Any] | None = None) -> None:
+    """Say that ``node`` (and the keyed commitments of the individual ``item``, resources of their
+    own) is a draft: ``pk:reviewStatus review-status:draft``."""
+    draft = out.concept("draft", "review-status")
+    out.add(node, PK.reviewStatus, draft)
+    for commitment in (item or {}).get("commitments") or []:
+        if isinstance(commitment, dict) and "key" in commitment:
+            out.add(out.minter.resource(commitment["key"]), PK.reviewStatus, draft)
 
 
 def author_of(out: Emitter, article: Article) -> URIRef:

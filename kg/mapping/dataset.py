@@ -9,8 +9,9 @@ from rdflib import Graph, Literal
 from rdflib.namespace import PROV, RDF, RDFS
 
 from kg.annotations.corpus import Corpus
+from kg.annotations.review import is_draft
 from kg.annotations.vocabulary import VocabularyIndex
-from kg.mapping.articles import ArticleMapper, author_of
+from kg.mapping.articles import ArticleMapper, author_of, flag_draft
 from kg.mapping.individuals import emit_individual
 from kg.mapping.iris import Minter
 from kg.mapping.values import Emitter
@@ -33,10 +34,16 @@ def new_graph(base: str) -> Graph:
     return graph
 
 
-def reference_graph(corpus: Corpus, minter: Minter, vocabulary: VocabularyIndex) -> Graph:
+def reference_graph(corpus: Corpus, minter: Minter, vocabulary: VocabularyIndex, include_drafts: bool = False) -> Graph:
+    """The reference data: its reviewed entries, and with ``include_drafts`` its drafts, flagged."""
     out = Emitter(new_graph(minter.base), minter, vocabulary)
     for doc, _index, item in corpus.reference:
+        draft = is_draft(item)
+        if draft and not include_drafts:
+            continue
         node = emit_individual(out, item)
+        if draft:
+            flag_draft(out, node, item)
         # Every reference fact comes from a reference file (and, for precedents, their own sources).
         source = minter.source(f"PeaceKG reference data, {Path(doc.file).name}")
         out.add(source, RDF.type, PK.Document)
@@ -48,11 +55,15 @@ def reference_graph(corpus: Corpus, minter: Minter, vocabulary: VocabularyIndex)
     return out.graph
 
 
-def article_graph(corpus: Corpus, article_id: str, minter: Minter, vocabulary: VocabularyIndex) -> Graph:
+def article_graph(
+    corpus: Corpus, article_id: str, minter: Minter, vocabulary: VocabularyIndex, include_drafts: bool = False
+) -> Graph:
+    """One article: its document and the reviewed items of its annotation file, and with
+    ``include_drafts`` its draft items too, flagged."""
     article = corpus.articles[article_id]
     annotations = corpus.annotations.get(article_id)
     out = Emitter(new_graph(minter.base), minter, vocabulary)
-    mapper = ArticleMapper(out, article, annotations)
+    mapper = ArticleMapper(out, article, annotations, include_drafts)
     author = author_of(out, article)
     mapper.document(author)
     if annotations is not None:

@@ -328,6 +328,8 @@ class ArticleMaker:
                 "type": "AnonymousSource",
                 "label": f"reader commenter 1 of synthetic article {self.id}",
                 "description": f"The author of the first reader comment under synthetic article {self.id}.",
+                # the article's metadata (a region's author) names it, and metadata is never a draft
+                "review": "reviewed",
             }
         )
         self.w.raw("\n\n")

@@ -12,9 +12,10 @@ import rdflib
 from click.testing import CliRunner
 
 from kg.annotations import linking, polarity
-from kg.annotations.check import validate_corpus, vocabulary_index
+from kg.annotations.check import vocabulary_index
 from kg.annotations.corpus import load_corpus
 from kg.annotations.values import Issue
+from kg.builder.validation import validate_corpus
 from kg.cli import cli
 from kg.ontology.load import OntologySources
 from kg.ontology.quality import run_checks

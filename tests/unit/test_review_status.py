@@ -19,7 +19,10 @@ from helpers.paths import DATA
 
 ANNOTATION = "annotations/fx-001.yaml"
 REFERENCE = "reference/fixture.yaml"
+METADATA = "articles/fx-001.yaml"
 RURITANIA = "{key: ruritania, type: State, label: Ruritania}"  # line 3, entry [1] of the reference file
+PACT = "{key: northern-pact, type: MilitaryAlliance, label: Northern Pact}"
+GAZETTE = "{key: fictional-gazette, type: MediaOutlet, label: The Fictional Gazette}"
 
 
 @pytest.fixture(scope="module")
@@ -95,27 +98,88 @@ def test_bad_review_values_are_reported_where_they_are(case, corpus_copy: Path, 
 
 def test_item_review_overrides_the_file_default(corpus_copy: Path, vocabulary) -> None:
     edit(corpus_copy / ANNOTATION, "review: reviewed", "review: draft")
-    edit(corpus_copy / ANNOTATION, "  - id: s1\n", "  - id: s1\n    review: reviewed\n")
+    edit(corpus_copy / ANNOTATION, "  - id: s2\n", "  - id: s2\n    review: reviewed\n")
     corpus = load_corpus(corpus_copy, vocabulary)
-    assert corpus.issues == [] or all("draft" in i.message for i in corpus.issues)
+    assert corpus.issues == []
     data = corpus.annotations["fx-001"].data
     default = file_default(data)
     assert default == "draft"
-    assert [is_draft(s, default) for s in data["statements"]] == [False, True, True]
+    assert [is_draft(s, default) for s in data["statements"]] == [True, False, True]
     assert all(is_draft(m, default) for m in data["mentions"])
 
 
+DRAFTED = "- {key: drafted-place, type: State, label: Drafted Place, review: draft, drafted_from: {article: fx-001, quote: Freedonia, occurrence: 1}}\n"
+
+
 def test_a_drafted_reference_entry_is_accepted_and_schema_valid(corpus_copy: Path, vocabulary) -> None:
-    drafted = ", review: draft, drafted_from: {article: fx-001, quote: Ruritania, occurrence: 1}}"
-    edit(corpus_copy / REFERENCE, RURITANIA, RURITANIA[:-1] + drafted)
+    (corpus_copy / REFERENCE).write_text((corpus_copy / REFERENCE).read_text(encoding="utf-8") + DRAFTED)
     corpus = load_corpus(corpus_copy, vocabulary)
-    entry = next(item for _doc, _i, item in corpus.reference if item["key"] == "ruritania")
+    assert corpus.issues == []
+    entry = next(item for _doc, _i, item in corpus.reference if item["key"] == "drafted-place")
     assert is_draft(entry) and entry["drafted_from"]["article"] == "fx-001"
-    assert not [i for i in corpus.issues if i.file.endswith(REFERENCE)], corpus.issues
     schema = schemas(vocabulary)["reference"]
     assert not list(jsonschema.Draft202012Validator(schema).iter_errors([entry]))
-    wrong = {**entry, "drafted_from": {"article": "fx-001", "quote": "Ruritania", "occurrence": 0}}
+    wrong = {**entry, "drafted_from": {"article": "fx-001", "quote": "Freedonia", "occurrence": 0}}
     assert list(jsonschema.Draft202012Validator(schema).iter_errors([wrong]))
+
+
+# A reviewed item that refers to a draft: (name, edits, [(file, text of the line, field, draft named)]).
+REVIEWED_REFERS_TO_DRAFT = [
+    (
+        "statement-targets-a-draft-entity",
+        [(ANNOTATION, "  - key: lakeside-plan\n", "  - key: lakeside-plan\n    review: draft\n")],
+        [(ANNOTATION, "target: [lakeside-plan]", "statements[0].target[0]", "individual 'lakeside-plan'")],
+    ),
+    (
+        "statement-targets-a-draft-statement",
+        [(ANNOTATION, "  - id: s1\n", "  - id: s1\n    review: draft\n")],
+        [(ANNOTATION, "target: ['#s1']", "statements[2].target[0]", "statement 'fx-001#s1'")],
+    ),
+    (
+        "mention-and-provision-name-a-draft-reference-entry",
+        [(REFERENCE, PACT, PACT[:-1] + ", review: draft}")],
+        [
+            (ANNOTATION, "{quote: Northern Pact, ref: northern-pact}", "mentions[4].ref", "individual 'northern-pact'"),
+            (
+                ANNOTATION,
+                "alliance: northern-pact",
+                "statements[1].provisions[0].alliance",
+                "individual 'northern-pact'",
+            ),
+        ],
+    ),
+    (
+        "article-metadata-names-a-draft-outlet",
+        [(REFERENCE, GAZETTE, GAZETTE[:-1] + ", review: draft}")],
+        [(METADATA, "outlet: fictional-gazette", "outlet", "individual 'fictional-gazette'")],
+    ),
+    (
+        "a-draft-may-refer-to-a-draft",
+        [
+            (ANNOTATION, "  - key: lakeside-plan\n", "  - key: lakeside-plan\n    review: draft\n"),
+            (ANNOTATION, "  - id: s1\n", "  - id: s1\n    review: draft\n"),
+            (ANNOTATION, "  - id: s3\n", "  - id: s3\n    review: draft\n"),
+        ],
+        [],
+    ),
+]
+
+
+@pytest.mark.parametrize("case", REVIEWED_REFERS_TO_DRAFT, ids=[c[0] for c in REVIEWED_REFERS_TO_DRAFT])
+def test_a_reviewed_item_may_not_refer_to_a_draft(case, corpus_copy: Path, vocabulary) -> None:
+    _name, edits, expected = case
+    for file, old, new in edits:
+        edit(corpus_copy / file, old, new)
+    issues = [i for i in load_corpus(corpus_copy, vocabulary).issues if "refers to the draft" in i.message]
+    lines = {f: (corpus_copy / f).read_text(encoding="utf-8").splitlines() for f in (ANNOTATION, REFERENCE, METADATA)}
+    wanted = {
+        (f, next(n for n, text in enumerate(lines[f], 1) if needle in text), field): named
+        for f, needle, field, named in expected
+    }
+    found = {(next(f for f in lines if i.file.endswith(f)), i.line, i.field): i.message for i in issues}
+    assert sorted(found) == sorted(wanted), "\n".join(map(str, issues))
+    for where, named in wanted.items():
+        assert named in found[where] and f"review {named.split()[-1].strip(chr(39))} first" in found[where]
 
 
 @pytest.mark.parametrize(

@@ -21,10 +21,16 @@ from helpers.paths import ROOT
 
 
 def _settings(corpus: Path, build_dir: Path):
+    """Synthetic annotations are drafts (``review: draft``): they are built with include_drafts."""
     return load_settings(
         config_file=None,
         environ={},
-        overrides={"corpus_dir": corpus, "ontology_dir": ROOT / "ontology", "build_dir": build_dir},
+        overrides={
+            "corpus_dir": corpus,
+            "ontology_dir": ROOT / "ontology",
+            "build_dir": build_dir,
+            "include_drafts": True,
+        },
     )
 
 

@@ -1,0 +1,200 @@
+"""What a build serves of drafts (docs/annotation-format.md, "Review status"): none by default, all
+of them flagged ``pk:reviewStatus review-status:draft`` with include_drafts; the two kinds of build
+never taken for each other; and ``annotations validate`` failing exactly where the build's shapes
+do, at the file, line and field of the annotation item."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from kg.annotations.corpus import AnnotationError
+from kg.builder.pipeline import build
+from kg.builder.validation import validate_corpus
+from kg.cli import cli
+from kg.errors import ValidationError
+from kg.store.builds import current_build, open_store, read_manifest
+
+from helpers.corpora import settings_for
+from helpers.paths import DATA
+
+ANNOTATION = "annotations/fx-001.yaml"
+PREFIXES = (
+    "PREFIX pk: <https://w3id.org/peacekg/ontology/> "
+    "PREFIX res: <https://w3id.org/peacekg/resource/> "
+    "PREFIX review: <https://w3id.org/peacekg/vocab/review-status/> "
+)
+ARTICLE_GRAPH = "<https://w3id.org/peacekg/graph/article/fx-001>"
+# What the annotation file of fx-001 puts in the graph, one pattern per kind of item.
+ITEMS = {
+    "statements": "?x a pk:Claim",
+    "the position": "?x a pk:Position",
+    "mentions": "?x a pk:Mention",
+    "the entity": "BIND(res:lakeside-plan AS ?x) ?x a pk:PeacePlan",
+    "the role": "?x a pk:RoleAssignment ; pk:holder res:ana-exempla",
+    "evidence": "?x a pk:EvidenceAnnotation",
+}
+FLAGGED = "?x a ?kind . VALUES ?kind { pk:Claim pk:Position pk:Mention pk:RoleAssignment pk:PeacePlan }"
+
+
+def corpus_with(tmp_path: Path, edits: list[tuple[str, str]]) -> Path:
+    corpus = tmp_path / "corpus"
+    shutil.copytree(DATA / "corpus", corpus)
+    path = corpus / ANNOTATION
+    text = path.read_text(encoding="utf-8")
+    for old, new in edits:
+        assert old in text, old
+        text = text.replace(old, new, 1)
+    path.write_text(text, encoding="utf-8")
+    return corpus
+
+
+def ask(settings, pattern: str) -> bool:
+    store = open_store(Path(settings.build_dir))
+    return bool(store.query(f"{PREFIXES} ASK {{ GRAPH {ARTICLE_GRAPH} {{ {pattern} }} }}"))
+
+
+def select(settings, pattern: str) -> set[str]:
+    store = open_store(Path(settings.build_dir))
+    rows = store.query(f"{PREFIXES} SELECT ?x WHERE {{ GRAPH {ARTICLE_GRAPH} {{ {pattern} }} }}")
+    return {str(row["x"].value) for row in rows}  # type: ignore[union-attr]
+
+
+UNTOUCHED_DRAFT = [("review: reviewed", "review: draft")]
+
+
+def test_an_untouched_draft_serves_nothing_by_default(tmp_path: Path) -> None:
+    settings = settings_for(tmp_path, corpus_with(tmp_path, UNTOUCHED_DRAFT))
+    build(settings)
+    assert {name: ask(settings, pattern) for name, pattern in ITEMS.items()} == dict.fromkeys(ITEMS, False)
+    assert ask(settings, "?x a pk:Article")  # the article itself (its text and metadata) is not a draft
+    assert not ask(settings, "?x pk:reviewStatus ?status")
+    assert read_manifest(current_build(Path(settings.build_dir))).get("include_drafts") is False
+
+
+def test_with_include_drafts_every_draft_is_there_and_flagged(tmp_path: Path) -> None:
+    settings = settings_for(tmp_path, corpus_with(tmp_path, UNTOUCHED_DRAFT)).replace(include_drafts=True)
+    build(settings)
+    assert {name: ask(settings, pattern) for name, pattern in ITEMS.items()} == dict.fromkeys(ITEMS, True)
+    unflagged = select(settings, FLAGGED + " FILTER NOT EXISTS { ?x pk:reviewStatus review:draft }")
+    assert unflagged == set()
+    assert len(select(settings, "?x pk:reviewStatus review:draft")) >= 10  # 3 statements, 5 mentions…
+
+
+@pytest.mark.parametrize(
+    "edits, served, drafts",
+    [
+        # a draft file with one reviewed statement
+        (
+            [("review: reviewed", "review: draft"), ("  - id: s2\n", "  - id: s2\n    review: reviewed\n")],
+            {"statement/s2"},
+            {"statement/s1", "statement/s3", "lakeside-plan", "role/0"},
+        ),
+        # a reviewed file with a draft statement and a draft mention
+        (
+            [
+                ("  - id: s3\n", "  - id: s3\n    review: draft\n"),
+                ("{quote: Ruritania, ref: ruritania}", "{quote: Ruritania, ref: ruritania, review: draft}"),
+            ],
+            {"statement/s1", "statement/s2", "lakeside-plan", "role/0"},
+            {"statement/s3", "mention/70-79/ruritania"},
+        ),
+    ],
+    ids=["draft-file-reviewed-item", "reviewed-file-draft-items"],
+)
+def test_mixed_file_and_item_review_statuses(tmp_path: Path, edits, served: set[str], drafts: set[str]) -> None:
+    corpus = corpus_with(tmp_path, edits)
+    default = settings_for(tmp_path, corpus, build_dir="default")
+    build(default)
+    present = select(default, FLAGGED)
+    assert all(any(p.endswith(s) for p in present) for s in served), present
+    assert not any(p.endswith(d) for p in present for d in drafts), present
+    everything = settings_for(tmp_path, corpus, build_dir="drafts").replace(include_drafts=True)
+    build(everything)
+    flagged = select(everything, "?x pk:reviewStatus review:draft")
+    assert {d for d in drafts if any(f.endswith(d) for f in flagged)} == drafts, flagged
+    assert not any(f.endswith(s) for f in flagged for s in served), flagged
+
+
+def test_a_build_with_drafts_is_never_reused_as_a_default_build(tmp_path: Path) -> None:
+    corpus = corpus_with(tmp_path, [("  - id: s3\n", "  - id: s3\n    review: draft\n")])
+    default = settings_for(tmp_path, corpus)
+    everything = default.replace(include_drafts=True)
+    first = build(default)
+    assert sorted(first.rebuilt) == ["article/fx-001", "reference"]
+    with_drafts = build(everything)
+    assert not with_drafts.nothing_to_do
+    assert with_drafts.rebuilt == ["article/fx-001"] and with_drafts.reused == ["reference"]  # no drafts there
+    assert ask(everything, "?x pk:reviewStatus review:draft")
+    back = build(default)
+    assert not back.nothing_to_do and sorted(back.reused) == ["article/fx-001", "reference"]  # from the cache
+    assert not ask(default, "?x pk:reviewStatus review:draft")
+    assert build(default).nothing_to_do
+    assert not build(everything).nothing_to_do
+
+
+def test_the_build_command_takes_include_drafts(tmp_path: Path) -> None:
+    corpus = corpus_with(tmp_path, UNTOUCHED_DRAFT)
+    env = {"PEACEKG_CORPUS_DIR": str(corpus)}
+    args = ["--build-dir", str(tmp_path / "build"), "build", "--include-drafts"]
+    result = CliRunner().invoke(cli, args, env=env, catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert read_manifest(current_build(tmp_path / "build")).get("include_drafts") is True
+
+
+# validate ≡ build on the shapes: (name, edits, the problem both report or None, whether a
+# default build, which leaves drafts out, still succeeds).
+NO_PROVISIONS = (
+    "    provisions:\n      - {type: AllianceMembershipProvision, text: Freedonia stays out of the Northern Pact, "
+    "alliance: northern-pact, candidate: [freedonia], membership_status: excluded}\n",
+    "",
+)
+SHAPE_CASES = [
+    ("valid", [], None, True),
+    (
+        "position-with-neither-target-nor-provisions",
+        [NO_PROVISIONS],
+        "a position is about a target or a provision",
+        False,
+    ),
+    (
+        "draft-position-with-neither-target-nor-provisions",
+        [NO_PROVISIONS, ("  - id: s2\n", "  - id: s2\n    review: draft\n")],
+        "a position is about a target or a provision",
+        True,
+    ),
+]
+
+
+@pytest.mark.parametrize("case", SHAPE_CASES, ids=[c[0] for c in SHAPE_CASES])
+def test_validate_fails_exactly_where_the_build_shapes_do(case, tmp_path: Path) -> None:
+    _name, edits, problem, default_builds = case
+    corpus = corpus_with(tmp_path, edits)
+    settings = settings_for(tmp_path, corpus)
+    validated: list[str] = []
+    try:
+        validate_corpus(settings)
+    except AnnotationError as error:
+        validated = error.details
+    built: list[str] = []
+    try:
+        build(settings.replace(include_drafts=True))
+    except ValidationError as error:
+        built = error.details
+    if problem is None:
+        assert validated == built == []
+    else:
+        # the same problem, told at the same file, line and field by both
+        [told] = validated
+        assert problem in told and told.split(": ")[1] == "statements[1]", told
+        assert told.split(":")[0].endswith(ANNOTATION) and int(told.split(":")[1]) == 28
+        assert any(b.startswith(told) for b in built), built
+    fresh = settings_for(tmp_path, corpus, build_dir="default")
+    if default_builds:
+        build(fresh)
+    else:
+        with pytest.raises(ValidationError):
+            build(fresh)
