@@ -98,6 +98,11 @@ class AnnotationEdit:
             )
         return cls(path, hashlib.sha256(raw).hexdigest(), data)
 
+    @staticmethod
+    def empty(article_id: str) -> CommentedMap:
+        """The data of a new annotation file (a draft, as ``annotate suggest`` would start it)."""
+        return CommentedMap([("article", article_id), ("review", "draft"), ("mentions", CommentedSeq())])
+
     def text(self) -> str:
         return _dump(_yaml(4, 2), self.data)
 

@@ -1,0 +1,245 @@
+"""The review app's JSON API (service/review) with Flask's test client, on a private copy of the
+fixture corpus whose annotation file is a draft: what it shows, a good save, and bad input —
+a stale save (another tab saved first), a save that would add validation errors, a malformed
+file (shown read-only, never written), malformed requests, and a non-loopback host or bind."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from flask.testing import FlaskClient
+
+from kg.annotations.saving import check_corpus
+from kg.cli import cli
+from kg.errors import ConfigError
+from service.review import create_review_app, require_local_host
+from service.review.session import ReviewSession
+
+from helpers.corpora import make_corpus, settings_for
+
+ARTICLE = "fx-001"
+HEADER = "# DRAFT for the review API tests\n"
+
+
+@pytest.fixture()
+def corpus(tmp_path: Path) -> Path:
+    corpus = make_corpus(tmp_path, articles=1)
+    path = corpus / "annotations" / f"{ARTICLE}.yaml"
+    path.write_text(
+        HEADER + path.read_text(encoding="utf-8").replace("review: reviewed", "review: draft"), encoding="utf-8"
+    )
+    return corpus
+
+
+@pytest.fixture()
+def client(tmp_path: Path, corpus: Path) -> FlaskClient:
+    return create_review_app(settings_for(tmp_path, corpus), ARTICLE).test_client()
+
+
+def annotation(corpus: Path) -> Path:
+    return corpus / "annotations" / f"{ARTICLE}.yaml"
+
+
+def save(client: FlaskClient, version: str, *operations: dict):
+    return client.post(f"/api/articles/{ARTICLE}/save", json={"version": version, "operations": list(operations)})
+
+
+def test_state_has_the_items_their_spans_and_the_file_version(client: FlaskClient, corpus: Path) -> None:
+    state = client.get(f"/api/articles/{ARTICLE}").get_json()
+    assert state["review"] == "draft" and not state["readonly"] and state["errors"] == []
+    assert [s["id"] for s in state["sections"]["statements"]] == ["s1", "s2", "s3"]
+    assert all(s["_review"] == "draft" for s in state["sections"]["statements"])
+    text = state["text"]
+    for span in state["spans"]:  # every span is the text of its item's quote
+        item = state["sections"][span["section"]][span["index"]]
+        if span["section"] == "mentions":
+            assert text[span["start"] : span["end"]] == item["quote"]
+    kinds = {s["kind"] for s in state["spans"]}
+    assert kinds == {"mention", "entity", "role", "statement"}
+    assert len(state["version"]) == 64
+
+
+def test_page_and_assets_are_local(client: FlaskClient) -> None:
+    page = client.get("/")
+    assert page.status_code == 200 and "default-src 'self'" in page.headers["Content-Security-Policy"]
+    html = page.get_data(as_text=True)
+    assert "/static/recogito/text-annotator.umd.js" in html and "http" not in html.split("<body>")[1].replace(
+        "http://www.w3.org", ""
+    )
+    assert client.get("/static/review/review.js").status_code == 200
+    assert client.get("/static/recogito/../../package.json").status_code == 404
+
+
+def test_a_good_save_writes_and_validates(client: FlaskClient, corpus: Path, tmp_path: Path) -> None:
+    version = client.get(f"/api/articles/{ARTICLE}").get_json()["version"]
+    text = annotation(corpus).read_text(encoding="utf-8")
+    start = text and "Peace is near, wrote a reader.".index("a reader")
+    article_text = (corpus / "articles" / f"{ARTICLE}.txt").read_text(encoding="utf-8")
+    start = article_text.index("a reader")
+    response = save(
+        client,
+        version,
+        {"op": "accept", "section": "entities", "index": 0},
+        {"op": "accept", "section": "statements", "index": 0},
+        {"op": "edit", "section": "statements", "index": 1, "changes": {"modality": "probable"}},
+        {"op": "reject", "section": "statements", "index": 2},
+        {
+            "op": "add_reference",
+            "type": "Person",
+            "key": "a-reader",
+            "label": "A reader",
+            "wikidata": "Q42",
+            "start": start,
+            "end": start + 8,
+        },
+    )
+    assert response.status_code == 200, response.get_json()
+    state = response.get_json()
+    assert state["errors"] == [] and state["version"] != version
+    saved = annotation(corpus).read_text(encoding="utf-8")
+    assert saved.startswith(HEADER) and "  - {quote: a reader, ref: a-reader}\n" in saved
+    assert [s["id"] for s in state["sections"]["statements"]] == ["s1", "s2"]
+    assert [s["_review"] for s in state["sections"]["statements"]] == ["reviewed", "draft"]
+    people = (corpus / "reference" / "people.yaml").read_text(encoding="utf-8")
+    assert "- key: a-reader\n" in people and "    status: unverified\n" in people and "    article: fx-001\n" in people
+    assert check_corpus(corpus, ReviewSession(settings_for(tmp_path, corpus)).vocabulary).errors == []
+
+
+def test_stale_save_from_a_second_tab_is_refused(client: FlaskClient, corpus: Path) -> None:
+    first = client.get(f"/api/articles/{ARTICLE}").get_json()["version"]
+    second = first  # a second tab opened the same version
+    assert save(client, first, {"op": "accept", "section": "mentions", "index": 0}).status_code == 200
+    written = annotation(corpus).read_bytes()
+    response = save(client, second, {"op": "reject", "section": "statements", "index": 0})
+    assert response.status_code == 409 and response.get_json()["stale"] is True
+    assert "changed on disk" in response.get_json()["error"]
+    assert annotation(corpus).read_bytes() == written  # the first tab's work is kept
+
+
+@pytest.mark.parametrize(
+    ("operation", "section", "index", "field", "message"),
+    [
+        (
+            {"op": "edit", "section": "statements", "index": 0, "changes": {"stance": "adores"}},
+            "statements",
+            0,
+            "stance",
+            "stance scheme",
+        ),
+        (
+            {"op": "edit", "section": "mentions", "index": 2, "changes": {"ref": "atlantis"}},
+            "mentions",
+            2,
+            "ref",
+            "atlantis",
+        ),
+        (
+            {"op": "reject", "section": "statements", "index": 0},
+            "statements",
+            1,
+            "target[0]",
+            "no statement with id 's1'",
+        ),
+    ],
+)
+def test_invalid_save_is_refused_with_the_reasons_at_their_fields(
+    client: FlaskClient, corpus: Path, operation: dict, section: str, index: int, field: str, message: str
+) -> None:
+    before = annotation(corpus).read_bytes()
+    version = client.get(f"/api/articles/{ARTICLE}").get_json()["version"]
+    response = save(client, version, operation)
+    assert response.status_code == 422
+    issues = response.get_json()["issues"]
+    assert any(
+        i["section"] == section and i["index"] == index and i["item_field"] == field and message in i["message"]
+        for i in issues
+    ), issues
+    assert annotation(corpus).read_bytes() == before
+
+
+def test_malformed_file_opens_read_only_and_is_never_written(client: FlaskClient, corpus: Path) -> None:
+    broken = "article: fx-001\nreview: draft\nmentions:\n  - {quote: Ruritania, ref: ruritania\n"
+    annotation(corpus).write_text(broken, encoding="utf-8")
+    state = client.get(f"/api/articles/{ARTICLE}").get_json()
+    assert state["readonly"] is True and state["text"]
+    [error] = state["errors"]
+    assert error["line"] == 5 and "YAML syntax error" in error["message"] and error["file"].endswith("fx-001.yaml")
+    response = save(client, state["version"], {"op": "accept", "section": "mentions", "index": 0})
+    assert response.status_code == 409 and response.get_json()["readonly"] is True
+    assert annotation(corpus).read_text(encoding="utf-8") == broken
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "says"),
+    [
+        ("not json", 400, "application/json"),
+        ({"operations": []}, 400, "version"),
+        ({"version": "", "operations": [{"op": "explode"}]}, 400, "unknown operation"),
+        (
+            {"version": "", "operations": [{"op": "add_mention", "start": 10, "end": 5000, "ref": "ruritania"}]},
+            400,
+            "not a range",
+        ),
+        (
+            {"version": "", "operations": [{"op": "add_mention", "start": 150, "end": 160, "ref": "ruritania"}]},
+            400,
+            "duplicate region",
+        ),
+        ({"version": "", "operations": [{"op": "accept", "section": "articles", "index": 0}]}, 400, "unknown section"),
+        (
+            {
+                "version": "",
+                "operations": [{"op": "add_reference", "type": "Person", "key": "Not A Key", "label": "x"}],
+            },
+            400,
+            "lower-case",
+        ),
+    ],
+)
+def test_malformed_requests_get_a_clear_400(client: FlaskClient, corpus: Path, body, status: int, says: str) -> None:
+    before = annotation(corpus).read_bytes()
+    if isinstance(body, dict) and body.get("version") == "":
+        body["version"] = client.get(f"/api/articles/{ARTICLE}").get_json()["version"]
+    response = (
+        client.post(f"/api/articles/{ARTICLE}/save", data=body, content_type="text/plain")
+        if isinstance(body, str)
+        else client.post(f"/api/articles/{ARTICLE}/save", json=body)
+    )
+    assert response.status_code == status and says in response.get_json()["error"], response.get_json()
+    assert annotation(corpus).read_bytes() == before
+
+
+def test_reference_search_warns_for_the_articles_date(client: FlaskClient) -> None:
+    matches = client.get("/api/reference/search?q=Exempla&date=2025-03-31").get_json()
+    assert matches[0]["key"] == "ana-exempla" and matches[0]["rank"] == "alias"
+    treaty = client.get("/api/reference/search?q=Treaty of Nowhere&date=2025-03-31").get_json()[0]
+    assert any(w.startswith("out of era") for w in treaty["warnings"])
+    assert client.get("/api/reference/search?q=x&date=March").status_code == 400
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "192.168.1.10", "example.org", "::"])
+def test_non_loopback_bind_is_refused(host: str) -> None:
+    with pytest.raises(ConfigError, match="127.0.0.1 only"):
+        require_local_host(host)
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "localhost", "::1", "127.0.0.2"])
+def test_loopback_bind_is_allowed(host: str) -> None:
+    assert require_local_host(host) == host
+
+
+def test_command_refuses_a_public_host(corpus: Path) -> None:
+    result = CliRunner().invoke(cli, ["review", ARTICLE, "--host", "0.0.0.0"], env={"PEACEKG_CORPUS_DIR": str(corpus)})
+    assert result.exit_code == 3 and "127.0.0.1 only" in result.output
+
+
+def test_requests_for_another_host_name_are_refused(client: FlaskClient) -> None:
+    """A page of another site that resolves its name to 127.0.0.1 (DNS rebinding) gets nothing."""
+    assert client.get("/api/articles", headers={"Host": "attacker.example:8765"}).status_code == 403
+    assert client.get("/api/articles", headers={"Host": "localhost:8765"}).status_code == 200
+
+
+def test_unknown_article_is_a_404(client: FlaskClient) -> None:
+    assert client.get("/api/articles/nope").status_code == 404
