@@ -57,7 +57,8 @@ class Knowledge:
 @dataclass
 class Draft:
     annotations: dict[str, Any]
-    reference_entries: list[dict[str, Any]]  # new individuals (with review: draft, drafted_from)
+    reference_entries: list[dict[str, Any]]  # new individuals (with review: draft, drafted_from, file)
+    replaces: dict[str, str] = field(default_factory=dict)  # key -> file of an earlier draft's entries
 
 
 def sentences_of(doc: Any, text: str, windows: list[tuple[int, int]]) -> list[tuple[int, int]]:

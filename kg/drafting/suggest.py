@@ -28,7 +28,7 @@ import yaml
 
 from kg.annotations.articles import ANNOTATABLE_REGIONS
 from kg.annotations.corpus import load_corpus
-from kg.annotations.editing import append_reference_entry
+from kg.annotations.editing import append_reference_entry, remove_reference_entry
 from kg.annotations.vocabulary import VocabularyIndex
 from kg.annotations.yaml_source import load_yaml
 from kg.drafting.draft import ANNOTATOR, ArticleSource, Draft, Knowledge, draft_article
@@ -88,13 +88,14 @@ def article_windows(path: Path, text: str) -> tuple[list[tuple[int, int]], str |
     return sorted(windows), None
 
 
-def knowledge_for(settings: Settings, article_id: str) -> Knowledge:
+def knowledge_for(settings: Settings, article_id: str) -> tuple[Knowledge, dict[str, str]]:
     """What a draft of ``article_id`` may link: the reference individuals and the entities of
     the other reviewed annotation files. The draft replaces the article's own annotation file, so
-    the keys that file defines are free again and its entities are not looked for."""
+    the keys that file defines are free again and its entities are not looked for; so are the
+    reference entries an earlier draft of it added (returned too: key -> file, to be replaced)."""
     vocabulary = VocabularyIndex.from_graph(load_ontology(Path(settings.ontology_dir)))
     corpus = load_corpus(Path(settings.corpus_dir), vocabulary)
-    own = _defined_in(corpus.annotations.get(article_id))
+    own = _defined_in(corpus.annotations.get(article_id)) | set(earlier_drafts(corpus, article_id))
     keys = {k: v for k, v in corpus.keys.items() if k not in own}
     reviewed_entities = [
         entity
@@ -103,8 +104,19 @@ def knowledge_for(settings: Settings, article_id: str) -> Knowledge:
         for entity in annotations.data.get("entities") or []
         if isinstance(entity, dict)
     ]
-    individuals = [item for _, _, item in corpus.reference] + reviewed_entities
-    return Knowledge(individuals, {k: v[0] for k, v in keys.items()}, vocabulary)
+    individuals = [item for _, _, item in corpus.reference if item.get("key") not in own] + reviewed_entities
+    return Knowledge(individuals, {k: v[0] for k, v in keys.items()}, vocabulary), earlier_drafts(corpus, article_id)
+
+
+def earlier_drafts(corpus: Any, article_id: str) -> dict[str, str]:
+    """Reference entries an earlier draft of this article added (``review: draft``, drafted from
+    it), by key, with the name of their file: a new draft replaces them."""
+    out = {}
+    for doc, _, item in corpus.reference:
+        origin = item.get("drafted_from")
+        if item.get("review") == "draft" and isinstance(origin, dict) and origin.get("article") == article_id:
+            out[str(item.get("key"))] = Path(doc.file).name
+    return out
 
 
 def build_draft(settings: Settings, article_path: Path) -> Draft:
@@ -114,7 +126,10 @@ def build_draft(settings: Settings, article_path: Path) -> Draft:
     meta_path = article_path.with_suffix(".yaml")
     meta = load_yaml(meta_path, str(meta_path)).data if meta_path.exists() else {}
     source = ArticleSource(article_path.stem, text, windows, meta if isinstance(meta, dict) else {}, remark)
-    return draft_article(source, knowledge_for(settings, article_path.stem))
+    knowledge, replaces = knowledge_for(settings, article_path.stem)
+    draft = draft_article(source, knowledge)
+    draft.replaces = replaces
+    return draft
 
 
 def _defined_in(annotations: Any) -> set[str]:
@@ -170,16 +185,22 @@ def existing_review(path: Path) -> str | None:
     return "reviewed" if re.search(r"^(?:review|status):\s*['\"]?reviewed\b", raw, re.MULTILINE) else "?"
 
 
-def append_reference_entries(folder: Path, entries: list[dict[str, Any]]) -> list[Path]:
+def append_reference_entries(
+    folder: Path, entries: list[dict[str, Any]], replaces: dict[str, str] | None = None
+) -> list[Path]:
     """Append the drafted entries to their reference files (``file`` of each entry), written by
-    ruamel.yaml after the existing text, which is kept byte for byte (comments, order, wrapping)."""
-    by_file: dict[str, list[dict[str, Any]]] = {}
+    ruamel.yaml after the existing text, which is kept byte for byte (comments, order, wrapping);
+    the entries of an earlier draft of the same article (``replaces``: key -> file) go first."""
+    by_file: dict[str, list[dict[str, Any]]] = {name: [] for name in (replaces or {}).values()}
     for entry in entries:
         by_file.setdefault(entry["file"], []).append({k: v for k, v in entry.items() if k != "file"})
     written = []
     for name, items in sorted(by_file.items()):
         path = folder / name
         text = path.read_text(encoding="utf-8") if path.exists() else ""
+        for key, file in sorted((replaces or {}).items()):
+            if file == name:
+                text = remove_reference_entry(text, key)
         for item in items:
             text = append_reference_entry(text, item)
         write_atomic(path, text)
@@ -209,5 +230,5 @@ def suggest_annotations(settings: Settings, article_path: Path, out: Path | None
             )
     draft = build_draft(settings, article_path)
     write_atomic(target, dump_draft(draft.annotations))
-    append_reference_entries(Path(settings.corpus_dir) / "reference", draft.reference_entries)
+    append_reference_entries(Path(settings.corpus_dir) / "reference", draft.reference_entries, draft.replaces)
     return target

