@@ -155,8 +155,8 @@ class AnnotationEdit:
     # -- new items from a span of the text ----------------------------------------------------
     def add_mention(self, article: Article, start: int, end: int, ref: str, note: str | None = None) -> int:
         """A mention of ``ref`` at characters start–end of the article; returns its index."""
-        mention = CommentedMap(quote_spec(article, start, end))
-        mention["ref"] = ref
+        spec = quote_spec(article, start, end)
+        mention = CommentedMap([("quote", spec.pop("quote")), ("ref", ref), *spec.items()])  # the corpus's order
         if note:
             mention["note"] = note
         mentions = self.items("mentions")

@@ -221,7 +221,7 @@ def test_reference_search_warns_for_the_articles_date(client: FlaskClient) -> No
 
 @pytest.mark.parametrize("host", ["0.0.0.0", "192.168.1.10", "example.org", "::"])
 def test_non_loopback_bind_is_refused(host: str) -> None:
-    with pytest.raises(ConfigError, match="127.0.0.1 only"):
+    with pytest.raises(ConfigError, match=r"127\.0\.0\.1 only"):
         require_local_host(host)
 
 

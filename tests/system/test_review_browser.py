@@ -1,0 +1,264 @@
+"""`peacekg review` end to end in a real browser: Debian's chromium (/usr/bin/chromium) driven by
+Playwright against the review app started as a process on 127.0.0.1 (stopped by PID), on a copy of
+the fixture corpus whose annotation file is a draft with comments.
+
+The annotator's path: the keyboard through the cards (accept, edit, accept, reject, accept…), a
+statement edited in its form, a reference individual and a mention made by selecting text with the
+mouse (recogito turns the selection into offsets; the quote and its occurrence are computed by the
+server), the reference key picked from the autocomplete, then Save. The file on disk must then
+differ from the draft by exactly those changes (comments kept), validate, and build: the graph holds
+the two accepted statements and not the rejected one."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from kg.annotations.check import vocabulary_index
+from kg.annotations.saving import check_corpus
+from kg.builder.pipeline import build
+from kg.store.builds import open_store
+
+from helpers.corpora import make_corpus, settings_for
+from helpers.paths import ROOT
+from helpers.servers import free_port, stop
+
+CHROMIUM = "/usr/bin/chromium"
+LAUNCH_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
+RECOGITO = ROOT / "service/web/node_modules/@recogito/text-annotator/dist/text-annotator.umd.js"
+BASE = "https://w3id.org/peacekg/"
+ARTICLE = "fx-001"
+HEADER = "# DRAFT of fx-001 for the review app's browser test.\n# Check every item against the text.\n"
+
+pytestmark = pytest.mark.slow
+
+# What the review below changes in the draft, line by line (removed "-", added "+"), in file order.
+EXPECTED_CHANGES = [
+    "-  - {quote: Ana Exempla, ref: ana-exempla}",
+    "-  - {quote: Exempla, ref: ana-exempla, occurrence: all}",
+    "-  - {quote: Ruritania, ref: ruritania}",
+    "-  - {quote: Freedonia, ref: freedonia}",
+    "-  - {quote: Northern Pact, ref: northern-pact}",
+    "+  - {quote: Ana Exempla, ref: ana-exempla, review: reviewed}",
+    "+  - {quote: Exempla, ref: ana-exempla, occurrence: all, review: reviewed}",
+    "+  - {quote: Ruritania, ref: ruritania, review: reviewed}",
+    "+  - {quote: Freedonia, ref: freedonia, review: reviewed}",
+    "+  - {quote: Northern Pact, ref: northern-pact, review: reviewed}",
+    "+  - {quote: a reader, ref: a-reader}",
+    "+  - {quote: Exempla, ref: ana-exempla, occurrence: 2}",
+    "+    review: reviewed",
+    "-  - {holder: ana-exempla, label: Minister, role_type: minister, in: [freedonia], status: current, evidence: [Minister Ana Exempla]}",
+    "+  - {holder: ana-exempla, label: Minister, role_type: minister, in: [freedonia], status: current, evidence: [Minister Ana Exempla], review: reviewed}",
+    "+    review: reviewed",
+    "+    review: reviewed",
+    "-  - id: s3",
+    "-    type: Claim",
+    "-    stance: predicts",
+    "-    target: ['#s1']",
+    "-    summary: A reader expects peace.",
+    "-    evidence: [Peace is near]",
+    "-    date: {earliest: 2025-03-02, precision: day}",
+    "+    modality: probable",  # s2's new field, after its last one (where s3 began)
+]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} is missing (tests/system/test_browser.py installs it with apt-get)")
+    if not RECOGITO.is_file():
+        pytest.skip("@recogito/text-annotator is not installed: run make install")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture()
+def corpus(tmp_path: Path) -> Path:
+    corpus = make_corpus(tmp_path, articles=1)
+    path = corpus / "annotations" / f"{ARTICLE}.yaml"
+    text = path.read_text(encoding="utf-8").replace("review: reviewed", "review: draft")
+    path.write_text(HEADER + text.replace("statements:\n", "statements:\n  # drafted statements\n"), encoding="utf-8")
+    return corpus
+
+
+@pytest.fixture()
+def review_app(tmp_path: Path, corpus: Path) -> Iterator[str]:
+    """`peacekg review fx-001` as a process on 127.0.0.1; yields its URL."""
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PEACEKG_")}
+    env.update({"PEACEKG_CORPUS_DIR": str(corpus), "PEACEKG_ONTOLOGY_DIR": str(ROOT / "ontology")})
+    log = tmp_path / "review.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "kg.cli", "review", ARTICLE, "--port", str(port)],
+            env=env,
+            cwd=ROOT,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    base = f"http://127.0.0.1:{port}/"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            if process.poll() is not None:
+                pytest.fail(f"peacekg review exited with {process.returncode}:\n{log.read_text(errors='replace')}")
+            try:
+                with urllib.request.urlopen(base + "api/articles", timeout=1) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail(f"peacekg review did not answer within 30 s:\n{log.read_text(errors='replace')}")
+            time.sleep(0.2)
+        assert f"http://127.0.0.1:{port}/" in log.read_text()  # the URL it prints
+        yield base
+    finally:
+        stop(process)
+
+
+def select_text(page, start: int, end: int) -> None:
+    """Drag the mouse over characters start–end of the article (ASCII text: offsets are the DOM's)."""
+    box = page.evaluate(
+        """([start, end]) => {
+            const node = document.createTreeWalker(document.getElementById('article-text'), NodeFilter.SHOW_TEXT).nextNode();
+            const range = document.createRange();
+            range.setStart(node, start);
+            range.setEnd(node, end);
+            const rects = range.getClientRects();
+            const first = rects[0], last = rects[rects.length - 1];
+            return [first.left + 1, first.top + first.height / 2, last.right - 1, last.top + last.height / 2];
+        }""",
+        [start, end],
+    )
+    page.mouse.move(box[0], box[1])
+    page.mouse.down()
+    page.mouse.move(box[2], box[3], steps=8)
+    page.mouse.up()
+
+
+def click_text(page, offset: int) -> None:
+    """Click on the character at ``offset`` of the article."""
+    x, y = page.evaluate(
+        """(offset) => {
+            const node = document.createTreeWalker(document.getElementById('article-text'), NodeFilter.SHOW_TEXT).nextNode();
+            const range = document.createRange();
+            range.setStart(node, offset);
+            range.setEnd(node, offset + 1);
+            const rect = range.getBoundingClientRect();
+            return [rect.left + rect.width / 2, rect.top + rect.height / 2];
+        }""",
+        offset,
+    )
+    page.mouse.click(x, y)
+
+
+def changed_lines(before: str, after: str) -> list[str]:
+    import difflib
+
+    return [
+        line
+        for line in difflib.unified_diff(before.splitlines(), after.splitlines(), lineterm="", n=0)
+        if line[:1] in "+-" and not line.startswith(("+++", "---"))
+    ]
+
+
+def test_review_a_draft_in_the_browser(browser, review_app: str, corpus: Path, tmp_path: Path) -> None:
+    path = corpus / "annotations" / f"{ARTICLE}.yaml"
+    draft = path.read_text(encoding="utf-8")
+    text = (corpus / "articles" / f"{ARTICLE}.txt").read_text(encoding="utf-8")
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    problems: list[str] = []
+    page.on("console", lambda m: problems.append(f"console {m.type}: {m.text}") if m.type == "error" else None)
+    page.on("pageerror", lambda e: problems.append(f"uncaught: {e}"))
+    page.goto(review_app)
+    page.wait_for_selector(".card.statement")
+    page.wait_for_function("document.querySelectorAll('#article-text span, #article-text div').length > 0")
+
+    # clicking the highlighted evidence of s3 ("Peace is near") makes s3's card the current one
+    cards = page.locator(".card[data-section='statements']")
+    assert cards.count() == 3
+    start = text.index("Peace is near") + 3
+    click_text(page, start)
+    page.wait_for_selector(".card.current[data-section='statements'][data-index='2']")
+    cards.nth(0).locator(".title").click()
+    page.keyboard.press("a")  # accept s1; the next card (s2) becomes current
+    page.keyboard.press("e")  # edit s2
+    form = cards.nth(1).locator("form.edit")
+    form.locator("select[name=modality]").select_option("probable")
+    form.locator("button[type=submit]").click()
+    page.locator("body").click(position={"x": 5, "y": 300})  # leave the form; keys go to the cards again
+    cards.nth(1).locator(".title").click()
+    for key in ["a", "r", "a", "a", "a", "a", "a", "a", "a"]:  # accept s2, reject s3, the entity, the role, 5 mentions
+        page.keyboard.press(key)
+    assert page.evaluate("window.peacekgReview.pending().length") == 11
+
+    # a new reference individual from the selection "a reader"
+    start = text.index("a reader")
+    select_text(page, start, start + len("a reader"))
+    menu = page.locator("#selection-menu")
+    menu.wait_for(state="visible")
+    assert "“a reader”" in menu.locator(".quote").inner_text()
+    menu.locator("[data-choice=individual]").click()
+    page.fill("#selection-form input[name=label]", "A reader")
+    assert page.input_value("#selection-form input[name=key]") == "a-reader"
+    assert page.input_value("#selection-form select[name=type]") == "Person"
+    page.fill("#selection-form input[name=wikidata]", "Q999999999")
+    page.click("#selection-form button[type=submit]")
+
+    # a new mention of the second "Exempla" (in "said Exempla"), its key from the autocomplete
+    start = text.index("said Exempla") + len("said ")
+    select_text(page, start, start + len("Exempla"))
+    menu.wait_for(state="visible")
+    assert "“Exempla”" in menu.locator(".quote").inner_text()
+    menu.locator("[data-choice=mention]").click()
+    page.locator("#selection-form input[name=ref]").press_sequentially("Exempla")
+    suggestion = page.locator("#selection-form .suggestions div[data-key=ana-exempla]")
+    suggestion.wait_for(state="visible")
+    assert "Person" in suggestion.inner_text()
+    suggestion.dispatch_event("mousedown")
+    assert page.input_value("#selection-form input[name=ref]") == "ana-exempla"
+    page.click("#selection-form button[type=submit]")
+    assert page.evaluate("window.peacekgReview.pending().length") == 13
+
+    page.keyboard.press("Control+s")
+    page.wait_for_selector("#messages .ok")
+    assert "the file validates" in page.inner_text("#messages")
+    assert page.locator(".card[data-section='statements']").count() == 2
+    assert problems == []
+    context.close()
+
+    saved = path.read_text(encoding="utf-8")
+    assert saved.startswith(HEADER) and "  # drafted statements\n" in saved  # comments kept
+    assert changed_lines(draft, saved) == EXPECTED_CHANGES
+    people = (corpus / "reference" / "people.yaml").read_text(encoding="utf-8")
+    assert people == (
+        "- key: a-reader\n  type: Person\n  label: A reader\n  drafted_from:\n    article: fx-001\n    quote: a reader\n"
+        "  wikidata:\n    id: Q999999999\n    status: unverified\n    checked: entered in peacekg review; not yet checked\n"
+    )
+
+    settings = settings_for(tmp_path, corpus)
+    assert check_corpus(corpus, vocabulary_index(settings)).errors == []
+    build(settings)
+    store = open_store(Path(settings.build_dir))
+    statements = {
+        str(row["s"].value)
+        for row in store.query(
+            f"SELECT DISTINCT ?s WHERE {{ GRAPH <{BASE}graph/article/{ARTICLE}> {{ ?s ?p ?o }} "
+            f"FILTER(REGEX(STR(?s), '^{BASE}article/{ARTICLE}/statement/[^/]+$')) }}"
+        )
+    }
+    assert statements == {f"{BASE}article/{ARTICLE}/statement/s1", f"{BASE}article/{ARTICLE}/statement/s2"}
+    assert bool(store.query(f"ASK {{ GRAPH ?g {{ <{BASE}resource/a-reader> ?p ?o }} }}"))  # the new individual
