@@ -68,16 +68,13 @@ class SaveOutcome:
     check: CorpusCheck
 
 
-def check_corpus(corpus_dir: Path, vocabulary: VocabularyIndex, data_checks: Iterable[str] = ()) -> CorpusCheck:
-    """What ``peacekg annotations validate`` reports: the errors, and (only once there are none) the
-    warnings of the linking rules; ``data_checks`` names the build's data checks (rule 4)."""
-    return _check(load_corpus(Path(corpus_dir), vocabulary), vocabulary, set(data_checks))
-
-
-def _check(corpus: Corpus, vocabulary: VocabularyIndex, data_checks: set[str]) -> CorpusCheck:
+def check_corpus(corpus: Corpus, vocabulary: VocabularyIndex, data_checks: Iterable[str] = ()) -> CorpusCheck:
+    """What ``peacekg annotations validate`` reports of a loaded corpus: its errors, and (only once
+    there are none) the warnings of the linking rules; ``data_checks`` names the build's data
+    checks (linking rule 4: a pattern they do not check yet is a warning)."""
     if corpus.issues:
         return CorpusCheck(list(corpus.issues))
-    return CorpusCheck([], linking_warnings(corpus, vocabulary, data_checks))
+    return CorpusCheck([], linking_warnings(corpus, vocabulary, set(data_checks)))
 
 
 def save_edits(
@@ -93,7 +90,7 @@ def save_edits(
     with tempfile.TemporaryDirectory(prefix="peacekg-review-") as tmp:
         overlay = _overlay(corpus_dir, Path(tmp), writes)
         candidate = load_corpus(overlay, vocabulary)
-        check = _check(candidate, vocabulary, set(data_checks))
+        check = check_corpus(candidate, vocabulary, data_checks)
         rename = _renamer(overlay, corpus_dir)
         check = CorpusCheck([rename(i) for i in check.errors], [rename(i) for i in check.warnings])
     added = Counter((i.file, i.message) for i in check.errors) - Counter((i.file, i.message) for i in before)

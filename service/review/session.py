@@ -45,7 +45,7 @@ from kg.annotations.editing import (
 from kg.annotations.fields import STATEMENT_TYPE
 from kg.annotations.lookup import ReferenceIndex, time_span
 from kg.annotations.review import file_default, is_draft
-from kg.annotations.saving import CorpusCheck, PendingWrite, save_edits
+from kg.annotations.saving import CorpusCheck, PendingWrite, check_corpus, save_edits
 from kg.annotations.values import Issue
 from kg.errors import SourceSyntaxError
 from kg.ontology.load import OntologySources
@@ -150,7 +150,7 @@ class ReviewSession:
             return out
         corpus = load_corpus(self.corpus_dir, self.vocabulary)
         if check is None:
-            check = CorpusCheck(list(corpus.issues))
+            check = check_corpus(corpus, self.vocabulary, self.data_checks)
         annotations = corpus.annotations.get(article_id)
         if annotations is not None:
             data = annotations.data

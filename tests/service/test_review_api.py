@@ -11,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 from flask.testing import FlaskClient
 
+from kg.annotations.corpus import load_corpus
 from kg.annotations.saving import check_corpus
 from kg.cli import cli
 from kg.errors import ConfigError
@@ -104,7 +105,8 @@ def test_a_good_save_writes_and_validates(client: FlaskClient, corpus: Path, tmp
     assert [s["_review"] for s in state["sections"]["statements"]] == ["reviewed", "draft"]
     people = (corpus / "reference" / "people.yaml").read_text(encoding="utf-8")
     assert "- key: a-reader\n" in people and "    status: unverified\n" in people and "    article: fx-001\n" in people
-    assert check_corpus(corpus, ReviewSession(settings_for(tmp_path, corpus)).vocabulary).errors == []
+    vocabulary = ReviewSession(settings_for(tmp_path, corpus)).vocabulary
+    assert check_corpus(load_corpus(corpus, vocabulary), vocabulary).errors == []
 
 
 def test_stale_save_from_a_second_tab_is_refused(client: FlaskClient, corpus: Path) -> None:
@@ -243,3 +245,53 @@ def test_requests_for_another_host_name_are_refused(client: FlaskClient) -> None
 
 def test_unknown_article_is_a_404(client: FlaskClient) -> None:
     assert client.get("/api/articles/nope").status_code == 404
+
+
+DRAFTED = """\
+# people found by the drafter
+- key: monday-speaker
+  type: Person
+  label: Monday Speaker
+  review: draft
+  drafted_from: {article: fx-001, quote: Monday}
+
+- key: another-draft
+  type: Person
+  label: Another Draft
+  review: draft
+  drafted_from:
+    article: fx-001
+    quote: a reader
+"""
+
+
+@pytest.mark.parametrize(
+    ("op", "key", "expected"),
+    [
+        (
+            "accept_reference",
+            "monday-speaker",
+            DRAFTED.replace("  review: draft\n  drafted_from: {article", "  drafted_from: {article", 1),
+        ),
+        ("reject_reference", "monday-speaker", "# people found by the drafter\n" + DRAFTED.split("\n\n", 1)[1]),
+        (
+            "accept_reference",
+            "another-draft",
+            DRAFTED[: DRAFTED.rindex("  review: draft\n")] + DRAFTED[DRAFTED.rindex("  review: draft\n") + 16 :],
+        ),
+        ("reject_reference", "another-draft", DRAFTED.split("\n\n", 1)[0] + "\n"),
+    ],
+)
+def test_drafted_reference_entries_are_accepted_or_rejected(
+    client: FlaskClient, corpus: Path, op: str, key: str, expected: str
+) -> None:
+    people = corpus / "reference" / "people.yaml"
+    people.write_text(DRAFTED, encoding="utf-8")
+    state = client.get(f"/api/articles/{ARTICLE}").get_json()
+    assert [(e["key"], e["review"]) for e in state["drafted_reference"]] == [
+        ("monday-speaker", "draft"),
+        ("another-draft", "draft"),
+    ]
+    response = save(client, state["version"], {"op": op, "key": key})
+    assert response.status_code == 200, response.get_json()
+    assert people.read_text(encoding="utf-8") == expected

@@ -22,6 +22,7 @@ from pathlib import Path
 import pytest
 
 from kg.annotations.check import vocabulary_index
+from kg.annotations.corpus import load_corpus
 from kg.annotations.saving import check_corpus
 from kg.builder.pipeline import build
 from kg.store.builds import open_store
@@ -250,7 +251,8 @@ def test_review_a_draft_in_the_browser(browser, review_app: str, corpus: Path, t
     )
 
     settings = settings_for(tmp_path, corpus)
-    assert check_corpus(corpus, vocabulary_index(settings)).errors == []
+    vocabulary = vocabulary_index(settings)
+    assert check_corpus(load_corpus(corpus, vocabulary), vocabulary).errors == []
     build(settings)
     store = open_store(Path(settings.build_dir))
     statements = {

@@ -13,6 +13,7 @@ import pytest
 
 from kg.annotations.articles import Article, load_articles
 from kg.annotations.check import vocabulary_index
+from kg.annotations.corpus import load_corpus
 from kg.annotations.editing import (
     AnnotationEdit,
     EditError,
@@ -193,7 +194,7 @@ def test_save_validates_and_writes(corpus: Path, article: Article, vocabulary: V
         vocabulary,
     )
     assert outcome.check.errors == []
-    assert check_corpus(corpus, vocabulary).errors == []
+    assert check_corpus(load_corpus(corpus, vocabulary), vocabulary).errors == []
     assert "- key: a-reader\n" in ref.read_text(encoding="utf-8")
     assert AnnotationEdit.open(path).version == outcome.versions[path]
 
