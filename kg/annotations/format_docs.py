@@ -61,7 +61,7 @@ def format_reference(vocabulary: VocabularyIndex) -> str:
         "or a draft: its own `review` if it has one, else the file's `review`. A reference entry is reviewed "
         "unless it says `review: draft`. `peacekg build` serves only reviewed content; with the setting "
         "`include_drafts` (`peacekg build --include-drafts`) drafts are built too and flagged in the graph "
-        "(`pk:reviewStatus pk:draft`, see docs/review-status.md). A reviewed item that refers to a draft "
+        "(`pk:reviewStatus review-status:draft`; see [review-status.md](review-status.md)). A reviewed item that refers to a draft "
         "(an individual, a statement) is an error: review the draft first. A top-level `status:` is an "
         "error: it was renamed to `review` (`draft` for what was `unreviewed`).",
         "",

@@ -16,7 +16,9 @@ from service.execution.outcomes import collect
 from service.execution.workers import Job
 
 INBOUND_LIMIT, EVIDENCE_LIMIT, GRAPH_SUBJECTS = 1000, 500, 200
+LOOKUP_LIMIT = 5000  # IRIs whose labels (and review status) one page looks up
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+DRAFT = "https://w3id.org/peacekg/vocab/review-status/draft"
 UNSAFE_IRI = re.compile(r'[\x00-\x20<>"{}|\\^`]')
 SPARQL_PROLOGUE = (
     f"PREFIX pk: <{PK}> PREFIX oa: <http://www.w3.org/ns/oa#> "
@@ -48,7 +50,7 @@ class Fetched:
             r[k]["value"]
             for found in rows
             for r in found
-            for k in ("p", "o", "g", "s", "node", "article", "st")
+            for k in ("p", "o", "g", "s", "node", "article", "st", "ann")
             if k in r and r[k]["type"] == "uri"
         }
 
@@ -96,8 +98,8 @@ def inbound(iri: str) -> list[Binding]:
 
 def evidence(iri: str) -> list[Binding]:
     """Quoted evidence for the resource, for statements about it, and its mentions: ``?node
-    ?kind ?article ?start ?end ?exact``."""
-    rows, _ = _select(f"""SELECT DISTINCT ?node ?kind ?article ?start ?end ?exact WHERE {{
+    ?kind ?article ?start ?end ?exact``, and ``?ann`` the annotation (a mention may be a draft)."""
+    rows, _ = _select(f"""SELECT DISTINCT ?node ?kind ?ann ?article ?start ?end ?exact WHERE {{
         {{ BIND(<{iri}> AS ?node) ?node pk:hasEvidence ?ann . BIND("evidence" AS ?kind) }}
         UNION {{ ?node ?q <{iri}> . ?node pk:hasEvidence ?ann . BIND("evidence" AS ?kind) }}
         UNION {{ ?ann oa:hasBody <{iri}> ; a pk:Mention . BIND(<{iri}> AS ?node) BIND("mention" AS ?kind) }}
@@ -135,7 +137,7 @@ def labels(iris: set[str]) -> dict[str, str]:
     safe = sorted(i for i in iris if not UNSAFE_IRI.search(i))
     if not safe:
         return {}
-    values = " ".join(f"<{i}>" for i in safe[:5000])
+    values = " ".join(f"<{i}>" for i in safe[:LOOKUP_LIMIT])
     rows, _ = _select(
         f"SELECT ?x ?p ?l WHERE {{ VALUES ?x {{ {values} }} VALUES ?p {{ rdfs:label pk:title }} ?x ?p ?l }}"
     )
@@ -147,6 +149,29 @@ def labels(iris: set[str]) -> dict[str, str]:
         if key not in best or score[:3] > best[key][:3]:
             best[key] = score
     return {k: v[3] for k, v in best.items()}
+
+
+def ancestors(iri: str) -> list[str]:
+    """The IRIs a minted node's IRI extends (``…/statement/s2`` for ``…/statement/s2/provision/0``):
+    a part of a draft (its provisions, time spans, roles) is shown as a draft too."""
+    found = []
+    while iri.count("/") > 3 and len(found) < 4:
+        iri = iri.rsplit("/", 1)[0]
+        found.append(iri)
+    return found
+
+
+def drafts(iris: set[str]) -> set[str]:
+    """Those of ``iris`` and of their :func:`ancestors` that are drafts (``pk:reviewStatus
+    review-status:draft``): a build with include_drafts serves them, and every page marks them and
+    their parts (docs/review-status.md)."""
+    iris = iris | {a for i in iris for a in ancestors(i)}
+    safe = sorted(i for i in iris if not UNSAFE_IRI.search(i))
+    if not safe:
+        return set()
+    values = " ".join(f"<{i}>" for i in safe[:LOOKUP_LIMIT])
+    rows, _ = _select(f"SELECT DISTINCT ?x WHERE {{ VALUES ?x {{ {values} }} ?x pk:reviewStatus <{DRAFT}> }}")
+    return {row["x"]["value"] for row in rows}
 
 
 def fetch(iri: str, base: str) -> Fetched:

@@ -152,8 +152,9 @@ def _wants_html() -> bool:
 class Terms:
     """Turns SPARQL JSON terms into what the templates show: text, link, language, datatype."""
 
-    def __init__(self, base: str, labels: dict[str, str]):
+    def __init__(self, base: str, labels: dict[str, str], drafts: set[str] | None = None):
         self.base, self.labels, self.root = base, labels, request.script_root
+        self.drafts = drafts or set()  # IRIs of drafts: the templates mark them
 
     def iri(self, value: str) -> dict[str, Any]:
         href = local_href(value, self.base, self.root)
@@ -165,7 +166,12 @@ class Terms:
             "local": value.startswith(self.base),
             "text": self.labels.get(value) or short,
             "curie": short,
+            "draft": self.is_draft(value),
         }
+
+    def is_draft(self, value: str) -> bool:
+        """A draft, or a part of one (a provision of a draft statement)."""
+        return bool(self.drafts) and (value in self.drafts or any(a in self.drafts for a in queries.ancestors(value)))
 
     def __call__(self, term: dict[str, str]) -> dict[str, Any]:
         if term["type"] == "uri":
@@ -262,7 +268,12 @@ def _external_ids(fact_rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def _evidence_rows(evidence: list[Binding], terms: Terms) -> list[dict[str, Any]]:
     """Quotes from articles, each with the node it supports and its kind (evidence or mention)."""
     return [
-        {**_quote(r, terms, r["article"]["value"]), "node": terms(r["node"]), "kind": r["kind"]["value"]}
+        {
+            **_quote(r, terms, r["article"]["value"]),
+            "node": terms(r["node"]),
+            "kind": r["kind"]["value"],
+            "draft": terms.is_draft(r["node"]["value"]) or ("ann" in r and terms.is_draft(r["ann"]["value"])),
+        }
         for r in evidence
         if r["article"]["type"] == "uri"
     ]
@@ -301,6 +312,7 @@ def _view(data: Fetched, terms: Terms, highlight: str | None) -> dict[str, Any]:
     return {
         "iri": data.iri,
         "label": terms.labels.get(data.iri) or data.iri,
+        "draft": terms.is_draft(data.iri),
         "types": _types(fact_rows),
         "description": _description(fact_rows),
         "external": _external_ids(fact_rows),
@@ -319,7 +331,8 @@ def _page(iri: str) -> dict[str, Any]:
     """The linked-data page of ``iri``: its queries, the labels of what they found, the view."""
     base = _base()
     data = queries.fetch(iri, base)
-    terms = Terms(base, queries.labels(data.mentioned()))
+    shown = data.mentioned()
+    terms = Terms(base, queries.labels(shown), queries.drafts(shown))
     highlight = _arg("highlight") if data.text is not None else None
     return _view(data, terms, highlight)
 

@@ -31,6 +31,7 @@ from service.protocol.federation import check_query
 from service.protocol.negotiation import choose
 from service.protocol.sparql import RESULT_OFFERS as SPARQL_RESULT_OFFERS
 from service.state import state
+from service.views import page_queries
 from service.views.pages import SECURITY_HEADERS, Terms
 
 blueprint = Blueprint("stored_queries", __name__)
@@ -150,9 +151,11 @@ def run(name: str) -> Response:
 def _html(query: StoredQuery, given: dict[str, str], results: dict, truncated: bool) -> str:
     """The result table: IRIs of this dataset link to their pages, other http(s) IRIs to themselves,
     literals are shown with their language or datatype; a form to change the parameters."""
-    terms = Terms(current_app.config["PEACEKG"].base_iri, {})
     names = results["head"]["vars"]
-    rows = [[terms(row[n]) if n in row else None for n in names] for row in results["results"]["bindings"]]
+    bindings = results["results"]["bindings"]
+    shown = {row[n]["value"] for row in bindings for n in names if n in row and row[n]["type"] == "uri"}
+    terms = Terms(current_app.config["PEACEKG"].base_iri, {}, page_queries.drafts(shown))
+    rows = [[terms(row[n]) if n in row else None for n in names] for row in bindings]
     params = [
         {
             "name": p.name,

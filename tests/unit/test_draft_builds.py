@@ -8,6 +8,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pyoxigraph
 import pytest
 from click.testing import CliRunner
 
@@ -16,12 +17,15 @@ from kg.builder.pipeline import build
 from kg.builder.validation import validate_corpus
 from kg.cli import cli
 from kg.errors import ValidationError
+from kg.queries.run import execute
+from kg.queries.stored import StoredQuery, find, load, paths
 from kg.store.builds import current_build, open_store, read_manifest
 
 from helpers.corpora import settings_for
 from helpers.paths import DATA
 
 ANNOTATION = "annotations/fx-001.yaml"
+RES = "https://w3id.org/peacekg/resource/"
 PREFIXES = (
     "PREFIX pk: <https://w3id.org/peacekg/ontology/> "
     "PREFIX res: <https://w3id.org/peacekg/resource/> "
@@ -198,3 +202,55 @@ def test_validate_fails_exactly_where_the_build_shapes_do(case, tmp_path: Path) 
     else:
         with pytest.raises(ValidationError):
             build(fresh)
+
+
+# --- stored queries: a draft column beside each statement they return ----------------------------
+
+STATEMENT_COLUMNS = {"statement": "draft", "otherStatement": "otherDraft", "invocation": "draft", "figure": "draft"}
+
+
+def projection(query: StoredQuery) -> list[str]:
+    """The query's columns, as an empty store answers it (no SERVICE is called: none is federated)."""
+    required = {p.name: "x" if p.type == "string" else RES + "x" for p in query.params if p.required}
+    return execute(query, required, pyoxigraph.Store()).variables
+
+
+@pytest.mark.parametrize("path", paths(), ids=lambda p: p.stem)
+def test_a_query_returning_statements_has_a_documented_draft_column(path: Path) -> None:
+    query = load(path)
+    if "federated" in query.tags:
+        return
+    projected = set(projection(query))
+    for statement, draft in STATEMENT_COLUMNS.items():
+        if statement in projected:
+            assert draft in projected, f"{query.name}: ?{statement} without ?{draft}"
+    header = "\n".join(line for line in query.text.splitlines() if line.startswith("#"))
+    for draft in {"draft", "otherDraft"} & projected:
+        assert f"?{draft}" in header, f"{query.name}: ?{draft} is not documented in the header"
+
+
+# (query, parameters, statement -> its ?draft) on the fixture with s2 (a Position by Exempla) a draft
+QUERY_CASES = [
+    ("cq06-demands", {}, {"s2": True}),
+    ("cq08-actor-claims", {"actor": RES + "ana-exempla"}, {"s1": False, "s2": True}),
+    ("contradictions", {}, {}),
+]
+
+
+@pytest.mark.parametrize("name, values, drafts", QUERY_CASES, ids=[c[0] for c in QUERY_CASES])
+def test_stored_queries_show_which_statements_are_drafts(tmp_path: Path, name: str, values, drafts) -> None:
+    corpus = corpus_with(tmp_path, [("  - id: s2\n", "  - id: s2\n    review: draft\n")])
+    everything = settings_for(tmp_path, corpus, build_dir="drafts").replace(include_drafts=True)
+    build(everything)
+    query = find(name)
+    column = next(c for c in ("statement", "item", "invocation", "figure") if c in projection(query))
+    rows = execute(query, values, open_store(Path(everything.build_dir))).rows
+    shown = {row[column].value.rsplit("/", 1)[-1]: row["draft"].value == "true" for row in rows if column in row}
+    assert {s: shown[s] for s in drafts} == drafts and all(s in shown for s in drafts), shown
+    default = settings_for(tmp_path, corpus, build_dir="default")
+    build(default)
+    rows = execute(query, values, open_store(Path(default.build_dir))).rows
+    assert all(row["draft"].value == "false" for row in rows)
+    assert not {row[column].value.rsplit("/", 1)[-1] for row in rows if column in row} & {
+        s for s, draft in drafts.items() if draft
+    }
