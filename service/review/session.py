@@ -29,7 +29,7 @@ from typing import Any
 
 from kg.annotations.articles import Article, load_articles, shown
 from kg.annotations.check import vocabulary_index
-from kg.annotations.corpus import load_corpus
+from kg.annotations.corpus import Corpus, load_corpus
 from kg.annotations.editing import (
     SECTIONS,
     AnnotationEdit,
@@ -47,6 +47,7 @@ from kg.annotations.lookup import ReferenceIndex, time_span
 from kg.annotations.review import file_default, is_draft
 from kg.annotations.saving import CorpusCheck, PendingWrite, check_corpus, save_edits
 from kg.annotations.values import Issue
+from kg.builder.validation import graph_issues
 from kg.errors import SourceSyntaxError
 from kg.ontology.load import OntologySources
 from kg.settings import Settings
@@ -119,8 +120,9 @@ class ReviewSession:
         return [m.as_json() for m in index.search(text, date=date, limit=15)]
 
     # -- one article ------------------------------------------------------------------------------
-    def state(self, article_id: str, check: CorpusCheck | None = None) -> dict[str, Any]:
-        """The article, its annotation file's items with their spans, its errors and warnings."""
+    def state(self, article_id: str, check: CorpusCheck | None = None, corpus: Corpus | None = None) -> dict[str, Any]:
+        """The article, its annotation file's items with their spans, its errors and warnings (those
+        of ``check``, else of the files' checks)."""
         article = self.article(article_id)
         path = self.annotation_path(article_id)
         start, end = time_span(article.meta.get("published"))
@@ -148,7 +150,7 @@ class ReviewSession:
             ]
             out["warnings"] = []
             return out
-        corpus = load_corpus(self.corpus_dir, self.vocabulary)
+        corpus = corpus or load_corpus(self.corpus_dir, self.vocabulary)
         if check is None:
             check = check_corpus(corpus, self.vocabulary, self.data_checks)
         annotations = corpus.annotations.get(article_id)
@@ -220,7 +222,14 @@ class ReviewSession:
             PendingWrite(file, read, text) for file, (read, text) in references.items()
         ]
         outcome = save_edits(self.corpus_dir, writes, self.vocabulary, self.data_checks)
-        return self.state(article_id, outcome.check)
+        corpus = load_corpus(self.corpus_dir, self.vocabulary)
+        check = outcome.check
+        if not check.errors:
+            # the rest of what `peacekg annotations validate` runs: the build's checks of the mapped
+            # graph (shapes, data checks, inference). Seconds on a large corpus, so after the write,
+            # reported rather than blocking: the files themselves are valid.
+            check = CorpusCheck(graph_issues(self.settings, corpus), check.warnings)
+        return self.state(article_id, check, corpus)
 
     def _apply(self, operation: dict[str, Any], edit: AnnotationEdit, article: Article, read, write) -> None:
         op = operation.get("op") if isinstance(operation, dict) else None

@@ -295,3 +295,16 @@ def test_drafted_reference_entries_are_accepted_or_rejected(
     response = save(client, state["version"], {"op": op, "key": key})
     assert response.status_code == 200, response.get_json()
     assert people.read_text(encoding="utf-8") == expected
+
+
+def test_after_a_save_the_builds_checks_report_at_the_item(client: FlaskClient, corpus: Path) -> None:
+    """A Position with neither target nor provisions is valid YAML and schema, but the build's shapes
+    reject it: the save writes the file and reports the shape violation at the statement."""
+    version = client.get(f"/api/articles/{ARTICLE}").get_json()["version"]
+    response = save(
+        client, version, {"op": "edit", "section": "statements", "index": 1, "changes": {"provisions": None}}
+    )
+    assert response.status_code == 200, response.get_json()
+    errors = response.get_json()["errors"]
+    assert errors and all(e["section"] == "statements" and e["index"] == 1 for e in errors), errors
+    assert "provisions:" not in annotation(corpus).read_text(encoding="utf-8").split("id: s2")[1].split("id: s3")[0]
