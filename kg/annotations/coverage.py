@@ -6,12 +6,17 @@ PERSON, ORG, GPE, NORP, EVENT, LAW, FAC or LOC is then classified:
 
 * **not counted** when its core (below) does not lie wholly inside one annotatable region of the
   article (headline, body, byline, reader comment): duplicates and footers are ignored;
-* **covered** when every non-whitespace character of its core lies inside the union of the
-  annotation file's resolved spans (``Annotations.all_spans()``: mentions, entity and statement
-  evidence, roles…), so "Cold War Biden" (one spaCy mention) is covered by mentions of "Cold War"
-  and of "Biden";
-* **excused** when it is not covered and an entry of the file's ``coverage_ignore`` has the same
-  normalised text and, when the entry gives a ``label``, the same spaCy label;
+* **covered** when every non-whitespace character of its core lies inside the union of the spans
+  that *name* something: the file's reviewed mentions and the evidence of its reviewed entities
+  (so "Cold War Biden", one spaCy mention, is covered by mentions of "Cold War" and of "Biden";
+  a possessive "'s" between two names needs no span either).
+  A statement's evidence or a role's does not cover the names inside it: a quote links none of
+  them (issue 14: a draft's statements made it 100% covered, and deleting a mention changed
+  nothing);
+* **excused** when it is not covered and a reviewed entry of the file's ``coverage_ignore`` has
+  the same normalised text and, when the entry gives a ``label``, the same spaCy label;
+* **draft** when only a draft (``review: draft``) mention, entity or excuse would cover or excuse
+  it: not counted as covered until it is reviewed;
 * **uncovered** otherwise.
 
 The *core* of a mention is its text without surrounding whitespace, a leading ``the``/``The``
@@ -31,6 +36,7 @@ from typing import Any
 from kg.annotations.articles import Article
 from kg.annotations.check import open_corpus
 from kg.annotations.corpus import Annotations
+from kg.annotations.review import file_default, is_draft
 from kg.errors import PeaceKGError
 from kg.settings import Settings
 
@@ -56,7 +62,7 @@ class Mention:
     end: int
     line: int
     column: int
-    status: str  # covered, excused or uncovered
+    status: str  # covered, excused, draft or uncovered
     reason: str | None = None  # the excusing entry's reason
 
 
@@ -90,14 +96,22 @@ class ArticleCoverage:
 
     @property
     def uncovered(self) -> list[Mention]:
-        return [m for m in self.mentions if m.status == "uncovered"]
+        """Neither covered nor excused by reviewed annotations (drafts included)."""
+        return [m for m in self.mentions if m.status in ("uncovered", "draft")]
 
     def summary(self) -> str:
-        return f"{self.article}: {_counts(len(self.mentions), self.count('covered'), self.count('excused'))}"
+        counts = _counts(len(self.mentions), self.count("covered"), self.count("excused"))
+        return f"{self.article}: {counts}" + (
+            f"; {self.count('draft')} of them only by drafts" if self.count("draft") else ""
+        )
 
     def lines(self) -> list[str]:
         out = [self.summary()]
-        out += [f'{self.file}:{m.line}:{m.column}: {m.label} "{m.text}" (offset {m.start})' for m in self.uncovered]
+        out += [
+            f'{self.file}:{m.line}:{m.column}: {m.label} "{m.text}" (offset {m.start})'
+            + (f" — {m.reason}" if m.status == "draft" else "")
+            for m in self.uncovered
+        ]
         return out
 
 
@@ -135,6 +149,7 @@ class CoverageReport:
                 "covered": covered,
                 "excused": excused,
                 "uncovered": uncovered,
+                "draft": sum(a.count("draft") for a in self.articles),
                 "percent": _percent(n, covered + excused),
             },
             "articles": [
@@ -145,6 +160,7 @@ class CoverageReport:
                     "covered": a.count("covered"),
                     "excused": a.count("excused"),
                     "uncovered": len(a.uncovered),
+                    "draft": a.count("draft"),
                     "percent": _percent(len(a.mentions), a.count("covered") + a.count("excused")),
                     "mentions": [asdict(m) for m in a.mentions],
                     "stale_ignores": [asdict(s) for s in a.stale],
@@ -212,8 +228,12 @@ def inside(start: int, end: int, ranges: list[tuple[int, int]]) -> bool:
 
 
 def covered_by(text: str, start: int, end: int, ranges: list[tuple[int, int]]) -> bool:
-    """Every non-whitespace character of ``text[start:end]`` lies in one of ``ranges`` (merged)."""
-    return all(text[i].isspace() or inside(i, i + 1, ranges) for i in range(start, end))
+    """Every character of ``text[start:end]`` lies in one of ``ranges`` (merged), but for
+    whitespace and a possessive "'s" after a covered word: "Columbia University’s Center on
+    Global Energy Policy" is covered by mentions of "Columbia University" and of the centre."""
+    clitic = {i for i in range(start + 1, end - 1) if text[i : i + 2] in TRAILING and text[i - 1].isalnum()}
+    clitic |= {i + 1 for i in clitic}
+    return all(text[i].isspace() or i in clitic or inside(i, i + 1, ranges) for i in range(start, end))
 
 
 def line_column(text: str, offset: int) -> tuple[int, int]:
@@ -244,24 +264,57 @@ def _excuse(text: str, label: str, ignores: list[tuple[int, dict[str, Any]]]) ->
     return None
 
 
+def naming_spans(annotations: Annotations | None) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    """The spans that name something — mentions and entity evidence — as (reviewed, draft) ranges.
+    Statement and role evidence is left out: a quote does not link the names inside it."""
+    reviewed: list[tuple[int, int]] = []
+    drafts: list[tuple[int, int]] = []
+    if annotations is None:
+        return reviewed, drafts
+    default = file_default(annotations.data)
+    for path, spans in annotations.spans.items():
+        if not (path[0] == "mentions" or (path[0] == "entities" and len(path) > 2 and path[2] == "evidence")):
+            continue
+        item = (annotations.data.get(str(path[0])) or [])[int(path[1])]
+        (drafts if is_draft(item, default) else reviewed).extend((s.start, s.end) for s in spans)
+    return reviewed, drafts
+
+
+def _classify(
+    text: str, start: int, end: int, label: str, spans: tuple[list, list], ignores: tuple[list, list]
+) -> tuple[str, str | None, int | None]:
+    """(status, reason, index of the coverage_ignore entry used) of the core ``text[start:end]``."""
+    (reviewed, drafts), (reviewed_ignores, draft_ignores) = spans, ignores
+    if covered_by(text, start, end, reviewed):
+        return "covered", None, None
+    name = normalise(text[start:end])
+    if excuse := _excuse(name, label, reviewed_ignores):
+        return "excused", excuse[1].get("reason"), excuse[0]
+    if covered_by(text, start, end, drafts):
+        return "draft", "only a draft mention or entity covers it: review it", None
+    if excuse := _excuse(name, label, draft_ignores):
+        return "draft", "only a draft coverage_ignore entry excuses it: review it", excuse[0]
+    return "uncovered", None, None
+
+
 def article_coverage(
     article: Article, annotations: Annotations | None, entities: list[tuple[int, int, str]]
 ) -> ArticleCoverage:
     """Classify the spaCy ``entities`` (start, end, label) of one article."""
     text = article.text
-    covered = merged([(s.start, s.end) for s in annotations.all_spans()] if annotations else [])
+    reviewed, drafts = naming_spans(annotations)
+    spans = (merged(reviewed), merged(reviewed + drafts))
     ignores = _ignores(annotations)
+    default = file_default(annotations.data) if annotations else "reviewed"
+    split = ([x for x in ignores if not is_draft(x[1], default)], [x for x in ignores if is_draft(x[1], default)])
     used: set[int] = set()
     result = ArticleCoverage(article.id, str(PurePath(article.doc.file).with_suffix(".txt")))
     for start, end, label in sorted(set(entities)):
         cstart, cend = core(text, start, end)
         if label not in LABELS or cstart >= cend or not inside(cstart, cend, article.windows):
             continue  # not a counted label, or not (wholly) in an annotatable region
-        status, reason = "covered", None
-        if not covered_by(text, cstart, cend, covered):
-            excuse = _excuse(normalise(text[cstart:cend]), label, ignores)
-            status, reason = ("excused", excuse[1].get("reason")) if excuse else ("uncovered", None)
-            used.update([excuse[0]] if excuse else [])
+        status, reason, excuse = _classify(text, cstart, cend, label, spans, split)
+        used.update([excuse] if excuse is not None else [])
         result.mentions.append(Mention(label, text[start:end], start, end, *line_column(text, start), status, reason))
     if annotations is not None:
         result.stale = _stale(annotations, [(i, e) for i, e in ignores if i not in used], result.uncovered)
