@@ -150,8 +150,7 @@ def _renamer(overlay: Path, corpus_dir: Path):
     real = shown(corpus_dir)
 
     def rename(issue: Issue) -> Issue:
-        if issue.file.startswith(temporary):
-            return Issue(real + issue.file[len(temporary) :], issue.line, issue.field, issue.message)
-        return issue
+        file = real + issue.file[len(temporary) :] if issue.file.startswith(temporary) else issue.file
+        return Issue(file, issue.line, issue.field, issue.message.replace(temporary, real))  # messages name files too
 
     return rename
