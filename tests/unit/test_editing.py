@@ -218,6 +218,7 @@ def test_stale_save_is_refused_and_writes_nothing(corpus: Path, vocabulary: Voca
         (lambda e: e.edit("statements", 0, {"target": ["no-such-key"]}), "no-such-key"),
         (lambda e: e.reject("statements", 0), "no statement with id 's1'"),  # s3 targets '#s1'
         (lambda e: e.edit("mentions", 0, {"quote": "Ana  Exempla"}), "quote not found"),
+        (lambda e: e.edit("entities", 0, {"review": "draft"}), "review lakeside-plan first"),  # s1 targets it
     ],
 )
 def test_invalid_save_is_refused_with_the_reasons(
