@@ -11,7 +11,9 @@ from kg.settings import Settings
 
 @click.command("review")
 @click.argument("article", required=False)
-@click.option("--port", type=click.IntRange(0, 65535), default=8765, show_default=True, help="The port on 127.0.0.1.")
+@click.option(
+    "--port", type=click.IntRange(0, 65535), default=8766, show_default=True, help="The port (peacekg serve uses 8765)."
+)
 @click.option(
     "--host", default="127.0.0.1", show_default=True, help="A loopback address only (anything else is refused)."
 )

@@ -128,6 +128,11 @@
       adapter: window.RecogitoJS.W3CTextFormat(`urn:peacekg:article:${state.id}`, container),
       annotatingEnabled: !state.readonly,
       style: (annotation) => {
+        // a span whose item has a validation error is drawn red and underlined: the error at its span
+        const [section, index] = String(annotation.id).split(":");
+        if (state.errors.some((i) => i.section === section && i.index === Number(index))) {
+          return { fill: "#e0301e", fillOpacity: 0.3, underlineColor: "#b00000", underlineThickness: 2 };
+        }
         const tag = (annotation.bodies || []).find((b) => b.purpose === "tagging");
         return { fill: COLOURS[(tag && tag.value) || "new"], fillOpacity: 0.28 };
       },
