@@ -97,9 +97,37 @@ REPORTING = frozenset(
         "lament",
     ]
 )
+# Verbs that report speech by themselves ("X said."); the rest of REPORTING needs a reported
+# clause or a quotation.
+SPEECH = frozenset(
+    [
+        "say",
+        "tell",
+        "add",
+        "state",
+        "write",
+        "claim",
+        "warn",
+        "note",
+        "argue",
+        "insist",
+        "explain",
+        "stress",
+        "reply",
+        "respond",
+        "comment",
+        "remark",
+        "tweet",
+        "post",
+        "declare",
+        "announce",
+        "report",
+    ]
+)
 # Reporting verbs that need an object to report ("point out", "call for"): accepted either way.
 PRONOUNS = {"he": "male", "she": "female", "they": "plural"}  # "it" is mostly expletive ("it is hard")
 OPENING, CLOSING = "“", "”"
+LOOKBACK = 1500  # characters within which a person of known gender is preferred for he/she
 # Nouns for people who speak without a name ("analysts say", "a person close to the government
 # said"): such a subject is drafted as a group (plural) or an anonymous source (singular).
 SPEAKING_NOUNS = frozenset(
@@ -158,33 +186,41 @@ class Attribution:
     remark: str | None = None
 
 
-def genders(text: str, hits: list[Hit], persons: set[str], labels: dict[str, str]) -> dict[str, str]:
-    """A guess of each person's grammatical gender: the pronouns (he/his/him, she/her) that follow
-    the person's mentions within the next 150 characters, then an honorific (Mr/Ms/Mrs), then
-    a first name ending in -a (common in Slavic, Baltic, Romance and Germanic female names);
-    persons left out are unknown (compatible with both)."""
+def genders(
+    text: str, hits: list[Hit], persons: set[str], labels: dict[str, str], sentences: list[tuple[int, int]]
+) -> dict[str, str]:
+    """A guess of each person's grammatical gender: the first he/his/him or she/her after a
+    mention in its sentence, with no other person named in between; then an
+    honorific (Mr/Ms/Mrs); then the first name: ending in -a (common in Slavic, Baltic, Romance and
+    Germanic female names) female, ending in a consonant male. Persons left out are unknown
+    (compatible with both)."""
     votes: dict[str, int] = {}
+    ends = [e for _, e in sentences]
     for hit in hits:
         if hit.key not in persons:
             continue
-        after = text[hit.end : hit.end + 150]
-        first_pronoun = re.search(r"\b(he|his|him|she|her|hers)\b", after, re.IGNORECASE)
-        other = re.search(r"(?<!^)\b[A-Z][a-z]+ [A-Z][a-z]+\b", after)  # another full name in between
-        if first_pronoun and (other is None or other.start() > first_pronoun.start()):
-            votes[hit.key] = votes.get(hit.key, 0) + (
-                1 if first_pronoun.group(1).lower() in ("he", "his", "him") else -1
-            )
+        stop = min((e for e in ends if e > hit.end), default=len(text))
+        pronoun = re.search(r"\b(he|his|him|she|her|hers)\b", text[hit.end : stop], re.IGNORECASE)
+        if pronoun:
+            at = hit.end + pronoun.start()
+            between = [h for h in hits if hit.end <= h.start < at and h.key in persons and h.key != hit.key]
+            if not between:
+                male = pronoun.group(1).lower() in ("he", "his", "him")
+                votes[hit.key] = votes.get(hit.key, 0) + (1 if male else -1)
         before = text[max(0, hit.start - 5) : hit.start]
         if re.search(r"\bMr\.?\s$", before):
             votes[hit.key] = votes.get(hit.key, 0) + 5
         elif re.search(r"\bM(?:r)?s\.?\s$", before):
             votes[hit.key] = votes.get(hit.key, 0) - 5
     out = {}
-    for key in persons:
+    for key in sorted(persons):
         vote = votes.get(key, 0)
         first = labels.get(key, "").split(" ")[0]
-        if vote == 0 and len(labels.get(key, "").split()) >= 2 and first.endswith("a") and len(first) > 3:
-            vote = -1
+        if vote == 0 and len(labels.get(key, "").split()) >= 2 and len(first) > 2:
+            if first.endswith("a") and len(first) > 3:
+                vote = -1
+            elif first[-1].lower() not in "aeiouy":  # Donald, Ivan, Olaf: mostly male; weak
+                vote = 1
         if vote:
             out[key] = "male" if vote > 0 else "female"
     return out
@@ -248,14 +284,14 @@ def resolve_pronoun(
             and gender.get(h.key, kind) == kind
             and not _inside_quotes(text, h.start, paragraph_start)
         ]
-        last = max(before, key=lambda h: h.start) if before else None
+        # the last speaker if of that gender (known or not) and speaking in this or the paragraph
+        # before; else a person known to be of that gender named recently; else the last named
         speaker_key, speaker_at = last_speaker if last_speaker else (None, -1)
-        if (
-            speaker_key in persons
-            and gender.get(speaker_key, kind) == kind
-            and (last is None or last.start < speaker_at)
-        ):
+        previous_paragraph = text.rfind("\n", 0, max(paragraph_start - 1, 0)) + 1
+        if speaker_key in persons and gender.get(speaker_key, kind) == kind and speaker_at >= previous_paragraph:
             return speaker_key, f"{word!r} taken to be the last speaker ({speaker_key}); check"
+        known = [h for h in before if gender.get(h.key) == kind and at - h.start < LOOKBACK]
+        last = max(known or before, key=lambda h: h.start) if before else None
         if last is not None:
             return last.key, f"{word!r} taken to be the last {kind} person named ({last.key}); check"
         return None, ""
@@ -278,6 +314,16 @@ def _introduces_quotation(verb: Any) -> bool:
     return False
 
 
+def _reports(verb: Any) -> bool:
+    """A verb of the core lexicon reports by itself; the others ("agreed", "accepted", "called")
+    only with a reported clause or a quotation in the sentence."""
+    if verb.lemma_.lower() in SPEECH:
+        return True
+    if any(c.dep_ in ("ccomp", "xcomp") for c in verb.children):
+        return True
+    return any(t.text in ('"', OPENING, CLOSING) for t in verb.sent)
+
+
 def _cues(span: Any) -> list[tuple[Any, Any]]:
     """(cue token, speaker token) pairs of a sentence: reporting verbs with their subject, and
     "according to" with its object; main-clause verbs first."""
@@ -287,7 +333,7 @@ def _cues(span: Any) -> list[tuple[Any, Any]]:
             objects = [c for c in token.doc[token.i + 1].children if c.dep_ == "pobj"]
             if objects:
                 out.append((0, token, objects[0]))
-        elif token.pos_ in ("VERB", "AUX") and token.lemma_.lower() in REPORTING:
+        elif token.pos_ in ("VERB", "AUX") and token.lemma_.lower() in REPORTING and _reports(token):
             subjects = [c for c in token.children if c.dep_ in ("nsubj", "nsubjpass")]
             if not subjects and token.dep_ in ("conj", "xcomp", "advcl"):
                 subjects = [c for c in token.head.children if c.dep_ == "nsubj"]
@@ -312,7 +358,7 @@ def find_attributions(
     name_group: Any = None,
 ) -> dict[tuple[int, int], Attribution]:
     """The attribution of each sentence that has one (see the module's docstring)."""
-    gender = genders(text, hits, persons, labels)
+    gender = genders(text, hits, persons, labels, sentences)
     out: dict[tuple[int, int], Attribution] = {}
     last_speaker: tuple[str, int] | None = None  # the last speaker and where their sentence began
     quote_speaker: tuple[str | None, int] | None = None  # speaker of a still-open quotation

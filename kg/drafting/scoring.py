@@ -166,12 +166,13 @@ def proposal_map(
 ) -> dict[str, str]:
     """For each proposed key, the gold key its mentions most often overlap (if any)."""
     votes: dict[str, Counter[str]] = {}
-    for start, end, key in draft_mentions:
+    for start, end, key in sorted(draft_mentions):
         if key in proposed:
-            for gs, ge, gkey in gold_mentions:
+            for gs, ge, gkey in sorted(gold_mentions):
                 if gs < end and start < ge:
                     votes.setdefault(key, Counter())[gkey] += 1
-    return {key: counts.most_common(1)[0][0] for key, counts in sorted(votes.items())}
+    # most votes, then the first key in order: the same answer whatever the hash seed
+    return {key: min(counts, key=lambda g: (-counts[g], g)) for key, counts in sorted(votes.items())}
 
 
 def translate(keys: Any, mapping: dict[str, str]) -> set[str]:

@@ -184,17 +184,29 @@ def _negated(token: Any) -> bool:
     return own or bool(head is not None and any(c.dep_ == "neg" or c.lower_ == "never" for c in head.children))
 
 
+def _span_hit(token: Any, hits: list[Hit], agents: set[str]) -> str | None:
+    lo = min(t.idx for t in token.subtree)
+    hi = max(t.idx + len(t.text) for t in token.subtree)
+    inside = [h for h in hits if h.key in agents and lo <= h.start and h.end <= hi]
+    return inside[0].key if inside else None
+
+
 def _subject_hit(token: Any, hits: list[Hit], agents: set[str]) -> str | None:
+    """The agent holding the position ``token`` names: the subject of its clause (a pronoun
+    subject of a reported clause is the reporter: "Moscow said it would never accept…"), or for a
+    noun its possessor ("Russia's demands", "Kyiv demands" parsed as a noun phrase)."""
+    if token.pos_ == "NOUN":
+        for child in token.children:
+            if child.dep_ in ("poss", "amod", "compound") and child.i < token.i:
+                key = _span_hit(child, hits, agents)
+                if key:
+                    return key
     node = token
-    for _ in range(3):
+    for _ in range(4):
         subjects = [c for c in node.children if c.dep_ in ("nsubj", "nsubjpass")]
-        if subjects:
-            subject = subjects[0]
-            lo = min(t.idx for t in subject.subtree)
-            hi = max(t.idx + len(t.text) for t in subject.subtree)
-            inside = [h for h in hits if h.key in agents and lo <= h.start and h.end <= hi]
-            return inside[0].key if inside else None
-        if node.dep_ in ("xcomp", "acomp", "conj", "ccomp") and node.head is not node:
+        if subjects and subjects[0].pos_ != "PRON":
+            return _span_hit(subjects[0], hits, agents)
+        if node.dep_ in ("xcomp", "acomp", "conj", "ccomp", "advcl") and node.head is not node:
             node = node.head
         else:
             break

@@ -1,6 +1,7 @@
 """``peacekg annotate suggest``: the draft for a new article validates as written, maps known
-names to reference keys, proposes unknown ones, drafts claims for attribution cues and figures
-for numbers with units, lists dates — and never overwrites a reviewed file."""
+names to reference keys, proposes unknown people, organisations and places as draft reference
+entries, drafts statements with their speakers and figures for numbers with units, lists dates —
+and never overwrites a reviewed file."""
 
 from __future__ import annotations
 
@@ -83,9 +84,9 @@ def test_draft_is_written_to_the_corpus_and_validates(drafted, vocabulary) -> No
 
 def test_draft_header_fields(draft) -> None:
     assert draft["article"] == "article"
-    assert draft["status"] == "unreviewed"
+    assert draft["review"] == "draft" and "status" not in draft
     assert draft["annotators"] == ["peacekg annotate suggest"]
-    assert list(draft)[:5] == ["article", "status", "annotators", "note", "mentions"]
+    assert list(draft)[:5] == ["article", "review", "annotators", "note", "mentions"]
 
 
 def test_yaml_is_block_style_and_deterministic(drafted, tmp_path) -> None:
@@ -162,19 +163,48 @@ def test_whole_words_and_longest_match_first() -> None:
     ]
 
 
-def test_unknown_names_are_proposed_as_entities(draft) -> None:
-    entities = {e["key"]: e for e in draft["entities"]}
-    kovalenko = entities["marta-kovalenko"]
-    assert kovalenko["type"] == "Person" and kovalenko["label"] == "Marta Kovalenko"
+def reference_drafts(corpus: Path) -> dict[str, tuple[str, dict[str, Any]]]:
+    """Draft reference entries of the corpus, by key, with their file name."""
+    out = {}
+    for path in sorted((corpus / "reference").glob("*.yaml")):
+        for entry in yaml.safe_load(path.read_text(encoding="utf-8")) or []:
+            if isinstance(entry, dict) and entry.get("review") == "draft":
+                out[entry["key"]] = (path.name, entry)
+    return out
+
+
+def test_unknown_names_are_drafted_as_reference_entries(draft, drafted) -> None:
+    """New people, organisations and places go to the reference file of their type, marked draft,
+    with where they were found; the files' own text is kept byte for byte before them."""
+    entries = reference_drafts(drafted[0])
+    file, kovalenko = entries["marta-kovalenko"]
+    assert file == "people.yaml" and kovalenko["type"] == "Person" and kovalenko["label"] == "Marta Kovalenko"
+    assert kovalenko["drafted_from"] == {"article": "article", "quote": "Marta Kovalenko"}
     assert kovalenko["note"] == "proposed by spaCy (PERSON); check type, merge with reference data"
-    assert entities["dmitry-peskov"]["type"] == "Person"
-    assert entities["odesa-centre-for-strategic-studies"]["type"] == "Organisation"
+    assert entries["dmitry-peskov"][0] == "people.yaml"
+    assert entries["odesa-centre-for-strategic-studies"] == (
+        "organisations.yaml",
+        entries["odesa-centre-for-strategic-studies"][1],
+    )
+    assert entries["henrik-solberg"][1]["aliases"] == ["Solberg"]  # the surname found alone
+    assert all(TEXT.count(e["drafted_from"]["quote"]) >= 1 for _, e in entries.values())
     refs = {(m["quote"], m["ref"]) for m in draft["mentions"]}
     assert ("Marta Kovalenko", "marta-kovalenko") in refs
-    assert ("Solberg", "henrik-solberg") in refs  # the surname of a proposed person
-    # known individuals are never proposed again
-    assert not {"zelensky", "volodymyr-zelensky", "nato", "putin", "kremlin"} & set(entities)
-    assert all(e["key"] == slug(e["label"]) for e in draft["entities"])
+    assert ("Solberg", "henrik-solberg") in refs
+    # known individuals are never proposed again, and no person is an article entity
+    assert not {"zelensky", "volodymyr-zelensky", "nato", "putin", "kremlin"} & set(entries)
+    assert all(key == slug(e["label"]) for key, (_, e) in entries.items())
+    assert not [e for e in draft.get("entities", []) if e["type"] in ("Person", "Organisation", "State", "City")]
+    for path in sorted((ROOT / "corpus" / "reference").glob("*.yaml")):
+        assert (drafted[0] / "reference" / path.name).read_text(encoding="utf-8").startswith(
+            path.read_text(encoding="utf-8").rstrip("\n")
+        )
+
+
+def test_places_are_typed_by_geonames(drafted) -> None:
+    _, geneva = reference_drafts(drafted[0])["geneva"]
+    assert geneva["type"] == "City"  # spaCy says GPE; GeoNames knows a city
+    assert guess_type("GPE", [], "Poland")[0] == "State" and guess_type("GPE", [], "Eurasia")[0] == "Region"
 
 
 def test_law_entities_fall_back_to_a_type_without_required_fields() -> None:
@@ -184,13 +214,13 @@ def test_law_entities_fall_back_to_a_type_without_required_fields() -> None:
     assert guess_type("GPE", [])[0] == "State" and guess_type("NORP", [])[0] == "Group"
 
 
-def test_attribution_cues_give_draft_claims(draft) -> None:
-    claims = {quote_of(c["evidence"][0]): c for c in statements(draft, "Claim")}
-    said_x = claims[next(q for q in claims if "said Marta Kovalenko" in q)]
-    assert said_x["by"] == ["marta-kovalenko"] and said_x["target"] == ["marta-kovalenko"]
-    assert said_x["stance"] == "asserts" and said_x["note"].startswith("draft: set stance and target")
-    assert said_x["summary"].startswith("DRAFT: “Nobody in Europe")
-    by_evidence = {q: c["by"][0] for q, c in claims.items()}
+def test_every_sentence_gets_a_statement_with_its_speaker(draft) -> None:
+    """Speakers from the parse: "said X", "X said", "according to X", "X, the envoy, said",
+    "X told", "X added", and "he added" for the last speaker; no statement targets its speaker."""
+    first = {quote_of(s["evidence"][0]): s for s in draft["statements"] if s["type"] != "ReportedFigure"}
+    by_evidence = {q: (s.get("by") or [None])[0] for q, s in first.items()}
+    said_x = next(q for q in first if "said Marta Kovalenko" in q)
+    assert by_evidence[said_x] == "marta-kovalenko"
     assert by_evidence["“We will not trade our people for a piece of paper,” Zelensky said."] == "volodymyr-zelenskyy"
     assert by_evidence["According to Dmitry Peskov, Moscow wants a neutral Ukraine."] == "dmitry-peskov"
     assert (
@@ -201,11 +231,35 @@ def test_attribution_cues_give_draft_claims(draft) -> None:
         by_evidence["The EU added that its sanctions would stay in place until a settlement is signed."]
         == "european-union"
     )
-    he_added = next(c for q, c in claims.items() if q.startswith("He added"))
-    assert he_added["by"] == ["henrik-solberg"] and "last person named" in he_added["note"]
-    assert all(c["by"] and c["target"] == c["by"] for c in claims.values())
+    he_added = next(s for q, s in first.items() if q.startswith("He added"))
+    assert he_added["by"] == ["henrik-solberg"] and "taken to be the last" in he_added["note"]
+    assert by_evidence[next(q for q in first if q.startswith("The economic stakes"))] is None  # the author's
+    for statement in draft["statements"]:
+        assert not set(statement.get("target") or []) & set(statement.get("by") or []), statement
     ids = [s["id"] for s in draft["statements"]]
     assert ids == [f"s{i}" for i in range(1, len(ids) + 1)]
+
+
+def test_positions_have_stance_and_holder_from_the_verb(draft) -> None:
+    positions = {quote_of(s["evidence"][0]): s for s in statements(draft, "Position")}
+    demanded = positions["The Kremlin has demanded that Ukraine renounce NATO membership."]
+    assert (demanded["holder"], demanded["stance"], demanded["position_type"]) == (["kremlin"], "demands", "demand")
+    claims = {quote_of(s["evidence"][0]): s for s in statements(draft, "Claim")}
+    told = claims["Volodymyr Zelensky told reporters in Kyiv that his country would not give up any land."]
+    assert told["stance"] == "predicts"
+    [target] = told["target"]
+    [proposition] = [e for e in draft["entities"] if e["key"] == target]
+    assert proposition["type"] == "Proposition" and quote_of(proposition["evidence"][0]) in TEXT
+
+
+def test_roles_from_appositions(draft) -> None:
+    roles = {r["holder"]: r for r in draft["roles"]}
+    kovalenko = roles["marta-kovalenko"]
+    assert kovalenko["label"] == "security analyst at the Odesa Centre for Strategic Studies"
+    assert kovalenko["role_type"] == "expert" and kovalenko["status"] == "current"
+    assert kovalenko["in"] == ["odesa-centre-for-strategic-studies"]
+    assert quote_of(kovalenko["evidence"][0]) == "Marta Kovalenko, a security analyst at the Odesa Centre for Strategic Studies"
+    assert roles["keith-kellogg"]["role_type"] == "envoy" and roles["keith-kellogg"]["in"] == ["united-states"]
 
 
 def test_figures_give_reported_figures(draft) -> None:
