@@ -2,12 +2,16 @@
 
 - the format: :mod:`~kg.annotations.fields` (one field table, from which the JSON Schemas of
   :mod:`~kg.annotations.schema` and docs/annotation-format.md via :mod:`~kg.annotations.format_docs`
-  are generated) and :mod:`~kg.annotations.vocabulary` (the ontology's terms it may name);
+  are generated; the file's sections: :mod:`~kg.annotations.sections`) and
+  :mod:`~kg.annotations.vocabulary` (the ontology's terms it may name);
+- review status (reviewed or draft, per file and per item; a reviewed item may not refer to a
+  draft; what the build leaves out or flags): :mod:`~kg.annotations.review`;
 - loading with line numbers: :mod:`~kg.annotations.yaml_source`, :mod:`~kg.annotations.corpus`
   (:func:`load_corpus`, :class:`Corpus`; articles and regions: :mod:`~kg.annotations.articles`), with
   the checks of :mod:`~kg.annotations.values`, :mod:`~kg.annotations.requirements`,
   :mod:`~kg.annotations.definitions` and quote resolution in :mod:`~kg.annotations.quotes`;
-- ``peacekg annotations validate`` and friends: :mod:`~kg.annotations.check`;
+- ``peacekg annotations validate``: the file checks in :mod:`~kg.annotations.check`, the build's
+  graph checks above this package (:mod:`kg.builder.validation`);
   ``annotations coverage``: :mod:`~kg.annotations.coverage` (spaCy's named entities covered or excused);
   the warnings of the linking rules (corpus/README.md): :mod:`~kg.annotations.linking` and
   :mod:`~kg.annotations.polarity`;

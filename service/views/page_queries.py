@@ -154,7 +154,7 @@ def labels(iris: set[str]) -> dict[str, str]:
 def ancestors(iri: str) -> list[str]:
     """The IRIs a minted node's IRI extends (``…/statement/s2`` for ``…/statement/s2/provision/0``):
     a part of a draft (its provisions, time spans, roles) is shown as a draft too."""
-    found = []
+    found: list[str] = []
     while iri.count("/") > 3 and len(found) < 4:
         iri = iri.rsplit("/", 1)[0]
         found.append(iri)
