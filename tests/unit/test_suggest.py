@@ -16,7 +16,7 @@ from click.testing import CliRunner
 from kg.annotations.corpus import load_corpus
 from kg.annotations.vocabulary import VocabularyIndex
 from kg.cli import cli
-from kg.drafting.gazetteer import Gazetteer, guess_type, slug
+from kg.drafting.gazetteer import Gazetteer, apply_metonyms, guess_type, nlp, slug
 from kg.drafting.suggest import AnnotationExistsError, suggest_annotations
 from kg.ontology.load import load_ontology
 from kg.settings import Settings, load_settings
@@ -107,7 +107,7 @@ def test_known_names_map_to_reference_keys(draft, drafted, vocabulary) -> None:
         ("Zelensky", "volodymyr-zelenskyy"),
         ("Putin", "vladimir-putin"),
         ("NATO", "nato"),
-        ("The Kremlin", "kremlin"),
+        ("Kremlin", "kremlin"),  # matched as "The Kremlin", quoted as annotators do
         ("EU", "european-union"),
         ("Budapest Memorandum", "budapest-memorandum"),
         ("Donald Trump", "donald-trump"),
@@ -133,16 +133,31 @@ def test_known_names_map_to_reference_keys(draft, drafted, vocabulary) -> None:
 
 
 def test_ambiguous_name_has_a_note_and_the_first_candidate(draft) -> None:
-    """A name two individuals share is drafted as the first (label before alias) with a note. The
-    reference data no longer makes "Moscow" ambiguous (linking rule 3: the Kremlin has no "Moscow"
-    alias), so the draft links it plainly and the ambiguity is shown on a gazetteer of its own."""
+    """A name two individuals share is drafted as the first (label before alias) with a note;
+    "Moscow wants a neutral Ukraine" names the state, not the city (linking rule 1)."""
     [moscow] = [m for m in draft["mentions"] if m["quote"] == "Moscow"]
-    assert moscow["ref"] == "moscow" and "note" not in moscow
+    assert moscow["ref"] == "russia" and "linking rule 1" in moscow["note"]
     gazetteer = Gazetteer(
         [{"key": "moscow", "label": "Moscow"}, {"key": "kremlin", "label": "Kremlin", "aliases": ["Moscow"]}]
     )
     assert gazetteer.note("Moscow") == "ambiguous: 'Moscow' names moscow, kremlin; chose moscow (check)"
     assert gazetteer.note("Kremlin") is None
+
+
+@pytest.mark.parametrize(
+    ("sentence", "ref"),
+    [
+        ("Moscow has continued to find workarounds.", "russia"),
+        ("Putin offers Kyiv two options.", "ukraine"),
+        ("The attack on Kyiv was the largest.", "kyiv"),
+        ("Talks were held in Moscow.", "moscow"),
+    ],
+)
+def test_capitals_named_for_the_state_link_to_it(sentence: str, ref: str) -> None:
+    capitals = {"moscow": "russia", "kyiv": "ukraine"}
+    gazetteer = Gazetteer([{"key": "moscow", "label": "Moscow"}, {"key": "kyiv", "label": "Kyiv"}])
+    hits = apply_metonyms(nlp()(sentence), gazetteer.match(sentence, [(0, len(sentence))]), capitals)
+    assert [h.key for h in hits if sentence[h.start : h.end] in ("Moscow", "Kyiv")] == [ref]
 
 
 def test_whole_words_and_longest_match_first() -> None:
@@ -159,7 +174,7 @@ def test_whole_words_and_longest_match_first() -> None:
         ("US", "united-states"),
         ("Kyiv Independent", "kyiv-independent"),
         ("Kyiv", "kyiv"),
-        ("the United States", "united-states"),
+        ("United States", "united-states"),  # "the United States" is matched, the name is the mention
     ]
 
 
@@ -196,8 +211,10 @@ def test_unknown_names_are_drafted_as_reference_entries(draft, drafted) -> None:
     assert all(key == slug(e["label"]) for key, (_, e) in entries.items())
     assert not [e for e in draft.get("entities", []) if e["type"] in ("Person", "Organisation", "State", "City")]
     for path in sorted((ROOT / "corpus" / "reference").glob("*.yaml")):
-        assert (drafted[0] / "reference" / path.name).read_text(encoding="utf-8").startswith(
-            path.read_text(encoding="utf-8").rstrip("\n")
+        assert (
+            (drafted[0] / "reference" / path.name)
+            .read_text(encoding="utf-8")
+            .startswith(path.read_text(encoding="utf-8").rstrip("\n"))
         )
 
 
@@ -258,7 +275,10 @@ def test_roles_from_appositions(draft) -> None:
     assert kovalenko["label"] == "security analyst at the Odesa Centre for Strategic Studies"
     assert kovalenko["role_type"] == "expert" and kovalenko["status"] == "current"
     assert kovalenko["in"] == ["odesa-centre-for-strategic-studies"]
-    assert quote_of(kovalenko["evidence"][0]) == "Marta Kovalenko, a security analyst at the Odesa Centre for Strategic Studies"
+    assert (
+        quote_of(kovalenko["evidence"][0])
+        == "Marta Kovalenko, a security analyst at the Odesa Centre for Strategic Studies"
+    )
     assert roles["keith-kellogg"]["role_type"] == "envoy" and roles["keith-kellogg"]["in"] == ["united-states"]
 
 
