@@ -62,6 +62,7 @@ def start(job: Job, *, what: str = "the query", evaluation_status: int = 400) ->
     """Start ``job``; returns (truncated, body). ``evaluation_status``: the status when the query
     fails while evaluating (400 for a client's query, 500 for one of the service's own)."""
     settings = current_app.config["PEACEKG"]
+    job.rewrite = settings.query_rewrite
     slots, client = state().client_slots, request.remote_addr or "unknown"
     with _outcome(
         busy="all query workers are busy; retry shortly",

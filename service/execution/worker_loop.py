@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 import pyoxigraph
 
 from kg.sparql.binding import BindingError, substitutions
+from kg.sparql.rewrite import rewrite
 from kg.store.builds import current_build
 from service.execution.results import BOOLEAN_FORMATS, RDF_FORMATS, SELECT_TYPES, serialize_solutions
 
@@ -95,10 +96,16 @@ def _query_options(job: Job) -> dict[str, Any]:
     return options
 
 
+def query_text(job: Job) -> str:
+    """The text the engine runs for ``job``: rewritten for pyoxigraph's planner when the job asks
+    for it (kg.sparql.rewrite returns the query as written whenever it is not sure)."""
+    return rewrite(job.query, job.base_iri).text if job.rewrite else job.query
+
+
 def _answer(conn: Connection, store: pyoxigraph.Store, job: Job, options: dict[str, Any]) -> None:
     """Run ``job`` and send its result by query form, or the error that stopped it."""
     try:
-        result = store.query(job.query, **options)
+        result = store.query(query_text(job), **options)
         if isinstance(result, pyoxigraph.QuerySolutions):
             _send_solutions(conn, result, job)
         elif isinstance(result, pyoxigraph.QueryBoolean):

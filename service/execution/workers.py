@@ -51,6 +51,7 @@ class Job:
         None  # variable -> kg.sparql.binding.BoundTerm (or an IRI string), bound as RDF terms
     )
     store: str | None = None  # the store folder to read; None: the current build
+    rewrite: bool = False  # run kg.sparql.rewrite first (setting query_rewrite; set by outcomes.start)
 
 
 START_TIMEOUT_S = 60.0  # a fresh worker's imports (~2 s here; more on a loaded machine)

@@ -1,0 +1,273 @@
+"""Rewriting a query's algebra into an equivalent one that pyoxigraph 0.5.13 plans well.
+
+pyoxigraph plans each ``{ }`` group, OPTIONAL and BIND side on its own, before it knows what the
+enclosing loop binds (../shared/design/query-engines.md): a required pattern written *after* an
+OPTIONAL group is joined to the whole group afterwards (t8: 15 s), the same pattern written inside
+the group drives it (t9: 30 ms). The rewrite moves required patterns to where they drive:
+
+* **required into the base of OPTIONALs**: ``Join(LeftJoin(P, Q, F), R)`` becomes
+  ``LeftJoin(Join(P, R), Q, F)`` when every variable R shares with Q or F is bound in every
+  solution of P (then both sides pair the same P, Q and R solutions, and F sees the same values);
+  through chains of OPTIONALs, level by level;
+* **required before a BIND**: ``Join(Extend(P, ?v, e), R)`` becomes ``Extend(Join(P, R), ?v, e)``
+  when ?v is not in R and every variable R shares with e is bound in every solution of P;
+* basic graph patterns that end up next to each other are merged into one.
+
+Conservative by construction (issue 18, "Bad input"): the query is parsed and translated by
+rdflib (never by hand); the rewrite runs only on SELECT and ASK queries without FROM, SERVICE,
+EXISTS or constructs :mod:`kg.sparql.algebra_text` does not write; the new text is parsed again
+and must translate to exactly the rewritten algebra. Anything else — an error anywhere, a rule
+that does not apply — returns the query as written. The W3C query suites and a differential
+test (tests/system/test_w3c_query_eval.py, tests/unit/test_rewrite_differential.py) check it.
+
+No I/O here: the caller (service.execution.worker_loop) decides when to use it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from pyparsing import ParseException
+from rdflib.paths import Path
+from rdflib.plugins.sparql.algebra import translateQuery
+from rdflib.plugins.sparql.parser import parseQuery
+from rdflib.plugins.sparql.parserutils import CompValue
+from rdflib.term import BNode, Variable
+
+from kg.sparql.algebra_text import Unsupported, query_text
+from kg.sparql.lexer import significant
+
+# Only these can hold what the rules move; other queries are not even parsed (a lookup pays nothing).
+_CANDIDATES = {"OPTIONAL", "BIND"}
+# rdflib keeps EXISTS patterns as syntax (not written back), SERVICE and FROM change the dataset.
+_REFUSED = {"SERVICE", "EXISTS", "FROM"}
+
+
+@dataclass(frozen=True)
+class Rewrite:
+    """The text to run and the rules that produced it (empty: the query as written)."""
+
+    text: str
+    rules: tuple[str, ...] = ()
+    reason: str = ""  # why the query runs as written, when it does
+
+
+def rewrite(query: str, base_iri: str | None = None) -> Rewrite:
+    """The query rewritten for pyoxigraph, or as written when no rule applies or anything is unsure."""
+    keywords = {t.keyword for t in significant(query) if t.kind == "word"}
+    if not keywords & _CANDIDATES:
+        return Rewrite(query, reason="no OPTIONAL or BIND")
+    if keywords & _REFUSED:
+        return Rewrite(query, reason="SERVICE, EXISTS or FROM")
+    return _cached(query, base_iri)
+
+
+@lru_cache(maxsize=512)
+def _cached(query: str, base_iri: str | None) -> Rewrite:
+    try:
+        parsed = translateQuery(parseQuery(query), base=base_iri)
+    except (ParseException, Exception) as exc:  # rdflib raises many kinds; the engine will say its own
+        return Rewrite(query, reason=f"rdflib cannot translate it: {type(exc).__name__}")
+    form = parsed.algebra.name
+    if form not in ("SelectQuery", "AskQuery") or _field(parsed.algebra, "datasetClause"):
+        return Rewrite(query, reason=f"{form} with its dataset is run as written")
+    rules: list[str] = []
+    try:
+        rewritten = _transform(parsed.algebra.p, rules)
+        if not rules:
+            return Rewrite(query, reason="no rule applies")
+        if _selects_all(query):
+            _keep_column_order(rewritten)
+        text = query_text(form, rewritten)
+        check = translateQuery(parseQuery(text), base=base_iri).algebra.p
+    except (Unsupported, RecursionError) as exc:
+        return Rewrite(query, reason=f"not written back: {exc}")
+    except Exception as exc:  # the text we made does not parse: a bug here, never the user's
+        return Rewrite(query, reason=f"rewritten text refused by rdflib: {type(exc).__name__}")
+    if canonical(check) != canonical(rewritten):
+        return Rewrite(query, reason="rewritten text does not translate back to the rewritten algebra")
+    return Rewrite(text, tuple(dict.fromkeys(rules)))
+
+
+def _selects_all(query: str) -> bool:
+    """Whether the query is SELECT * (its columns are then the engine's choice, not the text's)."""
+    tokens = significant(query)
+    for i, token in enumerate(tokens):
+        if token.keyword == "SELECT":
+            following = [t for t in tokens[i + 1 : i + 3] if t.keyword not in ("DISTINCT", "REDUCED")]
+            return bool(following) and following[0].text == "*"
+    return False
+
+
+def _keep_column_order(node: CompValue) -> None:
+    """Give the top Project of a SELECT * the columns pyoxigraph gives the query as written: sorted
+    by name (rdflib's come from a set)."""
+    while node.name in ("Slice", "Distinct", "Reduced"):
+        node = node.p
+    if node.name != "Project":
+        raise Unsupported("SELECT * without a projection")
+    node["PV"] = sorted(in_scope(node.p), key=str)
+
+
+def in_scope(node: CompValue) -> set[Variable]:
+    """The variables SELECT * projects from ``node`` (rdflib's list also has those of MINUS)."""
+    name = node.name
+    if name == "BGP":
+        return {t for triple in node.triples for t in triple if isinstance(t, Variable)}
+    if name in ("Join", "Union", "LeftJoin"):
+        return in_scope(node.p1) | in_scope(node.p2)
+    if name == "Minus":
+        return in_scope(node.p1)
+    if name == "Filter":
+        return in_scope(node.p)
+    if name == "Extend":
+        return in_scope(node.p) | {node.var}
+    if name == "Graph":
+        return in_scope(node.p) | ({node.term} if isinstance(node.term, Variable) else set())
+    if name == "ToMultiSet" and node.p.name == "values":
+        return {v for row in node.p.res for v in row}
+    if name == "ToMultiSet":
+        inner = node.p
+        while inner.name in ("Slice", "Distinct", "Reduced"):
+            inner = inner.p
+        if inner.name == "Project":
+            return set(inner.PV)
+    raise Unsupported(f"the columns of SELECT * over {name}")
+
+
+# -- variables ---------------------------------------------------------------------------------
+def mentioned(node: Any) -> set[Variable]:
+    """Every variable anywhere under ``node`` (a superset of those in scope: safe for the checks)."""
+    found: set[Variable] = set()
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, Variable):
+            found.add(item)
+        elif isinstance(item, CompValue):
+            stack.extend(v for k, v in item.items() if k != "_vars")
+        elif isinstance(item, (list, tuple)):
+            stack.extend(item)
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, Path):
+            continue  # paths hold IRIs only
+    return found
+
+
+def certain(node: CompValue) -> set[Variable]:
+    """Variables bound in every solution of ``node``; empty where unsure."""
+    name = node.name
+    if name == "BGP":
+        return {t for triple in node.triples for t in triple if isinstance(t, Variable)}
+    if name == "Join":
+        return certain(node.p1) | certain(node.p2)
+    if name in ("LeftJoin", "Minus"):
+        return certain(node.p1)
+    if name in ("Filter", "Extend"):
+        return certain(node.p)
+    if name == "Union":
+        return certain(node.p1) & certain(node.p2)
+    if name == "Graph":
+        return certain(node.p) | ({node.term} if isinstance(node.term, Variable) else set())
+    return set()
+
+
+# -- rules -------------------------------------------------------------------------------------
+def _transform(node: Any, rules: list[str]) -> Any:
+    """``node`` with the rules applied bottom-up."""
+    if not isinstance(node, CompValue):
+        return node
+    if node.name in ("values",):
+        return node
+    children = CompValue(node.name, **{k: _transform_child(v, rules) for k, v in node.items() if k != "_vars"})
+    if children.name == "Join":
+        return _join(children.p1, children.p2, rules)
+    return children
+
+
+def _transform_child(value: Any, rules: list[str]) -> Any:
+    if isinstance(value, CompValue):
+        return _transform(value, rules)
+    return value
+
+
+def _join(left: CompValue, right: CompValue, rules: list[str]) -> CompValue:
+    """Join(left, right), with a required pattern moved into an OPTIONAL or BIND base."""
+    for base, required in ((left, right), (right, left)):
+        if required.name == "BGP" and base.name in ("LeftJoin", "Extend"):
+            moved = _into_base(base, required)
+            if moved is not None:
+                rules.append("required-into-optional-base" if base.name == "LeftJoin" else "required-before-bind")
+                return moved
+    if left.name == "BGP" and right.name == "BGP":
+        return _merged(left, right)
+    return CompValue("Join", p1=left, p2=right)
+
+
+def _into_base(node: CompValue, required: CompValue) -> CompValue | None:
+    """``node`` with ``required`` joined into its leftmost base; None when unsafe."""
+    shared = mentioned(required)
+    if node.name == "LeftJoin":
+        inner = node.p1
+        right_side = mentioned(node.p2) | mentioned(_field(node, "expr"))
+        if not (shared & right_side) <= certain(inner):
+            return None
+        moved = _into_base(inner, required)
+        if moved is None:
+            moved = _merged(inner, required) if inner.name == "BGP" else CompValue("Join", p1=inner, p2=required)
+        return CompValue("LeftJoin", p1=moved, p2=node.p2, expr=_field(node, "expr"))
+    if node.name == "Extend":
+        inner = node.p
+        if node.var in shared or not (shared & mentioned(node.expr)) <= certain(inner):
+            return None
+        moved = _into_base(inner, required)
+        if moved is None:
+            moved = _merged(inner, required) if inner.name == "BGP" else CompValue("Join", p1=inner, p2=required)
+        return CompValue("Extend", p=moved, expr=node.expr, var=node.var)
+    return None
+
+
+def _merged(a: CompValue, b: CompValue) -> CompValue:
+    """Two BGPs as one (blank node labels cannot be shared between BGPs of a query, so none clash)."""
+    return CompValue("BGP", triples=list(a.triples) + list(b.triples))
+
+
+_AGGREGATE_VAR = re.compile(r"__agg_\d+__")
+_NOT_MEANING = {"_vars", "lazy"}  # rdflib's annotations for its own evaluator
+
+
+# -- comparison --------------------------------------------------------------------------------
+def canonical(node: Any, names: dict[Variable, str] | None = None) -> Any:
+    """A comparable form of an algebra tree: blank nodes anonymised, rdflib's ``__agg_N__``
+    variables numbered by first occurrence, BGP triples as a sorted multiset, adjacent BGPs of a
+    Join merged (the same meaning), rdflib's evaluator annotations dropped."""
+    names = {} if names is None else names
+    if isinstance(node, CompValue):
+        if node.name == "Join" and node.p1.name == "BGP" and node.p2.name == "BGP":
+            return canonical(_merged(node.p1, node.p2), names)
+        if node.name == "BGP":
+            triples = (repr(tuple(canonical(t, names) for t in triple)) for triple in node.triples)
+            return ("BGP", tuple(sorted(triples)))
+        items = sorted((k, v) for k, v in node.items() if k not in _NOT_MEANING)
+        return (node.name, tuple((k, canonical(v, names)) for k, v in items))
+    if isinstance(node, Variable) and _AGGREGATE_VAR.fullmatch(str(node)):
+        return names.setdefault(node, f"?agg{len(names)}")
+    if isinstance(node, BNode):
+        return "_:"
+    if isinstance(node, (list, tuple)):
+        return tuple(canonical(v, names) for v in node)
+    if isinstance(node, dict):
+        return tuple(sorted((repr(canonical(k, names)), repr(canonical(v, names))) for k, v in node.items()))
+    if isinstance(node, set):
+        return tuple(sorted(repr(canonical(v, names)) for v in node))
+    return repr(node)
+
+
+def _field(node: CompValue, key: str) -> Any:
+    """A field of a CompValue, None when absent (CompValue.get resolves variables instead)."""
+    return dict.get(node, key)
