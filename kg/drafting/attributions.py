@@ -245,6 +245,10 @@ def _hit_for(token: Any, hits: list[Hit], agents: set[str]) -> Hit | None:
     inside = [h for h in hits if h.key in agents and h.start < hi and lo < h.end]
     if inside:
         return max(inside, key=lambda h: (h.start <= token.idx < h.end, h.end - h.start))
+    for appos in (c for c in token.children if c.dep_ == "appos"):  # "The war's instigator, Vladimir Putin, said"
+        found = _hit_for(appos, hits, agents)
+        if found is not None:
+            return found
     return None
 
 
@@ -347,6 +351,55 @@ def _cues(span: Any) -> list[tuple[Any, Any]]:
     return [(cue, subject) for _, cue, subject in sorted(out, key=lambda c: (c[0], c[1].i))]
 
 
+@dataclass
+class _Context:
+    """What the attribution of one sentence may draw on."""
+
+    text: str
+    hits: list[Hit]
+    agents: set[str]
+    persons: set[str]
+    gender: dict[str, str]
+    name_group: Any
+    last_speaker: tuple[str, int] | None = None  # the last speaker and where their sentence began
+
+
+def _speaker(span: Any, lo: int, hi: int, ctx: _Context) -> Attribution | None:
+    """The attribution a sentence's own cues give (the first cue that names a speaker)."""
+    text = ctx.text
+    paragraph_start = text.rfind("\n", 0, lo) + 1
+    for cue, subject in _cues(span) if span is not None else []:
+        if subject.lower_ in ("i", "we", "you") or (
+            subject.lower_ in PRONOUNS and _inside_quotes(text, subject.idx, lo)
+        ):
+            continue  # the speaker's own words, not who speaks
+        if subject.lower_ in PRONOUNS:
+            key, remark = resolve_pronoun(
+                subject.text,
+                subject.idx,
+                text,
+                ctx.hits,
+                ctx.persons,
+                ctx.agents,
+                ctx.gender,
+                ctx.last_speaker,
+                paragraph_start,
+            )
+            if key:
+                return Attribution((lo, hi), key, f"{subject.text} {cue.text}", cue.lemma_.lower(), remark)
+            continue
+        hit = _hit_for(subject, ctx.hits, ctx.agents)
+        if hit is None and ctx.name_group is not None and subject.lemma_.lower() in SPEAKING_NOUNS:
+            hit = _group_hit(subject, ctx.name_group)
+            if hit is not None:
+                ctx.hits.append(hit)
+                ctx.agents.add(hit.key)
+        if hit is not None and not _inside_quotes(text, hit.start, lo):
+            verb = None if cue.lower_ == "according" else cue.lemma_.lower()
+            return Attribution((lo, hi), hit.key, f"{cue.text} {text[hit.start : hit.end]}", verb)
+    return None
+
+
 def find_attributions(
     doc: Any,
     text: str,
@@ -357,48 +410,32 @@ def find_attributions(
     labels: dict[str, str],
     name_group: Any = None,
 ) -> dict[tuple[int, int], Attribution]:
-    """The attribution of each sentence that has one (see the module's docstring)."""
-    gender = genders(text, hits, persons, labels, sentences)
+    """The attribution of each sentence that has one (see the module's docstring). A quotation
+    that runs over several sentences is given, in all of them, the speaker named in one of them
+    or in the sentence that introduces it with a colon."""
+    ctx = _Context(text, hits, agents, persons, genders(text, hits, persons, labels, sentences), name_group)
     out: dict[tuple[int, int], Attribution] = {}
-    last_speaker: tuple[str, int] | None = None  # the last speaker and where their sentence began
-    quote_speaker: tuple[str | None, int] | None = None  # speaker of a still-open quotation
+    quote_speaker: tuple[str | None, int] | None = None  # speaker of a still-open quotation, where it opened
+    pending: list[tuple[int, int]] = []  # sentences of the open quotation still without a speaker
+    announced = False  # the sentence before ended with a colon after naming a speaker
     for lo, hi in sentences:
-        paragraph_start = text.rfind("\n", 0, lo) + 1
-        span = doc.char_span(lo, hi, alignment_mode="expand")
-        found: Attribution | None = None
-        for cue, subject in _cues(span) if span is not None else []:
-            if subject.lower_ in ("i", "we", "you") or (
-                subject.lower_ in PRONOUNS and _inside_quotes(text, subject.idx, lo)
-            ):
-                continue  # the speaker's own words, not who speaks
-            if subject.lower_ in PRONOUNS:
-                key, remark = resolve_pronoun(
-                    subject.text, subject.idx, text, hits, persons, agents, gender, last_speaker, paragraph_start
-                )
-                if key:
-                    found = Attribution((lo, hi), key, f"{subject.text} {cue.text}", cue.lemma_.lower(), remark)
-                    break
-                continue
-            hit = _hit_for(subject, hits, agents)
-            if hit is None and name_group is not None and subject.lemma_.lower() in SPEAKING_NOUNS:
-                hit = _group_hit(subject, name_group)
-                if hit is not None:
-                    hits.append(hit)
-                    agents.add(hit.key)
-            if hit is not None and not _inside_quotes(text, hit.start, lo):
-                verb = None if cue.lower_ == "according" else cue.lemma_.lower()
-                found = Attribution((lo, hi), hit.key, f"{cue.text} {text[hit.start : hit.end]}", verb)
-                break
-        if found is None and quote_speaker is not None and _open_quote_at(text, lo, quote_speaker[1]):
-            found = Attribution(
-                (lo, hi), quote_speaker[0], "(quotation continues)", None, "inside a quotation opened earlier"
-            )
+        found = _speaker(doc.char_span(lo, hi, alignment_mode="expand"), lo, hi, ctx)
+        inside = quote_speaker is not None and (
+            _open_quote_at(text, lo, quote_speaker[1]) or (announced and text[lo] in ('"', OPENING))
+        )
+        if found is None and inside and quote_speaker is not None and quote_speaker[0]:
+            found = Attribution((lo, hi), quote_speaker[0], "(quotation continues)", None, "inside a quotation")
         if found is not None and found.speaker:
             out[(lo, hi)] = found
-            last_speaker = (found.speaker, lo)
-        # a quotation left open at the end of this sentence continues with the same speaker
-        if _open_quote_at(text, hi, lo):
-            quote_speaker = (found.speaker if found else None, lo)
+            ctx.last_speaker = (found.speaker, lo)
+            for earlier in pending if inside else []:  # the quotation's speaker is named at its end
+                out[earlier] = Attribution(earlier, found.speaker, "(quotation)", None, "in the same quotation")
+            pending = []
+        elif inside or _open_quote_at(text, hi, lo):
+            pending.append((lo, hi))
+        announced = found is not None and text[lo:hi].rstrip().endswith(":")
+        if _open_quote_at(text, hi, lo) or announced:
+            quote_speaker = (found.speaker if found else None, lo if not announced else hi)  # opens, or is announced
         elif quote_speaker is not None and not _open_quote_at(text, hi, quote_speaker[1]):
-            quote_speaker = None
+            quote_speaker, pending = None, []
     return out
