@@ -12,8 +12,10 @@ import pyoxigraph
 import pytest
 from click.testing import CliRunner
 
-from kg.annotations.corpus import AnnotationError
+from kg.annotations.corpus import AnnotationError, load_corpus
+from kg.annotations.vocabulary import VocabularyIndex
 from kg.builder.pipeline import build
+from kg.builder.report import locate_node
 from kg.builder.validation import validate_corpus
 from kg.cli import cli
 from kg.errors import ValidationError
@@ -44,10 +46,16 @@ ITEMS = {
 FLAGGED = "?x a ?kind . VALUES ?kind { pk:Claim pk:Position pk:Mention pk:RoleAssignment pk:PeacePlan }"
 
 
-def corpus_with(tmp_path: Path, edits: list[tuple[str, str]]) -> Path:
+@pytest.fixture(scope="module")
+def vocabulary(ontology_graph) -> VocabularyIndex:
+    return VocabularyIndex.from_graph(ontology_graph)
+
+
+def corpus_with(tmp_path: Path, edits: list[tuple[str, str]], file: str = ANNOTATION) -> Path:
+    """The fixture corpus with ``edits`` (old, new) made to ``file``."""
     corpus = tmp_path / "corpus"
     shutil.copytree(DATA / "corpus", corpus)
-    path = corpus / ANNOTATION
+    path = corpus / file
     text = path.read_text(encoding="utf-8")
     for old, new in edits:
         assert old in text, old
@@ -149,34 +157,44 @@ def test_the_build_command_takes_include_drafts(tmp_path: Path) -> None:
     assert read_manifest(current_build(tmp_path / "build")).get("include_drafts") is True
 
 
-# validate ≡ build on the shapes: (name, edits, the problem both report or None, whether a
-# default build, which leaves drafts out, still succeeds).
+# validate ≡ build on the shapes: (name, file edited, edits, where both tell the problem — file,
+# line, field, message — or None, whether a default build, which leaves drafts out, succeeds).
 NO_PROVISIONS = (
     "    provisions:\n      - {type: AllianceMembershipProvision, text: Freedonia stays out of the Northern Pact, "
     "alliance: northern-pact, candidate: [freedonia], membership_status: excluded}\n",
     "",
 )
+POSITION = "a position is about a target or a provision"
 SHAPE_CASES = [
-    ("valid", [], None, True),
+    ("valid", ANNOTATION, [], None, True),
     (
         "position-with-neither-target-nor-provisions",
+        ANNOTATION,
         [NO_PROVISIONS],
-        "a position is about a target or a provision",
+        (ANNOTATION, 28, "statements[1]", POSITION),
         False,
     ),
     (
         "draft-position-with-neither-target-nor-provisions",
+        ANNOTATION,
         [NO_PROVISIONS, ("  - id: s2\n", "  - id: s2\n    review: draft\n")],
-        "a position is about a target or a provision",
+        (ANNOTATION, 28, "statements[1]", POSITION),
         True,
+    ),
+    (
+        "reference-guarantee-without-beneficiary",
+        "reference/fixture.yaml",
+        [(", beneficiary: [freedonia]", "")],
+        ("reference/fixture.yaml", 14, "[6].commitments[0].beneficiary", "a security guarantee names its beneficiary"),
+        False,
     ),
 ]
 
 
 @pytest.mark.parametrize("case", SHAPE_CASES, ids=[c[0] for c in SHAPE_CASES])
 def test_validate_fails_exactly_where_the_build_shapes_do(case, tmp_path: Path) -> None:
-    _name, edits, problem, default_builds = case
-    corpus = corpus_with(tmp_path, edits)
+    _name, file, edits, expected, default_builds = case
+    corpus = corpus_with(tmp_path, edits, file)
     settings = settings_for(tmp_path, corpus)
     validated: list[str] = []
     try:
@@ -188,13 +206,13 @@ def test_validate_fails_exactly_where_the_build_shapes_do(case, tmp_path: Path) 
         build(settings.replace(include_drafts=True))
     except ValidationError as error:
         built = error.details
-    if problem is None:
+    if expected is None:
         assert validated == built == []
     else:
         # the same problem, told at the same file, line and field by both
+        where, line, field, message = expected
         [told] = validated
-        assert problem in told and told.split(": ")[1] == "statements[1]", told
-        assert told.split(":")[0].endswith(ANNOTATION) and int(told.split(":")[1]) == 28
+        assert told.startswith(f"{corpus / where}:{line}: {field}: {message}"), told
         assert any(b.startswith(told) for b in built), built
     fresh = settings_for(tmp_path, corpus, build_dir="default")
     if default_builds:
@@ -254,3 +272,26 @@ def test_stored_queries_show_which_statements_are_drafts(tmp_path: Path, name: s
     assert not {row[column].value.rsplit("/", 1)[-1] for row in rows if column in row} & {
         s for s, draft in drafts.items() if draft
     }
+
+
+# A focus node back to the annotation item that produced it: (node under the base, file, YAML path)
+NODES = [
+    ("article/fx-001/statement/s2", ANNOTATION, ("statements", 1)),
+    ("article/fx-001/statement/s2/provision/0", ANNOTATION, ("statements", 1, "provisions", 0)),
+    ("article/fx-001/statement/s3/time", ANNOTATION, ("statements", 2, "date")),
+    ("article/fx-001/role/0", ANNOTATION, ("roles", 0)),
+    ("article/fx-001/mention/70-79/ruritania", ANNOTATION, ("mentions", 2)),
+    ("resource/lakeside-plan/provision/0", ANNOTATION, ("entities", 0, "provisions", 0)),
+    ("resource/nowhere-non-aggression", "reference/fixture.yaml", (6, "commitments", 0)),
+    ("resource/treaty-of-nowhere/violation/0", "reference/fixture.yaml", (6, "violations", 0)),
+    ("article/fx-001", "articles/fx-001.yaml", ()),
+    ("article/fx-001/region/comment-1", "articles/fx-001.yaml", ("regions", 3)),
+]
+
+
+@pytest.mark.parametrize("node, file, path", NODES, ids=[n[0] for n in NODES])
+def test_a_node_is_located_at_the_item_that_produced_it(node: str, file: str, path: tuple, vocabulary) -> None:
+    corpus = load_corpus(DATA / "corpus", vocabulary)
+    base = "https://w3id.org/peacekg/"
+    found = locate_node(base + node, corpus, base)
+    assert found is not None and found[0].file.endswith(file) and found[1] == path, found
