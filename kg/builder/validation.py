@@ -40,18 +40,20 @@ def graph_issues(settings: Settings, corpus: Corpus, progress: Progress = lambda
 
     try:
         assemble(everything, corpus, fingerprints(everything, corpus), BuildReport(None), progress, collect)
-    except (ValidationError, OntologyError) as error:  # the data checks; disjoint classes met
-        issues.extend(_located(line, corpus, base, error.message) for line in error.details or [error.message])
+    except ValidationError as error:  # the data checks: one row per detail, "check-name: row"
+        issues.extend(_located(line, corpus, base, "data check ") for line in error.details)
+    except OntologyError as error:  # inference met an individual of two disjoint classes
+        issues.extend(_located(line, corpus, base, f"{error.message}: ") for line in error.details or [""])
     return sorted(set(issues))
 
 
 def _located(line: str, corpus: Corpus, base: str, what: str) -> Issue:
     """A data check's row (or a class clash) at the item that produced the first node it names."""
-    for iri in re.findall(re.escape(base) + r"[^\s>\"']+", line):
+    for iri in re.findall(re.escape(base) + r"[^\s>\"',()]+", line):
         if found := locate_node(iri, corpus, base):
             doc, path = found
-            return Issue(doc.file, doc.line(path) or 1, dotted(path) or "(document)", f"{what}: {line}")
-    return Issue("(graph)", 1, "(data check)", f"{what}: {line}")
+            return Issue(doc.file, doc.line(path) or 1, dotted(path) or "(document)", f"{what}{line}")
+    return Issue("(graph)", 1, "(graph)", f"{what}{line}")
 
 
 def validate_corpus(settings: Settings, progress: Progress = lambda message: None) -> str:

@@ -295,3 +295,18 @@ def test_a_node_is_located_at_the_item_that_produced_it(node: str, file: str, pa
     base = "https://w3id.org/peacekg/"
     found = locate_node(base + node, corpus, base)
     assert found is not None and found[0].file.endswith(file) and found[1] == path, found
+
+
+def test_validate_tells_a_failed_data_check_at_the_statement(tmp_path: Path) -> None:
+    """Beyond the shapes: the build's data checks too (self-target: a position targeting its holder)."""
+    corpus = corpus_with(
+        tmp_path, [("    holder: [ruritania]\n", "    holder: [ruritania]\n    target: [ruritania]\n")]
+    )
+    settings = settings_for(tmp_path, corpus)
+    with pytest.raises(AnnotationError) as validated:
+        validate_corpus(settings)
+    [told] = validated.value.details
+    assert told.startswith(f"{corpus / ANNOTATION}:28: statements[1]: data check self-target: "), told
+    with pytest.raises(ValidationError) as built:
+        build(settings)
+    assert any("self-target" in d and "statement/s2" in d for d in built.value.details)
