@@ -114,6 +114,70 @@ CLAIM = {
     "urge": "urges",
     "suggest": "proposes",
 }
+# Words of negative evaluation (English, lemmas): a claim that uses one of them about someone
+# criticises; "doubt" words make it doubt.
+CRITICISM = frozenset(
+    [
+        "misunderstand",
+        "misunderstanding",
+        "miscalculation",
+        "miscalculate",
+        "mistake",
+        "error",
+        "failure",
+        "fail",
+        "inability",
+        "unable",
+        "reluctance",
+        "reluctant",
+        "weak",
+        "weakness",
+        "tyrant",
+        "dictator",
+        "blunder",
+        "naive",
+        "misinformation",
+        "disinformation",
+        "lie",
+        "liar",
+        "false",
+        "wrong",
+        "incompetent",
+        "incompetence",
+        "absurd",
+        "stupid",
+        "crazy",
+        "reckless",
+        "hypocrisy",
+        "hypocritical",
+        "betray",
+        "betrayal",
+        "flawed",
+        "excessive",
+        "excessively",
+        "lack",
+        "appease",
+        "appeasement",
+        "cowardly",
+        "shameful",
+        "disgrace",
+        "disastrous",
+        "catastrophic",
+        "unacceptable",
+        "irresponsible",
+        "ignorance",
+        "ignorant",
+        "brutal",
+        "criminal",
+        "aggression",
+        "aggressor",
+        "propaganda",
+        "cynical",
+    ]
+)
+DOUBT = frozenset(
+    ["unlikely", "doubtful", "chimera", "illusion", "wishful", "improbable", "unrealistic", "impossible", "slim"]
+)
 FUTURE = {"will", "would", "could", "may", "might", "shall"}
 # Verbs that report that something happened (lemmas): with the past tense in the author's voice,
 # the sentence reports an event.
@@ -246,16 +310,39 @@ def _claim(span: Any, hits: list[Hit], speaker: str | None) -> SentenceDraft:
                 stance = "distrusts" if stance == "trusts" else "trusts"
             break
     else:
-        if any(t.lower_ in FUTURE and t.dep_ == "aux" for t in span):
-            stance = "predicts"
-            at = next(t.idx for t in span if t.lower_ in FUTURE and t.dep_ == "aux")
+        stance, at = _evaluation(span, at)
     others = [h for h in hits if h.key != speaker and span.start_char <= h.start < span.end_char]
     after = [h for h in others if h.start >= at]
     target = (after or [])[:1]
+    if stance in PERSONAL:  # criticism and trust are of someone: the subject, else who is named first
+        subject = [h for h in others if _is_subject(span, h)]
+        target = (subject or others)[:1]
     if target:
         return SentenceDraft("Claim", {"stance": stance, "target": [target[0].key]})
     clause_start = at if at > span.start_char else span.start_char
     return SentenceDraft("Claim", {"stance": stance}, proposition=(clause_start, span.end_char))
+
+
+PERSONAL = ("criticises", "distrusts", "trusts")
+
+
+def _is_subject(span: Any, hit: Hit) -> bool:
+    part = span.doc.char_span(hit.start, hit.end, alignment_mode="expand")
+    return part is not None and part.root.dep_ in ("nsubj", "nsubjpass", "poss")
+
+
+def _evaluation(span: Any, at: int) -> tuple[str, int]:
+    """The stance of a claim without a stance verb: doubt and criticism words, then a future or
+    modal verb (a prediction), else an assertion. (A negated main verb as a denial was measured:
+    no better on the seeds, so not adopted.)"""
+    for lexicon, stance in ((DOUBT, "doubts"), (CRITICISM, "criticises")):
+        for token in span:
+            if token.lemma_.lower() in lexicon or token.lower_ in lexicon:
+                return stance, token.idx
+    future = [t for t in span if t.lower_ in FUTURE and t.dep_ == "aux"]
+    if future:
+        return "predicts", future[0].idx
+    return "asserts", at
 
 
 def draft_sentence(
