@@ -187,6 +187,10 @@ def test_review_a_draft_in_the_browser(browser, review_app: str, corpus: Path, t
     page.goto(review_app)
     page.wait_for_selector(".card.statement")
     page.wait_for_function("document.querySelectorAll('#article-text span, #article-text div').length > 0")
+    other_tab = context.new_page()  # a second tab on the same file, opened before the first saves
+    other_tab.goto(review_app)
+    other_tab.wait_for_selector(".card.statement")
+    page.bring_to_front()  # a tab in the background has its timers and frames throttled
 
     # clicking the highlighted evidence of s3 ("Peace is near") makes s3's card the current one
     cards = page.locator(".card[data-section='statements']")
@@ -238,10 +242,21 @@ def test_review_a_draft_in_the_browser(browser, review_app: str, corpus: Path, t
     page.wait_for_selector("#messages .ok")
     assert "the file validates" in page.inner_text("#messages")
     assert page.locator(".card[data-section='statements']").count() == 2
+    saved = path.read_text(encoding="utf-8")
+
+    # the second tab's save (it loaded the draft) is refused: the first tab's work stays on disk, and
+    # the second tab keeps its unsaved change on the page
+    other_tab.bring_to_front()
+    other_tab.locator(".card[data-section='statements'] .title").first.click()
+    other_tab.keyboard.press("r")
+    other_tab.keyboard.press("Control+s")
+    other_tab.wait_for_selector("#messages .error")
+    assert "changed on disk" in other_tab.inner_text("#messages")
+    assert other_tab.evaluate("window.peacekgReview.pending().length") == 1
+    assert path.read_text(encoding="utf-8") == saved
     assert problems == []
     context.close()
 
-    saved = path.read_text(encoding="utf-8")
     assert saved.startswith(HEADER) and "  # drafted statements\n" in saved  # comments kept
     assert changed_lines(draft, saved) == EXPECTED_CHANGES
     people = (corpus / "reference" / "people.yaml").read_text(encoding="utf-8")

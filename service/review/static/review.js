@@ -27,6 +27,7 @@
   let annotator = null;
   let utf16At = [0]; // code point offset -> UTF-16 offset
   let selection = null; // {start, end, quote} (code points) of the text selected for a new item
+  let drafting = null; // the id of the annotation recogito is making of a selection in progress
 
   // -- helpers -------------------------------------------------------------------------------
   function element(tag, attributes, ...children) {
@@ -138,16 +139,30 @@
       },
     });
     annotator.setAnnotations(spanAnnotations(), true);
-    // A selection of text becomes a (temporary) annotation: take its offsets and offer what to make of it.
+    // A selection of text becomes a (temporary) annotation. Recogito creates it while the mouse is
+    // still dragging and updates its target as the selection grows, so it is only read once the
+    // pointer (or Shift key) is released: see finishSelection.
     annotator.on("createAnnotation", (annotation) => {
-      const position = positionSelector(annotation);
-      annotator.removeAnnotation(annotation.id);
-      if (position) openSelection(toCodePoints(position.start), toCodePoints(position.end));
+      drafting = annotation.id;
     });
     annotator.on("clickAnnotation", (annotation) => focusSpan(annotation.id));
     annotator.on("selectionChanged", (selected) => {
       if (selected && selected.length === 1 && !String(selected[0].id).startsWith("new:")) focusSpan(selected[0].id);
     });
+  }
+
+  // The selection, once finished: its final offsets (recogito applies the last selection change
+  // within 100 ms of pointerup), then the temporary annotation is removed and the menu opened.
+  function finishSelection() {
+    setTimeout(() => {
+      if (!annotator || drafting === null) return;
+      const annotation = annotator.getAnnotationById(drafting);
+      drafting = null;
+      if (!annotation) return;
+      annotator.removeAnnotation(annotation.id);
+      const position = positionSelector(annotation);
+      if (position) openSelection(toCodePoints(position.start), toCodePoints(position.end));
+    }, 250);
   }
 
   function positionSelector(annotation) {
@@ -615,6 +630,10 @@
     event.preventDefault();
   });
 
+  document.addEventListener("pointerup", finishSelection);
+  document.addEventListener("keyup", (event) => {
+    if (event.key === "Shift") finishSelection(); // a selection made with Shift+arrows
+  });
   $("#save").addEventListener("click", save);
   for (const button of document.querySelectorAll("#selection-menu [data-choice]")) {
     button.addEventListener("click", () => selectionForm(button.dataset.choice));
