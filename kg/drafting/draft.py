@@ -16,7 +16,7 @@ from typing import Any
 from kg.annotations.editing import new_reference_entry, reference_file_for
 from kg.annotations.quotes import occurrences, resolve
 from kg.annotations.vocabulary import VocabularyIndex
-from kg.drafting.attributions import REPORTING, find_attributions
+from kg.drafting.attributions import REPORTING, find_attributions, genders, resolve_pronoun
 from kg.drafting.figures import clause_of, find_dates, find_figures
 from kg.drafting.gazetteer import (
     Gazetteer,
@@ -135,6 +135,7 @@ class _Drafter:
         self.taken = set(self.key_class)
         self.individuals = knowledge.individuals
         self.entities: list[dict[str, Any]] = []
+        self.gender: dict[str, str] = {}
         self.notes = [
             f"DRAFT written by `{ANNOTATOR}`: check every mention, entity and statement, complete the "
             "statements (stance, target, summary), then set review: reviewed."
@@ -178,8 +179,25 @@ class _Drafter:
     def statement(self, span: Any, attribution: Any, hits: list[Hit], agents: set[str]) -> dict[str, Any]:
         lo, hi = span.start_char, span.end_char
         year = year_of(self.article.meta.get("published") or self.article.meta.get("date"))
+
+        def pronoun(token: Any) -> str | None:
+            paragraph = self.text.rfind("\n", 0, token.idx) + 1
+            persons = {k for k, c in self.key_class.items() if c == "Person"}
+            key, _ = resolve_pronoun(
+                token.text, token.idx, self.text, hits, persons, agents, self.gender, None, paragraph
+            )
+            return key
+
         found = draft_sentence(
-            span, attribution, hits, agents, self.key_class, _years(self.individuals), self.vocabulary.families, year
+            span,
+            attribution,
+            hits,
+            agents,
+            self.key_class,
+            _years(self.individuals),
+            self.vocabulary.families,
+            year,
+            pronoun,
         )
         item: dict[str, Any] = {"type": found.kind}
         if attribution is not None and attribution.speaker:
@@ -311,6 +329,7 @@ class _Drafter:
         labels = {i["key"]: i["label"] for i in self.individuals if isinstance(i.get("label"), str)}
         labels.update({p.key: p.label for p in proposals})
         attributions = find_attributions(doc, text, sentences, hits, agents, persons, labels, self.name_group)
+        self.gender = genders(text, hits, persons, labels, sentences)
         statements = []
         for lo, hi in sentences:
             span = doc.char_span(lo, hi, alignment_mode="expand")

@@ -17,7 +17,7 @@ FIGURE = re.compile(
     rf"(?:(?P<sep>\s?(?:-|–)\s?|\s(?:to|and)\s)(?P<cur2>US\$|\$|€)?(?P<n2>{NUMBER}))?"
     r"(?P<scale>\s?(?i:million|billion|trillion|thousand|bn)\b)?"
 )
-NOT_COUNTED = {"centuries", "minutes", "seconds", "times", "percent"}
+NOT_COUNTED = {"centuries", "minutes", "seconds", "percent"}
 SCALES = {"million": 10**6, "billion": 10**9, "trillion": 10**12, "thousand": 10**3, "bn": 10**9}
 TROOPS = {
     "soldiers",
@@ -108,6 +108,7 @@ def _unit(rest: str, cur: str | None) -> tuple[str, int, str | None] | None:
         (r"\smonths?\b(?![-\s]old)", "month"),
         (r"\syears?\b(?![-\s]old)", "year"),
         (r"\sdecades?\b", "decade"),  # turned into years by the caller
+        (r"\stimes\b", "ratio"),  # "prices inflated by 2-3 times"
         (r"-strong\b", "count"),
     ):
         m = re.match(pattern, rest)
@@ -116,6 +117,9 @@ def _unit(rest: str, cur: str | None) -> tuple[str, int, str | None] | None:
     if rest[:1].isalpha() or not rest[:1].isspace():
         return None
     at = 0
+    partitive = re.match(r"\s+of\s+(?:its|their|his|her|our|the|these|those)(?=\s)", rest)
+    if partitive:  # "600,000 of its troops"
+        at = partitive.end()
     for _ in range(3):  # the counted noun: the first known or plural word among the next three
         m = re.match(r"\s+([A-Za-z][a-z-]*)\b", rest[at:])
         if not m or m.group(1).lower() in STOP | NOT_COUNTED:

@@ -47,6 +47,11 @@ POSITION = {
     "opposition": ("opposes", "willingness"),
     "allow": ("accepts", "willingness"),
     "refuse": ("refuses", "willingness"),
+    "wish": ("supports", "goal"),
+    "prefer": ("supports", "goal"),
+    "intend": ("supports", "goal"),
+    "plan": ("supports", "goal"),
+    "object": ("opposes", "red-line"),
     "reject": ("rejects", "red-line"),
     "rule": ("rejects", "red-line"),  # rule out
     "oppose": ("opposes", "goal"),
@@ -255,7 +260,7 @@ def _span_hit(token: Any, hits: list[Hit], agents: set[str]) -> str | None:
     return inside[0].key if inside else None
 
 
-def _subject_hit(token: Any, hits: list[Hit], agents: set[str]) -> str | None:
+def _subject_hit(token: Any, hits: list[Hit], agents: set[str], pronoun: Any = None) -> str | None:
     """The agent holding the position ``token`` names: the subject of its clause (a pronoun
     subject of a reported clause is the reporter: "Moscow said it would never accept…"), or for a
     noun its possessor ("Russia's demands", "Kyiv demands" parsed as a noun phrase)."""
@@ -270,6 +275,8 @@ def _subject_hit(token: Any, hits: list[Hit], agents: set[str]) -> str | None:
         subjects = [c for c in node.children if c.dep_ in ("nsubj", "nsubjpass")]
         if subjects and subjects[0].pos_ != "PRON":
             return _span_hit(subjects[0], hits, agents)
+        if subjects and pronoun is not None and subjects[0].lower_ in ("he", "she", "they"):
+            return pronoun(subjects[0])  # type: ignore[no-any-return]
         if node.dep_ in ("xcomp", "acomp", "conj", "ccomp", "advcl") and node.head is not node:
             node = node.head
         else:
@@ -277,7 +284,9 @@ def _subject_hit(token: Any, hits: list[Hit], agents: set[str]) -> str | None:
     return None
 
 
-def _position(span: Any, hits: list[Hit], agents: set[str], speaker: str | None) -> SentenceDraft | None:
+def _position(
+    span: Any, hits: list[Hit], agents: set[str], speaker: str | None, pronoun: Any = None
+) -> SentenceDraft | None:
     for token in span:
         lemma = token.lemma_.lower()
         if lemma not in POSITION or token.pos_ not in ("VERB", "ADJ", "NOUN", "ADV", "AUX"):
@@ -288,7 +297,7 @@ def _position(span: Any, hits: list[Hit], agents: set[str], speaker: str | None)
             continue
         if lemma == "never" and token.head.pos_ != "VERB":
             continue
-        holder = _subject_hit(token, hits, agents) or speaker
+        holder = _subject_hit(token, hits, agents, pronoun) or speaker
         if holder is None:
             continue
         stance, position_type = POSITION[lemma]
@@ -354,8 +363,10 @@ def draft_sentence(
     key_year: dict[str, int],
     families: Any,
     article_year: int | None,
+    pronoun: Any = None,
 ) -> SentenceDraft:
-    """The statement a sentence most likely carries (see the module's docstring)."""
+    """The statement a sentence most likely carries (see the module's docstring); ``pronoun``
+    resolves a pronoun subject (a token) to a key, or None."""
     speaker = attribution.speaker if attribution else None
     inside = [h for h in hits if span.start_char <= h.start and h.end <= span.end_char]
     precedents, events = [], []
@@ -373,7 +384,7 @@ def draft_sentence(
         return SentenceDraft("PrecedentInvocation", {"precedent": keys})
     if events and speaker is None:
         return SentenceDraft("EventReport", {"event": events[0]})
-    position = _position(span, inside, agents, speaker)
+    position = _position(span, inside, agents, speaker, pronoun)
     if position is None and speaker is None and _narrates_event(span):
         return SentenceDraft("EventReport", new_event=(span.start_char, span.end_char))
     return position or _claim(span, inside, speaker)
