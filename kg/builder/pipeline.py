@@ -279,6 +279,13 @@ def build(settings: Settings, progress: Progress = lambda message: None) -> Buil
         progress("nothing changed since the current build: nothing to do")
         return BuildReport(current, nothing_to_do=True)
     report = BuildReport(None, seconds={"load": time.perf_counter() - t0})
+    if drafts := draft_count(corpus):
+        shown = (
+            "built, each flagged pk:reviewStatus"
+            if settings.include_drafts
+            else "left out (include_drafts builds them)"
+        )
+        progress(f"drafts: {drafts} draft item(s) {shown}")
     quads = assemble(settings, corpus, prints, report, progress)
     t3 = time.perf_counter()
     build_id = hashlib.sha256(repr(sorted(prints.items())).encode("utf-8")).hexdigest()[:16]
@@ -288,7 +295,7 @@ def build(settings: Settings, progress: Progress = lambda message: None) -> Buil
         "graphs": report.graphs,
         "base_iri": settings.base_iri,
         "include_drafts": settings.include_drafts,
-        "drafts": draft_count(corpus) if settings.include_drafts else 0,
+        "drafts": drafts,  # in the corpus: served only when include_drafts
         "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "rebuilt": report.rebuilt,
     }
