@@ -87,7 +87,16 @@ class Engine:
 ASK = "?query=ASK%7B%7D"
 
 
-def peacekg(build_dir: Path, corpus_dir: Path, log: Path, *, query_timeout_s: float, max_per_client: int) -> Engine:
+def peacekg(
+    build_dir: Path,
+    corpus_dir: Path,
+    log: Path,
+    *,
+    query_timeout_s: float,
+    max_per_client: int,
+    extra_env: dict[str, str] | None = None,
+) -> Engine:
+    """``peacekg serve`` on ``build_dir``; ``extra_env``: further settings (PEACEKG_NAME=value)."""
     port = free_port_on_loopback()
     env = {k: v for k, v in os.environ.items() if not k.startswith("PEACEKG_")}
     env.update(
@@ -101,6 +110,7 @@ def peacekg(build_dir: Path, corpus_dir: Path, log: Path, *, query_timeout_s: fl
             # every bench client comes from 127.0.0.1, one "client" to the fair-use limit (default 4 in
             # flight, then 429); the bench measures capacity, so 16 clients must not count as one.
             "PEACEKG_MAX_QUERIES_PER_CLIENT": str(max_per_client),
+            **(extra_env or {}),
         }
     )
     engine = Engine("peacekg serve", f"http://127.0.0.1:{port}/sparql")
