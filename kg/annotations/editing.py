@@ -159,6 +159,7 @@ class AnnotationEdit:
         mention = CommentedMap([("quote", spec.pop("quote")), ("ref", ref), *spec.items()])  # the corpus's order
         if note:
             mention["note"] = note
+        self._reviewed_if_draft(mention)
         mentions = self.items("mentions")
         if not mentions or _is_flow(mentions[-1]):
             mention.fa.set_flow_style()  # the layout of the file's other mentions
@@ -182,8 +183,14 @@ class AnnotationEdit:
             if name not in ("id", "evidence") and value is not None:
                 statement[name] = _styled(value)
         statement["evidence"] = evidence
+        self._reviewed_if_draft(statement)
         statements.append(statement)
         return len(statements) - 1
+
+    def _reviewed_if_draft(self, item: CommentedMap) -> None:
+        """What the reviewer adds is reviewed: in a draft file it says so (unless it says otherwise)."""
+        if self.data.get("review") == "draft" and "review" not in item:
+            item["review"] = "reviewed"
 
 
 def quote_spec(article: Article, start: int, end: int) -> dict[str, Any]:

@@ -75,10 +75,9 @@ def test_page_and_assets_are_local(client: FlaskClient) -> None:
 
 def test_a_good_save_writes_and_validates(client: FlaskClient, corpus: Path, tmp_path: Path) -> None:
     version = client.get(f"/api/articles/{ARTICLE}").get_json()["version"]
-    text = annotation(corpus).read_text(encoding="utf-8")
-    start = text and "Peace is near, wrote a reader.".index("a reader")
     article_text = (corpus / "articles" / f"{ARTICLE}.txt").read_text(encoding="utf-8")
     start = article_text.index("a reader")
+    said = article_text.index("said Exempla")  # a statement from a selection: "said Exempla." is unique
     response = save(
         client,
         version,
@@ -95,14 +94,29 @@ def test_a_good_save_writes_and_validates(client: FlaskClient, corpus: Path, tmp
             "start": start,
             "end": start + 8,
         },
+        {
+            "op": "add_statement",
+            "start": said,
+            "end": said + len("said Exempla"),
+            "fields": {
+                "type": "Claim",
+                "by": ["ana-exempla"],
+                "stance": "asserts",
+                "target": ["ruritania"],
+                "summary": "Exempla speaks.",
+                "review": "reviewed",
+            },
+        },
     )
     assert response.status_code == 200, response.get_json()
     state = response.get_json()
     assert state["errors"] == [] and state["version"] != version
     saved = annotation(corpus).read_text(encoding="utf-8")
-    assert saved.startswith(HEADER) and "  - {quote: a reader, ref: a-reader}\n" in saved
-    assert [s["id"] for s in state["sections"]["statements"]] == ["s1", "s2"]
-    assert [s["_review"] for s in state["sections"]["statements"]] == ["reviewed", "draft"]
+    assert saved.startswith(HEADER) and "  - {quote: a reader, ref: a-reader, review: reviewed}\n" in saved
+    assert [s["id"] for s in state["sections"]["statements"]] == ["s1", "s2", "s4"]  # s3 rejected; the new one is s4
+    assert [s["_review"] for s in state["sections"]["statements"]] == ["reviewed", "draft", "reviewed"]
+    assert state["sections"]["statements"][2]["evidence"] == ["said Exempla"]
+    assert {"section": "statements", "index": 2, "kind": "statement", "start": said, "end": said + 12} in state["spans"]
     people = (corpus / "reference" / "people.yaml").read_text(encoding="utf-8")
     assert "- key: a-reader\n" in people and "    status: unverified\n" in people and "    article: fx-001\n" in people
     vocabulary = ReviewSession(settings_for(tmp_path, corpus)).vocabulary

@@ -3,11 +3,12 @@ Playwright against the review app started as a process on 127.0.0.1 (stopped by 
 the fixture corpus whose annotation file is a draft with comments.
 
 The annotator's path: the keyboard through the cards (accept, edit, accept, reject, accept…), a
-statement edited in its form, a reference individual and a mention made by selecting text with the
-mouse (recogito turns the selection into offsets; the quote and its occurrence are computed by the
-server), the reference key picked from the autocomplete, then Save. The file on disk must then
+statement edited in its form, a reference individual, a mention and a statement made by selecting
+text with the mouse (recogito turns the selection into offsets; the quote and its occurrence are
+computed by the server), keys picked from the autocomplete, then Save. The file on disk must then
 differ from the draft by exactly those changes (comments kept), validate, and build: the graph holds
-the two accepted statements and not the rejected one."""
+the two accepted statements and the new one, not the rejected one. A second tab that loaded the
+draft before the save cannot overwrite it."""
 
 from __future__ import annotations
 
@@ -40,33 +41,35 @@ HEADER = "# DRAFT of fx-001 for the review app's browser test.\n# Check every it
 
 pytestmark = pytest.mark.slow
 
-# What the review below changes in the draft, line by line (removed "-", added "+"), in file order.
-EXPECTED_CHANGES = [
-    "-  - {quote: Ana Exempla, ref: ana-exempla}",
-    "-  - {quote: Exempla, ref: ana-exempla, occurrence: all}",
-    "-  - {quote: Ruritania, ref: ruritania}",
-    "-  - {quote: Freedonia, ref: freedonia}",
-    "-  - {quote: Northern Pact, ref: northern-pact}",
-    "+  - {quote: Ana Exempla, ref: ana-exempla, review: reviewed}",
-    "+  - {quote: Exempla, ref: ana-exempla, occurrence: all, review: reviewed}",
-    "+  - {quote: Ruritania, ref: ruritania, review: reviewed}",
-    "+  - {quote: Freedonia, ref: freedonia, review: reviewed}",
-    "+  - {quote: Northern Pact, ref: northern-pact, review: reviewed}",
-    "+  - {quote: a reader, ref: a-reader}",
-    "+  - {quote: Exempla, ref: ana-exempla, occurrence: 2}",
-    "+    review: reviewed",
-    "-  - {holder: ana-exempla, label: Minister, role_type: minister, in: [freedonia], status: current, evidence: [Minister Ana Exempla]}",
-    "+  - {holder: ana-exempla, label: Minister, role_type: minister, in: [freedonia], status: current, evidence: [Minister Ana Exempla], review: reviewed}",
-    "+    review: reviewed",
-    "+    review: reviewed",
-    "-  - id: s3",
-    "-    type: Claim",
-    "-    stance: predicts",
-    "-    target: ['#s1']",
-    "-    summary: A reader expects peace.",
-    "-    evidence: [Peace is near]",
-    "-    date: {earliest: 2025-03-02, precision: day}",
-    "+    modality: probable",  # s2's new field, after its last one (where s3 began)
+# What the review below does to the draft, as edits of its text (old → new), each applied once.
+MENTIONS = [
+    "Ana Exempla, ref: ana-exempla",
+    "Exempla, ref: ana-exempla, occurrence: all",
+    "Ruritania, ref: ruritania",
+    "Freedonia, ref: freedonia",
+    "Northern Pact, ref: northern-pact",
+]
+S3 = "  - id: s3\n    type: Claim\n    stance: predicts\n    target: ['#s1']\n    summary: A reader expects peace.\n    evidence: [Peace is near]\n    date: {earliest: 2025-03-02, precision: day}\n"
+EXPECTED_EDITS = [
+    *((f"  - {{quote: {m}}}\n", f"  - {{quote: {m}, review: reviewed}}\n") for m in MENTIONS),  # accepted (keys)
+    (  # what the reviewer adds is reviewed: the mentions of the new individual and of "said Exempla"
+        "ref: northern-pact, review: reviewed}\n",
+        "ref: northern-pact, review: reviewed}\n  - {quote: a reader, ref: a-reader, review: reviewed}\n"
+        "  - {quote: Exempla, ref: ana-exempla, occurrence: 2, review: reviewed}\n",
+    ),
+    (
+        "  - key: lakeside-plan\n    type: PeacePlan\n",
+        "  - key: lakeside-plan\n    type: PeacePlan\n    review: reviewed\n",
+    ),  # the entity, accepted
+    ("evidence: [Minister Ana Exempla]}", "evidence: [Minister Ana Exempla], review: reviewed}"),  # the role, accepted
+    ("  - id: s1\n    type: Claim\n", "  - id: s1\n    type: Claim\n    review: reviewed\n"),  # accepted
+    ("  - id: s2\n    type: Position\n", "  - id: s2\n    type: Position\n    review: reviewed\n"),  # edited, accepted
+    ('suffix: ", said"}]\n', 'suffix: ", said"}]\n    modality: probable\n'),
+    (  # rejected; the new statement from the selection "Peace is near" comes last
+        S3,
+        "  - id: s4\n    type: Claim\n    stance: predicts\n    target: [lakeside-plan]\n    summary: A reader expects peace.\n"
+        "    evidence: [Peace is near]\n    review: reviewed\n",
+    ),
 ]
 
 
@@ -164,16 +167,6 @@ def click_text(page, offset: int) -> None:
     page.mouse.click(x, y)
 
 
-def changed_lines(before: str, after: str) -> list[str]:
-    import difflib
-
-    return [
-        line
-        for line in difflib.unified_diff(before.splitlines(), after.splitlines(), lineterm="", n=0)
-        if line[:1] in "+-" and not line.startswith(("+++", "---"))
-    ]
-
-
 def test_review_a_draft_in_the_browser(browser, review_app: str, corpus: Path, tmp_path: Path) -> None:
     path = corpus / "annotations" / f"{ARTICLE}.yaml"
     draft = path.read_text(encoding="utf-8")
@@ -238,10 +231,24 @@ def test_review_a_draft_in_the_browser(browser, review_app: str, corpus: Path, t
     page.click("#selection-form button[type=submit]")
     assert page.evaluate("window.peacekgReview.pending().length") == 13
 
+    # a new statement whose evidence is the selection "Peace is near" (s3's, rejected above)
+    start = text.index("Peace is near")
+    select_text(page, start, start + len("Peace is near"))
+    menu.wait_for(state="visible")
+    menu.locator("[data-choice=statement]").click()
+    page.select_option("#selection-form select[name=stance]", "predicts")
+    page.locator("#selection-form input[name=target]").press_sequentially("Lakeside")
+    suggestion = page.locator("#selection-form .suggestions div[data-key=lakeside-plan]")
+    suggestion.wait_for(state="visible")
+    suggestion.dispatch_event("mousedown")
+    page.fill("#selection-form input[name=summary]", "A reader expects peace.")
+    page.click("#selection-form button[type=submit]")
+    assert page.evaluate("window.peacekgReview.pending().length") == 14
+
     page.keyboard.press("Control+s")
     page.wait_for_selector("#messages .ok")
     assert "the file validates" in page.inner_text("#messages")
-    assert page.locator(".card[data-section='statements']").count() == 2
+    assert page.locator(".card[data-section='statements']").count() == 3
     saved = path.read_text(encoding="utf-8")
 
     # the second tab's save (it loaded the draft) is refused: the first tab's work stays on disk, and
@@ -258,7 +265,11 @@ def test_review_a_draft_in_the_browser(browser, review_app: str, corpus: Path, t
     context.close()
 
     assert saved.startswith(HEADER) and "  # drafted statements\n" in saved  # comments kept
-    assert changed_lines(draft, saved) == EXPECTED_CHANGES
+    expected = draft
+    for old, new in EXPECTED_EDITS:
+        assert expected.count(old) == 1, old
+        expected = expected.replace(old, new)
+    assert saved == expected
     people = (corpus / "reference" / "people.yaml").read_text(encoding="utf-8")
     assert people == (
         "- key: a-reader\n  type: Person\n  label: A reader\n  drafted_from:\n    article: fx-001\n    quote: a reader\n"
@@ -277,5 +288,5 @@ def test_review_a_draft_in_the_browser(browser, review_app: str, corpus: Path, t
             f"FILTER(REGEX(STR(?s), '^{BASE}article/{ARTICLE}/statement/[^/]+$')) }}"
         )
     }
-    assert statements == {f"{BASE}article/{ARTICLE}/statement/s1", f"{BASE}article/{ARTICLE}/statement/s2"}
+    assert statements == {f"{BASE}article/{ARTICLE}/statement/{sid}" for sid in ("s1", "s2", "s4")}
     assert bool(store.query(f"ASK {{ GRAPH ?g {{ <{BASE}resource/a-reader> ?p ?o }} }}"))  # the new individual
