@@ -322,3 +322,25 @@ def test_after_a_save_the_builds_checks_report_at_the_item(client: FlaskClient, 
     errors = response.get_json()["errors"]
     assert errors and all(e["section"] == "statements" and e["index"] == 1 for e in errors), errors
     assert "provisions:" not in annotation(corpus).read_text(encoding="utf-8").split("id: s2")[1].split("id: s3")[0]
+
+
+def test_an_article_without_annotation_file_gets_one_at_the_first_save(client: FlaskClient, corpus: Path) -> None:
+    annotation(corpus).unlink()
+    state = client.get(f"/api/articles/{ARTICLE}").get_json()
+    assert state["exists"] is False and state["version"] == "" and state["sections"]["mentions"] == []
+    start = state["text"].index("Ruritania")
+    response = save(
+        client, "", {"op": "add_mention", "start": start, "end": start + len("Ruritania"), "ref": "ruritania"}
+    )
+    assert response.status_code == 200, response.get_json()
+    assert annotation(corpus).read_text(encoding="utf-8") == (
+        "article: fx-001\nreview: draft\nmentions:\n  - {quote: Ruritania, ref: ruritania, review: reviewed}\n"
+    )
+
+
+def test_without_an_article_the_page_offers_the_list(tmp_path: Path, corpus: Path) -> None:
+    client = create_review_app(settings_for(tmp_path, corpus)).test_client()
+    assert '"article": ""' in client.get("/").get_data(as_text=True)
+    assert client.get("/api/articles").get_json() == [
+        {"id": ARTICLE, "title": "Minister calls Lakeside Plan a trap", "annotated": True}
+    ]
