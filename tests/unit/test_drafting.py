@@ -17,6 +17,7 @@ from kg.drafting.draft import sentences_of
 from kg.drafting.evaluate import TARGETS, Evaluation, evaluate_drafter, figure
 from kg.drafting.gazetteer import Gazetteer, nlp
 from kg.drafting.numbers import fractions, word_numbers
+from kg.drafting.proposals import organisation_class
 from kg.drafting.report import BEGIN, END, ROWS, table
 from kg.drafting.statements import draft_sentence
 from kg.settings import load_settings
@@ -193,3 +194,35 @@ def test_table_has_a_row_per_figure_with_its_target(evaluated: Evaluation) -> No
     for (name, label), line in zip(ROWS, rendered[2:], strict=True):
         assert line.startswith(f"| {label} |")
         assert (name in TARGETS) == ("✓" in line or "✗" in line)
+
+
+@pytest.mark.parametrize(
+    ("name", "klass"),
+    [
+        ("Aberystwyth University", "University"),
+        ("Sky News", "MediaOutlet"),
+        ("Finnish Institute of International Affairs", "ResearchInstitution"),
+        ("French Armed Forces", "ArmedForces"),
+        ("DBS Bank", "Company"),
+        ("Hamas", "Organisation"),
+    ],
+)
+def test_organisation_class_from_its_name(name: str, klass: str) -> None:
+    assert organisation_class(name) == klass
+
+
+@pytest.mark.parametrize(
+    ("name", "key"),
+    [("Nato", "nato"), ("U.S", "united-states"), ("USSR", "soviet-union"), ("Kellog", "keith-kellogg"), ("Kyiv", None)],
+)
+def test_spelling_variants_name_the_known_individual(name: str, key: str | None) -> None:
+    gazetteer = Gazetteer(
+        [
+            {"key": "nato", "label": "NATO"},
+            {"key": "united-states", "label": "United States", "aliases": ["U.S."]},
+            {"key": "soviet-union", "label": "Soviet Union", "aliases": ["Union of Soviet Socialist Republics"]},
+            {"key": "keith-kellogg", "label": "Keith Kellogg", "aliases": ["Kellogg"]},
+            {"key": "kyiv", "label": "Kiev"},
+        ]
+    )
+    assert gazetteer.variant_key(name) == key

@@ -16,7 +16,8 @@ from click.testing import CliRunner
 from kg.annotations.corpus import load_corpus
 from kg.annotations.vocabulary import VocabularyIndex
 from kg.cli import cli
-from kg.drafting.gazetteer import Gazetteer, apply_metonyms, guess_type, nlp, slug
+from kg.drafting.gazetteer import Gazetteer, apply_metonyms, nlp
+from kg.drafting.proposals import guess_type, slug
 from kg.drafting.suggest import AnnotationExistsError, suggest_annotations
 from kg.ontology.load import load_ontology
 from kg.settings import Settings, load_settings
