@@ -16,9 +16,10 @@ from typing import Any
 from kg.annotations.editing import new_reference_entry, reference_file_for
 from kg.annotations.quotes import occurrences, resolve
 from kg.annotations.vocabulary import VocabularyIndex
-from kg.drafting.attributions import REPORTING, find_attributions, genders, resolve_pronoun
+from kg.drafting.attributions import find_attributions, genders, resolve_pronoun
 from kg.drafting.figures import clause_of, find_dates, find_figures
 from kg.drafting.gazetteer import Gazetteer, Hit, apply_metonyms, nlp, whole_word_occurrences
+from kg.drafting.lexicon import REPORTING
 from kg.drafting.places import capital_of
 from kg.drafting.proposals import Proposal, organisation_class, propose_entities, unique_key
 from kg.drafting.roles import find_roles
