@@ -88,6 +88,7 @@ class ReviewSession:
         self.vocabulary = vocabulary_index(self.settings)
         checks = OntologySources.find(Path(self.settings.ontology_dir)).data_checks
         self.data_checks = {p.name.removesuffix("-violation.rq") for p in checks}
+        self._index: tuple[tuple[tuple[str, int, int], ...], ReferenceIndex] | None = None
 
     def annotation_path(self, article_id: str) -> Path:
         return self.corpus_dir / "annotations" / f"{article_id}.yaml"
@@ -116,8 +117,15 @@ class ReviewSession:
         }
 
     def search(self, text: str, date: dt.date | None) -> list[dict[str, Any]]:
-        index = ReferenceIndex.from_corpus_dir(self.corpus_dir, self.vocabulary)
-        return [m.as_json() for m in index.search(text, date=date, limit=15)]
+        """Autocomplete: the look-up of ``peacekg reference search``, over an index read again only
+        when a reference or annotation file changed (every keystroke asks)."""
+        files = sorted((self.corpus_dir / "reference").glob("*.yaml")) + sorted(
+            (self.corpus_dir / "annotations").glob("*.yaml")
+        )
+        stamp = tuple((str(f), f.stat().st_mtime_ns, f.stat().st_size) for f in files if f.exists())
+        if self._index is None or self._index[0] != stamp:
+            self._index = (stamp, ReferenceIndex.from_corpus_dir(self.corpus_dir, self.vocabulary))
+        return [m.as_json() for m in self._index[1].search(text, date=date, limit=15)]
 
     # -- one article ------------------------------------------------------------------------------
     def state(self, article_id: str, check: CorpusCheck | None = None, corpus: Corpus | None = None) -> dict[str, Any]:
