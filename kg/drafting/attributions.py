@@ -25,7 +25,6 @@ from typing import Any
 from kg.drafting.gazetteer import Hit
 from kg.drafting.lexicon import REPORTING, SPEAKING_NOUNS, SPEECH
 
-# Reporting verbs that need an object to report ("point out", "call for"): accepted either way.
 PRONOUNS = {"he": "male", "she": "female", "they": "plural"}  # "it" is mostly expletive ("it is hard")
 OPENING, CLOSING = "“", "”"
 LOOKBACK = 1500  # characters within which a person of known gender is preferred for he/she

@@ -200,8 +200,10 @@ class _Drafter:
             note = "drafted as the claim's target: name what is claimed, or link an individual instead"
             item["target"] = [self.support_entity("Proposition", *found.proposition, note)]
         if found.new_event is not None:
-            note = "drafted for the event the sentence reports: link a known event instead, or name it"
-            item["event"] = self.support_entity("Event", *found.new_event, note)
+            note = "drafted for the event the sentence reports or invokes: link a known event instead, or name it"
+            field = "precedent" if found.kind == "PrecedentInvocation" else "event"
+            key = self.support_entity("Event", *found.new_event, note)
+            item[field] = [key] if field == "precedent" else key
         if found.kind == "PrecedentInvocation":
             item["lesson"] = f"DRAFT: {self.text[lo:hi]}"
         item["summary"] = f"DRAFT: {self.text[lo:hi]}"

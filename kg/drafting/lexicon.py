@@ -177,3 +177,6 @@ EVENT_VERBS = words(
     win withdraw
     """
 )
+# Words and phrases that call on the past as a lesson (a precedent invoked).
+PRECEDENT_CUES = words("precedent historical historically history lesson lessons")
+PRECEDENT_PHRASES = ("did before", "as before", "once before", "as in 19", "as in 20", "like in 19", "like in 20")

@@ -24,7 +24,17 @@ from typing import Any
 
 from kg.drafting.attributions import Attribution
 from kg.drafting.gazetteer import Hit
-from kg.drafting.lexicon import CLAIM, CRITICISM, DOUBT, EVENT_VERBS, FUTURE, NEGATED, POSITION
+from kg.drafting.lexicon import (
+    CLAIM,
+    CRITICISM,
+    DOUBT,
+    EVENT_VERBS,
+    FUTURE,
+    NEGATED,
+    POSITION,
+    PRECEDENT_CUES,
+    PRECEDENT_PHRASES,
+)
 
 PRECEDENT_YEARS = 10  # an event this much older than the article is invoked, not reported
 
@@ -172,12 +182,20 @@ def draft_sentence(
     if precedents:
         keys = list(dict.fromkeys(precedents))
         return SentenceDraft("PrecedentInvocation", {"precedent": keys})
+    if _invokes_history(span):  # "there is much historical precedent", "as he did before"
+        return SentenceDraft("PrecedentInvocation", new_event=(span.start_char, span.end_char))
     if events and speaker is None:
         return SentenceDraft("EventReport", {"event": events[0]})
     position = _position(span, inside, agents, speaker, pronoun)
     if position is None and speaker is None and _narrates_event(span):
         return SentenceDraft("EventReport", new_event=(span.start_char, span.end_char))
     return position or _claim(span, inside, speaker)
+
+
+def _invokes_history(span: Any) -> bool:
+    """A word that calls on the past as a lesson ("precedent", "historical", "as … did before")."""
+    lowered = span.text.lower()
+    return any(t.lemma_.lower() in PRECEDENT_CUES for t in span) or any(p in lowered for p in PRECEDENT_PHRASES)
 
 
 def _narrates_event(span: Any) -> bool:
