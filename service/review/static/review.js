@@ -235,13 +235,24 @@
     if (keep >= 0) setCurrent(Math.min(keep, cards.length - 1), false);
   }
 
+  let saving = false;
+
   async function save() {
-    if (!state || state.readonly) return;
-    const { status, body } = await api(`api/articles/${encodeURIComponent(state.id)}/save`, {
-      method: "POST",
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ version: state.version, operations: pending }),
-    });
+    if (!state || state.readonly || saving) return;
+    saving = true; // one save at a time: a second Ctrl+S while the first is checked would be stale
+    $("#save").disabled = true;
+    message("saving: checking the files, then the build's checks (a few seconds on a large corpus)…", "warn");
+    let status, body;
+    try {
+      ({ status, body } = await api(`api/articles/${encodeURIComponent(state.id)}/save`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ version: state.version, operations: pending }),
+      }));
+    } finally {
+      saving = false;
+      $("#save").disabled = false;
+    }
     if (status === 200) {
       pending = [];
       $("#pending-count").textContent = "";
