@@ -473,69 +473,7 @@
   }
 
   function autocomplete(field, multiple) {
-    const wrapper = element("div", { class: "autocomplete" }, field);
-    const list = element("div", { class: "suggestions", hidden: "" });
-    wrapper.append(list);
-    let timer = null;
-    let active = -1;
-    const token = () => (multiple ? field.value.split(",").pop().trim() : field.value.trim());
-    const choose = (key) => {
-      if (multiple) {
-        const parts = field.value.split(",").map((s) => s.trim()).filter(Boolean);
-        parts.pop();
-        field.value = parts.concat([key]).join(", ");
-      } else {
-        field.value = key;
-      }
-      list.hidden = true;
-      field.focus();
-    };
-    field.setAttribute("autocomplete", "off");
-    field.addEventListener("input", () => {
-      clearTimeout(timer);
-      timer = setTimeout(async () => {
-        const text = token();
-        if (text.length < 2) {
-          list.hidden = true;
-          return;
-        }
-        const query = new URLSearchParams({ q: text });
-        if (state && state.date) query.set("date", state.date);
-        const { body } = await api(`api/reference/search?${query}`);
-        list.replaceChildren();
-        active = -1;
-        for (const match of body) {
-          const span = match.time_span.start ? ` ${match.time_span.start}${match.time_span.end && match.time_span.end !== match.time_span.start ? "–" + match.time_span.end : ""}` : "";
-          list.append(
-            element(
-              "div",
-              { "data-key": match.key, onmousedown: (event) => { event.preventDefault(); choose(match.key); } },
-              element("strong", {}, match.key),
-              ` ${match.label} `,
-              element("span", { class: "meta" }, `${match.type}${span} · ${match.rank} · ${match.defined_in}`),
-              match.warnings.map((w) => element("span", { class: "warning" }, `⚠ ${w}`)),
-            ),
-          );
-        }
-        list.hidden = !body.length;
-      }, 150);
-    });
-    field.addEventListener("keydown", (event) => {
-      const options = [...list.children];
-      if (list.hidden || !options.length) return;
-      if (event.key === "ArrowDown" || event.key === "ArrowUp") {
-        event.preventDefault();
-        active = (active + (event.key === "ArrowDown" ? 1 : options.length - 1)) % options.length;
-        options.forEach((o, n) => o.classList.toggle("active", n === active));
-      } else if (event.key === "Enter" && active >= 0) {
-        event.preventDefault();
-        choose(options[active].dataset.key);
-      } else if (event.key === "Escape") {
-        list.hidden = true;
-      }
-    });
-    field.addEventListener("blur", () => setTimeout(() => (list.hidden = true), 200));
-    return wrapper;
+    return window.peacekgAutocomplete(field, multiple, () => (state ? state.date : null));
   }
 
   function openSelection(start, end) {
