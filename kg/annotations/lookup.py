@@ -283,7 +283,7 @@ def _individuals(
         klass = str(item.get("type") or "?")
         era = any(vocabulary.is_a(klass, c) for c in ERA_CLASSES) if vocabulary else file_stem in ERA_FILES
         start, end = time_span(item.get("date"))
-        review = item.get("review") if item.get("review") in ("reviewed", "draft") else default_review
+        review = str(item["review"]) if item.get("review") in ("reviewed", "draft") else default_review
         out.append(
             Individual(
                 key=item["key"],
