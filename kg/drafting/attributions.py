@@ -223,7 +223,7 @@ def _speaker(span: Any, lo: int, hi: int, ctx: _Context) -> Attribution | None:
     paragraph_start = text.rfind("\n", 0, lo) + 1
     for cue, subject in _cues(span) if span is not None else []:
         if subject.lower_ in ("i", "we", "you") or (
-            subject.lower_ in PRONOUNS and _inside_quotes(text, subject.idx, lo)
+            subject.lower_ in PRONOUNS and _inside_quotes(text, subject.idx, paragraph_start)
         ):
             continue  # the speaker's own words, not who speaks
         if subject.lower_ in PRONOUNS:
@@ -247,7 +247,7 @@ def _speaker(span: Any, lo: int, hi: int, ctx: _Context) -> Attribution | None:
             if hit is not None:
                 ctx.hits.append(hit)
                 ctx.agents.add(hit.key)
-        if hit is not None and not _inside_quotes(text, hit.start, lo):
+        if hit is not None and not _inside_quotes(text, hit.start, paragraph_start):
             verb = None if cue.lower_ == "according" else cue.lemma_.lower()
             return Attribution((lo, hi), hit.key, f"{cue.text} {text[hit.start : hit.end]}", verb)
     return None
