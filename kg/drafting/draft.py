@@ -328,7 +328,7 @@ class _Drafter:
         statements = []
         for lo, hi in sentences:
             span = doc.char_span(lo, hi, alignment_mode="expand")
-            if span is not None and len([t for t in span if t.is_alpha]) >= 4:
+            if span is not None and states_something(text, lo, hi, span):
                 statements.append((lo, self.statement(span, attributions.get((lo, hi)), hits, agents)))
         speaker_of = {s: a.speaker for s, a in attributions.items() if a.speaker}
         statements += self.figures(sentences, speaker_of)
@@ -356,6 +356,19 @@ class _Drafter:
             ordered = sorted(statements, key=lambda s: s[0])
             draft["statements"] = [{"id": f"s{i}", **item} for i, (_, item) in enumerate(ordered, start=1)]
         return Draft(draft, reference)
+
+
+def states_something(text: str, lo: int, hi: int, span: Any) -> bool:
+    """Whether a sentence may carry a statement: four words or more, not a question, not a line
+    that leads into a list (ending with a colon), not a heading (a line of its own in title case
+    without final punctuation)."""
+    sentence = text[lo:hi].rstrip()
+    if len([t for t in span if t.is_alpha]) < 4 or sentence.endswith(("?", ":")):
+        return False
+    whole_line = (lo == 0 or text[lo - 1] == "\n") and (hi == len(text) or text[hi:].startswith("\n"))
+    capitalised = [w for w in sentence.split() if w[:1].isalpha()]
+    title_case = sum(w[0].isupper() for w in capitalised) >= 0.6 * len(capitalised)
+    return not (whole_line and title_case and sentence[-1:] not in ".!\"”")
 
 
 def draft_article(article: ArticleSource, knowledge: Knowledge) -> Draft:
