@@ -23,7 +23,7 @@ from kg.drafting.lexicon import REPORTING
 from kg.drafting.places import capital_of
 from kg.drafting.proposals import Proposal, organisation_class, propose_entities, unique_key
 from kg.drafting.roles import find_roles
-from kg.drafting.statements import draft_sentence
+from kg.drafting.statements import draft_sentence, event_phrases
 
 ANNOTATOR = "peacekg annotate suggest"
 
@@ -212,6 +212,28 @@ class _Drafter:
         item["note"] = "draft: check kind, speaker, stance and target" + remark
         return item
 
+    def event_reports(self, span: Any, hits: list[Hit], main: dict[str, Any]) -> list[tuple[int, dict[str, Any]]]:
+        """EventReports, in the author's voice, for the dated or named event phrases of a sentence
+        whose own statement is something else."""
+        if main["type"] in ("EventReport", "PrecedentInvocation"):
+            return []
+        families = self.vocabulary.families
+        events = {k for k, c in self.key_class.items() if ("Event" in families(c) and c != "Event") or c == "Event"}
+        out = []
+        for lo, hi, key in event_phrases(span, hits, events):
+            if key is None:
+                note = "drafted for the event the phrase reports: link a known event instead, or name it"
+                key = self.support_entity("Event", lo, hi, note)
+            item = {
+                "type": "EventReport",
+                "event": key,
+                "summary": f"DRAFT: {self.text[lo:hi]}",
+                "evidence": [self.quote(lo, hi)],
+                "note": "draft: an event the sentence mentions; check the event and add its date",
+            }
+            out.append((lo, item))
+        return out
+
     def figures(self, sentences: list[tuple[int, int]], speaker_of: dict[Any, str]) -> list[tuple[int, dict]]:
         out = []
         dates = find_dates(self.text, self.windows)
@@ -330,6 +352,7 @@ class _Drafter:
             span = doc.char_span(lo, hi, alignment_mode="expand")
             if span is not None and states_something(text, lo, hi, span):
                 statements.append((lo, self.statement(span, attributions.get((lo, hi)), hits, agents)))
+                statements += self.event_reports(span, hits, statements[-1][1])
         speaker_of = {s: a.speaker for s, a in attributions.items() if a.speaker}
         statements += self.figures(sentences, speaker_of)
         roles = self.roles(doc, hits, persons)
@@ -368,7 +391,7 @@ def states_something(text: str, lo: int, hi: int, span: Any) -> bool:
     whole_line = (lo == 0 or text[lo - 1] == "\n") and (hi == len(text) or text[hi:].startswith("\n"))
     capitalised = [w for w in sentence.split() if w[:1].isalpha()]
     title_case = sum(w[0].isupper() for w in capitalised) >= 0.6 * len(capitalised)
-    return not (whole_line and title_case and sentence[-1:] not in ".!\"”")
+    return not (whole_line and title_case and sentence[-1:] not in '.!"”')
 
 
 def draft_article(article: ArticleSource, knowledge: Knowledge) -> Draft:

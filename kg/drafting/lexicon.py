@@ -180,3 +180,9 @@ EVENT_VERBS = words(
 # Words and phrases that call on the past as a lesson (a precedent invoked).
 PRECEDENT_CUES = words("precedent historical historically history lesson lessons")
 PRECEDENT_PHRASES = ("did before", "as before", "once before", "as in 19", "as in 20", "like in 19", "like in 20")
+# Nouns of events: with a date or a named event in their phrase they report one ("the invasion of
+# Ukraine in 2022", "the meeting with Putin on August 15").
+EVENT_NOUNS = words(
+    """invasion meeting summit negotiation negotiations talks election inauguration forum visit annexation
+    attack offensive war ceasefire signing conference referendum revolution collapse coup withdrawal"""
+)

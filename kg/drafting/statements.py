@@ -19,6 +19,7 @@ The lexicons are of English (lemmas), not of the seed articles.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,6 +29,7 @@ from kg.drafting.lexicon import (
     CLAIM,
     CRITICISM,
     DOUBT,
+    EVENT_NOUNS,
     EVENT_VERBS,
     FUTURE,
     NEGATED,
@@ -190,6 +192,32 @@ def draft_sentence(
     if position is None and speaker is None and _narrates_event(span):
         return SentenceDraft("EventReport", new_event=(span.start_char, span.end_char))
     return position or _claim(span, inside, speaker)
+
+
+def event_phrases(span: Any, hits: list[Hit], event_keys: set[str]) -> list[tuple[int, int, str | None]]:
+    """(start, end, key of a known event or None) of the noun phrases of a sentence that report
+    an event: an event noun whose phrase holds a date, a year or a named event."""
+    out: list[tuple[int, int, str | None]] = []
+    for hit in hits:  # a named event: its phrase
+        part = span.doc.char_span(hit.start, hit.end, alignment_mode="expand")
+        if hit.key in event_keys and part is not None and span.start_char <= hit.start < span.end_char:
+            words = sorted(part.root.subtree, key=lambda t: t.i)
+            lo, hi = words[0].idx, words[-1].idx + len(words[-1].text)
+            lo, hi = (lo, hi) if hi - lo <= 160 else (hit.start, hit.end)
+            if not any(s < hi and lo < e for s, e, _ in out):
+                out.append((lo, hi, hit.key))
+    for token in span:
+        if token.pos_ != "NOUN" or token.lemma_.lower() not in EVENT_NOUNS:
+            continue
+        words = sorted(token.subtree, key=lambda t: t.i)
+        lo, hi = words[0].idx, words[-1].idx + len(words[-1].text)
+        if any(s < hi and lo < e for s, e, _ in out) or hi - lo > 160:
+            continue
+        named = [h.key for h in hits if lo <= h.start and h.end <= hi and h.key in event_keys]
+        dated = any(t.ent_type_ == "DATE" or re.fullmatch(r"(?:1[89]|20)\d\d", t.text) for t in words)
+        if named or dated:
+            out.append((lo, hi, named[0] if named else None))
+    return out
 
 
 def _invokes_history(span: Any) -> bool:
