@@ -5,6 +5,8 @@ file (shown read-only, never written), malformed requests, and a non-loopback ho
 
 from __future__ import annotations
 
+import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -19,6 +21,7 @@ from service.review import create_review_app, require_local_host
 from service.review.session import ReviewSession
 
 from helpers.corpora import make_corpus, settings_for
+from helpers.paths import ROOT
 
 ARTICLE = "fx-001"
 HEADER = "# DRAFT for the review API tests\n"
@@ -344,3 +347,42 @@ def test_without_an_article_the_page_offers_the_list(tmp_path: Path, corpus: Pat
     assert client.get("/api/articles").get_json() == [
         {"id": ARTICLE, "title": "Minister calls Lakeside Plan a trap", "annotated": True}
     ]
+
+
+def test_a_draft_of_annotate_suggest_opens_and_takes_a_review(tmp_path: Path) -> None:
+    """The real drafter's output (kg.drafting) on its test article, with the repository's reference
+    data: the app shows it, and accepting its mentions of reviewed individuals changes only those
+    items (one `review: reviewed` each; the draft's comments and layout stay)."""
+    from kg.drafting.suggest import suggest_annotations
+
+    corpus = tmp_path / "corpus"
+    (corpus / "articles").mkdir(parents=True)
+    shutil.copytree(ROOT / "corpus" / "reference", corpus / "reference")
+    for suffix in (".txt", ".yaml"):
+        shutil.copy(ROOT / "tests" / "data" / "suggest" / f"article{suffix}", corpus / "articles" / f"article{suffix}")
+    settings = settings_for(tmp_path, corpus)
+    draft = suggest_annotations(settings, corpus / "articles" / "article.txt")
+    before = draft.read_text(encoding="utf-8")
+    client = create_review_app(settings, "article").test_client()
+    state = client.get("/api/articles/article").get_json()
+    assert state["review"] == "draft" and not state["readonly"] and state["spans"]
+    drafted = {e["key"] for e in state["drafted_reference"]}
+    defined_here = {e.get("key") for e in state["sections"]["entities"]}
+    accepted = [
+        i
+        for i, m in enumerate(state["sections"]["mentions"])
+        if m["ref"] not in drafted
+        and m["ref"] not in defined_here
+        and not any(e.get("section") == "mentions" and e.get("index") == i for e in state["errors"])
+    ]
+    assert accepted
+    operations = [{"op": "accept", "section": "mentions", "index": i} for i in accepted]
+    response = client.post("/api/articles/article/save", json={"version": state["version"], "operations": operations})
+    assert response.status_code == 200, response.get_json()
+    after = draft.read_text(encoding="utf-8")
+    # the accepts are the only change: without the lines (block items) or fields (inline items) they
+    # added, the file is the draft, byte for byte
+    assert after.count("review: reviewed") - before.count("review: reviewed") == len(accepted)
+    assert re.sub(r"\n +review: reviewed(?=\n)|, review: reviewed(?=\})", "", after) == before
+    reviewed = [m for m in response.get_json()["sections"]["mentions"] if m["_review"] == "reviewed"]
+    assert len(reviewed) == len(accepted)
