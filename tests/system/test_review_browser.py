@@ -290,3 +290,20 @@ def test_review_a_draft_in_the_browser(browser, review_app: str, corpus: Path, t
     }
     assert statements == {f"{BASE}article/{ARTICLE}/statement/{sid}" for sid in ("s1", "s2", "s4")}
     assert bool(store.query(f"ASK {{ GRAPH ?g {{ <{BASE}resource/a-reader> ?p ?o }} }}"))  # the new individual
+
+
+def test_errors_are_shown_at_their_span_card_and_field(browser, review_app: str, corpus: Path) -> None:
+    path = corpus / "annotations" / f"{ARTICLE}.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("stance: criticises", "stance: adores"), encoding="utf-8")
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    page.goto(review_app)
+    card = page.locator(".card[data-section='statements'][data-index='0']")
+    card.locator(".issue").wait_for()
+    assert "'adores' is not in the stance scheme" in card.locator(".issue").inner_text()
+    assert card.locator(".issue").get_attribute("data-field") == "stance"
+    assert "1 error(s) shown at their items" in page.inner_text("#file-errors")
+    card.locator("button.edit").click()
+    assert "'adores'" in card.locator("form.edit .field-issue[data-field=stance]").inner_text()
+    context.close()

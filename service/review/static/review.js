@@ -449,7 +449,14 @@
     const item = itemView(section, index);
     const fields = fieldsFor(section, item);
     const form = element("form", { class: "edit" });
-    for (const [name, kind] of fields) form.append(element("label", {}, name), input(name, kind, item[name]));
+    const issues = state.errors.filter((i) => i.section === section && i.index === index);
+    for (const [name, kind] of fields) {
+      form.append(element("label", {}, name), input(name, kind, item[name]));
+      // an error of this field (statements[3].target[0] → target) is shown under it
+      for (const issue of issues.filter((i) => (i.item_field || "").split(/[.[]/)[0] === name)) {
+        form.append(element("span", {}), element("div", { class: "field-issue", "data-field": name }, issue.message));
+      }
+    }
     form.append(element("div", { class: "buttons" }, element("button", { type: "submit" }, "Apply"), element("button", { type: "button", onclick: () => form.remove() }, "Cancel")));
     form.addEventListener("submit", (event) => {
       event.preventDefault();
