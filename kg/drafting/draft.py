@@ -9,6 +9,7 @@ people, organisations and places drafted as reference entries.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,13 +18,14 @@ from kg.annotations.editing import new_reference_entry, reference_file_for
 from kg.annotations.quotes import occurrences, resolve
 from kg.annotations.vocabulary import VocabularyIndex
 from kg.drafting.attributions import find_attributions, genders, resolve_pronoun
-from kg.drafting.figures import clause_of, find_dates, find_figures
+from kg.drafting.dates import anchored_dates
+from kg.drafting.figures import clause_of, find_figures
 from kg.drafting.gazetteer import Gazetteer, Hit, apply_metonyms, nlp, whole_word_occurrences
 from kg.drafting.lexicon import REPORTING
 from kg.drafting.places import capital_of
 from kg.drafting.proposals import Proposal, organisation_class, propose_entities, unique_key
 from kg.drafting.roles import find_roles
-from kg.drafting.statements import draft_sentence, event_phrases
+from kg.drafting.statements import PRECEDENT_YEARS, draft_sentence, event_phrases
 
 ANNOTATOR = "peacekg annotate suggest"
 
@@ -129,6 +131,7 @@ class _Drafter:
         self.individuals = knowledge.individuals
         self.entities: list[dict[str, Any]] = []
         self.gender: dict[str, str] = {}
+        self.dates = anchored_dates(self.text, self.windows, anchor_of(article.meta))
         self.notes = [
             f"DRAFT written by `{ANNOTATOR}`: check every mention, entity and statement, complete the "
             "statements (stance, target, summary), then set review: reviewed."
@@ -204,6 +207,8 @@ class _Drafter:
             field = "precedent" if found.kind == "PrecedentInvocation" else "event"
             key = self.support_entity("Event", *found.new_event, note)
             item[field] = [key] if field == "precedent" else key
+        if found.kind == "EventReport":
+            item.update(self.date_within(lo, hi))
         if found.kind == "PrecedentInvocation":
             item["lesson"] = f"DRAFT: {self.text[lo:hi]}"
         item["summary"] = f"DRAFT: {self.text[lo:hi]}"
@@ -218,15 +223,21 @@ class _Drafter:
         if main["type"] in ("EventReport", "PrecedentInvocation"):
             return []
         families = self.vocabulary.families
-        events = {k for k, c in self.key_class.items() if ("Event" in families(c) and c != "Event") or c == "Event"}
+        year = year_of(self.article.meta.get("published") or self.article.meta.get("date"))
+        years = _years(self.individuals)
+        events = {  # events of the article's time (older ones are precedents)
+            k
+            for k, c in self.key_class.items()
+            if "Event" in families(c) and not (year and years.get(k) and year - years[k] >= PRECEDENT_YEARS)
+        }
         out = []
         for lo, hi, key in event_phrases(span, hits, events):
             if key is None:
                 note = "drafted for the event the phrase reports: link a known event instead, or name it"
                 key = self.support_entity("Event", lo, hi, note)
-            item = {
-                "type": "EventReport",
-                "event": key,
+            item: dict[str, Any] = {"type": "EventReport", "event": key}
+            item.update(self.date_within(lo, hi))
+            item |= {
                 "summary": f"DRAFT: {self.text[lo:hi]}",
                 "evidence": [self.quote(lo, hi)],
                 "note": "draft: an event the sentence mentions; check the event and add its date",
@@ -234,9 +245,14 @@ class _Drafter:
             out.append((lo, item))
         return out
 
+    def date_within(self, lo: int, hi: int) -> dict[str, Any]:
+        """``{"date": …}`` when exactly one date of the text lies in [lo, hi), else nothing."""
+        inside = [d for d in self.dates if lo <= d.start and d.end <= hi]
+        return {"date": inside[0].as_field(self.text)} if len(inside) == 1 else {}
+
     def figures(self, sentences: list[tuple[int, int]], speaker_of: dict[Any, str]) -> list[tuple[int, dict]]:
         out = []
-        dates = find_dates(self.text, self.windows)
+        dates = [(d.start, d.end, "") for d in self.dates]  # not figures
         for figure in find_figures(self.text, self.windows, sentences, dates):
             sentence = next(((s, e) for s, e in sentences if s <= figure.start < e), (figure.start, figure.end))
             item: dict[str, Any] = {"type": "ReportedFigure"}
@@ -253,9 +269,11 @@ class _Drafter:
                 }
             )
             out.append((figure.start, item))
-        for start, end, iso in dates:
-            shown = f" ({iso})" if iso and iso != self.text[start:end] else ""
-            self.notes.append(f"date: {self.text[start:end]} at offset {start}{shown}")
+        for date in self.dates:
+            written = self.text[date.start : date.end]
+            days = date.earliest if date.earliest == date.latest else f"{date.earliest} to {date.latest}"
+            shown = f" ({days})" if days != written else ""
+            self.notes.append(f"date: {written} at offset {date.start}{shown}")
         return out
 
     def roles(self, doc: Any, hits: list[Hit], persons: set[str]) -> list[dict[str, Any]]:
@@ -398,6 +416,19 @@ def draft_article(article: ArticleSource, knowledge: Knowledge) -> Draft:
     """The draft annotations of ``article`` and its drafted reference entries (each with the
     ``file`` it belongs in); every quote resolves uniquely in the article's windows."""
     return _Drafter(article, knowledge).build()
+
+
+def anchor_of(meta: dict[str, Any]) -> dt.date | None:
+    """The day relative dates are counted from: the article's (earliest) publication date."""
+    value = meta.get("published") or meta.get("date")
+    if isinstance(value, dict):
+        value = value.get("earliest", value.get("latest"))
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value)) if value is not None else None
+    except ValueError:
+        return None
 
 
 def year_of(value: Any) -> int | None:

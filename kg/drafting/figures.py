@@ -1,5 +1,5 @@
-"""Finding figures (numbers with units and qualifiers) and dates in an article's text, for the
-draft annotations of ``peacekg annotate suggest``. Pure text processing: no spaCy, no I/O."""
+"""Finding figures (numbers with units and qualifiers) in an article's text, for the draft
+annotations of ``peacekg annotate suggest``. Pure text processing: no spaCy, no I/O."""
 
 from __future__ import annotations
 
@@ -231,54 +231,3 @@ def clause_of(text: str, sentence: tuple[int, int], offset: int) -> str:
     rest = re.search(SEPARATOR, text[offset:hi])
     end = offset + rest.start() if rest else hi
     return text[start:end].strip(' “”"') or text[lo:hi]
-
-
-# -- dates ----------------------------------------------------------------------------------------
-
-MONTH = r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"
-ORDINAL = r"(?:st|nd|rd|th)?"
-DATES = (
-    re.compile(rf"\b(?P<d>\d{{1,2}}){ORDINAL}\s+(?:of\s+)?(?P<m>{MONTH})(?:,?\s+(?P<y>\d{{4}}))?\b"),
-    re.compile(rf"\b(?P<m>{MONTH})\s+(?P<d>\d{{1,2}}){ORDINAL}(?:,?\s+(?P<y>\d{{4}}))?\b"),
-    re.compile(rf"\b(?P<m>{MONTH})\s+(?P<y>\d{{4}})\b"),
-    re.compile(r"(?<![\w.,$€£-])(?P<y>(?:1[89]|20)\d\d)(?![\w,%-]|\.\d)"),
-)
-MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
-
-
-def find_dates(text: str, windows: list[tuple[int, int]]) -> list[tuple[int, int, str]]:
-    """(start, end, ISO form or '') of explicit dates, longest first, non-overlapping."""
-    found = []
-    for pattern in DATES:
-        for lo, hi in windows:
-            for m in pattern.finditer(text, lo, hi):
-                parts = m.groupdict()
-                iso = ""
-                if parts.get("y"):
-                    iso = parts["y"]
-                    if parts.get("m"):
-                        iso += f"-{MONTHS.index(parts['m']) + 1:02d}"
-                        if parts.get("d") and 1 <= int(parts["d"]) <= 31:
-                            iso += f"-{int(parts['d']):02d}"
-                found.append((m.start(), m.end(), iso))
-    taken: list[tuple[int, int, str]] = []
-    for start, end, iso in sorted(found, key=lambda f: (-(f[1] - f[0]), f[0])):
-        if not any(s < end and start < e for s, e, _ in taken):
-            taken.append((start, end, iso))
-    return sorted(taken)
-
-
-# -- the draft ------------------------------------------------------------------------------------

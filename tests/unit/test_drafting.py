@@ -5,6 +5,7 @@ and docs/drafting.md agree."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from typing import Any
 
@@ -13,6 +14,7 @@ from click.testing import CliRunner
 
 from kg.cli import cli
 from kg.drafting.attributions import find_attributions
+from kg.drafting.dates import anchored_dates
 from kg.drafting.draft import sentences_of
 from kg.drafting.evaluate import TARGETS, Evaluation, evaluate_drafter, figure
 from kg.drafting.gazetteer import Gazetteer, nlp
@@ -226,3 +228,28 @@ def test_spelling_variants_name_the_known_individual(name: str, key: str | None)
         ]
     )
     assert gazetteer.variant_key(name) == key
+
+
+@pytest.mark.parametrize(
+    ("text", "written", "earliest", "latest", "precision"),
+    [
+        ("Putin said on Friday that he was ready.", "on Friday", "2025-01-24", "2025-01-24", "day"),
+        ("At the forum in Davos last week, he spoke.", "last week", "2025-01-20", "2025-01-26", "week"),
+        ("So in 1994, Russia signed.", "1994", "1994-01-01", "1994-12-31", "year"),
+        ("The meeting on August 15 went badly.", "August 15", "2024-08-15", "2024-08-15", "day"),
+        (
+            "In 1939 Stalin signed it, on August 23rd, shocking the world.",
+            "August 23rd",
+            "1939-08-23",
+            "1939-08-23",
+            "day",
+        ),
+        ("as September 2022 proved", "September 2022", "2022-09-01", "2022-09-30", "month"),
+    ],
+)
+def test_dates_are_anchored_on_the_article_date(
+    text: str, written: str, earliest: str, latest: str, precision: str
+) -> None:
+    """The anchor is Monday 27 January 2025 (article 002's earliest publication date)."""
+    found = {text[d.start : d.end]: d for d in anchored_dates(text, [(0, len(text))], dt.date(2025, 1, 27))}
+    assert (found[written].earliest, found[written].latest, found[written].precision) == (earliest, latest, precision)
