@@ -307,3 +307,24 @@ def test_errors_are_shown_at_their_span_card_and_field(browser, review_app: str,
     card.locator("button.edit").click()
     assert "'adores'" in card.locator("form.edit .field-issue[data-field=stance]").inner_text()
     context.close()
+
+
+def test_a_malformed_file_opens_read_only(browser, review_app: str, corpus: Path) -> None:
+    path = corpus / "annotations" / f"{ARTICLE}.yaml"
+    broken = path.read_text(encoding="utf-8").replace(
+        "  - {quote: Freedonia, ref: freedonia}", "  - {quote: Freedonia, ref: freedonia"
+    )
+    path.write_text(broken, encoding="utf-8")
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    page.goto(review_app)
+    page.wait_for_selector("#file-errors .banner")
+    banner = page.inner_text("#file-errors")
+    assert "read-only" in banner and "YAML syntax error" in banner and "fx-001.yaml:" in banner
+    assert "(read-only" in page.inner_text("#file-name")
+    assert "Minister Ana Exempla" in page.inner_text("#article-text")  # the text is still there to read
+    assert page.locator("button.accept").count() == 0
+    page.keyboard.press("Control+s")
+    assert path.read_text(encoding="utf-8") == broken
+    context.close()
