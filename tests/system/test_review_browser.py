@@ -13,6 +13,7 @@ draft before the save cannot overwrite it."""
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import time
@@ -327,4 +328,31 @@ def test_a_malformed_file_opens_read_only(browser, review_app: str, corpus: Path
     assert page.locator("button.accept").count() == 0
     page.keyboard.press("Control+s")
     assert path.read_text(encoding="utf-8") == broken
+    context.close()
+
+
+def test_offsets_count_code_points_beyond_the_basic_plane(browser, review_app: str, corpus: Path) -> None:
+    """Python counts code points, the DOM UTF-16 units: with an emoji (two units) before them, a
+    click still finds its span's card and a selection still gives the article's offsets."""
+    txt = corpus / "articles" / f"{ARTICLE}.txt"
+    meta = corpus / "articles" / f"{ARTICLE}.yaml"
+    txt.write_text("🕊 " + txt.read_text(encoding="utf-8"), encoding="utf-8")
+    shifted = re.sub(
+        r"(start|end): (\d+)", lambda m: f"{m.group(1)}: {int(m.group(2)) + 2}", meta.read_text(encoding="utf-8")
+    )
+    meta.write_text(shifted, encoding="utf-8")  # the emoji lies before the first region
+    text = txt.read_text(encoding="utf-8")
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    page.goto(review_app)
+    page.wait_for_selector(".card.statement")
+    page.wait_for_function("document.querySelectorAll('#article-text span, #article-text div').length > 0")
+    assert page.inner_text("#file-errors") == ""  # the shifted metadata and the quotes still agree
+    click_text(page, text.index("Peace is near") + 1 + 3)  # +1: the emoji's second UTF-16 unit
+    page.wait_for_selector(".card.current[data-section='statements'][data-index='2']")
+    start = text.index("a reader")
+    select_text(page, start + 1, start + 1 + len("a reader"))
+    page.locator("#selection-menu").wait_for(state="visible")
+    assert f"“a reader” (characters {start}–{start + 8})" in page.inner_text("#selection-menu .quote")
     context.close()
