@@ -107,8 +107,31 @@ def _position(
             stance = NEGATED.get(stance, stance)
             if lemma in ("accept", "allow", "agree"):  # "will not accept / allow": a red line
                 stance, position_type = "rejects", "red-line"
-        return SentenceDraft("Position", {"holder": [holder], "stance": stance, "position_type": position_type})
+        fields = {"holder": [holder], "stance": stance, "position_type": position_type}
+        lo, hi = _object_span(token, span)
+        named = [h for h in hits if lo <= h.start and h.end <= hi and h.key != holder]
+        if named:  # a position is about a target (validation requires one, or provisions)
+            return SentenceDraft("Position", {**fields, "target": [named[0].key]})
+        return SentenceDraft("Position", fields, proposition=(lo, hi))
     return None
+
+
+OBJECTS = ("ccomp", "xcomp", "dobj", "prep", "acomp", "attr", "pobj", "advcl", "oprd")
+
+
+def _object_span(token: Any, span: Any) -> tuple[int, int]:
+    """What a stance word is about: the words of its complements (the clause or object after
+    it), without the closing quotation and attribution; else the rest of the sentence."""
+    head = token.head if token.dep_ == "aux" else token
+    parts = [t for c in head.children if c.dep_ in OBJECTS and c.i > token.i for t in c.subtree]
+    if not parts:
+        parts = [t for t in span if t.i > token.i]
+    parts = [t for t in sorted(parts, key=lambda t: t.i) if span.start <= t.i < span.end]
+    while parts and (parts[-1].is_punct or parts[-1].is_quote):
+        parts.pop()
+    if not parts:
+        return span.start_char, span.end_char
+    return parts[0].idx, parts[-1].idx + len(parts[-1].text)
 
 
 def _claim(span: Any, hits: list[Hit], speaker: str | None) -> SentenceDraft:
@@ -130,8 +153,9 @@ def _claim(span: Any, hits: list[Hit], speaker: str | None) -> SentenceDraft:
         target = (subject or others)[:1]
     if target:
         return SentenceDraft("Claim", {"stance": stance, "target": [target[0].key]})
-    clause_start = at if at > span.start_char else span.start_char
-    return SentenceDraft("Claim", {"stance": stance}, proposition=(clause_start, span.end_char))
+    anchor = next((t for t in span if t.idx == at), None)
+    clause = _object_span(anchor, span) if anchor is not None and at > span.start_char else None
+    return SentenceDraft("Claim", {"stance": stance}, proposition=clause or (span.start_char, span.end_char))
 
 
 PERSONAL = ("criticises", "distrusts", "trusts")
