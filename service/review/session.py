@@ -42,7 +42,7 @@ from kg.annotations.editing import (
     reference_file_for,
     remove_reference_entry,
 )
-from kg.annotations.fields import STATEMENT_TYPE
+from kg.annotations.fields import STATEMENT, STATEMENT_TYPE
 from kg.annotations.lookup import ReferenceIndex, time_span
 from kg.annotations.review import file_default, is_draft
 from kg.annotations.saving import CorpusCheck, PendingWrite, check_corpus, save_edits
@@ -74,6 +74,28 @@ def issue_json(issue: Issue) -> dict[str, Any]:
     if match and match.group("section") in KINDS:
         out.update(section=match.group("section"), index=int(match.group("index")), item_field=match.group("rest"))
     return out
+
+
+FIRST_FIELDS = ("by", "modality", "summary")  # after a type's own fields; the others are "more"
+NOT_EDITED = {"id", "type", "evidence", "review"}  # set by the app: identity, the selection, accept
+
+
+def statement_fields(kind: str) -> list[dict[str, Any]]:
+    """The editable fields of a statement type, its own first, each with its kind (and scheme)."""
+    common = {f.name: f for f in STATEMENT if f.name not in NOT_EDITED}
+    ordered = list(STATEMENT_TYPE[kind]) + [common[n] for n in FIRST_FIELDS]
+    ordered += [f for n, f in common.items() if n not in FIRST_FIELDS]
+    return [
+        {
+            "name": f.name,
+            "kind": f.kind,
+            "scheme": f.scheme,
+            "required": f.required,
+            "help": f.help,
+            "more": i >= len(STATEMENT_TYPE[kind]) + len(FIRST_FIELDS),
+        }
+        for i, f in enumerate(ordered)
+    ]
 
 
 @dataclass
@@ -110,10 +132,13 @@ class ReviewSession:
         return article
 
     def vocabulary_json(self) -> dict[str, Any]:
+        """The schemes and classes, and the fields of each statement type (from the format's field
+        table, kg.annotations.fields): the page builds its edit forms from them."""
         return {
             "schemes": {name: sorted(concepts) for name, concepts in self.vocabulary.schemes.items()},
             "classes": sorted(self.vocabulary.classes),
             "statement_types": list(STATEMENT_TYPE),
+            "statement_fields": {kind: statement_fields(kind) for kind in STATEMENT_TYPE},
         }
 
     def search(self, text: str, date: dt.date | None) -> list[dict[str, Any]]:

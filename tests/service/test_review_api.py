@@ -386,3 +386,20 @@ def test_a_draft_of_annotate_suggest_opens_and_takes_a_review(tmp_path: Path) ->
     assert re.sub(r"\n +review: reviewed(?=\n)|, review: reviewed(?=\})", "", after) == before
     reviewed = [m for m in response.get_json()["sections"]["mentions"] if m["_review"] == "reviewed"]
     assert len(reviewed) == len(accepted)
+
+
+def test_edit_forms_follow_the_field_table(client: FlaskClient) -> None:
+    """Each statement type's form lists its own fields first (from kg.annotations.fields), then the
+    common ones; what the app sets itself (id, type, evidence, review) is not offered."""
+    fields = client.get("/api/vocabulary").get_json()["statement_fields"]
+    assert [f["name"] for f in fields["Claim"][:5]] == ["stance", "target", "by", "modality", "summary"]
+    assert fields["Claim"][0]["scheme"] == "stance" and fields["Claim"][0]["required"] is True
+    assert [f["name"] for f in fields["EventReport"][:1]] == ["event"]
+    assert [f["name"] for f in fields["ReportedFigure"] if not f["more"]][:4] == [
+        "quantity",
+        "measures",
+        "category",
+        "concerns",
+    ]
+    for kind in fields.values():
+        assert not {"id", "type", "evidence", "review"} & {f["name"] for f in kind}

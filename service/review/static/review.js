@@ -400,15 +400,18 @@
   }
 
   // -- forms: editing an item, and new items from a selection --------------------------------
+  // [name, kind, more]: kind is a scheme's name (a select), "keys"/"key" (autocomplete), "bool",
+  // "text", or "json" for structured values (dates, quantities, provisions); "more" fields are folded.
   function fieldsFor(section, item) {
     if (section === "statements") {
-      const fields = [["by", "keys"], ["stance", "stance"], ["modality", "modality"], ["target", "keys"], ["summary", "text"]];
-      if (item.type === "Position") fields.splice(1, 0, ["holder", "keys"], ["position_type", "position-type"]);
-      if (item.provisions !== undefined || item.type === "Position") fields.push(["provisions", "json"]);
-      return fields;
+      const fields = (vocabulary.statement_fields[item.type] || []).map((f) => {
+        const kind = f.kind === "concept" ? f.scheme : f.kind === "statements" ? "keys" : ["keys", "key", "bool", "text"].includes(f.kind) ? f.kind : "json";
+        return [f.name, kind, f.more];
+      });
+      return fields.length ? fields : [["summary", "text", false]];
     }
     if (section === "mentions") return [["ref", "key"], ["note", "text"]];
-    if (section === "entities") return [["label", "text"], ["type", "class"]];
+    if (section === "entities") return [["label", "text"], ["type", "class"], ["description", "text"]];
     return [["holder", "key"], ["label", "text"]];
   }
 
@@ -425,7 +428,15 @@
       select.value = value || "Person";
       return select;
     }
-    if (kind === "json") return element("textarea", { name, rows: "4" }, value === undefined ? "" : JSON.stringify(value, null, 1));
+    if (kind === "json") {
+      const shown = value === undefined ? "" : typeof value === "string" ? value : JSON.stringify(value, null, 1);
+      return element("textarea", { name, rows: "3" }, shown);
+    }
+    if (kind === "bool") {
+      const select = element("select", { name }, element("option", { value: "" }, "—"), element("option", { value: "true" }, "true"), element("option", { value: "false" }, "false"));
+      select.value = value === undefined || value === null ? "" : String(value);
+      return select;
+    }
     const field = element("input", { name, type: "text", value: kind === "keys" ? keysOf(value) : value || "" });
     if (kind === "keys" || kind === "key") return autocomplete(field, kind === "keys");
     return field;
@@ -436,7 +447,12 @@
     const raw = field ? field.value.trim() : "";
     if (!raw) return null;
     if (kind === "keys") return raw.split(",").map((s) => s.trim()).filter(Boolean);
-    if (kind === "json") return JSON.parse(raw);
+    if (kind === "json") {
+      // a structured value is JSON; a plain one (a date such as 2025-03) may be typed as it is
+      if (/^[[{"]/.test(raw)) return JSON.parse(raw);
+      return /^-?\d+(\.\d+)?$/.test(raw) ? Number(raw) : raw;
+    }
+    if (kind === "bool") return raw === "true";
     return raw;
   }
 
@@ -450,13 +466,17 @@
     const fields = fieldsFor(section, item);
     const form = element("form", { class: "edit" });
     const issues = state.errors.filter((i) => i.section === section && i.index === index);
-    for (const [name, kind] of fields) {
-      form.append(element("label", {}, name), input(name, kind, item[name]));
+    const folded = element("div", { class: "grid" });
+    const more = element("details", { class: "more" }, element("summary", {}, "more fields"), folded);
+    for (const [name, kind, isFolded] of fields) {
+      // a folded field that has a value or an error is shown unfolded
+      const errors = issues.filter((i) => (i.item_field || "").split(/[.[]/)[0] === name);
+      const box = isFolded && item[name] === undefined && !errors.length ? folded : form;
+      box.append(element("label", {}, name), input(name, kind, item[name]));
       // an error of this field (statements[3].target[0] → target) is shown under it
-      for (const issue of issues.filter((i) => (i.item_field || "").split(/[.[]/)[0] === name)) {
-        form.append(element("span", {}), element("div", { class: "field-issue", "data-field": name }, issue.message));
-      }
+      for (const issue of errors) box.append(element("span", {}), element("div", { class: "field-issue", "data-field": name }, issue.message));
     }
+    if (folded.children.length) form.append(more);
     form.append(element("div", { class: "buttons" }, element("button", { type: "submit" }, "Apply"), element("button", { type: "button", onclick: () => form.remove() }, "Cancel")));
     form.addEventListener("submit", (event) => {
       event.preventDefault();
