@@ -237,6 +237,10 @@ def test_review_a_draft_in_the_browser(browser, review_app: str, corpus: Path, t
     select_text(page, start, start + len("Peace is near"))
     menu.wait_for(state="visible")
     menu.locator("[data-choice=statement]").click()
+    page.select_option("#selection-form select[name=type]", "EventReport")  # the form follows the type
+    assert page.locator("#selection-form input[name=event]").count() == 1
+    assert page.locator("#selection-form select[name=stance]").count() == 0
+    page.select_option("#selection-form select[name=type]", "Claim")
     page.select_option("#selection-form select[name=stance]", "predicts")
     page.locator("#selection-form input[name=target]").press_sequentially("Lakeside")
     suggestion = page.locator("#selection-form .suggestions div[data-key=lakeside-plan]")

@@ -512,29 +512,30 @@
     menu.hidden = false;
   }
 
-  function selectionForm(choice) {
+  function selectionForm(choice, statementType) {
     const form = $("#selection-form");
     form.replaceChildren();
     if (choice === "cancel") {
       $("#selection-menu").hidden = true;
       return;
     }
-    const fields =
-      choice === "mention"
-        ? [["ref", "key"], ["note", "text"]]
-        : choice === "statement"
-          ? [["type", "statement-type"], ["by", "keys"], ["stance", "stance"], ["modality", "modality"], ["target", "keys"], ["summary", "text"]]
-          : [["type", "class"], ["label", "text"], ["key", "text"], ["aliases", "keys-plain"], ["wikidata", "text"], ["dbpedia", "text"]];
+    let fields;
+    if (choice === "mention") fields = [["ref", "key"], ["note", "text"]];
+    else if (choice === "statement") {
+      // the type's own fields and speaker, modality, summary (fieldsFor); the type rebuilds the form
+      const type = statementType || vocabulary.statement_types[0];
+      const typeSelect = element("select", { name: "type" });
+      for (const t of vocabulary.statement_types) typeSelect.append(element("option", { value: t }, t));
+      typeSelect.value = type;
+      typeSelect.addEventListener("change", () => selectionForm("statement", typeSelect.value));
+      form.append(element("label", {}, "type"), typeSelect);
+      fields = fieldsFor("statements", { type }).filter((f) => !f[2]);
+    } else fields = [["type", "class"], ["label", "text"], ["key", "text"], ["aliases", "keys-plain"], ["wikidata", "text"], ["dbpedia", "text"]];
     for (const [name, kind] of fields) {
-      let field;
-      if (kind === "statement-type") {
-        field = element("select", { name });
-        for (const type of vocabulary.statement_types) field.append(element("option", { value: type }, type));
-      } else if (kind === "keys-plain") {
-        field = element("input", { name, type: "text", placeholder: "comma-separated" });
-      } else {
-        field = input(name, kind, name === "label" ? selection.quote : name === "key" ? slug(selection.quote) : "");
-      }
+      const field =
+        kind === "keys-plain"
+          ? element("input", { name, type: "text", placeholder: "comma-separated" })
+          : input(name, kind, name === "label" ? selection.quote : name === "key" ? slug(selection.quote) : undefined);
       form.append(element("label", {}, name), field);
     }
     if (choice === "individual") {
@@ -551,10 +552,14 @@
         if (!value("ref")) return message("a mention needs the key it names (ref)", "error");
         pending.push(Object.assign({ op: "add_mention", ref: value("ref"), note: value("note") }, where));
       } else if (choice === "statement") {
-        const statement = {};
-        for (const [name, kind] of fields) {
-          const v = value(name, kind === "keys" ? "keys" : "text");
-          if (v !== null) statement[name] = v;
+        const statement = { type: value("type") };
+        try {
+          for (const [name, kind] of fields) {
+            const v = value(name, kind);
+            if (v !== null) statement[name] = v;
+          }
+        } catch (error) {
+          return message(`not valid JSON (${error.message})`, "error");
         }
         pending.push(Object.assign({ op: "add_statement", fields: statement }, where));
       } else {
