@@ -268,27 +268,31 @@ def find_attributions(
     or in the sentence that introduces it with a colon."""
     ctx = _Context(text, hits, agents, persons, genders(text, hits, persons, labels, sentences), name_group)
     out: dict[tuple[int, int], Attribution] = {}
-    quote_speaker: tuple[str | None, int] | None = None  # speaker of a still-open quotation, where it opened
+    speaker: str | None = None  # who speaks the quotation open at this point
     pending: list[tuple[int, int]] = []  # sentences of the open quotation still without a speaker
-    announced = False  # the sentence before ended with a colon after naming a speaker
+    carried = False  # a quotation open at the end of the previous sentence (or announced by a colon)
     for lo, hi in sentences:
+        paragraph = text.rfind("\n", 0, lo) + 1
+        opens_with_quote = text[lo] in ('"', OPENING)
+        inside = _open_quote_at(text, lo, paragraph) or (carried and (lo > paragraph or opens_with_quote))
+        if not inside:
+            speaker, pending = None, []
         found = _speaker(doc.char_span(lo, hi, alignment_mode="expand"), lo, hi, ctx)
-        inside = quote_speaker is not None and (
-            _open_quote_at(text, lo, quote_speaker[1]) or (announced and text[lo] in ('"', OPENING))
-        )
-        if found is None and inside and quote_speaker is not None and quote_speaker[0]:
-            found = Attribution((lo, hi), quote_speaker[0], "(quotation continues)", None, "inside a quotation")
+        if found is None and inside and speaker:
+            found = Attribution((lo, hi), speaker, "(quotation continues)", None, "inside a quotation")
         if found is not None and found.speaker:
             out[(lo, hi)] = found
             ctx.last_speaker = (found.speaker, lo)
-            for earlier in pending if inside else []:  # the quotation's speaker is named at its end
+            for earlier in pending:  # the quotation's speaker is named at its end
                 out[earlier] = Attribution(earlier, found.speaker, "(quotation)", None, "in the same quotation")
             pending = []
-        elif inside or _open_quote_at(text, hi, lo):
+        elif inside or _open_quote_at(text, hi, paragraph):
             pending.append((lo, hi))
+        still_open = _open_quote_at(text, hi, paragraph)
         announced = found is not None and text[lo:hi].rstrip().endswith(":")
-        if _open_quote_at(text, hi, lo) or announced:
-            quote_speaker = (found.speaker if found else None, lo if not announced else hi)  # opens, or is announced
-        elif quote_speaker is not None and not _open_quote_at(text, hi, quote_speaker[1]):
-            quote_speaker, pending = None, []
+        carried = still_open or announced
+        if carried and found is not None:
+            speaker = found.speaker
+        elif not carried:
+            speaker, pending = None, []
     return out

