@@ -139,14 +139,14 @@ class Gazetteer:
                     forms.add("".join(w[0] for w in words).lower())
                 for form in forms:
                     self._variants.setdefault(form, set()).update(keys[:1])
-        keys = self._variants.get(_letters(name), set())
-        if not keys and len(name) >= 6:
-            keys = {
+        found_keys: set[str] = self._variants.get(_letters(name), set())
+        if not found_keys and len(name) >= 6:
+            found_keys = {
                 found[0]
                 for known, found in self.candidates.items()
                 if abs(len(known) - len(name)) <= 1 and known[:1] == name[:1] and _one_edit(known, name)
             }
-        return next(iter(keys)) if len(keys) == 1 else None
+        return next(iter(found_keys)) if len(found_keys) == 1 else None
 
     def demonym_key(self, word: str) -> str | None:
         """The place a demonym names ("Russians" → Russia, "European" → Europe), if known."""
@@ -211,7 +211,7 @@ def apply_metonyms(doc: Any, hits: list[Hit], capitals: dict[str, str]) -> list[
     for hit in hits:
         state = capitals.get(hit.key)
         span = doc.char_span(hit.start, hit.end, alignment_mode="expand") if state else None
-        if span is not None:
+        if span is not None and state is not None:
             token = span.root
             place = token.dep_ == "pobj" and token.head.lower_ in LOCATIVE
             if not place and token.dep_ != "compound":

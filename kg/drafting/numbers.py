@@ -71,9 +71,9 @@ def word_value(words: str) -> int | float | None:
         elif word in TENS:
             current += TENS[word]
         elif word == "hundred":
-            current = (current or 1) * 100
+            current = (current or Decimal(1)) * 100
         elif word in SCALE_WORDS:
-            total += (current or 1) * SCALE_WORDS[word]
+            total += (current or Decimal(1)) * SCALE_WORDS[word]
             current = Decimal(0)
         else:
             return None

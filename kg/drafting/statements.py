@@ -78,7 +78,7 @@ def _subject_hit(token: Any, hits: list[Hit], agents: set[str], pronoun: Any = N
         if subjects and subjects[0].pos_ != "PRON":
             return _span_hit(subjects[0], hits, agents)
         if subjects and pronoun is not None and subjects[0].lower_ in ("he", "she", "they"):
-            return pronoun(subjects[0])  # type: ignore[no-any-return]
+            return pronoun(subjects[0])
         if node.dep_ in ("xcomp", "acomp", "conj", "ccomp", "advcl") and node.head is not node:
             node = node.head
         else:
@@ -195,7 +195,8 @@ def draft_sentence(
     resolves a pronoun subject (a token) to a key, or None."""
     speaker = attribution.speaker if attribution else None
     inside = [h for h in hits if span.start_char <= h.start and h.end <= span.end_char]
-    precedents, events = [], []
+    precedents: list[str] = []
+    events: list[str] = []
     for hit in inside:
         fams = families(key_class.get(hit.key, ""))
         year = key_year.get(hit.key)
