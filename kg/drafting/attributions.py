@@ -176,7 +176,7 @@ def _reports(verb: Any) -> bool:
     only with a reported clause or a quotation in the sentence."""
     if verb.lemma_.lower() in SPEECH:
         return True
-    if any(c.dep_ in ("ccomp", "xcomp") for c in verb.children):
+    if any(c.dep_ == "ccomp" for c in verb.children):  # "agreed that …", not "agreed to compromise"
         return True
     return any(t.text in ('"', OPENING, CLOSING) for t in verb.sent)
 
