@@ -187,6 +187,21 @@ def score_article(article: Article, gold: Annotations, draft: Draft, corpus: Cor
     }
     by_evidence = proposal_map(draft_mentions, evidence, proposed - {k for k, g in by_mention.items() if g in held_out})
     mapping = {k: g for k, g in {**by_evidence, **by_mention}.items() if g in held_out}
+    # else the gold speaker of the statements it is drafted to speak ("analysts say …")
+    spoken = {
+        (start, end, key)
+        for item in data.get("statements") or []
+        for key in keys_of(item.get("by"))
+        if key in proposed and key not in mapping
+        for start, end in evidence_spans(article, item)
+    }
+    voices = {
+        (start, end, key)
+        for gold_item, spans, who in _gold_statements(article, gold)
+        for key in who
+        for start, end in spans
+    }
+    mapping |= {k: g for k, g in proposal_map(spoken, voices, proposed - set(mapping)).items() if g in held_out}
     mapped = {(s, e, mapping.get(k, k)) for s, e, k in draft_mentions}
     for triple in gold_mentions:
         scores.mention_recall.add(triple in mapped)
