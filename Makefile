@@ -10,7 +10,7 @@ PEACEKG := $(BIN)/peacekg
 WEB    := service/web
 WEB_STAMP := $(WEB)/node_modules/.installed
 
-.PHONY: run test test-fast lint install ontology ontology-docs settings-docs annotation-docs docs clean bench deadcode
+.PHONY: run test test-fast lint install ontology ontology-docs settings-docs annotation-docs docs clean bench deadcode bench-natural natural-expect w3c-query-table
 
 install: $(STAMP) $(WEB_STAMP)
 
@@ -25,7 +25,8 @@ $(STAMP): pyproject.toml requirements/spacy-model.txt | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
 	touch $(STAMP)
 
-# The query page's browser assets (YASGUI), from the npm registry as pinned by package-lock.json;
+# The browser assets of the query page (YASGUI) and of `peacekg review` (@recogito/text-annotator),
+# from the npm registry as pinned by package-lock.json;
 # reinstalled when the lock file is newer than the last install (never copied into the repository).
 $(WEB_STAMP): $(WEB)/package-lock.json
 	npm ci --prefix $(WEB) --no-audit --no-fund
@@ -74,6 +75,20 @@ $(BENCH_STAMP): pyproject.toml | $(STAMP)
 
 bench: install $(BENCH_STAMP)
 	$(BIN)/python -m bench.run --articles $(BENCH_ARTICLES)
+
+## bench-natural: time the natural-shapes suite (bench/natural/) on the seed graph through the
+## service, query rewriter off and on; writes bench/natural/README.md (a few minutes)
+bench-natural: install
+	$(BIN)/python -m bench.natural run
+
+## natural-expect: rewrite bench/natural/*/expected.srj (ordering a as written, pyoxigraph directly)
+natural-expect: install
+	$(BIN)/python -m bench.natural expect
+
+## w3c-query-table: run the W3C query evaluation suites through the service's query path and
+## pyoxigraph directly, and rewrite docs/w3c-query-evaluation.md
+w3c-query-table: install
+	PEACEKG_TEST_W3C_TABLE=docs/w3c-query-evaluation.md $(BIN)/python -m pytest tests/system/test_w3c_query_eval.py -q
 
 ## ontology-docs: regenerate the ontology reference page (never edit it by hand)
 ontology-docs: install

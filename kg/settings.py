@@ -76,6 +76,14 @@ class Settings:
         Path("build"),
         ("Folder for derived artefacts (ontology release files, dumps). Never hand-edited."),
     )
+    include_drafts: bool = setting(
+        False,
+        (
+            "`peacekg build`: also build draft annotations and reference entries (`review: draft`), each "
+            "flagged `pk:reviewStatus review-status:draft` and shown as a draft by the service. Off: only "
+            "reviewed content is served. Flag: `peacekg build --include-drafts`."
+        ),
+    )
     docs_dir: Path = setting(
         Path("docs"),
         ("Folder for documentation; the ontology reference is generated into docs/ontology/."),
@@ -139,6 +147,17 @@ class Settings:
     query_workers: int = setting(
         2,
         ("Worker processes that run SPARQL queries (each can be killed on timeout)."),
+    )
+    query_rewrite: bool = setting(
+        True,
+        (
+            "Rewrite each query's algebra before the embedded engine plans it (kg/sparql/rewrite.py): required "
+            "patterns written after OPTIONAL groups or a BIND are moved into them, filters into the OPTIONALs' "
+            "base, and each basic graph pattern written in one order whatever order it was written in, so that "
+            "pyoxigraph's planner starts from the selective pattern. Only provably equivalent rewrites; anything "
+            "unsure runs as written. Checked by the W3C query suites and a differential test (queries/README.md "
+            "has the figures)."
+        ),
     )
     query_timeout_s: float = setting(
         10.0,

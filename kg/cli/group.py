@@ -30,6 +30,7 @@ from pathlib import Path
 import click
 
 from kg.cli.common import fail, handles_errors, progress_printer
+from kg.cli.reference import register as register_reference_commands
 from kg.cli.use import register as register_use_commands
 from kg.errors import OntologyError, PeaceKGError
 from kg.settings import Settings, load_settings, settings_markdown
@@ -145,8 +146,10 @@ def annotations_group() -> None:
 @click.pass_obj
 @handles_errors
 def annotations_validate(settings: Settings) -> None:
-    """Check every article, reference file and annotation file; resolve and verify every quote."""
-    from kg.annotations.check import validate_corpus
+    """Check every article, reference file and annotation file; resolve and verify every quote;
+    then run the build's checks of the mapped graph (shapes, data checks), drafts included, so
+    that "ok" means buildable. Nothing is written."""
+    from kg.builder.validation import validate_corpus
 
     summary = validate_corpus(settings)
     click.echo(summary)
@@ -222,21 +225,46 @@ def annotate() -> None:
 @click.pass_obj
 @handles_errors
 def annotate_suggest(settings: Settings, article: Path, out: Path | None, force: bool) -> None:
-    """Write a DRAFT annotation file (status: unreviewed): gazetteer mentions, spaCy entities,
-    attribution cues, figures and dates."""
-    from kg.annotations.suggest import suggest_annotations
+    """Write a DRAFT annotation file (review: draft): mentions, statements, roles, dates; new
+    people, organisations and places as draft reference entries."""
+    from kg.drafting.suggest import suggest_annotations
 
     path = suggest_annotations(settings, article, out=out, force=force)
-    click.echo(f"wrote draft {path} (status: unreviewed; review it, then set status: reviewed)")
+    click.echo(f"wrote draft {path} (review: draft; review it, then set review: reviewed)")
+
+
+@annotate.command("evaluate")
+@click.option("--json", "json_output", is_flag=True, help="Print the figures as one JSON object.")
+@click.option(
+    "--markdown",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write the table into this document's generated block (docs/drafting.md).",
+)
+@click.pass_obj
+@handles_errors
+def annotate_evaluate(settings: Settings, json_output: bool, markdown: Path | None) -> None:
+    """Leave-one-out evaluation of the drafter against the hand-annotated articles (in memory)."""
+    from kg.drafting.report import evaluation_report
+
+    click.echo(evaluation_report(settings, json_output=json_output, markdown=markdown), nl=False)
 
 
 @cli.command("build")
+@click.option(
+    "--include-drafts",
+    is_flag=True,
+    default=None,
+    help="Also build drafts (review: draft), flagged as drafts; sets the include_drafts setting.",
+)
 @click.pass_obj
 @handles_errors
-def build_command(settings: Settings) -> None:
-    """Build the store from the corpus: validate, map, check, infer, switch atomically."""
+def build_command(settings: Settings, include_drafts: bool | None) -> None:
+    """Build the store from the corpus: validate, map, check, infer, switch atomically. Only
+    reviewed content is served unless drafts are included."""
     from kg.builder.pipeline import build
 
+    if include_drafts:
+        settings = settings.replace(include_drafts=True)
     report = build(settings, progress=progress_printer())
     if not report.nothing_to_do:
         shown = ", ".join(report.rebuilt[:5]) + (
@@ -307,6 +335,7 @@ def synth_command(settings: Settings, articles: int, seed: int, out: Path, densi
 
 
 register_use_commands(cli)
+register_reference_commands(cli)
 
 
 def main() -> None:
