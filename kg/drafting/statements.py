@@ -93,6 +93,11 @@ def _position(
         lemma = token.lemma_.lower()
         if lemma not in POSITION or token.pos_ not in ("VERB", "ADJ", "NOUN", "ADV", "AUX"):
             continue
+        own_subject = token.pos_ == "VERB" and any(
+            c.dep_ == "nsubj" and _span_hit(c, hits, agents) for c in token.children
+        )
+        if not (_main_clause(token) or own_subject):  # "the guarantees offered by Russia": no position
+            continue
         if lemma == "call" and not any(c.lower_ == "for" for c in token.children):
             continue
         if lemma == "rule" and not any(c.lower_ == "out" for c in token.children):
@@ -114,6 +119,22 @@ def _position(
             return SentenceDraft("Position", {**fields, "target": [named[0].key]})
         return SentenceDraft("Position", fields, proposition=(lo, hi))
     return None
+
+
+MAIN = ("ROOT", "xcomp", "ccomp", "conj", "acomp", "attr", "advcl")
+
+
+def _main_clause(token: Any) -> bool:
+    """Whether a word belongs to the sentence's main clause or the clause it reports (not to a
+    relative or adverbial clause): the word and each head up to the root are main-clause links."""
+    if token.dep_ not in MAIN + ("dobj", "nsubj", "nsubjpass", "neg", "advmod", "aux"):
+        return False
+    node = token
+    while node.dep_ != "ROOT" and node.head is not node:
+        node = node.head
+        if node.dep_ not in MAIN:
+            return False
+    return True
 
 
 OBJECTS = ("ccomp", "xcomp", "dobj", "prep", "acomp", "attr", "pobj", "advcl", "oprd")
