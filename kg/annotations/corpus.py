@@ -8,17 +8,25 @@ Layout (``corpus_dir``)::
     articles/<id>.yaml     its metadata: title, outlet, author, genre, language, date, regions
     reference/*.yaml       canonical individuals (lists of mappings)
     annotations/<id>.yaml  what the article says: mentions, entities, statements, coverage_ignore
+
+Parsing and checking one file does not depend on the other files (a key defined twice is found
+when the files' definitions are merged, in file order), so a :class:`ParseCache` may keep each
+file's result by the hash of the bytes it was made from: an article by its text and metadata, an
+annotation file by its own bytes and its article's. The build passes one (kg.builder.parse_cache);
+the checks across files (references, cross-article statement references, review status) always
+run on the whole corpus.
 """
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from kg.annotations.articles import (
     Article,
-    load_articles,
+    _load_article,
     shown,
     syntax_issue,
 )
@@ -35,8 +43,20 @@ from kg.annotations.review import check_drafted_from, check_reviewed_refers_to_r
 from kg.annotations.sections import COVERAGE_IGNORE, FILE, LIST_SECTIONS, MENTION
 from kg.annotations.values import Checker, Issue
 from kg.annotations.vocabulary import VocabularyIndex
-from kg.annotations.yaml_source import Path_, YamlDocument, load_yaml
+from kg.annotations.yaml_source import Path_, YamlDocument, dotted, load_yaml
 from kg.errors import PeaceKGError, SourceSyntaxError
+
+
+class ParseCache(Protocol):
+    """Where the result of parsing and checking one file is kept, by a hash of its inputs."""
+
+    def get(self, key: str) -> Any | None: ...
+
+    def put(self, key: str, value: Any) -> None: ...
+
+
+# (key, (class, "file:line"), YAML path of the item) of each key an annotation file defines
+KeyDefinition = tuple[str, tuple[str, str], Path_]
 
 
 class AnnotationError(PeaceKGError):
@@ -84,6 +104,8 @@ def _load_annotations(
     issues: list[Issue],
     refs: list,
 ) -> Annotations | None:
+    """Parse and check one annotation file; ``keys`` receives the keys it defines (the caller
+    passes an empty dict and merges, see :func:`_merge_keys`)."""
     doc = load_yaml(path, shown(path))
     checker = Checker(doc, vocabulary)
     data = doc.data
@@ -200,15 +222,16 @@ def _drop_nested_mentions(annotations: Annotations, mentions: list[Any]) -> None
             annotations.spans[path] = kept
 
 
-def load_corpus(corpus_dir: Path, vocabulary: VocabularyIndex) -> Corpus:
-    """Load and check everything; problems are collected in ``Corpus.issues``."""
+def load_corpus(corpus_dir: Path, vocabulary: VocabularyIndex, cache: ParseCache | None = None) -> Corpus:
+    """Load and check everything; problems are collected in ``Corpus.issues``. With ``cache``,
+    a file whose inputs are unchanged is not parsed again (the result is the same)."""
     corpus_dir = Path(corpus_dir)
     issues: list[Issue] = []
     refs: list[tuple[YamlDocument, Path_, str]] = []
     keys: dict[str, tuple[str, str]] = {}
-    articles = load_articles(corpus_dir / "articles", vocabulary, issues, refs)
+    articles = _load_articles(corpus_dir / "articles", vocabulary, issues, refs, cache)
     reference = _load_reference(corpus_dir / "reference", vocabulary, keys, issues, refs)
-    annotations = _load_annotation_files(corpus_dir / "annotations", articles, vocabulary, keys, issues, refs)
+    annotations = _load_annotation_files(corpus_dir / "annotations", articles, vocabulary, keys, issues, refs, cache)
     issues.extend(check_statement_references([r for r in refs if "#" in r[2]], annotations))
     issues.extend(check_references([r for r in refs if "#" not in r[2]], keys, vocabulary))
     issues.extend(check_drafted_from(reference, articles))
@@ -236,6 +259,95 @@ def _load_reference(
     return reference
 
 
+def content_key(kind: str, *paths: Path) -> str:
+    """A hash of what parsing and checking a file reads: the bytes of ``paths`` (a missing file
+    counts as such) and the names they are shown by in messages."""
+    h = hashlib.sha256(kind.encode("utf-8") + b"\0")
+    for path in paths:
+        h.update(shown(path).encode("utf-8") + b"\0")
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError:
+            h.update(b"missing\0")
+            continue
+        h.update(len(data).to_bytes(8, "big") + data)
+    return h.hexdigest()
+
+
+def _load_articles(
+    folder: Path, vocabulary: VocabularyIndex, issues: list[Issue], refs: list, cache: ParseCache | None
+) -> dict[str, Article]:
+    """Every article (``<id>.txt`` with its ``<id>.yaml``) that could be read, by id."""
+    articles: dict[str, Article] = {}
+    for txt in sorted(folder.glob("*.txt")):
+        key = content_key("article", txt, txt.with_suffix(".yaml")) if cache is not None else ""
+        entry = cache.get(key) if cache is not None else None
+        if entry is None:
+            own_issues: list[Issue] = []
+            own_refs: list = []
+            try:
+                loaded = _load_article(txt, vocabulary, own_issues, own_refs)
+            except SourceSyntaxError as exc:
+                own_issues.append(syntax_issue(exc, txt))
+                loaded = None
+            entry = (loaded, own_issues, own_refs)
+            if cache is not None:
+                cache.put(key, entry)
+        article, own_issues, own_refs = entry
+        issues.extend(own_issues)
+        refs.extend(own_refs)
+        if article:
+            articles[article.id] = article
+    return articles
+
+
+def _definitions(doc: YamlDocument, defined: dict[str, tuple[str, str]]) -> list[KeyDefinition]:
+    """The keys an annotation file defined (``defined``, in order), each with the path of the
+    entity or commitment that defines it (where kg.annotations.definitions.define_key looks)."""
+    out: list[KeyDefinition] = []
+    data = doc.data if isinstance(doc.data, dict) else {}
+    for i, entity in enumerate(_items(data, "entities")):
+        if not isinstance(entity, dict):
+            continue
+        candidates: list[tuple[Any, Path_]] = [(entity.get("key"), ("entities", i))]
+        for n, commitment in enumerate(entity.get("commitments") or []):
+            if isinstance(commitment, dict) and "key" in commitment:
+                candidates.append((commitment["key"], ("entities", i, "commitments", n)))
+        for key, path in candidates:
+            where = f"{doc.file}:{doc.line(path)}"
+            if isinstance(key, str) and key in defined and defined[key][1] == where:
+                out.append((key, defined[key], path))
+    return out
+
+
+def _merge_keys(doc: YamlDocument, definitions: list[KeyDefinition], keys: dict, issues: list[Issue]) -> None:
+    """Add a file's key definitions to the corpus's; a key defined before is a problem at its
+    ``key`` field, as define_key tells it."""
+    for key, value, path in definitions:
+        if key in keys:
+            where = (*path, "key")
+            message = f"key {key!r} is already defined in {keys[key][1]}"
+            issues.append(Issue(doc.file, doc.line(where) or 1, dotted(where) or "(document)", message))
+        else:
+            keys[key] = value
+
+
+def _parse_annotation_file(
+    path: Path, articles: dict[str, Article], vocabulary: VocabularyIndex
+) -> tuple[Annotations | None, list[Issue], list, YamlDocument | None, list[KeyDefinition]]:
+    """One annotation file on its own: (annotations, its issues, its key references, its
+    document, the keys it defines)."""
+    own_issues: list[Issue] = []
+    own_refs: list = []
+    defined: dict[str, tuple[str, str]] = {}
+    try:
+        loaded = _load_annotations(path, articles, vocabulary, defined, own_issues, own_refs)
+    except SourceSyntaxError as exc:
+        return None, [syntax_issue(exc, path)], [], None, []
+    doc = loaded.doc if loaded else None
+    return loaded, own_issues, own_refs, doc, _definitions(doc, defined) if doc else []
+
+
 def _load_annotation_files(
     folder: Path,
     articles: dict[str, Article],
@@ -243,15 +355,25 @@ def _load_annotation_files(
     keys: dict,
     issues: list[Issue],
     refs: list,
+    cache: ParseCache | None = None,
 ) -> dict[str, Annotations]:
     """Every annotation file that could be read, by the id of its article."""
     annotations: dict[str, Annotations] = {}
     for path in sorted(folder.glob("*.yaml")):
-        try:
-            loaded = _load_annotations(path, articles, vocabulary, keys, issues, refs)
-        except SourceSyntaxError as exc:
-            issues.append(syntax_issue(exc, path))
-            continue
+        key = ""
+        if cache is not None:
+            txt = path.parent.parent / "articles" / f"{path.stem}.txt"
+            key = content_key("annotations", path, txt, txt.with_suffix(".yaml"))
+        entry = cache.get(key) if cache is not None else None
+        if entry is None:
+            entry = _parse_annotation_file(path, articles, vocabulary)
+            if cache is not None:
+                cache.put(key, entry)
+        loaded, own_issues, own_refs, doc, definitions = entry
+        issues.extend(own_issues)
+        if doc is not None:
+            _merge_keys(doc, definitions, keys, issues)
+        refs.extend(own_refs)
         if loaded:
             annotations[loaded.article] = loaded
     return annotations

@@ -228,6 +228,9 @@ class ArticleMaker:
             statement.update(target=[target.key], summary=f"{holder.label} {stance} {target.label}.")
         else:
             words, prov = provision(self.rng, self.pop)
+            while stance == "demands" and holder.key in prov.get("limited_party", []):
+                # no party demands a limit on its own forces (data check self-limiting-demand)
+                words, prov = provision(self.rng, self.pop)
             before, after = template.split("{X}")
             quote = self.w.write(fill(before, H=holder, D=self.day()) + words + fill(after, D=self.day()))
             statement.update(provisions=[prov], summary=f"{holder.label}: {ptype} — {prov['text']}.")

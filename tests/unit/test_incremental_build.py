@@ -1,0 +1,206 @@
+"""Incremental builds: the parse cache (a damaged, wrong or stale entry is discarded and the file
+parsed again, never trusted), the input stamp that answers "nothing changed" without reading the
+corpus, and what is rebuilt after which edit. No timing assertions: what is re-read and rebuilt is
+counted instead."""
+
+from __future__ import annotations
+
+import os
+import pickle
+from pathlib import Path
+
+import pytest
+
+from kg.annotations.check import vocabulary_index
+from kg.annotations.corpus import Corpus, load_corpus
+from kg.builder import stamps
+from kg.builder.parse_cache import MAGIC, ParseCache, decode_entry, encode_entry
+from kg.builder.pipeline import build
+from kg.store.builds import current_build, open_store
+
+from helpers.corpora import make_corpus, settings_for
+
+BASE = "https://w3id.org/peacekg/"
+
+
+def described(corpus: Corpus) -> tuple:
+    """What a build takes from a loaded corpus, comparable across loads."""
+    annotations = {
+        aid: (a.data, sorted(a.doc.lines.items(), key=str), sorted(a.spans.items(), key=str), a.local_references)
+        for aid, a in corpus.annotations.items()
+    }
+    articles = {aid: (a.text, a.meta, a.regions) for aid, a in corpus.articles.items()}
+    return (articles, annotations, corpus.keys, corpus.issues, [(i, item) for _d, i, item in corpus.reference])
+
+
+def load(settings, cache: ParseCache | None) -> Corpus:
+    return load_corpus(Path(settings.corpus_dir), vocabulary_index(settings), cache)
+
+
+@pytest.fixture
+def corpus_settings(tmp_path: Path):
+    return settings_for(tmp_path, make_corpus(tmp_path, articles=3))
+
+
+def test_a_cached_load_equals_a_fresh_one_including_problems_across_files(tmp_path: Path, corpus_settings) -> None:
+    corpus = Path(corpus_settings.corpus_dir)
+    # a key defined in two annotation files: found when the files' definitions are merged
+    second = corpus / "annotations" / "fx-002.yaml"
+    second.write_text(second.read_text(encoding="utf-8").replace("key: lakeside-plan-2", "key: lakeside-plan-3"))
+    fresh = load(corpus_settings, None)
+    assert any("is already defined in" in i.message for i in fresh.issues), fresh.issues
+    cache = ParseCache(tmp_path / "parse", "salt")
+    first = load(corpus_settings, cache)
+    assert cache.hits == 0 and cache.misses == 6  # three articles, three annotation files
+    again = ParseCache(tmp_path / "parse", "salt")
+    cached = load(corpus_settings, again)
+    assert again.hits == 6 and again.misses == 0
+    assert described(fresh) == described(first) == described(cached)
+
+
+def _entries(folder: Path) -> list[Path]:
+    return sorted(folder.rglob("*.entry"))
+
+
+def _truncate(path: Path) -> None:
+    path.write_bytes(path.read_bytes()[: len(path.read_bytes()) // 2])
+
+
+def _flip_a_payload_byte(path: Path) -> None:
+    blob = bytearray(path.read_bytes())
+    blob[-10] ^= 0xFF
+    path.write_bytes(bytes(blob))
+
+
+def _wrong_hash_recomputed_length(path: Path) -> None:
+    """A well-formed entry whose header names another payload's hash."""
+    blob = path.read_bytes()
+    path.write_bytes(MAGIC + bytes(32) + blob[len(MAGIC) + 32 :])
+
+
+DAMAGE = {"truncated": _truncate, "flipped byte": _flip_a_payload_byte, "wrong hash": _wrong_hash_recomputed_length}
+
+
+@pytest.mark.parametrize("damage", sorted(DAMAGE))
+def test_a_damaged_entry_is_discarded_and_rebuilt(tmp_path: Path, corpus_settings, damage: str) -> None:
+    folder = tmp_path / "parse"
+    load(corpus_settings, ParseCache(folder, "salt"))
+    fresh = described(load(corpus_settings, None))
+    damaged = _entries(folder)
+    for entry in damaged:
+        DAMAGE[damage](entry)
+    cache = ParseCache(folder, "salt")
+    assert described(load(corpus_settings, cache)) == fresh
+    assert cache.discarded == len(damaged) and cache.hits == 0
+    healed = ParseCache(folder, "salt")
+    load(corpus_settings, healed)
+    assert healed.hits == len(damaged) and healed.discarded == 0  # rewritten whole
+
+
+def test_an_entry_from_older_code_is_not_trusted(tmp_path: Path, corpus_settings) -> None:
+    """An entry written by another version of the loader, even at the name this version looks for
+    and with a valid hash, holds values that code made: it is discarded."""
+    folder = tmp_path / "parse"
+    old = ParseCache(folder, "old-code")
+    load(corpus_settings, old)
+    new = ParseCache(folder, "new-code")
+    planted = 0
+    for entry in _entries(folder):
+        _salt, key, value = pickle.loads(entry.read_bytes()[len(MAGIC) + 40 :])
+        assert decode_entry(entry.read_bytes(), "old-code", key) is not None
+        target = new.path(key)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(encode_entry("old-code", key, value))  # the stale salt, at the new name
+        planted += 1
+    fresh = described(load(corpus_settings, None))
+    assert described(load(corpus_settings, new)) == fresh
+    assert new.discarded == planted and new.hits == 0
+    assert new.prune() == planted  # the old version's own entries were not used: removed
+
+
+def test_an_unwritable_cache_only_costs_time(tmp_path: Path, corpus_settings) -> None:
+    build_dir = Path(corpus_settings.build_dir)
+    (build_dir / "cache").mkdir(parents=True)
+    (build_dir / "cache" / "parse").write_text("not a folder")  # every entry write fails
+    report = build(corpus_settings)
+    assert report.graphs and len(open_store(build_dir)) > 0
+
+
+def test_what_is_rebuilt_after_which_edit(corpus_settings) -> None:
+    settings = corpus_settings
+    corpus = Path(settings.corpus_dir)
+    lines: list[str] = []
+    full = build(settings, lines.append)
+    assert sorted(full.rebuilt) == ["article/fx-001", "article/fx-002", "article/fx-003", "reference"]
+    assert "parse cache: 0 file(s) unchanged, 6 parsed" in lines
+
+    # nothing changed: answered from the stamp, the corpus not read
+    lines.clear()
+    assert build(settings, lines.append).nothing_to_do
+    assert not any(line.startswith("parse cache") for line in lines)
+
+    # one annotation file edited: that file parsed, that graph mapped and validated
+    annotation = corpus / "annotations" / "fx-002.yaml"
+    annotation.write_text(annotation.read_text(encoding="utf-8") + "\n# a comment\n", encoding="utf-8")
+    lines.clear()
+    one = build(settings, lines.append)
+    assert one.rebuilt == ["article/fx-002"] and "parse cache: 5 file(s) unchanged, 1 parsed" in lines
+
+    # reference data edited: no annotation file is parsed again, but every article graph is
+    # rebuilt (articles are mapped and validated against the reference)
+    reference = next((corpus / "reference").glob("*.yaml"))
+    reference.write_text(reference.read_text(encoding="utf-8") + "\n# a comment\n", encoding="utf-8")
+    lines.clear()
+    ref = build(settings, lines.append)
+    assert sorted(ref.rebuilt) == ["article/fx-001", "article/fx-002", "article/fx-003", "reference"]
+    assert "parse cache: 6 file(s) unchanged, 0 parsed" in lines
+
+    # an article's text edited: its metadata and annotation file are checked again (quotes
+    # resolve against the text), the other articles are not
+    text = corpus / "articles" / "fx-003.txt"
+    text.write_text(text.read_text(encoding="utf-8") + " ", encoding="utf-8")
+    lines.clear()
+    edited = build(settings, lines.append)
+    assert edited.rebuilt == ["article/fx-003"] and "parse cache: 4 file(s) unchanged, 2 parsed" in lines
+
+    # the setting include_drafts changes the output: not "nothing to do"
+    assert not build(settings.replace(include_drafts=not settings.include_drafts)).nothing_to_do
+
+
+def test_the_stamp_trusts_times_only_when_they_cannot_hide_an_edit(corpus_settings) -> None:
+    settings = corpus_settings
+    build(settings)
+    build(settings)  # the first stamp was taken as the files were written (racy): hashed, refreshed
+    previous = stamps.read(settings)
+    assert previous is not None
+    assert stamps.take(settings, previous.context["code"], previous).hashed == 0
+    annotation = Path(settings.corpus_dir) / "annotations" / "fx-001.yaml"
+    annotation.touch()  # a new time, the same bytes: read, found equal, nothing to do
+    assert build(settings).nothing_to_do
+    # same size, same time, other bytes: a racily clean file is hashed and the edit is seen
+    data = annotation.read_bytes()
+    stat = annotation.stat()
+    annotation.write_bytes(data.replace(b"a trap", b"a tarp"))
+    os.utime(annotation, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    fresh = stamps.take(settings, previous.context["code"], stamps.read(settings))
+    assert not stamps.same_inputs(stamps.read(settings), fresh)  # type: ignore[arg-type]
+
+
+def test_a_damaged_stamp_or_a_stamp_of_another_store_is_not_trusted(corpus_settings) -> None:
+    settings = corpus_settings
+    first = build(settings).build
+    path = stamps.stamp_path(settings)
+    path.write_text(path.read_text()[:40])  # truncated: ignored, the corpus is read and found unchanged
+    lines: list[str] = []
+    assert build(settings, lines.append).nothing_to_do and any(line.startswith("parse cache") for line in lines)
+    annotation = Path(settings.corpus_dir) / "annotations" / "fx-001.yaml"
+    annotation.write_text(annotation.read_text(encoding="utf-8") + "\n# edit\n", encoding="utf-8")
+    second = build(settings).build
+    assert second != first and current_build(Path(settings.build_dir)) == second
+    # a stamp naming the previous store (the current one was switched by someone else) is not used
+    stamp = stamps.read(settings)
+    assert stamp is not None
+    stamp.build = first.name  # type: ignore[union-attr]
+    stamps.write(settings, stamp)
+    lines.clear()
+    assert build(settings, lines.append).nothing_to_do and any(line.startswith("parse cache") for line in lines)
