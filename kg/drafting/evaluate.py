@@ -196,10 +196,7 @@ def score_article(article: Article, gold: Annotations, draft: Draft, corpus: Cor
         for start, end in evidence_spans(article, item)
     }
     voices = {
-        (start, end, key)
-        for gold_item, spans, who in _gold_statements(article, gold)
-        for key in who
-        for start, end in spans
+        (start, end, key) for _, spans, who in _gold_statements(article, gold) for key in who for start, end in spans
     }
     mapping |= {k: g for k, g in proposal_map(spoken, voices, proposed - set(mapping)).items() if g in held_out}
     mapped = {(s, e, mapping.get(k, k)) for s, e, k in draft_mentions}

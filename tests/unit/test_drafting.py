@@ -28,23 +28,25 @@ from helpers.paths import ROOT
 
 # The figures reached on the seeds (docs/drafting.md); a change that lowers one fails here.
 FLOORS = {
-    "mention_recall": 0.72,
-    "mention_precision": 0.74,
-    "statement_recall.all": 0.49,
-    "statement_recall.Claim": 0.65,
-    "statement_recall.Position": 0.26,
-    "statement_recall.ReportedFigure": 0.48,
-    "statement_recall.EventReport": 0.30,
-    "statement_precision": 0.67,
-    "speaker_accuracy": 0.75,
-    "stance_accuracy": 0.44,
-    "target_accuracy": 0.16,
+    "mention_recall": 0.76,
+    "mention_precision": 0.80,
+    "statement_recall.all": 0.56,
+    "statement_recall.Claim": 0.66,
+    "statement_recall.Position": 0.42,
+    "statement_recall.ReportedFigure": 0.55,
+    "statement_recall.EventReport": 0.41,
+    "statement_recall.PrecedentInvocation": 0.30,
+    "statement_precision": 0.77,
+    "speaker_accuracy": 0.83,
+    "stance_accuracy": 0.53,
+    "target_accuracy": 0.18,
     "value_accuracy": 1.0,
     "unit_accuracy": 1.0,
-    "new_entity_class_accuracy": 0.58,
-    "role_recall": 0.57,
+    "key_accuracy": 0.12,
+    "new_entity_class_accuracy": 0.75,
+    "role_recall": 0.66,
 }
-CEILINGS = {"new_entity_junk_rate": 0.29}
+CEILINGS = {"new_entity_junk_rate": 0.21}
 
 
 @pytest.mark.parametrize(
@@ -159,7 +161,7 @@ def test_micro_figures_are_sums_over_articles(evaluation: dict[str, Any]) -> Non
         assert evaluation["micro"][name]["of"] == sum(a[name]["of"] for a in articles.values())
     gold = sum(a["statement_recall"]["all"]["of"] for a in articles.values())
     assert gold == sum(len(_statements(path)) for path in (ROOT / "corpus" / "annotations").glob("*.yaml"))
-    assert set(TARGETS) <= {*FLOORS, *CEILINGS, "statement_recall.PrecedentInvocation", "new_entity_junk_rate"}
+    assert set(TARGETS) <= {*FLOORS, *CEILINGS}  # every target has a floor or a ceiling
 
 
 def _statements(path: Any) -> list[Any]:
