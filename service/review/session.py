@@ -16,6 +16,8 @@ add_reference         ``type``, ``key``, ``label``, optional ``aliases``, ``desc
                       made a mention unless ``mention`` is false)
 accept_reference,     ``key`` (an entry of the reference data drafted from this article)
 reject_reference
+accept_valid          every draft item and drafted reference entry without a validation error
+                      (and naming no draft left out): service.review.accept_all
 ====================  ====================================================================
 """
 
@@ -51,6 +53,7 @@ from kg.builder.validation import graph_issues
 from kg.errors import SourceSyntaxError
 from kg.ontology.load import OntologySources
 from kg.settings import Settings
+from service.review.accept_all import accept_valid_operations
 
 KINDS = {"mentions": "mention", "entities": "entity", "roles": "role", "statements": "statement"}
 FIELD = re.compile(r"^(?P<section>[a-z_]+)\[(?P<index>\d+)\](?:\.(?P<rest>.*))?$")
@@ -248,6 +251,7 @@ class ReviewSession:
         def set_reference_text(file: Path, text: str) -> None:
             references[file] = (references[file][0], text)
 
+        operations, accepted = self._expand_accept_valid(article_id, operations)
         ordered = sorted(enumerate(operations), key=lambda pair: _order(pair[1], pair[0]))
         for _, operation in ordered:
             self._apply(operation, edit, article, reference_text, set_reference_text)
@@ -262,7 +266,25 @@ class ReviewSession:
             # graph (shapes, data checks, inference). Seconds on a large corpus, so after the write,
             # reported rather than blocking: the files themselves are valid.
             check = CorpusCheck(graph_issues(self.settings, corpus), check.warnings)
-        return self.state(article_id, check, corpus)
+        state = self.state(article_id, check, corpus)
+        if accepted is not None:
+            state["accepted_valid"] = accepted  # how many accepts "accept all valid" stood for
+        return state
+
+    def _expand_accept_valid(self, article_id: str, operations: list[Any]) -> tuple[list[Any], int | None]:
+        """``accept_valid`` replaced by the accepts it stands for, computed on the files as loaded."""
+        if not any(isinstance(o, dict) and o.get("op") == "accept_valid" for o in operations):
+            return operations, None
+        corpus = load_corpus(self.corpus_dir, self.vocabulary)
+        check = check_corpus(corpus, self.vocabulary, self.data_checks)
+        mine = shown(self.annotation_path(article_id))
+        placed = (issue_json(i) for i in check.errors if i.file == mine)
+        with_error = {(j["section"], j["index"]) for j in placed if "section" in j}
+        rest = [o for o in operations if not (isinstance(o, dict) and o.get("op") == "accept_valid")]
+        rejects = [o for o in rest if isinstance(o, dict) and o.get("op") in ("reject", "reject_reference")]
+        excluded: set[Any] = {(o.get("section"), o.get("index")) for o in rejects} | {o.get("key") for o in rejects}
+        accepts = accept_valid_operations(corpus, article_id, check.errors, with_error, excluded)
+        return rest + accepts, len(accepts)
 
     def _apply(self, operation: dict[str, Any], edit: AnnotationEdit, article: Article, read, write) -> None:
         op = operation.get("op") if isinstance(operation, dict) else None

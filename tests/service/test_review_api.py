@@ -403,3 +403,70 @@ def test_edit_forms_follow_the_field_table(client: FlaskClient) -> None:
     ]
     for kind in fields.values():
         assert not {"id", "type", "evidence", "review"} & {f["name"] for f in kind}
+
+
+ALL_ITEMS = {"mentions": 5, "entities": 1, "roles": 1, "statements": 3}
+
+
+@pytest.mark.parametrize(
+    ("change", "left_as_drafts"),
+    [
+        (None, set()),
+        # an error at s1: s1 stays a draft, and so does s3, which names '#s1'
+        (("stance: criticises", "stance: adores"), {("statements", 0), ("statements", 2)}),
+        # an error at the entity: it stays a draft, with s1 that targets it and s3 that names s1
+        (
+            ("proposed_by: [ruritania]", "proposed_by: [nobody-known]"),
+            {("entities", 0), ("statements", 0), ("statements", 2)},
+        ),
+        # a reviewed mention is not a draft: nothing to accept there, the rest is accepted
+        (("{quote: Ruritania, ref: ruritania}", "{quote: Ruritania, ref: ruritania, review: reviewed}"), set()),
+    ],
+)
+def test_accept_all_valid_accepts_each_draft_without_an_error_in_one_save(
+    client: FlaskClient, corpus: Path, change, left_as_drafts: set
+) -> None:
+    path = annotation(corpus)
+    if change:
+        text = path.read_text(encoding="utf-8")
+        assert text.count(change[0]) == 1
+        path.write_text(text.replace(change[0], change[1]), encoding="utf-8")
+    draft = path.read_text(encoding="utf-8")
+    before = client.get(f"/api/articles/{ARTICLE}").get_json()
+    drafts = {(s, i) for s, items in before["sections"].items() for i, x in enumerate(items) if x["_review"] == "draft"}
+    assert len(drafts) == sum(ALL_ITEMS.values()) - (1 if change and "review: reviewed" in change[1] else 0)
+    response = save(client, before["version"], {"op": "accept_valid"})
+    assert response.status_code == 200, response.get_json()
+    state = response.get_json()
+    assert state["accepted_valid"] == len(drafts - left_as_drafts)
+    after = {(s, i) for s, items in state["sections"].items() for i, x in enumerate(items) if x["_review"] == "draft"}
+    assert after == left_as_drafts
+    assert {(e["section"], e["index"]) for e in state["errors"]} <= left_as_drafts  # no error was added
+    # nothing but review marks changed: without them, the file is what it was
+    saved = path.read_text(encoding="utf-8")
+    marks = r"\n +review: reviewed(?=\n)|, review: reviewed(?=\})"
+    assert re.sub(marks, "", saved) == re.sub(marks, "", draft)
+
+
+def test_accept_all_valid_takes_the_drafted_reference_entries_and_respects_the_batch(
+    client: FlaskClient, corpus: Path
+) -> None:
+    """Reference entries drafted from the article are accepted too, except one the same batch rejects;
+    an item the batch rejects is not accepted (and what names it stays a draft)."""
+    people = corpus / "reference" / "people.yaml"
+    people.write_text(DRAFTED, encoding="utf-8")
+    state = client.get(f"/api/articles/{ARTICLE}").get_json()
+    response = save(
+        client,
+        state["version"],
+        {"op": "reject_reference", "key": "another-draft"},
+        {"op": "reject", "section": "mentions", "index": 4},
+        {"op": "accept_valid"},
+    )
+    assert response.status_code == 200, response.get_json()
+    state = response.get_json()
+    assert [(e["key"], e["review"]) for e in state["drafted_reference"]] == [("monday-speaker", "reviewed")]
+    assert "another-draft" not in people.read_text(encoding="utf-8")
+    assert len(state["sections"]["mentions"]) == 4
+    assert all(x["_review"] == "reviewed" for items in state["sections"].values() for x in items)
+    assert state["accepted_valid"] == 1 + sum(ALL_ITEMS.values()) - 1  # monday-speaker, every item but the rejected
