@@ -121,9 +121,10 @@ class Gazetteer:
         taken: list[Hit] = []
         for start, end, name in found:
             if not overlaps(start, end, taken):
-                # "the Kremlin" is matched whole (so that it wins over shorter names) but the
-                # mention is the name: annotators quote "Kremlin", "United States"
-                shown = start + 4 if name in self.generated else start
+                # "the Kremlin", "the Alaska summit" are matched whole (so that they win over
+                # shorter names) but the mention is the name: annotators quote "Kremlin", "Alaska
+                # summit", "United States"
+                shown = start + 4 if name in self.generated or name.startswith("the ") else start
                 taken.append(Hit(shown, end, self.candidates[name][0], self.note(name)))
         return sorted(taken, key=lambda h: h.start)
 

@@ -130,11 +130,17 @@ def propose_entities(
     sentences: list[tuple[int, int]],
 ) -> tuple[list[Proposal], list[Hit]]:
     """New individuals for spaCy's entities not found by the gazetteer, and the hits they add
-    (every whole-word occurrence of each proposed name that no other hit covers)."""
+    (every whole-word occurrence of each proposed name that no other hit covers). A place named
+    inside an organisation's name ("Kyiv" in "Kyiv Independent") is taken out of ``hits``."""
     spans = []  # (start, end, label) of names left after subtracting gazetteer hits
     for ent in doc.ents:
         if ent.label_ not in LABELS or not in_windows(ent.start_char, ent.end_char, windows):
             continue
+        inner = [h for h in hits if ent.start_char <= h.start and h.end <= ent.end_char]
+        if ent.label_ == "ORG" and inner and all(_names_a_place(h.key, key_class) for h in inner):
+            # "Kyiv Independent", "Russian Embassy": an organisation named after a place is one name
+            for hit in inner:
+                hits.remove(hit)
         segments = core_segments(text, ent.start_char, ent.end_char, hits)
         if segments:
             spans.append((*segments[0], ent.label_))
@@ -187,8 +193,11 @@ def propose_entities(
     )
     for name, key, source, note in order:
         for start in whole_word_occurrences(text, name, windows):
-            if not overlaps(start, start + len(name), hits + new_hits):
-                new_hits.append(Hit(start, start + len(name), key, note, source))
+            end = start + len(name)
+            if INITIALS.fullmatch(name) and text[end : end + 1] == ".":
+                end += 1  # "U.S." (spaCy's entity, trimmed of its final stop)
+            if not overlaps(start, end, hits + new_hits):
+                new_hits.append(Hit(start, end, key, note, source))
     proposals = sorted(by_name.values(), key=lambda p: p.start)
     used = {h.key for h in new_hits}
     return [p for p in proposals if p.key in used], sorted(new_hits, key=lambda h: h.start)
@@ -234,6 +243,11 @@ def organisation_class(name: str) -> str:
     return "Organisation"
 
 
+def _names_a_place(key: str, key_class: dict[str, str]) -> bool:
+    return key_class.get(key) in ("City", "State", "Region", "Place")
+
+
+INITIALS = re.compile(r"(?:[A-Z]\.)+[A-Z]")
 COMPASS = frozenset(["North", "South", "East", "West", "Northeast", "Northwest", "Southeast", "Southwest"])
 
 
