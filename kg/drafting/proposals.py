@@ -132,18 +132,7 @@ def propose_entities(
     """New individuals for spaCy's entities not found by the gazetteer, and the hits they add
     (every whole-word occurrence of each proposed name that no other hit covers). A place named
     inside an organisation's name ("Kyiv" in "Kyiv Independent") is taken out of ``hits``."""
-    spans = []  # (start, end, label) of names left after subtracting gazetteer hits
-    for ent in doc.ents:
-        if ent.label_ not in LABELS or not in_windows(ent.start_char, ent.end_char, windows):
-            continue
-        inner = [h for h in hits if ent.start_char <= h.start and h.end <= ent.end_char]
-        if ent.label_ == "ORG" and inner and all(_names_a_place(h.key, key_class) for h in inner):
-            # "Kyiv Independent", "Russian Embassy": an organisation named after a place is one name
-            for hit in inner:
-                hits.remove(hit)
-        segments = core_segments(text, ent.start_char, ent.end_char, hits)
-        if segments:
-            spans.append((*segments[0], ent.label_))
+    spans = _entity_spans(doc, text, windows, hits, key_class)
     by_name: dict[str, Proposal] = {}
     names: dict[str, str] = {}  # name -> key of the proposed individual (demonyms are kept apart)
     new_hits: list[Hit] = []
@@ -241,6 +230,26 @@ def organisation_class(name: str) -> str:
         if any(re.search(rf"\b{re.escape(w)}\b", name) for w in words):
             return klass
     return "Organisation"
+
+
+def _entity_spans(
+    doc: Any, text: str, windows: list[tuple[int, int]], hits: list[Hit], key_class: dict[str, str]
+) -> list[tuple[int, int, str]]:
+    """(start, end, spaCy label) of the names left of spaCy's entities once the gazetteer's hits
+    are taken out; a place named inside an organisation's name is taken out of ``hits`` instead."""
+    spans = []
+    for ent in doc.ents:
+        if ent.label_ not in LABELS or not in_windows(ent.start_char, ent.end_char, windows):
+            continue
+        inner = [h for h in hits if ent.start_char <= h.start and h.end <= ent.end_char]
+        if ent.label_ == "ORG" and inner and all(_names_a_place(h.key, key_class) for h in inner):
+            # "Kyiv Independent", "Russian Embassy": an organisation named after a place is one name
+            for hit in inner:
+                hits.remove(hit)
+        segments = core_segments(text, ent.start_char, ent.end_char, hits)
+        if segments:
+            spans.append((*segments[0], ent.label_))
+    return spans
 
 
 def _names_a_place(key: str, key_class: dict[str, str]) -> bool:
