@@ -1,21 +1,14 @@
 """``peacekg annotate suggest ARTICLE.txt``: a DRAFT annotation file for a new article.
 
-The draft (``status: unreviewed``) holds what can be found mechanically, for an annotator to
-check and complete:
-
-* **mentions** of reference individuals (the gazetteer of :mod:`kg.drafting.gazetteer`);
-  a name that recurs is one mention with ``occurrence: all``; an ambiguous name has a ``note``;
-* **entities** proposed from spaCy's named entities the gazetteer did not find, each with a
-  mention;
-* draft **Claim** statements for attribution cues ("said X", "X said", "according to X", "X told",
-  "X wrote", "X added", "X stated"; "he/she said" is given to the last person named), with the
-  speaker as a placeholder target;
-* draft **ReportedFigure** statements for numbers with a unit (counts of soldiers, drones…,
-  kilometres, percent, dollars, euros, roubles, months, years);
-* explicit **dates**, listed in the file's ``note`` (an EventReport needs an event key).
+The draft (``review: draft``) holds what can be found mechanically, for an annotator to check
+and complete (what and how: :mod:`kg.drafting.draft`, docs/drafting.md): mentions of known
+individuals, one statement per sentence with its kind, speaker, stance and target, figures,
+roles, events and dates. New people, organisations and places are appended to the reference file
+of their type as ``review: draft`` entries with ``drafted_from`` (after the file's own text, kept
+byte for byte); a new draft of the same article replaces the entries its earlier draft added.
 
 Every quote is made unique (``occurrence``) so that the draft validates as written. A file whose
-status is ``reviewed`` is never overwritten; an unreviewed draft only with ``force``.
+review is ``reviewed`` is never overwritten; a draft only with ``force``.
 """
 
 from __future__ import annotations

@@ -15,12 +15,12 @@ from click.testing import CliRunner
 from kg.cli import cli
 from kg.drafting.attributions import find_attributions
 from kg.drafting.dates import anchored_dates
-from kg.drafting.draft import sentences_of
 from kg.drafting.evaluate import TARGETS, Evaluation, evaluate_drafter, figure
 from kg.drafting.gazetteer import Gazetteer, nlp
 from kg.drafting.numbers import fractions, word_numbers
 from kg.drafting.proposals import organisation_class
 from kg.drafting.report import BEGIN, END, ROWS, table
+from kg.drafting.spans import sentences_of
 from kg.drafting.statements import draft_sentence
 from kg.settings import load_settings
 
