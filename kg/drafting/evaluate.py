@@ -1,7 +1,8 @@
 """``peacekg annotate evaluate``: leave-one-out evaluation of the drafter against the hand-annotated
 articles, in memory (nothing is written to the corpus).
 
-For each article that has an annotation file: the individuals only that article uses are taken
+For each article whose annotation file is reviewed (the gold; draft files and draft items are
+not gold): the individuals only that article uses are taken
 out of what the drafter knows — those its annotation file defines, reference individuals used by
 no other article (in its annotation file or its metadata), and aliases that only its own gold
 mentions use — then the article is drafted and the draft scored against its gold file
@@ -17,6 +18,7 @@ from typing import Any
 
 from kg.annotations.articles import Article
 from kg.annotations.corpus import Annotations, Corpus, load_corpus
+from kg.annotations.review import file_default, is_draft
 from kg.annotations.vocabulary import VocabularyIndex
 from kg.drafting.draft import ArticleSource, Draft, Knowledge, draft_article
 from kg.drafting.scoring import (
@@ -127,9 +129,14 @@ def mention_names(annotations: Annotations) -> set[tuple[str, str]]:
     return out
 
 
+def reviewed_articles(corpus: Corpus) -> list[str]:
+    """The articles whose annotation file is reviewed (the gold); drafts are not gold."""
+    return [a for a in sorted(corpus.annotations) if file_default(corpus.annotations[a].data) == "reviewed"]
+
+
 def held_out_knowledge(corpus: Corpus, vocabulary: VocabularyIndex, article_id: str) -> tuple[Knowledge, set[str]]:
     """What the drafter may know when ``article_id`` is drafted, and the keys held out."""
-    others = [a for a in sorted(corpus.annotations) if a != article_id]
+    others = [a for a in reviewed_articles(corpus) if a != article_id]
     used_elsewhere = set().union(*(used_by(corpus, a) for a in others)) if others else set()
     own_entities = defined_in(corpus.annotations[article_id])
     reference_keys = {item.get("key") for _, _, item in corpus.reference}
@@ -157,7 +164,10 @@ def held_out_knowledge(corpus: Corpus, vocabulary: VocabularyIndex, article_id: 
 
 def _gold_statements(article: Article, gold: Annotations) -> list[tuple[dict[str, Any], list, frozenset[str]]]:
     out = []
+    default = file_default(gold.data)
     for i, item in enumerate(gold.data.get("statements") or []):
+        if is_draft(item, default):
+            continue  # only reviewed statements are gold
         spans = sorted(
             {(s.start, s.end) for p, ss in gold.spans.items() if p[:3] == ("statements", i, "evidence") for s in ss}
         )
@@ -173,7 +183,8 @@ def score_article(article: Article, gold: Annotations, draft: Draft, corpus: Cor
         for e in draft.reference_entries + (data.get("entities") or [])
         if e["type"] not in STATEMENT_SUPPORT
     }
-    gold_mentions = mention_triples(article, gold.data.get("mentions") or [])
+    default = file_default(gold.data)
+    gold_mentions = mention_triples(article, [m for m in gold.data.get("mentions") or [] if not is_draft(m, default)])
     draft_mentions = mention_triples(article, data.get("mentions") or [])
     # a proposal names the held-out individual its mentions overlap, else the entity of the gold
     # file whose evidence they overlap (groups defined by their evidence only)
@@ -233,7 +244,7 @@ def score_article(article: Article, gold: Annotations, draft: Draft, corpus: Cor
             scores.statement_recall[kind].add(j in matched_gold)
 
     draft_roles = [(translate(r.get("holder"), mapping), evidence_spans(article, r)) for r in data.get("roles") or []]
-    for role in gold.data.get("roles") or []:
+    for role in [r for r in gold.data.get("roles") or [] if not is_draft(r, default)]:
         holder, spans = set(keys_of(role.get("holder"))), evidence_spans(article, role)
         scores.role_recall.add(any(h == holder and any_overlap(s, spans) for h, s in draft_roles))
     return scores
@@ -268,11 +279,11 @@ def evaluate_drafter(settings: Settings) -> Evaluation:
     vocabulary = VocabularyIndex.from_graph(load_ontology(Path(settings.ontology_dir)))
     corpus = load_corpus(Path(settings.corpus_dir), vocabulary)
     corpus.raise_for_issues()
-    if not corpus.annotations:
-        raise PeaceKGError("no annotated article to evaluate against", file=str(settings.corpus_dir))
+    if not reviewed_articles(corpus):
+        raise PeaceKGError("no reviewed annotation file to evaluate against", file=str(settings.corpus_dir))
     per_article: dict[str, Scores] = {}
     micro = Scores()
-    for article_id in sorted(corpus.annotations):
+    for article_id in reviewed_articles(corpus):
         article = corpus.articles[article_id]
         knowledge, held_out = held_out_knowledge(corpus, vocabulary, article_id)
         source = ArticleSource(article_id, article.text, article.windows, article.meta)

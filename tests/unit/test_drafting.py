@@ -255,3 +255,24 @@ def test_dates_are_anchored_on_the_article_date(
     """The anchor is Monday 27 January 2025 (article 002's earliest publication date)."""
     found = {text[d.start : d.end]: d for d in anchored_dates(text, [(0, len(text))], dt.date(2025, 1, 27))}
     assert (found[written].earliest, found[written].latest, found[written].precision) == (earliest, latest, precision)
+
+
+def test_only_reviewed_annotation_files_are_gold(tmp_path) -> None:
+    """A draft annotation file (review: draft) is not evaluated against, nor counted as another
+    article's use of a key."""
+    import shutil
+
+    from kg.annotations.corpus import load_corpus
+    from kg.annotations.vocabulary import VocabularyIndex
+    from kg.drafting.evaluate import reviewed_articles
+    from kg.ontology.load import load_ontology
+
+    corpus_dir = tmp_path / "corpus"
+    shutil.copytree(ROOT / "corpus", corpus_dir)
+    path = corpus_dir / "annotations" / "004_e4a9586795b55eb4.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("review: reviewed", "review: draft", 1), encoding="utf-8")
+    vocabulary = VocabularyIndex.from_graph(load_ontology(ROOT / "ontology"))
+    corpus = load_corpus(corpus_dir, vocabulary)
+    assert "004_e4a9586795b55eb4" in corpus.annotations
+    assert "004_e4a9586795b55eb4" not in reviewed_articles(corpus)
+    assert len(reviewed_articles(corpus)) == len(corpus.annotations) - 1
