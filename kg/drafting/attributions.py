@@ -81,9 +81,12 @@ def genders(
 
 def _open_quote_at(text: str, offset: int, lo: int) -> bool:
     """Whether a quotation opened before ``offset`` (since ``lo``) is still open there (curly
-    quotation marks by their balance, straight ones by their parity)."""
+    quotation marks by their balance, straight ones by their parity, single curly ones too)."""
     segment = text[lo:offset]
-    return segment.count(OPENING) > segment.count(CLOSING) or segment.count('"') % 2 == 1
+    if segment.count(OPENING) > segment.count(CLOSING) or segment.count('"') % 2 == 1:
+        return True
+    # British single quotation marks: ‘ opens; ’ closes when no letter follows (not "Putin’s")
+    return segment.count("‘") > len(re.findall(r"’(?![A-Za-z])", segment))
 
 
 def _inside_quotes(text: str, start: int, lo: int) -> bool:
@@ -273,7 +276,7 @@ def find_attributions(
     carried = False  # a quotation open at the end of the previous sentence (or announced by a colon)
     for lo, hi in sentences:
         paragraph = text.rfind("\n", 0, lo) + 1
-        opens_with_quote = text[lo] in ('"', OPENING)
+        opens_with_quote = text[lo] in ('"', OPENING, "‘")
         inside = _open_quote_at(text, lo, paragraph) or (carried and (lo > paragraph or opens_with_quote))
         if not inside:
             speaker, pending = None, []

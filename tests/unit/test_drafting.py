@@ -276,3 +276,10 @@ def test_only_reviewed_annotation_files_are_gold(tmp_path) -> None:
     assert "004_e4a9586795b55eb4" in corpus.annotations
     assert "004_e4a9586795b55eb4" not in reviewed_articles(corpus)
     assert len(reviewed_articles(corpus)) == len(corpus.annotations) - 1
+
+
+def test_british_single_quotation_marks() -> None:
+    text = "‘The front will hold. Nobody here doubts Putin’s resolve,’ said Ivan Sidorov. Prices rose."
+    speakers = _attributions(text, {"Ivan Sidorov": "ivan-sidorov"})
+    assert speakers["‘The front will hold."] == "ivan-sidorov"  # the quotation's speaker, named at its end
+    assert speakers["Prices rose."] is None
