@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from kg.drafting.gazetteer import Hit
-from kg.drafting.lexicon import REPORTING, SPEAKING_NOUNS, SPEECH
+from kg.drafting.lexicon import REPORTING, SPEAKING_NOUNS, SPEECH, WORKS
 
 PRONOUNS = {"he": "male", "she": "female", "they": "plural"}  # "it" is mostly expletive ("it is hard")
 OPENING, CLOSING = "“", "”"
@@ -101,6 +101,12 @@ def _hit_for(token: Any, hits: list[Hit], agents: set[str]) -> Hit | None:
     inside = [h for h in hits if h.key in agents and h.start < hi and lo < h.end]
     if inside:
         return max(inside, key=lambda h: (h.start <= token.idx < h.end, h.end - h.start))
+    if token.lemma_.lower() in WORKS:  # "according to a study by the Financial Times"
+        for prep in (c for c in token.children if c.dep_ == "prep" and c.lower_ in ("by", "of", "from")):
+            for author in (c for c in prep.children if c.dep_ == "pobj"):
+                found = _hit_for(author, hits, agents)
+                if found is not None:
+                    return found
     for appos in (c for c in token.children if c.dep_ == "appos"):  # "The war's instigator, Vladimir Putin, said"
         found = _hit_for(appos, hits, agents)
         if found is not None:
@@ -184,6 +190,16 @@ def _reports(verb: Any) -> bool:
     return any(t.text in ('"', OPENING, CLOSING) for t in verb.sent)
 
 
+def _passive_source(verb: Any) -> list[Any]:
+    """Who a passive reporting verb names as its source: "said by X" (the agent), "stated in an
+    analysis by X" (the work's author)."""
+    out = []
+    for child in verb.children:
+        if child.dep_ == "agent" or (child.dep_ == "prep" and child.lower_ in ("in", "by")):
+            out += [c for c in child.children if c.dep_ == "pobj"]
+    return out
+
+
 def _cues(span: Any) -> list[tuple[Any, Any]]:
     """(cue token, speaker token) pairs of a sentence: reporting verbs with their subject, and
     "according to" with its object; main-clause verbs first."""
@@ -194,7 +210,12 @@ def _cues(span: Any) -> list[tuple[Any, Any]]:
             if objects:
                 out.append((0, token, objects[0]))
         elif token.pos_ in ("VERB", "AUX") and token.lemma_.lower() in REPORTING and _reports(token):
-            subjects = [c for c in token.children if c.dep_ in ("nsubj", "nsubjpass")]
+            subjects = [c for c in token.children if c.dep_ == "nsubj"]
+            sources = _passive_source(token)  # "as stated in an analysis by Sky News"
+            if not subjects and sources:
+                subjects = sources
+            if not subjects:
+                subjects = [c for c in token.children if c.dep_ == "nsubjpass"]
             if not subjects and token.dep_ in ("conj", "xcomp", "advcl"):
                 subjects = [c for c in token.head.children if c.dep_ == "nsubj"]
             if subjects:

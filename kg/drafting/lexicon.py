@@ -186,3 +186,5 @@ EVENT_NOUNS = words(
     """invasion meeting summit negotiation negotiations talks election inauguration forum visit annexation
     attack offensive war ceasefire signing conference referendum revolution collapse coup withdrawal"""
 )
+# Works that speak for their authors ("according to a study by X", "an analysis by X concludes").
+WORKS = words("study report analysis survey assessment estimate paper article poll investigation review memo")

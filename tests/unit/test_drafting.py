@@ -283,3 +283,13 @@ def test_british_single_quotation_marks() -> None:
     speakers = _attributions(text, {"Ivan Sidorov": "ivan-sidorov"})
     assert speakers["‘The front will hold."] == "ivan-sidorov"  # the quotation's speaker, named at its end
     assert speakers["Prices rose."] is None
+
+
+def test_works_speak_for_their_authors() -> None:
+    text = (
+        "According to a study by the Financial Times, the figure is unrealistic. "
+        "Drones will multiply, as stated in an analysis by Sky News."
+    )
+    speakers = _attributions(text, {"Financial Times": "financial-times", "Sky News": "sky-news"})
+    assert speakers["According to a study by the Financial Times, the figure is unrealistic."] == "financial-times"
+    assert speakers["Drones will multiply, as stated in an analysis by Sky News."] == "sky-news"
