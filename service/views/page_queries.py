@@ -133,7 +133,8 @@ def graph_subjects(iri: str) -> list[Binding]:
 
 
 def labels(iris: set[str]) -> dict[str, str]:
-    """rdfs:label, else pk:title; English or untagged first."""
+    """rdfs:label, else pk:title, else pk:summary (a statement is named by its summary, never by
+    its IRI); English or untagged first."""
     safe = sorted(i for i in iris if not UNSAFE_IRI.search(i))
     if not safe:
         return {}
@@ -144,7 +145,8 @@ def labels(iris: set[str]) -> dict[str, str]:
     best: dict[str, tuple] = {}
     for row in rows:
         lang = row["l"].get("xml:lang", "")
-        score = (row["p"]["value"] == RDFS_LABEL, lang in ("en", ""), lang == "en", row["l"]["value"])
+        rank = {RDFS_LABEL: 2, PK + "title": 1}.get(row["p"]["value"], 0)
+        score = (rank, lang in ("en", ""), lang == "en", row["l"]["value"])
         key = row["x"]["value"]
         if key not in best or score[:3] > best[key][:3]:
             best[key] = score

@@ -12,14 +12,16 @@ from __future__ import annotations
 
 import re
 from http import HTTPStatus
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from flask import Blueprint, Response, current_app, render_template, request
+from flask import Blueprint, Response, current_app, render_template, request, send_from_directory
 
 from kg.ontology.load import ONTOLOGY_NS as PK
 from service.errors import ApiError, error_response, html_security_headers
 from service.protocol.negotiation import choose, parse_accept
+from service.views import dossiers
 from service.views import page_queries as queries
 from service.views.page_queries import EVIDENCE_LIMIT, INBOUND_LIMIT, UNSAFE_IRI, Binding, Fetched
 
@@ -328,13 +330,29 @@ def _view(data: Fetched, terms: Terms, highlight: str | None) -> dict[str, Any]:
 
 
 def _page(iri: str) -> dict[str, Any]:
-    """The linked-data page of ``iri``: its queries, the labels of what they found, the view."""
+    """The linked-data page of ``iri``: its queries, the labels of what they found, its dossier
+    when it is an actor, proposal, precedent, event or article, the view."""
     base = _base()
     data = queries.fetch(iri, base)
     shown = data.mentioned()
     terms = Terms(base, queries.labels(shown), queries.drafts(shown))
     highlight = _arg("highlight") if data.text is not None else None
-    return _view(data, terms, highlight)
+    types = {f["o"]["value"] for f in data.facts if f["p"]["value"] == RDF_TYPE and f["o"]["type"] == "uri"}
+    dossier = dossiers.dossier(
+        iri,
+        types,
+        terms,
+        lambda target: local_href(target, base, terms.root) if target.startswith(base) else None,
+        data.text,
+        highlight,
+    )
+    return {**_view(data, terms, highlight), "dossier": dossier}
+
+
+@blueprint.get("/static/dossier.css")
+def dossier_style() -> Response:
+    """The dossier pages' stylesheet (service/static/dossier.css): a file, so pages keep style-src 'self'."""
+    return send_from_directory(Path(__file__).resolve().parents[1] / "static", "dossier.css", max_age=3600)
 
 
 @blueprint.get("/<path:path>")
@@ -358,6 +376,13 @@ def resource(path: str) -> Response:
     return Response(data, status=200, content_type=f"{media}; charset=utf-8", headers=headers)
 
 
+def _search_words(path: str) -> str:
+    """What to search for when a path names nothing: its last segment's words (``volodymyr-zelenskyy``
+    -> ``volodymyr zelenskyy``)."""
+    last = path.rstrip("/").rsplit("/", 1)[-1]
+    return " ".join(re.split(r"[-_.~+%\s]+", last)).strip()[:100]
+
+
 @blueprint.errorhandler(ApiError)
 def _error(error: ApiError) -> Response:
     if not _wants_html():
@@ -367,6 +392,7 @@ def _error(error: ApiError) -> Response:
         status=error.status,
         phrase=HTTPStatus(error.status).phrase,
         message=error.message,
+        search=_search_words(request.path) if error.status == 404 else None,
         root=request.script_root,
     )
     return Response(html, status=error.status, content_type="text/html; charset=utf-8", headers=error.headers)

@@ -13,7 +13,9 @@ from pathlib import Path
 
 from flask import Blueprint, Response, current_app, render_template, request, send_from_directory, url_for
 
-from service.errors import error_response, html_security_headers
+from kg.queries.stored import StoredQueryFileError, StoredQueryInputError, bind, find
+from service.errors import ApiError, error_response, html_security_headers
+from service.execution.remote_pool import bind_with_values
 from service.views.query_examples import PREFIXES, PROLOGUE, examples
 
 blueprint = Blueprint("query_page", __name__)
@@ -55,6 +57,13 @@ PAGE_SCRIPT = r"""/* The PeaceKG query page: YASGUI on this service's endpoint, 
     yasr: { prefixes: config.prefixes }
   });
   window.peacekgYasgui = yasgui;
+  // A dossier's "open as query": the stored query, its parameters bound, in a tab of its own.
+  if (config.open) {
+    var opened = yasgui.addTab(true, {}, { avoidDuplicateTabs: false });
+    opened.setEndpoint(endpoint);
+    opened.setName(config.open.title);
+    opened.setQuery(config.open.query);
+  }
   Array.prototype.forEach.call(document.querySelectorAll("button.example[data-query]"), function (button) {
     button.addEventListener("click", function () {
       var tab = yasgui.getTab();
@@ -95,9 +104,34 @@ def queries_dir() -> Path:
     return Path(current_app.config.get("PEACEKG_QUERIES_DIR") or ROOT / "queries")
 
 
+def stored_to_open() -> dict[str, str] | None:
+    """``?stored=NAME&PARAM=VALUE…`` (a dossier's "open as query"): the stored query with its
+    parameters bound for the editor. Each value is checked as its declared type (kg.queries.stored.bind)
+    and written as that RDF term in a VALUES block opening the WHERE group, so the query runs as
+    is and its parameters stay visible and editable; a bad name or value is a 404 / 400."""
+    params = request.args.to_dict()
+    name = params.pop("stored", None)
+    if name is None:
+        return None
+    try:
+        query = find(name, queries_dir())
+        terms = bind(query, params)
+    except StoredQueryInputError as exc:
+        raise ApiError(404 if exc.not_found else 400, str(exc)) from None
+    except StoredQueryFileError as exc:
+        raise ApiError(500, f"the stored query {name} is broken: {exc}") from None
+    return {"name": query.name, "title": query.title, "query": bind_with_values(query.text, terms)}
+
+
 @blueprint.get("/")
 def query_page() -> Response:
     page_config = {"endpoint": url_for("sparql.sparql"), "prefixes": PREFIXES, "defaultQuery": DEFAULT_QUERY}
+    try:
+        opened = stored_to_open()
+    except ApiError as exc:
+        return error_response(exc.status, exc.message)
+    if opened is not None:
+        page_config["open"] = opened
     html = render_template(
         "query.html",
         examples=examples(queries_dir()),

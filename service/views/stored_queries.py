@@ -32,6 +32,7 @@ from service.protocol.negotiation import choose
 from service.protocol.sparql import RESULT_OFFERS as SPARQL_RESULT_OFFERS
 from service.state import state
 from service.views import page_queries
+from service.views.dossiers import labels_from
 from service.views.pages import SECURITY_HEADERS, Terms
 
 blueprint = Blueprint("stored_queries", __name__)
@@ -154,7 +155,8 @@ def _html(query: StoredQuery, given: dict[str, str], results: dict, truncated: b
     names = results["head"]["vars"]
     bindings = results["results"]["bindings"]
     shown = {row[n]["value"] for row in bindings for n in names if n in row and row[n]["type"] == "uri"}
-    terms = Terms(current_app.config["PEACEKG"].base_iri, {}, page_queries.drafts(shown))
+    # an IRI is shown by its label where the result has one (the ?xLabel column of ?x)
+    terms = Terms(current_app.config["PEACEKG"].base_iri, labels_from(bindings), page_queries.drafts(shown))
     rows = [[terms(row[n]) if n in row else None for n in names] for row in bindings]
     params = [
         {

@@ -16,6 +16,7 @@ from typing import Any
 import pyoxigraph
 import pytest
 from click.testing import CliRunner
+from test_dossier_queries import DOSSIER_CASES
 
 from kg.cli import cli
 from kg.queries.run import execute, execute_bound
@@ -565,6 +566,9 @@ CASES: list[tuple[str, dict[str, str], list[dict[str, Any]]]] = [
         ],
     ),
 ]
+
+
+CASES += DOSSIER_CASES  # the dossier panels' queries (tests/unit/test_dossier_queries.py)
 
 
 def runnable(path: Path) -> bool:
