@@ -470,3 +470,20 @@ def test_accept_all_valid_takes_the_drafted_reference_entries_and_respects_the_b
     assert len(state["sections"]["mentions"]) == 4
     assert all(x["_review"] == "reviewed" for items in state["sections"].values() for x in items)
     assert state["accepted_valid"] == 1 + sum(ALL_ITEMS.values()) - 1  # monday-speaker, every item but the rejected
+
+
+def test_the_page_modules_are_all_served_as_javascript(client: FlaskClient) -> None:
+    """review.js is an ES module: every module it imports, directly or not, is served (as JavaScript,
+    which a browser requires of a module under nosniff) and stays under 400 lines."""
+    assert '<script type="module" src="/static/review/review.js">' in client.get("/").get_data(as_text=True)
+    seen: set[str] = set()
+    todo = ["review.js"]
+    while todo:
+        name = todo.pop()
+        response = client.get(f"/static/review/{name}")
+        assert response.status_code == 200 and response.mimetype == "text/javascript", name
+        source = response.get_data(as_text=True)
+        assert source.count("\n") < 400, name
+        seen.add(name)
+        todo += [m for m in re.findall(r'^import .* from "\./([\w-]+\.js)";$', source, re.M) if m not in seen]
+    assert seen >= {"review-api.js", "review-cards.js", "review-spans.js", "review-forms.js", "review-autocomplete.js"}

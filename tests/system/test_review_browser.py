@@ -360,3 +360,37 @@ def test_offsets_count_code_points_beyond_the_basic_plane(browser, review_app: s
     page.locator("#selection-menu").wait_for(state="visible")
     assert f"“a reader” (characters {start}–{start + 8})" in page.inner_text("#selection-menu .quote")
     context.close()
+
+
+def test_accept_all_valid_with_shift_a(browser, review_app: str, corpus: Path) -> None:
+    """Shift+A accepts, in one save, every draft card without an error: here all but s1 (an unknown
+    stance) and s3, which names s1; a rejection made before it on the page is saved with it."""
+    path = corpus / "annotations" / f"{ARTICLE}.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("stance: criticises", "stance: adores"), encoding="utf-8")
+    draft = path.read_text(encoding="utf-8")
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    problems: list[str] = []
+    page.on("console", lambda m: problems.append(f"console {m.type}: {m.text}") if m.type == "error" else None)
+    page.on("pageerror", lambda e: problems.append(f"uncaught: {e}"))
+    page.goto(review_app)
+    page.wait_for_selector(".card[data-section='statements'][data-index='0'] .issue")
+    assert page.locator("#accept-valid").is_enabled()
+    page.locator(".card[data-section='mentions'][data-index='4'] .title").click()
+    page.keyboard.press("r")  # reject the Northern Pact mention
+    page.keyboard.press("Shift+A")
+    page.wait_for_selector("#messages .warn:has-text('accepted')")
+    assert "accepted 7 item(s) without errors" in page.inner_text("#messages")  # 4 mentions, entity, role, s2
+    assert page.evaluate("window.peacekgReview.pending().length") == 0
+    states = page.eval_on_selector_all(
+        ".card[data-section]", "cards => cards.map(c => [c.dataset.section, c.querySelector('.state').textContent])"
+    )
+    drafts = [section for section, state in states if state == "draft"]
+    assert drafts == ["statements", "statements"] and len(states) == 9
+    assert problems == []
+    context.close()
+    saved = path.read_text(encoding="utf-8")
+    assert "{quote: Northern Pact" not in saved
+    assert saved.count("review: reviewed") == 7 and draft.count("review: reviewed") == 0
+    assert "  - id: s1\n    type: Claim\n    by:" in saved and "  - id: s3\n    type: Claim\n    stance:" in saved
