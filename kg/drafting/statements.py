@@ -191,11 +191,14 @@ def _evaluation(span: Any, at: int) -> tuple[str, int]:
     """The stance of a claim without a stance verb: doubt and criticism words, then a future or
     modal verb (a prediction), else an assertion. (A negated main verb as a denial was measured:
     no better on the seeds, so not adopted.)"""
+    for token in span:  # "way too favourable", "too weak": an excess is a criticism
+        if token.lower_ == "too" and token.dep_ == "advmod" and token.head.pos_ == "ADJ":
+            return "criticises", token.idx
     for lexicon, stance in ((DOUBT, "doubts"), (CRITICISM, "criticises")):
         for token in span:
             if token.lemma_.lower() in lexicon or token.lower_ in lexicon:
                 return stance, token.idx
-    future = [t for t in span if t.lower_ in FUTURE and t.dep_ == "aux"]
+    future = [t for t in span if t.lower_ in FUTURE and t.dep_ == "aux" and _main_clause(t.head)]
     if future:
         return "predicts", future[0].idx
     return "asserts", at
