@@ -487,3 +487,21 @@ def test_the_page_modules_are_all_served_as_javascript(client: FlaskClient) -> N
         seen.add(name)
         todo += [m for m in re.findall(r'^import .* from "\./([\w-]+\.js)";$', source, re.M) if m not in seen]
     assert seen >= {"review-api.js", "review-cards.js", "review-spans.js", "review-forms.js", "review-autocomplete.js"}
+
+
+def test_a_cross_site_preflight_is_never_granted(client: FlaskClient, corpus: Path) -> None:
+    """A page of another origin must preflight a JSON save; the app answers without any
+    Access-Control-Allow-* header, so the browser never sends the save."""
+    before = annotation(corpus).read_bytes()
+    response = client.options(
+        f"/api/articles/{ARTICLE}/save",
+        headers={
+            "Origin": "https://attacker.example",
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "content-type",
+        },
+    )
+    assert not [h for h in response.headers.keys() if h.lower().startswith("access-control-")]
+    form = client.post(f"/api/articles/{ARTICLE}/save", data={"version": "x", "operations": "[]"})
+    assert form.status_code == 400  # what a cross-site form can send without a preflight
+    assert annotation(corpus).read_bytes() == before
