@@ -28,8 +28,8 @@ from helpers.paths import ROOT
 
 # The figures reached on the seeds (docs/drafting.md); a change that lowers one fails here.
 FLOORS = {
-    "mention_recall": 0.76,
-    "mention_precision": 0.80,
+    "mention_recall": 0.78,
+    "mention_precision": 0.82,
     "statement_recall.all": 0.56,
     "statement_recall.Claim": 0.66,
     "statement_recall.Position": 0.42,
@@ -37,8 +37,8 @@ FLOORS = {
     "statement_recall.EventReport": 0.41,
     "statement_recall.PrecedentInvocation": 0.30,
     "statement_precision": 0.77,
-    "speaker_accuracy": 0.83,
-    "stance_accuracy": 0.53,
+    "speaker_accuracy": 0.84,
+    "stance_accuracy": 0.54,
     "target_accuracy": 0.18,
     "value_accuracy": 1.0,
     "unit_accuracy": 1.0,
