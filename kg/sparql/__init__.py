@@ -6,7 +6,8 @@
 - :mod:`~kg.sparql.json_terms`: RDF terms as SPARQL 1.1 JSON;
 - :mod:`~kg.sparql.update_guard`: which graphs an update writes, worked out before it runs;
 - :mod:`~kg.sparql.rewrite`: a query's algebra (rdflib's parser) rewritten into an equivalent one
-  that pyoxigraph plans well (:func:`~kg.sparql.rewrite.rewrite`), written back as text by
+  that pyoxigraph plans well (:func:`~kg.sparql.rewrite.rewrite`), with filters placed and
+  triples ordered by :mod:`~kg.sparql.join_order`, written back as text by
   :mod:`~kg.sparql.algebra_text`.
 
 Rule: nothing here does I/O (no files, sockets or stores; checked in tests/unit/test_architecture.py).

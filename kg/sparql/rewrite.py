@@ -25,6 +25,7 @@ No I/O here: the caller (service.execution.worker_loop) decides when to use it.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -38,10 +39,12 @@ from rdflib.plugins.sparql.parserutils import CompValue
 from rdflib.term import BNode, Variable
 
 from kg.sparql.algebra_text import Unsupported, query_text
-from kg.sparql.lexer import significant
+from kg.sparql.join_order import filter_into_base, order_triples
+from kg.sparql.lexer import Token, significant
 
 # Only these can hold what the rules move; other queries are not even parsed (a lookup pays nothing).
-_CANDIDATES = {"OPTIONAL", "BIND"}
+_CANDIDATES = {"OPTIONAL", "BIND", "FILTER"}
+_PATH_OPERATORS = {"/", "|", "^"}  # and "*", "+" after a predicate: property paths
 # rdflib keeps EXISTS patterns as syntax (not written back), SERVICE and FROM change the dataset.
 _REFUSED = {"SERVICE", "EXISTS", "FROM"}
 
@@ -57,9 +60,10 @@ class Rewrite:
 
 def rewrite(query: str, base_iri: str | None = None) -> Rewrite:
     """The query rewritten for pyoxigraph, or as written when no rule applies or anything is unsure."""
-    keywords = {t.keyword for t in significant(query) if t.kind == "word"}
-    if not keywords & _CANDIDATES:
-        return Rewrite(query, reason="no OPTIONAL or BIND")
+    tokens = significant(query)
+    keywords = {t.keyword for t in tokens if t.kind == "word"}
+    if not keywords & _CANDIDATES and not _has_path(tokens):
+        return Rewrite(query, reason="no OPTIONAL, BIND, FILTER or property path")
     if keywords & _REFUSED:
         return Rewrite(query, reason="SERVICE, EXISTS or FROM")
     return _cached(query, base_iri)
@@ -76,7 +80,7 @@ def _cached(query: str, base_iri: str | None) -> Rewrite:
         return Rewrite(query, reason=f"{form} with its dataset is run as written")
     rules: list[str] = []
     try:
-        rewritten = _transform(parsed.algebra.p, rules)
+        rewritten = order_triples(_transform(parsed.algebra.p, rules), rules, mentioned)
         if not rules:
             return Rewrite(query, reason="no rule applies")
         if _selects_all(query):
@@ -90,6 +94,16 @@ def _cached(query: str, base_iri: str | None) -> Rewrite:
     if canonical(check) != canonical(rewritten):
         return Rewrite(query, reason="rewritten text does not translate back to the rewritten algebra")
     return Rewrite(text, tuple(dict.fromkeys(rules)))
+
+
+def _has_path(tokens: list[Token]) -> bool:
+    for before, token in itertools.pairwise(tokens):
+        if token.kind == "punct" and token.depth > 0:
+            if token.text in _PATH_OPERATORS:
+                return True
+            if token.text in ("*", "+", "?") and (before.kind in ("pname", "iri") or before.text in (")", "a")):
+                return True
+    return False
 
 
 def _selects_all(query: str) -> bool:
@@ -187,6 +201,8 @@ def _transform(node: Any, rules: list[str]) -> Any:
     children = CompValue(node.name, **{k: _transform_child(v, rules) for k, v in node.items() if k != "_vars"})
     if children.name == "Join":
         return _join(children.p1, children.p2, rules)
+    if children.name == "Filter":
+        return filter_into_base(children, rules, mentioned, certain)
     return children
 
 

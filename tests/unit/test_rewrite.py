@@ -61,7 +61,10 @@ AS_WRITTEN = {
         "SELECT * FROM <http://e/g> WHERE { ?s pk:stance ?st OPTIONAL { ?s pk:target ?t } ?s pk:attributedTo ?a }",
         "SERVICE, EXISTS or FROM",
     ),
-    "a lookup (not even parsed)": ("SELECT ?l WHERE { pk:x rdfs:label ?l }", "no OPTIONAL or BIND"),
+    "a lookup (not even parsed)": (
+        "SELECT ?l WHERE { pk:x rdfs:label ?l }",
+        "no OPTIONAL, BIND, FILTER or property path",
+    ),
     "a syntax error (the engine gives its own)": (
         "SELECT * WHERE { ?s pk:stance ?st OPTIONAL { ?s pk:target ?t } ?s pk:attributedTo }",
         "rdflib cannot translate it",

@@ -1,0 +1,187 @@
+"""Where filters apply and in which order a basic graph pattern's triples are written: the two
+things pyoxigraph 0.5.13's planner gets from the text rather than from the data.
+
+Its join order comes from fixed estimates by which positions are constants, FILTERs are not
+counted, and ties go to the pattern written first (../shared/design/query-engines.md, issue 18):
+the same BGP written in two orders can differ 8× (bench/natural/22-all-agents-by-class). So:
+
+* :func:`order_triples` writes every BGP of two or more triples in one order that does not depend
+  on how it was written: patterns whose variables a FILTER of the same group tests first, then
+  patterns with more constant ends, closures (``*``, ``+``) with no constant end last, each next
+  pattern joined to those before it where one is; ties by the pattern's text. A BGP is a
+  conjunction: any order has the same solutions.
+* :func:`filter_into_base` moves the conjuncts of a group's FILTER into the base of its OPTIONALs
+  (or under a BIND) when every variable they read is bound in every solution of that base: the
+  OPTIONAL extends each base row without changing those variables, so the filter keeps the same
+  rows; in the base, the engine applies it before the OPTIONALs run.
+
+No I/O; used by :mod:`kg.sparql.rewrite`, which checks the text it writes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from rdflib.paths import AlternativePath, InvPath, MulPath, Path, SequencePath
+from rdflib.plugins.sparql.parserutils import CompValue
+from rdflib.term import Variable
+
+# Functions whose value differs between evaluations: a filter on them is never moved.
+_VOLATILE = {"Builtin_RAND", "Builtin_BNODE", "Builtin_UUID", "Builtin_STRUUID", "Builtin_NOW"}
+
+
+def _variables(triple: tuple[Any, Any, Any]) -> set[Variable]:
+    return {t for t in (triple[0], triple[2]) if isinstance(t, Variable)}
+
+
+def _closure(path: Any) -> bool:
+    if isinstance(path, MulPath):
+        return True
+    if isinstance(path, (SequencePath, AlternativePath)):
+        return any(_closure(p) for p in path.args)
+    if isinstance(path, InvPath):
+        return _closure(path.arg)
+    return False
+
+
+def _score(triple: tuple[Any, Any, Any], filtered: set[Variable]) -> tuple[int, int, int, str]:
+    s, p, o = triple
+    constants = (not isinstance(s, Variable)) + (not isinstance(o, Variable))
+    open_closure = isinstance(p, Path) and _closure(p) and constants == 0
+    return (0 if _variables(triple) & filtered else 1, -constants, int(open_closure), repr(triple))
+
+
+def ordered(
+    triples: list[tuple[Any, Any, Any]], filtered: set[Variable], outer: frozenset[Variable] = frozenset()
+) -> list[tuple[Any, Any, Any]]:
+    """The triples greedily: the best-scored first, then always the best joined to those chosen;
+    ``outer``: variables the patterns before this BGP bind (an OPTIONAL's left side), which
+    count as chosen from the start."""
+    left = sorted(triples, key=lambda t: _score(t, filtered))
+    chosen: list[tuple[Any, Any, Any]] = []
+    bound: set[Variable] = set(outer)
+    while left:
+        joined = [t for t in left if _variables(t) & bound]
+        pick = (joined or left)[0]
+        left.remove(pick)
+        chosen.append(pick)
+        bound |= _variables(pick)
+    return chosen
+
+
+def order_triples(node: Any, rules: list[str], mentioned: Callable[[Any], set[Variable]]) -> Any:
+    """``node`` with every BGP's triples in :func:`ordered` order (records "bgp-order" for each BGP of 2+)."""
+    return _order(node, rules, mentioned, set(), frozenset())
+
+
+def _order(
+    node: Any,
+    rules: list[str],
+    mentioned: Callable[[Any], set[Variable]],
+    filtered: set[Variable],
+    outer: frozenset[Variable],
+) -> Any:
+    if not isinstance(node, CompValue):
+        return node
+    name = node.name
+    if name == "BGP":
+        triples = list(node.triples)
+        if len(triples) < 2:
+            return node
+        # rdflib has already reordered the triples (its own heuristic): whatever the text said is
+        # lost, so the order is always written, the same for every way the BGP was written.
+        rules.append("bgp-order")
+        return CompValue("BGP", triples=ordered(triples, filtered, outer))
+    if name == "values":
+        return node
+    # Which variables a FILTER of the same group tests, for each child of this node.
+    same_group = {"Filter": ("p",), "Join": ("p1", "p2"), "LeftJoin": ("p1",), "Extend": ("p",), "Minus": ("p1",)}
+    here = filtered | (mentioned(node.expr) if name == "Filter" else set())
+    values = {}
+    for key, value in node.items():
+        if key == "_vars":
+            continue
+        child_outer: frozenset[Variable] = frozenset()
+        if name == "LeftJoin" and key == "p2":
+            child_filtered = mentioned(dict.get(node, "expr"))  # the OPTIONAL's own FILTER
+            child_outer = frozenset(mentioned(node.p1))  # what the left side may bind drives the right
+        elif key in same_group.get(name, ()):
+            child_filtered, child_outer = here, outer
+        else:
+            child_filtered = set()
+        if isinstance(value, CompValue):
+            value = _order(value, rules, mentioned, child_filtered, child_outer)
+        values[key] = value
+    return CompValue(name, **values)
+
+
+def _conjuncts(expr: Any) -> list[Any]:
+    if isinstance(expr, CompValue) and expr.name == "ConditionalAndExpression":
+        return [expr.expr, *(expr.other or [])]
+    return [expr]
+
+
+def _conjunction(parts: list[Any]) -> Any:
+    if len(parts) == 1:
+        return parts[0]
+    return CompValue("ConditionalAndExpression", expr=parts[0], other=parts[1:])
+
+
+def _volatile(expr: Any) -> bool:
+    stack = [expr]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, CompValue):
+            if item.name in _VOLATILE:
+                return True
+            stack.extend(v for k, v in item.items() if k != "_vars")
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
+
+
+def filter_into_base(
+    node: CompValue,
+    rules: list[str],
+    mentioned: Callable[[Any], set[Variable]],
+    certain: Callable[[CompValue], set[Variable]],
+) -> CompValue:
+    """``Filter(F, p)`` with the conjuncts of F that are safe to move pushed into p's base."""
+    inner = node.p
+    if inner.name not in ("LeftJoin", "Extend"):
+        return node
+    kept: list[Any] = []
+    moved: list[Any] = []
+    for part in _conjuncts(node.expr):
+        target = _base(inner)
+        safe = not _volatile(part) and mentioned(part) <= certain(target) and not _binds(inner, mentioned(part))
+        (moved if safe else kept).append(part)
+    if not moved:
+        return node
+    rules.append("filter-into-optional-base")
+    pushed = _push(inner, _conjunction(moved))
+    return CompValue("Filter", expr=_conjunction(kept), p=pushed) if kept else pushed
+
+
+def _base(node: CompValue) -> CompValue:
+    while node.name in ("LeftJoin", "Extend"):
+        node = node.p1 if node.name == "LeftJoin" else node.p
+    return node
+
+
+def _binds(node: CompValue, variables: set[Variable]) -> bool:
+    """Whether a BIND on the way down to the base sets one of ``variables``."""
+    while node.name in ("LeftJoin", "Extend"):
+        if node.name == "Extend" and node.var in variables:
+            return True
+        node = node.p1 if node.name == "LeftJoin" else node.p
+    return False
+
+
+def _push(node: CompValue, expr: Any) -> CompValue:
+    if node.name == "LeftJoin":
+        return CompValue("LeftJoin", p1=_push(node.p1, expr), p2=node.p2, expr=dict.get(node, "expr"))
+    if node.name == "Extend":
+        return CompValue("Extend", p=_push(node.p, expr), expr=node.expr, var=node.var)
+    return CompValue("Filter", expr=expr, p=node)
