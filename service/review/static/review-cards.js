@@ -52,11 +52,6 @@ export function itemView(section, index) {
   return item;
 }
 
-/* Whether a card's item has a validation error (accept all valid leaves it alone). */
-export function hasError(section, index) {
-  return app.state.errors.some((i) => i.section === section && i.index === index);
-}
-
 function describe(section, item) {
   if (section === "statements") {
     const target = item.target ? ` → ${keysOf(item.target)}` : item.provisions ? " → provisions" : "";
