@@ -107,8 +107,9 @@ def _hit_for(token: Any, hits: list[Hit], agents: set[str]) -> Hit | None:
                 found = _hit_for(author, hits, agents)
                 if found is not None:
                     return found
-    for appos in (c for c in token.children if c.dep_ == "appos"):  # "The war's instigator, Vladimir Putin, said"
-        found = _hit_for(appos, hits, agents)
+    # "The war's instigator, Vladimir Putin, said"; "Ruritania and Freedonia said" (the first named)
+    for other in (c for c in token.children if c.dep_ in ("appos", "conj")):
+        found = _hit_for(other, hits, agents)
         if found is not None:
             return found
     return None

@@ -280,12 +280,13 @@ class _Drafter:
             for hit in (h for h in hits if h.key == proposal.key):
                 span = doc.char_span(hit.start, hit.end, alignment_mode="expand")
                 token = span.root if span is not None else None
-                if token is not None and token.dep_ == "nsubj" and token.head.lemma_.lower() in REPORTING:
+                subject = token if token is None or token.dep_ != "conj" else token.head  # "X and Y said"
+                if subject is not None and subject.dep_ == "nsubj" and subject.head.lemma_.lower() in REPORTING:
                     words = proposal.label.split()
                     person = len(words) >= 2 and all(w[:1].isupper() and w.isalpha() for w in words)
                     proposal.type = "Person" if person else organisation_class(proposal.label)
                     proposal.extra = {}
-                    proposal.note += f"; typed {proposal.type}: it is the subject of '{token.head.text}'"
+                    proposal.note += f"; typed {proposal.type}: it is the subject of '{subject.head.text}'"
                     break
 
     def build(self) -> Draft:

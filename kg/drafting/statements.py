@@ -143,11 +143,15 @@ OBJECTS = ("ccomp", "xcomp", "dobj", "prep", "acomp", "attr", "pobj", "advcl", "
 def _object_span(token: Any, span: Any) -> tuple[int, int]:
     """What a stance word is about: the words of its complements (the clause or object after
     it), without the closing quotation and attribution; else the rest of the sentence."""
-    head = token.head if token.dep_ == "aux" else token
-    parts = [t for c in head.children if c.dep_ in OBJECTS and c.i > token.i for t in c.subtree]
+    if token.dep_ == "aux":  # "talks would resume": the whole clause the modal belongs to
+        parts = list(token.head.subtree)
+    else:
+        parts = [t for c in token.children if c.dep_ in OBJECTS and c.i > token.i for t in c.subtree]
     if not parts:
         parts = [t for t in span if t.i > token.i]
     parts = [t for t in sorted(parts, key=lambda t: t.i) if span.start <= t.i < span.end]
+    while parts and (parts[0].is_punct or parts[0].is_quote or parts[0].dep_ == "mark"):
+        parts.pop(0)  # "that talks would resume": the clause without its "that"
     while parts and (parts[-1].is_punct or parts[-1].is_quote):
         parts.pop()
     if not parts:
