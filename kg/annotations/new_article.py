@@ -33,6 +33,7 @@ from kg.errors import PeaceKGError
 from kg.serialize import write_atomic
 
 HEADLINE_MAX = 200  # characters: a first line longer than this is a paragraph, not a headline
+REPEAT_MIN = 40  # characters: a shorter line repeated ("Read more", a dateline) is not a scraping artefact
 BYLINE = re.compile(r"^(?:by|von|par|por)\s+\S.{0,80}$", re.I)
 SIGNATURE = re.compile(r"^(?:[—–-]\s*\S.{0,60}|(?:[A-Z]\.\s?){1,4}|[A-Z][\w.'-]+(?:\s+[A-Z][\w.'-]+){0,3})$")
 FOOTER = re.compile(
@@ -130,12 +131,18 @@ def _same(a: str, b: str) -> bool:
     return re.sub(r"\W+", " ", a).strip().casefold() == re.sub(r"\W+", " ", b).strip().casefold()
 
 
+def _reads_as_headline(line: str) -> bool:
+    """Short, and without the closing punctuation of a sentence of prose."""
+    return len(line) <= HEADLINE_MAX and not line.endswith((".", ",", ";", ":", '"', "”"))
+
+
 def detect_regions(text: str, title: str | None = None) -> list[DetectedRegion]:
     """The regions of a plain article text, in text order: a headline (the first line, when it is
     the title or reads like one: short, without closing punctuation), its copy when repeated on the
-    next line, a byline ("By …") right after it or a signature at the end ("— Name", "T.D."), a
-    footer of non-article lines at the end (newsletter, copyright, "give us a like"), and the body
-    between them. A text without these is one body region."""
+    next line, a subheadline (the next line, when it reads like a headline too), a byline ("By …")
+    after them or a signature at the end ("— Name", "T.D."), a footer of non-article lines at the
+    end (newsletter, copyright, "give us a like"), and the body between them, with paragraphs
+    repeated word for word as duplicates (:func:`_body`). A text without these is one body region."""
     lines = _lines(text)
     if not lines:
         raise ArticleAddError("the text is empty")
@@ -144,14 +151,14 @@ def detect_regions(text: str, title: str | None = None) -> list[DetectedRegion]:
     top: list[DetectedRegion] = []
     bottom: list[DetectedRegion] = []
     head = at(0)
-    if last >= 1 and (
-        (title and _same(head, title))
-        or (len(head) <= HEADLINE_MAX and not head.endswith((".", ",", ";", ":", '"', "”")))
-    ):
+    if last >= 1 and ((title and _same(head, title)) or _reads_as_headline(head)):
         top.append(DetectedRegion("headline", "headline", *lines[0]))
         first = 1
         if first < last and at(first) == head:
             top.append(DetectedRegion("headline-copy", "duplicate", *lines[first], duplicate_of="headline"))
+            first += 1
+        if first < last and _reads_as_headline(at(first)) and not BYLINE.match(at(first)):
+            top.append(DetectedRegion("subheadline", "headline", *lines[first]))
             first += 1
     if first < last and BYLINE.match(at(first)):
         top.append(DetectedRegion("byline", "byline", *lines[first]))
@@ -167,8 +174,56 @@ def detect_regions(text: str, title: str | None = None) -> list[DetectedRegion]:
         name = "signature" if any(r.type == "byline" for r in top) else "byline"
         bottom.insert(0, DetectedRegion(name, "byline", *lines[last]))
         last -= 1
-    body = DetectedRegion("body", "body", lines[first][0], lines[last][1])
-    return [*top, body, *bottom]
+    return [*top, *_body(text, lines[first : last + 1]), *bottom]
+
+
+def _body(text: str, lines: list[tuple[int, int]]) -> list[DetectedRegion]:
+    """The body, one region; or, when paragraphs are repeated word for word (a scraping artefact),
+    each repeated paragraph its own region (``paragraph-N``), each copy a ``duplicate`` of it
+    (``paragraph-N-copy``), and the stretches between them body regions (``body``, ``body-2``…)."""
+    seen: dict[str, int] = {}  # paragraph text -> its first line
+    copy_of: dict[int, int] = {}
+    for n, (start, end) in enumerate(lines):
+        paragraph = text[start:end]
+        if len(paragraph) >= REPEAT_MIN and paragraph in seen:
+            copy_of[n] = seen[paragraph]
+        else:
+            seen.setdefault(paragraph, n)
+    if not copy_of:
+        return [DetectedRegion("body", "body", lines[0][0], lines[-1][1])]
+    originals = set(copy_of.values())
+    regions: list[DetectedRegion] = []
+    stretch: list[int] = []  # lines of the body stretch being gathered
+
+    bodies = 0
+
+    def close_stretch() -> None:
+        nonlocal bodies
+        if stretch:
+            bodies += 1
+            name = "body" if bodies == 1 else f"body-{bodies}"
+            regions.append(DetectedRegion(name, "body", lines[stretch[0]][0], lines[stretch[-1]][1]))
+            stretch.clear()
+
+    copies: dict[int, int] = {}
+    for n, (start, end) in enumerate(lines):
+        if n in originals:
+            close_stretch()
+            regions.append(DetectedRegion(f"paragraph-{n + 1}", "body", start, end))
+        elif n in copy_of:
+            close_stretch()
+            original = copy_of[n]
+            copies[original] = copies.get(original, 0) + 1
+            suffix = "-copy" if copies[original] == 1 else f"-copy-{copies[original]}"
+            regions.append(
+                DetectedRegion(
+                    f"paragraph-{original + 1}{suffix}", "duplicate", start, end, f"paragraph-{original + 1}"
+                )
+            )
+        else:
+            stretch.append(n)
+    close_stretch()
+    return regions
 
 
 # -- the metadata ------------------------------------------------------------------------------------

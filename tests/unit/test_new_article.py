@@ -53,12 +53,15 @@ def info(**changes) -> ArticleInfo:
     return ArticleInfo(**{**fields, **changes})
 
 
-@pytest.mark.parametrize("article", ["000_f8d9a80233053aef", "001_8d381c327fafc0c6"])
+# every seed article but 003, whose reader comments and their like counters are not detected
+@pytest.mark.parametrize(
+    "article", ["000_f8d9a80233053aef", "001_8d381c327fafc0c6", "002_812b4db44989ec20", "004_e4a9586795b55eb4"]
+)
 def test_regions_of_seed_articles_are_found_as_annotated_by_hand(article: str) -> None:
     text = (ROOT / "corpus" / "articles" / f"{article}.txt").read_text(encoding="utf-8")
     meta = yaml.safe_load((ROOT / "corpus" / "articles" / f"{article}.yaml").read_text(encoding="utf-8"))
-    detected = [(r.id, r.type, r.start, r.end) for r in detect_regions(text, meta["title"])]
-    assert detected == [(r["id"], r["type"], r["start"], r["end"]) for r in meta["regions"]]
+    detected = [(r.id, r.type, r.start, r.end, r.duplicate_of) for r in detect_regions(text, meta["title"])]
+    assert detected == [(r["id"], r["type"], r["start"], r["end"], r.get("duplicate_of")) for r in meta["regions"]]
 
 
 @pytest.mark.parametrize(
@@ -68,6 +71,12 @@ def test_regions_of_seed_articles_are_found_as_annotated_by_hand(article: str) -
         ("One paragraph of news, and nothing else.\n", ["body"]),
         ("A first sentence ends here.\nA second one too.\n", ["body"]),  # no headline: it reads as prose
         ("Headline\n\nBody text here.\n\n— Ana Exempla\n", ["headline", "body", "byline"]),
+        ("Headline\nWhy it matters now\nBody text here.\n", ["headline", "headline", "body"]),  # a subheadline
+        (  # a paragraph repeated word for word (a scraping artefact): the original and its copy apart
+            "The first paragraph, long enough to count.\nSecond paragraph, long enough to be one.\n"
+            "The first paragraph, long enough to count.\nThe rest.\n",
+            ["body", "body", "duplicate", "body"],
+        ),
     ],
 )
 def test_region_kinds(text: str, types: list[str]) -> None:
