@@ -72,6 +72,7 @@ def test_regions_of_seed_articles_are_found_as_annotated_by_hand(article: str) -
         ("A first sentence ends here.\nA second one too.\n", ["body"]),  # no headline: it reads as prose
         ("Headline\n\nBody text here.\n\n— Ana Exempla\n", ["headline", "body", "byline"]),
         ("Headline\nWhy it matters now\nBody text here.\n", ["headline", "headline", "body"]),  # a subheadline
+        ("Headline\r\n\r\nBody text here.\r\n", ["headline", "body"]),  # Windows line ends: no CR in a region
         (  # a paragraph repeated word for word (a scraping artefact): the original and its copy apart
             "The first paragraph, long enough to count.\nSecond paragraph, long enough to be one.\n"
             "The first paragraph, long enough to count.\nThe rest.\n",
@@ -172,3 +173,10 @@ def test_command_prints_the_next_steps_and_fails_clearly(corpus: Path, tmp_path:
     assert f"peacekg annotate suggest {corpus / 'articles' / article}.txt" in result.output
     assert f"peacekg review {article}" in result.output
     assert yaml.safe_load((corpus / "articles" / f"{article}.yaml").read_text())["outlet"] is None
+
+
+def test_the_text_is_copied_byte_for_byte(corpus: Path, tmp_path: Path, vocabulary) -> None:
+    data = "Talks resume in Lakeside\r\n\r\nRuritania said so — with an emoji 🕊.\r\n".encode()
+    added = add_article(corpus, write(tmp_path, data), info(), vocabulary, TODAY)
+    assert added.text_path.read_bytes() == data
+    assert load_corpus(corpus, vocabulary).issues == []
