@@ -29,6 +29,7 @@ from pathlib import Path
 
 import click
 
+from kg.cli.article import register as register_article_commands
 from kg.cli.common import fail, handles_errors, progress_printer
 from kg.cli.reference import register as register_reference_commands
 from kg.cli.use import register as register_use_commands
@@ -336,6 +337,7 @@ def synth_command(settings: Settings, articles: int, seed: int, out: Path, densi
 
 register_use_commands(cli)
 register_reference_commands(cli)
+register_article_commands(cli)
 
 
 def main() -> None:
