@@ -5,11 +5,13 @@ Its join order comes from fixed estimates by which positions are constants, FILT
 counted, and ties go to the pattern written first (../shared/design/query-engines.md, issue 18):
 the same BGP written in two orders can differ 8× (bench/natural/22-all-agents-by-class). So:
 
-* :func:`order_triples` writes every BGP of two or more triples in one order that does not depend
-  on how it was written: patterns whose variables a FILTER of the same group tests first, then
-  patterns with more constant ends, closures (``*``, ``+``) with no constant end last, each next
-  pattern joined to those before it where one is; ties by the pattern's text. A BGP is a
-  conjunction: any order has the same solutions.
+* :func:`order_triples` writes every BGP of two or more triples in an order that depends on how it
+  was written only where nothing better decides: patterns joined to what the patterns before the
+  BGP bind first (an OPTIONAL's or UNION branch's BGP is planned before the engine knows them),
+  then patterns whose variables a FILTER of the same group tests, then those with more constant
+  ends, closures (``*``, ``+``) with no constant end last, each next pattern joined to those
+  chosen where one is; ties keep the written order (a well-written order stays: sorting ties by
+  their text made cq01 3x slower). A BGP is a conjunction: any order has the same solutions.
 * :func:`filter_into_base` moves the conjuncts of a group's FILTER into the base of its OPTIONALs
   (or under a BIND) when every variable they read is bound in every solution of that base: the
   OPTIONAL extends each base row without changing those variables, so the filter keeps the same
@@ -45,11 +47,11 @@ def _closure(path: Any) -> bool:
     return False
 
 
-def _score(triple: tuple[Any, Any, Any], filtered: set[Variable]) -> tuple[int, int, int, str]:
+def _score(triple: tuple[Any, Any, Any], filtered: set[Variable]) -> tuple[int, int, int]:
     s, p, o = triple
     constants = (not isinstance(s, Variable)) + (not isinstance(o, Variable))
     open_closure = isinstance(p, Path) and _closure(p) and constants == 0
-    return (0 if _variables(triple) & filtered else 1, -constants, int(open_closure), repr(triple))
+    return (0 if _variables(triple) & filtered else 1, -constants, int(open_closure))
 
 
 def ordered(
@@ -58,7 +60,7 @@ def ordered(
     """The triples greedily: the best-scored first, then always the best joined to those chosen;
     ``outer``: variables the patterns before this BGP bind (an OPTIONAL's left side), which
     count as chosen from the start."""
-    left = sorted(triples, key=lambda t: _score(t, filtered))
+    left = sorted(triples, key=lambda t: _score(t, filtered))  # stable: ties keep the written order
     chosen: list[tuple[Any, Any, Any]] = []
     bound: set[Variable] = set(outer)
     while left:
@@ -95,19 +97,25 @@ def _order(
         return CompValue("BGP", triples=ordered(triples, filtered, outer))
     if name == "values":
         return node
-    # Which variables a FILTER of the same group tests, for each child of this node.
+    # Which variables a FILTER of the same group tests, and which the patterns before a child
+    # may bind (its BGP starts from them: the engine plans the child before it knows them).
     same_group = {"Filter": ("p",), "Join": ("p1", "p2"), "LeftJoin": ("p1",), "Extend": ("p",), "Minus": ("p1",)}
+    after_left = {"Join": "p2", "LeftJoin": "p2", "Minus": "p2"}
     here = filtered | (mentioned(node.expr) if name == "Filter" else set())
     values = {}
     for key, value in node.items():
         if key == "_vars":
             continue
-        child_outer: frozenset[Variable] = frozenset()
+        if after_left.get(name) == key:
+            child_outer = outer | frozenset(mentioned(node.p1))
+        elif name == "ToMultiSet":
+            child_outer = frozenset()  # a sub-SELECT is evaluated on its own
+        else:
+            child_outer = outer
         if name == "LeftJoin" and key == "p2":
             child_filtered = mentioned(dict.get(node, "expr"))  # the OPTIONAL's own FILTER
-            child_outer = frozenset(mentioned(node.p1))  # what the left side may bind drives the right
-        elif key in same_group.get(name, ()):
-            child_filtered, child_outer = here, outer
+        elif key in same_group.get(name, ()) or name == "Union":
+            child_filtered = here
         else:
             child_filtered = set()
         if isinstance(value, CompValue):

@@ -33,7 +33,7 @@ from typing import Any
 
 from pyparsing import ParseException
 from rdflib.paths import Path
-from rdflib.plugins.sparql.algebra import translateQuery
+from rdflib.plugins.sparql import algebra
 from rdflib.plugins.sparql.parser import parseQuery
 from rdflib.plugins.sparql.parserutils import CompValue
 from rdflib.term import BNode, Variable
@@ -72,7 +72,7 @@ def rewrite(query: str, base_iri: str | None = None) -> Rewrite:
 @lru_cache(maxsize=512)
 def _cached(query: str, base_iri: str | None) -> Rewrite:
     try:
-        parsed = translateQuery(parseQuery(query), base=base_iri)
+        parsed = _translate(query, base_iri)
     except (ParseException, Exception) as exc:  # rdflib raises many kinds; the engine will say its own
         return Rewrite(query, reason=f"rdflib cannot translate it: {type(exc).__name__}")
     form = parsed.algebra.name
@@ -86,7 +86,7 @@ def _cached(query: str, base_iri: str | None) -> Rewrite:
         if _selects_all(query):
             _keep_column_order(rewritten)
         text = query_text(form, rewritten)
-        check = translateQuery(parseQuery(text), base=base_iri).algebra.p
+        check = _translate(text, base_iri).algebra.p
     except (Unsupported, RecursionError) as exc:
         return Rewrite(query, reason=f"not written back: {exc}")
     except Exception as exc:  # the text we made does not parse: a bug here, never the user's
@@ -94,6 +94,19 @@ def _cached(query: str, base_iri: str | None) -> Rewrite:
     if canonical(check) != canonical(rewritten):
         return Rewrite(query, reason="rewritten text does not translate back to the rewritten algebra")
     return Rewrite(text, tuple(dict.fromkeys(rules)))
+
+
+def _translate(text: str, base_iri: str | None) -> Any:
+    """rdflib's algebra of ``text``, its BGPs' triples in the order written: rdflib sorts them for
+    its own evaluator (by bound terms, then by the terms themselves), which would lose the author's
+    order, the one pyoxigraph uses to break ties (kg.sparql.join_order keeps it where it has no
+    better reason). Swapped for this call only; a worker runs one query at a time."""
+    original = algebra.reorderTriples
+    algebra.reorderTriples = list  # type: ignore[assignment]
+    try:
+        return algebra.translateQuery(parseQuery(text), base=base_iri)
+    finally:
+        algebra.reorderTriples = original
 
 
 def _has_path(tokens: list[Token]) -> bool:
