@@ -20,6 +20,7 @@ from kg.annotations.articles import Article
 from kg.annotations.corpus import Annotations, Corpus, load_corpus
 from kg.annotations.review import file_default, is_draft
 from kg.annotations.vocabulary import VocabularyIndex
+from kg.drafting.alignment import align_proposals
 from kg.drafting.draft import ArticleSource, Draft, Knowledge, draft_article
 from kg.drafting.scoring import (
     STATEMENT_KINDS,
@@ -28,7 +29,7 @@ from kg.drafting.scoring import (
     evidence_spans,
     keys_of,
     mention_triples,
-    proposal_map,
+    one_to_one,
     speaker,
     translate,
 )
@@ -144,7 +145,10 @@ def held_out_knowledge(corpus: Corpus, vocabulary: VocabularyIndex, article_id: 
     names_elsewhere = set().union(*(mention_names(corpus.annotations[a]) for a in others)) if others else set()
     names_here = mention_names(corpus.annotations[article_id])
     individuals = []
-    for _, _, item in corpus.reference:
+    entities_elsewhere = [
+        e for a in others for e in corpus.annotations[a].data.get("entities") or [] if isinstance(e, dict)
+    ]
+    for item in [i for _, _, i in corpus.reference] + entities_elsewhere:
         if item.get("key") in held_out:
             continue
         aliases = item.get("aliases")
@@ -153,8 +157,6 @@ def held_out_knowledge(corpus: Corpus, vocabulary: VocabularyIndex, article_id: 
             kept = [a for a in aliases if (a, item["key"]) not in names_here or (a, item["key"]) in names_elsewhere]
             item = {**item, "aliases": kept}
         individuals.append(item)
-    for other in others:
-        individuals += [e for e in corpus.annotations[other].data.get("entities") or [] if isinstance(e, dict)]
     key_class = {k: v[0] for k, v in corpus.keys.items() if k not in held_out}
     return Knowledge(individuals, key_class, vocabulary), held_out
 
@@ -178,45 +180,23 @@ def _gold_statements(article: Article, gold: Annotations) -> list[tuple[dict[str
 def score_article(article: Article, gold: Annotations, draft: Draft, corpus: Corpus, held_out: set[str]) -> Scores:
     scores = Scores()
     data = draft.annotations
-    proposed_class = {
-        e["key"]: e["type"]
-        for e in draft.reference_entries + (data.get("entities") or [])
-        if e["type"] not in STATEMENT_SUPPORT
-    }
+    proposals = [
+        e for e in draft.reference_entries + (data.get("entities") or []) if e["type"] not in STATEMENT_SUPPORT
+    ]
+    proposed_class = {e["key"]: e["type"] for e in proposals}
     default = file_default(gold.data)
     gold_mentions = mention_triples(article, [m for m in gold.data.get("mentions") or [] if not is_draft(m, default)])
     draft_mentions = mention_triples(article, data.get("mentions") or [])
-    # a proposal names the held-out individual its mentions overlap, else the entity of the gold
-    # file whose evidence they overlap (groups defined by their evidence only)
-    proposed = set(proposed_class)
-    by_mention = proposal_map(draft_mentions, gold_mentions, proposed)
-    evidence = {
-        (start, end, entity["key"])
-        for entity in gold.data.get("entities") or []
-        if isinstance(entity, dict) and isinstance(entity.get("key"), str)
-        for start, end in evidence_spans(article, entity)
-    }
-    by_evidence = proposal_map(draft_mentions, evidence, proposed - {k for k, g in by_mention.items() if g in held_out})
-    mapping = {k: g for k, g in {**by_evidence, **by_mention}.items() if g in held_out}
-    # else the gold speaker of the statements it is drafted to speak ("analysts say …")
-    spoken = {
-        (start, end, key)
-        for item in data.get("statements") or []
-        for key in keys_of(item.get("by"))
-        if key in proposed and key not in mapping
-        for start, end in evidence_spans(article, item)
-    }
-    voices = {
-        (start, end, key) for _, spans, who in _gold_statements(article, gold) for key in who for start, end in spans
-    }
-    mapping |= {k: g for k, g in proposal_map(spoken, voices, proposed - set(mapping)).items() if g in held_out}
+    # which held-out individual a proposal names: by its name and evidence, never by what it is
+    # drafted to say (kg.drafting.alignment)
+    mapping, duplicates = align_proposals(article, proposals, draft_mentions, gold.data, gold_mentions, held_out)
     mapped = {(s, e, mapping.get(k, k)) for s, e, k in draft_mentions}
     for triple in gold_mentions:
         scores.mention_recall.add(triple in mapped)
     for triple in mapped:
         scores.mention_precision.add(triple in gold_mentions)
     for key, klass in proposed_class.items():
-        gold_key = mapping.get(key)
+        gold_key = None if key in duplicates else mapping.get(key)
         scores.new_entity_junk_rate.add(gold_key is None)
         if gold_key is not None:
             scores.new_entity_class_accuracy.add(corpus.keys.get(gold_key, ("",))[0] == klass)
@@ -226,17 +206,19 @@ def score_article(article: Article, gold: Annotations, draft: Draft, corpus: Cor
     for item in data.get("statements") or []:
         spans = evidence_spans(article, item)
         drafts.append((item, spans, frozenset(translate(speaker(article, item, spans), mapping))))
-    matched_gold: set[int] = set()
-    for item, spans, who in drafts:
+    pairs: set[tuple[int, int]] = set()
+    for i, (item, spans, who) in enumerate(drafts):
         overlapping = [(j, g) for j, g in enumerate(golds) if any_overlap(spans, g[1])]
         if overlapping:
             scores.speaker_accuracy.add(any(g[2] == who for _, g in overlapping))
         matches = [(j, g) for j, g in overlapping if g[2] == who]
         scores.statement_precision.add(bool(matches))
         same_kind = [(j, g[0]) for j, g in matches if g[0].get("type") == item.get("type")]
-        matched_gold.update(j for j, _ in same_kind)
+        pairs.update((i, j) for j, _ in same_kind)
         if same_kind:
             _score_fields(scores, item, [g for _, g in same_kind], mapping)
+    # recall: each draft is credited with one gold statement at most
+    matched_gold = {j for _, j in one_to_one(pairs)}
     for j, (item, _, _) in enumerate(golds):
         kind = item.get("type")
         scores.statement_recall["all"].add(j in matched_gold)
@@ -244,9 +226,14 @@ def score_article(article: Article, gold: Annotations, draft: Draft, corpus: Cor
             scores.statement_recall[kind].add(j in matched_gold)
 
     draft_roles = [(translate(r.get("holder"), mapping), evidence_spans(article, r)) for r in data.get("roles") or []]
-    for role in [r for r in gold.data.get("roles") or [] if not is_draft(r, default)]:
+    gold_roles = [r for r in gold.data.get("roles") or [] if not is_draft(r, default)]
+    role_pairs = set()
+    for j, role in enumerate(gold_roles):
         holder, spans = set(keys_of(role.get("holder"))), evidence_spans(article, role)
-        scores.role_recall.add(any(h == holder and any_overlap(s, spans) for h, s in draft_roles))
+        role_pairs |= {(i, j) for i, (h, s) in enumerate(draft_roles) if h == holder and any_overlap(s, spans)}
+    found = {j for _, j in one_to_one(role_pairs)}
+    for j in range(len(gold_roles)):
+        scores.role_recall.add(j in found)
     return scores
 
 

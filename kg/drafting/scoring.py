@@ -140,6 +140,13 @@ def overlaps_enough(a: SpanT, b: SpanT) -> bool:
     return common > 0 and 2 * common >= min(a[1] - a[0], b[1] - b[0])
 
 
+def same_span(a: SpanT, b: SpanT) -> bool:
+    """Overlap of at least half of the longer span: the two quote (nearly) the same words, not a
+    name inside a longer phrase ("Nazi" inside "the Nazi-Soviet pact")."""
+    common = min(a[1], b[1]) - max(a[0], b[0])
+    return common > 0 and 2 * common >= max(a[1] - a[0], b[1] - b[0])
+
+
 def any_overlap(a: list[SpanT], b: list[SpanT]) -> bool:
     return any(overlaps_enough(x, y) for x in a for y in b)
 
@@ -164,15 +171,39 @@ def speaker(article: Article, item: dict[str, Any], spans: list[SpanT]) -> froze
 def proposal_map(
     draft_mentions: set[tuple[int, int, str]], gold_mentions: set[tuple[int, int, str]], proposed: set[str]
 ) -> dict[str, str]:
-    """For each proposed key, the gold key its mentions most often overlap (if any)."""
+    """For each proposed key, the gold key whose mentions its mentions most often quote (overlap
+    by at least half of the longer of the two spans), if any."""
     votes: dict[str, Counter[str]] = {}
     for start, end, key in sorted(draft_mentions):
         if key in proposed:
             for gs, ge, gkey in sorted(gold_mentions):
-                if gs < end and start < ge:
+                if same_span((start, end), (gs, ge)):
                     votes.setdefault(key, Counter())[gkey] += 1
     # most votes, then the first key in order: the same answer whatever the hash seed
     return {key: min(counts, key=lambda g: (-counts[g], g)) for key, counts in sorted(votes.items())}
+
+
+def one_to_one(pairs: set[tuple[int, int]]) -> set[tuple[int, int]]:
+    """A largest set of (draft, gold) pairs in which no draft and no gold is used twice (Kuhn's
+    augmenting paths): one drafted statement found in a sentence that holds two gold statements
+    gives the reviewer one of them, not both."""
+    options: dict[int, list[int]] = {}
+    for draft, gold in sorted(pairs):
+        options.setdefault(draft, []).append(gold)
+    owner: dict[int, int] = {}
+
+    def augment(draft: int, seen: set[int]) -> bool:
+        for gold in options[draft]:
+            if gold not in seen:
+                seen.add(gold)
+                if gold not in owner or augment(owner[gold], seen):
+                    owner[gold] = draft
+                    return True
+        return False
+
+    for draft in sorted(options):
+        augment(draft, set())
+    return {(draft, gold) for gold, draft in owner.items()}
 
 
 def translate(keys: Any, mapping: dict[str, str]) -> set[str]:

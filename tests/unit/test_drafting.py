@@ -30,23 +30,23 @@ from helpers.paths import ROOT
 FLOORS = {
     "mention_recall": 0.78,
     "mention_precision": 0.82,
-    "statement_recall.all": 0.56,
-    "statement_recall.Claim": 0.66,
-    "statement_recall.Position": 0.42,
-    "statement_recall.ReportedFigure": 0.55,
-    "statement_recall.EventReport": 0.41,
+    "statement_recall.all": 0.51,
+    "statement_recall.Claim": 0.61,
+    "statement_recall.Position": 0.34,
+    "statement_recall.ReportedFigure": 0.62,
+    "statement_recall.EventReport": 0.36,
     "statement_recall.PrecedentInvocation": 0.30,
-    "statement_precision": 0.77,
+    "statement_precision": 0.78,
     "speaker_accuracy": 0.84,
     "stance_accuracy": 0.54,
     "target_accuracy": 0.18,
     "value_accuracy": 1.0,
     "unit_accuracy": 1.0,
     "key_accuracy": 0.12,
-    "new_entity_class_accuracy": 0.75,
-    "role_recall": 0.66,
+    "new_entity_class_accuracy": 0.76,
+    "role_recall": 0.59,
 }
-CEILINGS = {"new_entity_junk_rate": 0.21}
+CEILINGS = {"new_entity_junk_rate": 0.24}
 
 
 @pytest.mark.parametrize(
@@ -293,3 +293,39 @@ def test_works_speak_for_their_authors() -> None:
     speakers = _attributions(text, {"Financial Times": "financial-times", "Sky News": "sky-news"})
     assert speakers["According to a study by the Financial Times, the figure is unrealistic."] == "financial-times"
     assert speakers["Drones will multiply, as stated in an analysis by Sky News."] == "sky-news"
+
+
+# -- the evaluation's matching rules ----------------------------------------------------------------
+
+
+def test_one_draft_is_credited_with_one_gold_statement_at_most() -> None:
+    from kg.drafting.scoring import one_to_one
+
+    # draft 0 overlaps golds 0 and 1, draft 1 only gold 0: both golds are found, each once
+    assert one_to_one({(0, 0), (0, 1), (1, 0)}) == {(0, 1), (1, 0)}
+    # one draft over a sentence holding two gold statements finds one of them
+    assert len(one_to_one({(0, 0), (0, 1)})) == 1
+
+
+def test_a_proposal_names_a_gold_individual_only_by_quoting_its_name() -> None:
+    from kg.drafting.scoring import proposal_map
+
+    gold = {(10, 41, "nazi-soviet-pact"), (50, 64, "ryhor-nizhnikau")}
+    draft = {(10, 14, "nazi"), (50, 64, "ryhor-nijnikau")}
+    # "Nazi" inside "Nazi-Soviet Non-Aggression Pact" is not that pact; the same words are
+    assert proposal_map(draft, gold, {"nazi", "ryhor-nijnikau"}) == {"ryhor-nijnikau": "ryhor-nizhnikau"}
+
+
+@pytest.mark.parametrize(
+    ("label", "head"),
+    [
+        ("Several officials", "official"),
+        ("Several US administration officials (article 004)", "official"),
+        ("Analysts cited in article 001", "analyst"),
+        ("Other analysts' 40,000–50,000-strong force", "force"),
+    ],
+)
+def test_head_noun_of_a_label(label: str, head: str) -> None:
+    from kg.drafting.alignment import head_noun
+
+    assert head_noun(label) == head
