@@ -40,7 +40,8 @@ from kg.mapping.dataset import article_graph, reference_graph
 from kg.mapping.iris import Minter
 from kg.ontology.load import OntologySources, load_ontology, load_shapes
 from kg.ontology.quality import run_check
-from kg.ontology.shacl import ShapeViolation, validate
+from kg.ontology.shacl import ShapeViolation
+from kg.ontology.shacl_native import validate  # pySHACL's answers, by pyshacl-turbo where it finds nothing
 from kg.serialize import canonical, rdf_bytes, to_oxigraph_terms, write_atomic
 from kg.settings import Settings
 from kg.store.builds import StoreError, current_build, read_manifest, write_store
