@@ -206,22 +206,8 @@ def targets(runs: list[dict]) -> list[str]:
         out.append(
             f"| ≥ 50× faster than rdflib-endpoint on join and group-by at 1M triples | {'<br>'.join(cells)} | {_verdict(oks)} |"
         )
-    built = [r for r in runs if r.get("build") and r["articles"] >= 1000]
-    if built:
-        ratios = {_label(r): r["build"]["triples_per_s"] / r["ceiling"]["triples_per_s"] for r in built}
-        out.append(
-            "| build ≥ ½ raw bulk_load throughput | "
-            + "<br>".join(f"{k}: {v:.3f}×" for k, v in ratios.items())
-            + f" | {_verdict([v >= 0.5 for v in ratios.values()])} |"
-        )
-        shares = {_label(r): r["incremental"]["seconds"] / r["build"]["seconds"] for r in built}
-        ten_k = any(r["articles"] >= 10_000 for r in built)
-        out.append(
-            "| incremental rebuild < 2% of full at 10k articles | "
-            + "<br>".join(f"{k}: {v:.1%}" for k, v in shares.items())
-            + ("" if ten_k else "<br>10k articles: not run")
-            + f" | {_verdict([v < 0.02 for v in shares.values()])} |"
-        )
+    # the build's targets are in its own section (bench.build_report), from runs that record their
+    # commit and load average; the build figures of these older runs are not shown
     return out
 
 
@@ -290,18 +276,10 @@ def render() -> Path:
         "",
         *targets(runs),
         "",
-        "## Build",
-        "",
-        *build_table(runs),
-        "",
     ]
-    if largest.get("build"):
-        lines += [
-            f"Where the time goes ({_label(largest)}, from the build's progress lines):",
-            "",
-            *phase_table(largest),
-            "",
-        ]
+    from bench.build_report import section_lines  # the build's own benchmark (make bench-build)
+
+    lines += [*section_lines(), ""]
     if plot(runs, BENCH / "cost-vs-size.png"):
         lines += ["![Build cost and query latency against corpus size](cost-vs-size.png)", ""]
     for r in reversed(runs):
@@ -327,6 +305,18 @@ def render() -> Path:
             ]
             break
     lines += [f"## Memory ({_label(largest)})", "", *memory_table(largest), ""]
+    natural = BENCH / "results" / "natural-seed.json"
+    if natural.exists():  # bench/natural.py: the natural-shapes suite, query rewriter off and on
+        from bench.natural import summary_lines
+
+        lines += [
+            "## Natural query shapes on the seed graph (issue 18)",
+            "",
+            "`make bench-natural`; per query and ordering in bench/natural/README.md, advice in queries/README.md.",
+            "",
+            *summary_lines(json.loads(natural.read_text())),
+            "",
+        ]
     analysis = BENCH / "analysis.md"
     if analysis.exists():
         lines += [analysis.read_text(encoding="utf-8").rstrip(), ""]
