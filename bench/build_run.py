@@ -1,0 +1,117 @@
+"""The build benchmark: ``python -m bench.build_run --articles 100 1000 10000`` (``make bench-build``).
+
+For each size: a synthetic corpus (``peacekg synth``, seed 1, density 2), then in fresh processes
+a full ``peacekg build`` (include_drafts, as every synthetic corpus is drafts), a no-op build, a
+build after one article's annotation changed, and the ceiling measured in the same run: the
+store's quads dumped to N-Quads and bulk-loaded by pyoxigraph into a new store. Each result
+records the commit (and whether the tree had uncommitted changes), the machine, and the load
+average before and after.
+
+A busy machine makes every number wrong in a way no later reader can see, so a run that starts
+with the 1-minute load average above ``--max-load`` (default 0.5 on this 2-core machine: another
+process using a quarter of it) refuses to run; ``--busy-ok`` runs it anyway and the result is
+marked busy, which the tables show. Results: ``bench/results/build-<N>.json``; tables and plot:
+``python -m bench.build_report`` (run at the end of this command).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from bench import building
+from bench.measure import machine
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results"
+DATA = ROOT / "bench" / "data" / "build"
+SEED = 1
+DENSITY = 2.0
+
+
+def commit() -> dict[str, object]:
+    def git(*args: str) -> str:
+        return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, check=False).stdout.strip()
+
+    dirty = [line for line in git("status", "--porcelain", "--", "kg", "bench", "ontology").splitlines() if line]
+    return {"commit": git("rev-parse", "--short", "HEAD"), "uncommitted_changes": len(dirty)}
+
+
+def load_average() -> list[float]:
+    return [round(x, 2) for x in os.getloadavg()]
+
+
+def measure(articles: int, echo) -> dict:
+    work = DATA / f"articles-{articles}"
+    corpus, build_dir = work / "corpus", work / "build"
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    result: dict = {"articles": articles, "seed": SEED, "density": DENSITY}
+    result["synth"] = building.synth(articles, SEED, corpus, DENSITY)
+    echo(f"{articles} articles: full build")
+    result["build"] = building.build(corpus, build_dir)
+    echo(f"  {result['build']['seconds']:.1f} s; no-op build")
+    result["noop"] = building.build(corpus, build_dir)
+    echo(f"  {result['noop']['seconds']:.1f} s; one article changed")
+    result["changed_article"] = building.change_one_article(corpus, articles, SEED)
+    result["incremental"] = building.build(corpus, build_dir)
+    echo(f"  {result['incremental']['seconds']:.1f} s; the ceiling: bulk_load of the same quads")
+    nquads = work / "store.nq"
+    result["dump"] = building.dump_nquads(build_dir, nquads)
+    result["ceiling"] = building.raw_bulk_load(nquads, work / "bulk")
+    nquads.unlink(missing_ok=True)
+    b, c = result["build"], result["ceiling"]
+    result["ratio_to_bulk_load"] = b["triples_per_s"] / c["triples_per_s"]
+    echo(
+        f"  build {b['triples_per_s']:,.0f} triples/s, bulk_load {c['triples_per_s']:,.0f}: {result['ratio_to_bulk_load']:.3f}×"
+    )
+    return result
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.build_run", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--articles", type=int, nargs="+", default=[100, 1000, 10000])
+    parser.add_argument("--max-load", type=float, default=0.5, help="refuse when the 1-min load average is above")
+    parser.add_argument("--busy-ok", action="store_true", help="run on a busy machine; results marked busy")
+    args = parser.parse_args(argv)
+
+    def echo(line: str) -> None:
+        print(line, flush=True)
+
+    for articles in args.articles:
+        before = load_average()
+        busy = before[0] > args.max_load
+        if busy and not args.busy_ok:
+            echo(
+                f"refused: load average {before} above {args.max_load} (another process is running); --busy-ok marks it"
+            )
+            return 3
+        started = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+        result = measure(articles, echo)
+        after = load_average()
+        result.update(
+            started=started,
+            load_average={"before": before, "after": after},
+            busy=busy,
+            max_load=args.max_load,
+            machine=machine(),
+            **commit(),
+        )
+        RESULTS.mkdir(parents=True, exist_ok=True)
+        path = RESULTS / f"build-{articles}.json"
+        path.write_text(json.dumps(result, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+        echo(f"  wrote {path.relative_to(ROOT)} (load {before} → {after}{', BUSY' if busy else ''})")
+    from bench.build_report import render
+
+    echo(f"tables: {render().relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
