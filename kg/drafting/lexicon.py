@@ -188,3 +188,12 @@ EVENT_NOUNS = words(
 )
 # Works that speak for their authors ("according to a study by X", "an analysis by X concludes").
 WORKS = words("study report analysis survey assessment estimate paper article poll investigation review memo")
+# Words of movement and of physical attack: after them "to", "toward" and "on" name a place ("a
+# trip to Moscow", "an attack on Kyiv"); after others the capital stands for those in power
+# ("pressure on Moscow", "outreach to Moscow", linking rule 1).
+TOWARD_A_PLACE = words(
+    """go come travel fly drive walk move return arrive send deploy head march advance flee
+    trip visit journey flight travel route road railway train march return
+    attack strike assault bombing bombardment shelling raid offensive missile drone rocket fire
+    airstrike strikes attacks"""
+)

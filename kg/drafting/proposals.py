@@ -14,7 +14,8 @@ from typing import Any
 
 from kg.annotations.values import KEY_PATTERN
 from kg.drafting.gazetteer import TRAILING, Gazetteer, Hit, in_windows, overlaps, whole_word_occurrences
-from kg.drafting.places import place_class
+from kg.drafting.places import geonames_names, place_class
+from kg.drafting.roles import ROLE_TYPES
 
 LABELS = ("PERSON", "ORG", "GPE", "NORP", "EVENT", "LAW", "FAC", "LOC")
 TYPE_OF_LABEL = {
@@ -144,14 +145,20 @@ def propose_entities(
         name = text[start:end]
         if name in names or name in demonyms:
             continue
-        if label == "NORP":
+        if label in ("NORP", "NORP-ADJ"):
             key = gazetteer.demonym_key(name)
             if key:
                 demonyms[name] = key
                 continue
+            if label == "NORP-ADJ":
+                continue  # an adjective of nationality or creed modifying a noun ("Baltic countries")
         if name in surnames:
             continue
         known = gazetteer.variant_key(name) if label != "NORP" else None
+        if not known and label in ("GPE", "LOC", "ORG"):
+            # another name GeoNames gives the place ("USA", "Kiev") is a name of a known one
+            found = {k for other in geonames_names(name) for k in gazetteer.candidates.get(other, [])[:1]}
+            known = next(iter(found)) if len(found) == 1 else None
         if known:
             variants[name] = known
             continue
@@ -246,9 +253,15 @@ def _entity_spans(
             # "Kyiv Independent", "Russian Embassy": an organisation named after a place is one name
             for hit in inner:
                 hits.remove(hit)
+        head = ent.root
+        if any(h.start <= head.idx < h.end for h in hits):
+            continue  # the name's head is known ("Nazi Germany"): what is left of it only modifies it
+        if head.pos_ != "PROPN" and ent.label_ != "NORP":
+            continue  # a common noun, verb or adjective spaCy took for a name ("Patriots", "Russified")
         segments = core_segments(text, ent.start_char, ent.end_char, hits)
         if segments:
-            spans.append((*segments[0], ent.label_))
+            modifier = ent.label_ == "NORP" and head.pos_ == "ADJ" and head.dep_ in ("amod", "compound")
+            spans.append((*segments[0], "NORP-ADJ" if modifier else ent.label_))
     return spans
 
 
@@ -262,8 +275,12 @@ COMPASS = frozenset(["North", "South", "East", "West", "Northeast", "Northwest",
 
 def _not_a_name(name: str, label: str) -> bool:
     """Entities spaCy gives that are not names of individuals: a compass point ("the East"), a
-    single word ending in -ly ("Morally")."""
-    return len(name.split()) == 1 and (name in COMPASS or (name.endswith("ly") and label == "PERSON"))
+    single word ending in -ly ("Morally"), a title ("Special Emissary": its last word is one of
+    the role lexicon's titles)."""
+    words = name.split()
+    if label in ("ORG", "PERSON") and words and words[-1].lower() in ROLE_TYPES:
+        return True
+    return len(words) == 1 and (name in COMPASS or (name.endswith("ly") and label == "PERSON"))
 
 
 def _states_in_sentence(

@@ -28,6 +28,7 @@ ROLE_TYPES = {
     "secretary": "minister",
     "ambassador": "ambassador",
     "envoy": "envoy",
+    "emissary": "envoy",
     "diplomat": "diplomat",
     "counselor": "diplomat",
     "analyst": "expert",
