@@ -153,10 +153,10 @@ class Settings:
         (
             "Rewrite each query's algebra before the embedded engine plans it (kg/sparql/rewrite.py): required "
             "patterns written after OPTIONAL groups or a BIND are moved into them, filters into the OPTIONALs' "
-            "base, and each basic graph pattern written in one order whatever order it was written in, so that "
-            "pyoxigraph's planner starts from the selective pattern. Only provably equivalent rewrites; anything "
-            "unsure runs as written. Checked by the W3C query suites and a differential test (queries/README.md "
-            "has the figures)."
+            "base, and each basic graph pattern's triples ordered (filtered and joined patterns first, ties in "
+            "the written order) so that pyoxigraph's planner starts from the selective pattern. Only provably "
+            "equivalent rewrites; anything unsure runs as written. Checked by the W3C query suites and a "
+            "differential test (queries/README.md has the figures)."
         ),
     )
     query_timeout_s: float = setting(
