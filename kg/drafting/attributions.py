@@ -324,7 +324,9 @@ def find_attributions(
     return out
 
 
-def _quotations_that_follow(text: str, sentences: list[tuple[int, int]], out: dict[tuple[int, int], Attribution]) -> None:
+def _quotations_that_follow(
+    text: str, sentences: list[tuple[int, int]], out: dict[tuple[int, int], Attribution]
+) -> None:
     """A quotation with no attribution of its own that follows a quotation whose speaker is named,
     with no words of the author between ('"…," said Mathers. "Think about…"', or a paragraph that
     is one quotation after such a paragraph), is the same speaker's: the usual way of quoting on."""

@@ -98,11 +98,17 @@ class _Drafter:
     def name_group(self, start: int, end: int, plural: bool) -> str:
         """A group (or an anonymous source) of the article for an unnamed speaker."""
         phrase = self.text[start:end]
+        kind = "Group" if plural else "AnonymousSource"
         for entity in self.entities:
             if entity["label"].lower() == phrase.lower():
                 return str(entity["key"])
+        words = phrase.lower().split()
+        if len(words) <= 3 and words[0] in ("the", "this", "that", "these", "those"):
+            # a definite description ("the person said") names the last such speaker introduced
+            for entity in reversed(self.entities):
+                if entity["type"] == kind and words[-1] in entity["label"].lower().split():
+                    return str(entity["key"])
         key = unique_key(f"{phrase}-{self.article.id[:3]}", self.taken)
-        kind = "Group" if plural else "AnonymousSource"
         self.entities.append(
             {
                 "key": key,

