@@ -26,7 +26,8 @@ class Unsupported(Exception):
 
 # Expression nodes written as ``left OP right``; their other operands are in ``other``.
 _CHAINS = {"ConditionalOrExpression": "||", "ConditionalAndExpression": "&&"}
-_REFUSED_BUILTINS = {"Builtin_EXISTS", "Builtin_NOTEXISTS"}  # rdflib keeps their pattern as syntax
+# EXISTS patterns: kg.sparql.rewrite has put rdflib's translation of the pattern in ``graph``.
+_EXISTS = {"Builtin_EXISTS": "EXISTS", "Builtin_NOTEXISTS": "NOT EXISTS"}
 
 
 def term(node: Any) -> str:
@@ -100,7 +101,9 @@ class Writer:
             distinct = "DISTINCT " if node.distinct else ""
             args = ", ".join(self.expr(a) for a in node.expr or [])
             return f"{node.iri.n3()}({distinct}{args})"
-        if name.startswith("Builtin_") and name not in _REFUSED_BUILTINS:
+        if name in _EXISTS:
+            return f"({_EXISTS[name]} {{ " + self.group(node.graph) + " })"
+        if name.startswith("Builtin_"):
             return name[len("Builtin_") :] + "(" + ", ".join(self._args(node)) + ")"
         raise Unsupported(f"expression {name}")
 
@@ -269,5 +272,7 @@ def query_text(query_name: str, algebra: CompValue) -> str:
     if query_name == "SelectQuery":
         return writer.select(algebra)
     if query_name == "AskQuery":
+        if algebra.name == "Project":  # rdflib projects an ASK's pattern; ASK keeps no columns
+            algebra = algebra.p
         return "ASK { " + writer.group(algebra) + " }"
     raise Unsupported(f"query form {query_name}")

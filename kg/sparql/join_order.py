@@ -13,9 +13,10 @@ the same BGP written in two orders can differ 8× (bench/natural/22-all-agents-b
   chosen where one is; ties keep the written order (a well-written order stays: sorting ties by
   their text made cq01 3x slower). A BGP is a conjunction: any order has the same solutions.
 * :func:`filter_into_base` moves the conjuncts of a group's FILTER into the base of its OPTIONALs
-  (or under a BIND) when every variable they read is bound in every solution of that base: the
-  OPTIONAL extends each base row without changing those variables, so the filter keeps the same
-  rows; in the base, the engine applies it before the OPTIONALs run.
+  (or under a BIND) when every variable they read that the group mentions is bound in every
+  solution of that base: the OPTIONAL extends each base row without changing those variables, so
+  the filter keeps the same rows; in the base, the engine applies it before the OPTIONALs run.
+  A ``FILTER NOT EXISTS`` on base variables thus runs once per base row, not per OPTIONAL row.
 
 No I/O; used by :mod:`kg.sparql.rewrite`, which checks the text it writes.
 """
@@ -110,6 +111,10 @@ def _order(
             child_outer = outer | frozenset(mentioned(node.p1))
         elif name == "ToMultiSet":
             child_outer = frozenset()  # a sub-SELECT is evaluated on its own
+        elif key == "expr" and name in ("Filter", "Extend", "LeftJoin"):
+            # an EXISTS pattern in the expression runs per row of the pattern: it starts from those
+            patterns = [v for k, v in node.items() if k in ("p", "p1", "p2")]
+            child_outer = outer | frozenset().union(*(mentioned(p) for p in patterns))
         else:
             child_outer = outer
         if name == "LeftJoin" and key == "p2":
@@ -154,16 +159,24 @@ def filter_into_base(
     rules: list[str],
     mentioned: Callable[[Any], set[Variable]],
     certain: Callable[[CompValue], set[Variable]],
+    outside_bound: bool = False,
 ) -> CompValue:
-    """``Filter(F, p)`` with the conjuncts of F that are safe to move pushed into p's base."""
+    """``Filter(F, p)`` with the conjuncts of F that are safe to move pushed into p's base;
+    ``outside_bound``: the filter is inside an EXISTS pattern, so every variable it reads counts."""
     inner = node.p
     if inner.name not in ("LeftJoin", "Extend"):
         return node
     kept: list[Any] = []
     moved: list[Any] = []
+    # A variable the pattern never mentions is unbound above and in the base alike (an EXISTS
+    # pattern's own variables, typically): only the pattern's variables must be certain in the base.
+    # Inside an EXISTS pattern the rows it is tested on bind more: there, every variable counts.
+    in_pattern = mentioned(inner)
     for part in _conjuncts(node.expr):
         target = _base(inner)
-        safe = not _volatile(part) and mentioned(part) <= certain(target) and not _binds(inner, mentioned(part))
+        read = mentioned(part)
+        needed = read if outside_bound else read & in_pattern
+        safe = not _volatile(part) and needed <= certain(target) and not _binds(inner, read)
         (moved if safe else kept).append(part)
     if not moved:
         return node

@@ -13,9 +13,15 @@ the group drives it (t9: 30 ms). The rewrite moves required patterns to where th
   when ?v is not in R and every variable R shares with e is bound in every solution of P;
 * basic graph patterns that end up next to each other are merged into one.
 
+The same rules apply inside the pattern of a ``FILTER EXISTS`` / ``NOT EXISTS`` (and of an
+EXISTS in a BIND): rdflib translates that pattern but keeps the translation beside the syntax
+(an attribute of the expression, not one of its fields), so :func:`_exists_translated` puts the
+translation in its place before the rules run, and refuses (the query runs as written) where
+rdflib left an EXISTS untranslated (in a SELECT expression, HAVING or ORDER BY).
+
 Conservative by construction (issue 18, "Bad input"): the query is parsed and translated by
-rdflib (never by hand); the rewrite runs only on SELECT and ASK queries without FROM, SERVICE,
-EXISTS or constructs :mod:`kg.sparql.algebra_text` does not write; the new text is parsed again
+rdflib (never by hand); the rewrite runs only on SELECT and ASK queries without FROM, SERVICE
+or constructs :mod:`kg.sparql.algebra_text` does not write; the new text is parsed again
 and must translate to exactly the rewritten algebra. Anything else — an error anywhere, a rule
 that does not apply — returns the query as written. The W3C query suites and a differential
 test (tests/system/test_w3c_query_eval.py, tests/unit/test_rewrite_differential.py) check it.
@@ -45,8 +51,9 @@ from kg.sparql.lexer import Token, significant
 # Only these can hold what the rules move; other queries are not even parsed (a lookup pays nothing).
 _CANDIDATES = {"OPTIONAL", "BIND", "FILTER"}
 _PATH_OPERATORS = {"/", "|", "^"}  # and "*", "+" after a predicate: property paths
-# rdflib keeps EXISTS patterns as syntax (not written back), SERVICE and FROM change the dataset.
-_REFUSED = {"SERVICE", "EXISTS", "FROM"}
+# SERVICE and FROM change the dataset.
+_REFUSED = {"SERVICE", "FROM"}
+_EXISTS = ("Builtin_EXISTS", "Builtin_NOTEXISTS")
 
 
 @dataclass(frozen=True)
@@ -65,7 +72,7 @@ def rewrite(query: str, base_iri: str | None = None) -> Rewrite:
     if not keywords & _CANDIDATES and not _has_path(tokens):
         return Rewrite(query, reason="no OPTIONAL, BIND, FILTER or property path")
     if keywords & _REFUSED:
-        return Rewrite(query, reason="SERVICE, EXISTS or FROM")
+        return Rewrite(query, reason="SERVICE or FROM")
     return _cached(query, base_iri)
 
 
@@ -73,6 +80,8 @@ def rewrite(query: str, base_iri: str | None = None) -> Rewrite:
 def _cached(query: str, base_iri: str | None) -> Rewrite:
     try:
         parsed = _translate(query, base_iri)
+    except Unsupported as exc:
+        return Rewrite(query, reason=f"not rewritten: {exc}")
     except (ParseException, Exception) as exc:  # rdflib raises many kinds; the engine will say its own
         return Rewrite(query, reason=f"rdflib cannot translate it: {type(exc).__name__}")
     form = parsed.algebra.name
@@ -104,9 +113,30 @@ def _translate(text: str, base_iri: str | None) -> Any:
     original = algebra.reorderTriples
     algebra.reorderTriples = list  # type: ignore[assignment]
     try:
-        return algebra.translateQuery(parseQuery(text), base=base_iri)
+        query = algebra.translateQuery(parseQuery(text), base=base_iri)
     finally:
         algebra.reorderTriples = original
+    query.algebra = _exists_translated(query.algebra)
+    return query
+
+
+def _exists_translated(node: Any) -> Any:
+    """``node`` with each EXISTS / NOT EXISTS holding its translated pattern as its ``graph``
+    field. rdflib's translateExists assigns the translation as an *attribute* of the expression
+    (what rdflib's evaluator reads), leaving the parsed syntax in the field; it also skips
+    rdflib's ``simplify`` pass (empty BGPs joined in), applied here. An EXISTS rdflib did not
+    translate raises :class:`Unsupported`."""
+    if isinstance(node, CompValue):
+        fields = {k: _exists_translated(v) for k, v in node.items()}
+        if node.name in _EXISTS:
+            translated = vars(node).get("graph")
+            if not isinstance(translated, CompValue) or translated.name in ("GroupGraphPatternSub", "SubSelect"):
+                raise Unsupported("an EXISTS rdflib left untranslated")
+            fields["graph"] = _exists_translated(algebra.traverse(translated, visitPost=algebra.simplify))
+        return CompValue(node.name, **fields)
+    if isinstance(node, list):
+        return [_exists_translated(v) for v in node]
+    return node
 
 
 def _has_path(tokens: list[Token]) -> bool:
@@ -205,24 +235,20 @@ def certain(node: CompValue) -> set[Variable]:
 
 
 # -- rules -------------------------------------------------------------------------------------
-def _transform(node: Any, rules: list[str]) -> Any:
-    """``node`` with the rules applied bottom-up."""
+def _transform(node: Any, rules: list[str], in_exists: bool = False) -> Any:
+    """``node`` with the rules applied bottom-up; ``in_exists``: inside an EXISTS pattern, where
+    a variable the pattern does not mention may still be bound (by the rows EXISTS is tested on)."""
     if not isinstance(node, CompValue):
         return node
     if node.name in ("values",):
         return node
-    children = CompValue(node.name, **{k: _transform_child(v, rules) for k, v in node.items() if k != "_vars"})
+    inner = in_exists or node.name in _EXISTS
+    children = CompValue(node.name, **{k: _transform(v, rules, inner) for k, v in node.items() if k != "_vars"})
     if children.name == "Join":
         return _join(children.p1, children.p2, rules)
     if children.name == "Filter":
-        return filter_into_base(children, rules, mentioned, certain)
+        return filter_into_base(children, rules, mentioned, certain, outside_bound=in_exists)
     return children
-
-
-def _transform_child(value: Any, rules: list[str]) -> Any:
-    if isinstance(value, CompValue):
-        return _transform(value, rules)
-    return value
 
 
 def _join(left: CompValue, right: CompValue, rules: list[str]) -> CompValue:

@@ -1,7 +1,7 @@
 """Hypothesis strategies for SPARQL queries over PeaceKG's ontology terms, shaped like the queries
 people write: joins through the evidence hops (statement → annotation → span → selector),
-OPTIONAL groups, UNION, FILTER, BIND, property paths, sub-SELECTs, FILTER NOT EXISTS, MINUS and
-aggregates, with required patterns before and after the groups (where kg.sparql.rewrite moves them).
+OPTIONAL groups, UNION, FILTER, BIND, property paths, sub-SELECTs, FILTER EXISTS and NOT EXISTS
+(with FILTERs inside on variables of the row tested), MINUS and aggregates, with required patterns before and after the groups (where kg.sparql.rewrite moves them).
 
 Every pattern after the first shares a variable with those written before it, so the answers stay
 small (no accidental cartesian products over the store) while the variable a later pattern
@@ -113,7 +113,7 @@ def triple(draw: st.DrawFn, scope: _Scope) -> str:
 def element(draw: st.DrawFn, scope: _Scope, depth: int, kind: str | None = None) -> str:
     kinds = ["triple", "triple", "triple", "filter", "bind"]
     if depth > 0:
-        kinds += ["optional", "optional", "union", "group", "subquery", "not-exists", "minus"]
+        kinds += ["optional", "optional", "union", "group", "subquery", "not-exists", "exists", "minus"]
     kind = kind or draw(st.sampled_from(kinds))
     if kind == "triple" or not scope.seen:
         return draw(triple(scope))
@@ -125,13 +125,24 @@ def element(draw: st.DrawFn, scope: _Scope, depth: int, kind: str | None = None)
         if not options:
             return draw(triple(scope))
         return f"BIND({BINDS[draw(st.sampled_from(options))]} AS ?bound{scope.fresh()})"
-    if kind in ("optional", "group", "not-exists", "minus"):
+    if kind in ("optional", "group", "not-exists", "exists", "minus"):
         inner = scope.inner()
         text = draw(group(inner, depth - 1))
-        if kind in ("optional", "group"):  # MINUS and NOT EXISTS bind nothing outside
+        if kind in ("optional", "group"):  # MINUS and (NOT) EXISTS bind nothing outside
             scope.add(*inner.seen)
-        word = {"optional": "OPTIONAL ", "group": "", "not-exists": "FILTER NOT EXISTS ", "minus": "MINUS "}[kind]
-        return f"{word}{{ {text} }}"
+        elif kind in ("exists", "not-exists") and draw(st.booleans()):
+            # a FILTER inside the EXISTS on a variable of the row it is tested on
+            options = [f for v in scope.seen for f in FILTERS.get(v, [])]
+            text += f" FILTER({draw(st.sampled_from(options))})" if options else ""
+        word = {
+            "optional": "OPTIONAL ",
+            "group": "",
+            "not-exists": "FILTER NOT EXISTS ",
+            "exists": draw(st.sampled_from(["FILTER EXISTS ", "FILTER(!BOUND(?nothing) && EXISTS "])),
+            "minus": "MINUS ",
+        }[kind]
+        close = ")" if word.endswith("&& EXISTS ") else ""
+        return f"{word}{{ {text} }}{close}"
     if kind == "union":
         left, right = scope.inner(), scope.inner()
         text = f"{{ {draw(group(left, depth - 1))} }} UNION {{ {draw(group(right, depth - 1))} }}"

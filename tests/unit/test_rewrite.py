@@ -29,6 +29,30 @@ REWRITTEN = {
         "required-into-optional-base",
     ),
     # precedent-profile: a BIND in the middle of the branch cut it in two
+    # most stored queries: FILTER NOT EXISTS beside the OPTIONALs, or the shape inside the EXISTS
+    "required after an OPTIONAL, with a NOT EXISTS": (
+        "SELECT * WHERE { ?s pk:stance ?st OPTIONAL { ?s pk:target ?t } ?s pk:attributedTo ?a "
+        "FILTER NOT EXISTS { ?a a pk:Person } }",
+        "required-into-optional-base",
+    ),
+    "required after an OPTIONAL inside NOT EXISTS": (
+        "SELECT * WHERE { ?s pk:stance ?st FILTER NOT EXISTS { ?s pk:target ?t OPTIONAL { ?t rdfs:label ?l } "
+        "?t a pk:Person } }",
+        "required-into-optional-base",
+    ),
+    "inside EXISTS inside NOT EXISTS, in an ASK": (
+        "ASK { ?s pk:stance ?st FILTER EXISTS { ?s pk:target ?t FILTER NOT EXISTS { ?t a pk:Person "
+        "OPTIONAL { ?t pk:x ?y } ?t pk:z ?q } } }",
+        "required-into-optional-base",
+    ),
+    "a NOT EXISTS on the base's variables, into the base": (
+        "SELECT * WHERE { ?s pk:stance ?st OPTIONAL { ?s pk:target ?t } FILTER NOT EXISTS { ?s pk:about ?x } }",
+        "filter-into-optional-base",
+    ),
+    "an EXISTS in a BIND": (
+        "SELECT * WHERE { ?s pk:stance ?st BIND(EXISTS { ?s pk:about ?x } AS ?about) ?s pk:attributedTo ?a }",
+        "required-before-bind",
+    ),
     "required after a BIND": (
         "SELECT * WHERE { ?s pk:invokesPrecedent ?p BIND(pk:invokesPrecedent AS ?fact) ?s pk:hasEvidence ?e }",
         "required-before-bind",
@@ -52,14 +76,19 @@ AS_WRITTEN = {
         "SELECT * WHERE { ?s pk:stance ?st BIND(STR(?a) AS ?name) ?s pk:attributedTo ?a }",
         "no rule applies",
     ),
-    "EXISTS (rdflib keeps its pattern as syntax)": (
-        "SELECT * WHERE { ?s pk:stance ?st OPTIONAL { ?s pk:target ?t } ?s pk:attributedTo ?a "
-        "FILTER NOT EXISTS { ?a a pk:Person } }",
-        "SERVICE, EXISTS or FROM",
+    "EXISTS in a SELECT expression (rdflib leaves its pattern untranslated)": (
+        "SELECT ?s (EXISTS { ?s pk:target ?t } AS ?x) WHERE { ?s pk:stance ?st OPTIONAL { ?s pk:about ?t } "
+        "?s pk:attributedTo ?a }",
+        "an EXISTS rdflib left untranslated",
+    ),
+    "EXISTS in HAVING": (
+        "SELECT ?s (COUNT(*) AS ?n) WHERE { ?s pk:stance ?st OPTIONAL { ?s pk:about ?t } ?s pk:attributedTo ?a } "
+        "GROUP BY ?s HAVING (EXISTS { ?s pk:target ?x })",
+        "an EXISTS rdflib left untranslated",
     ),
     "FROM (the dataset is the query's)": (
         "SELECT * FROM <http://e/g> WHERE { ?s pk:stance ?st OPTIONAL { ?s pk:target ?t } ?s pk:attributedTo ?a }",
-        "SERVICE, EXISTS or FROM",
+        "SERVICE or FROM",
     ),
     "a lookup (not even parsed)": (
         "SELECT ?l WHERE { pk:x rdfs:label ?l }",
@@ -133,3 +162,52 @@ def test_a_filter_moves_into_the_optionals_base_only_on_base_variables() -> None
     base, optional = result.text.split("OPTIONAL", 1)
     assert "!=" in base and "BOUND" not in base and "RAND" not in base  # unbound-ness and RAND() stay on top
     assert "BOUND" in optional and "RAND" in optional
+
+
+def _parts(text: str) -> tuple[str, str]:
+    base, optional = text.split(" OPTIONAL ", 1)
+    return base, optional
+
+
+def test_not_exists_moves_into_the_base_only_when_the_optional_binds_none_of_its_variables() -> None:
+    """A NOT EXISTS whose variables the pattern mentions only in the base runs before the OPTIONALs;
+    one that reads what the OPTIONAL binds (?t) stays above them: its answer depends on that."""
+    moved = rewrite(
+        P + "SELECT * WHERE { ?s pk:stance ?st OPTIONAL { ?s pk:target ?t } FILTER NOT EXISTS { ?s pk:about ?x } }"
+    )
+    assert "NOT EXISTS" in _parts(moved.text)[0]
+    kept = rewrite(
+        P + "SELECT * WHERE { ?s pk:stance ?st OPTIONAL { ?s pk:target ?t } FILTER NOT EXISTS { ?t pk:about ?x } }"
+    )
+    assert "filter-into-optional-base" not in kept.rules and "NOT EXISTS" not in _parts(kept.text)[0]
+
+
+def test_inside_exists_a_filter_on_a_variable_from_outside_stays() -> None:
+    """Inside an EXISTS pattern ?o comes from the row tested: the filter reading it is not moved."""
+    result = rewrite(
+        P + "SELECT * WHERE { ?s pk:stance ?o FILTER EXISTS { ?s pk:target ?u OPTIONAL { ?u rdfs:label ?l } "
+        "FILTER(?u != ?o) } }"
+    )
+    inside = result.text[result.text.index("EXISTS") :]
+    assert "filter-into-optional-base" not in result.rules
+    assert inside.index("OPTIONAL") < inside.index("!=")
+
+
+def test_exists_answers_the_same_rewritten() -> None:
+    """A small store where the NOT EXISTS, the moved pattern and the OPTIONAL all matter."""
+    store = pyoxigraph.Store()
+    pk = "https://w3id.org/peacekg/ontology/"
+    data = f"""<{pk}s1> <{pk}stance> <{pk}a> ; <{pk}target> <{pk}t1> ; <{pk}attributedTo> <{pk}p1> .
+    <{pk}s2> <{pk}stance> <{pk}b> ; <{pk}attributedTo> <{pk}p2> ; <{pk}about> <{pk}x> .
+    <{pk}s3> <{pk}stance> <{pk}c> ; <{pk}target> <{pk}t3> ; <{pk}attributedTo> <{pk}p1> .
+    <{pk}t1> a <{pk}Person> . <{pk}p1> a <{pk}Person> ."""
+    store.load(data.encode(), pyoxigraph.RdfFormat.TURTLE)
+    for name in [n for n in REWRITTEN if "EXISTS" in n] + ["required after an OPTIONAL, same group"]:
+        query = P + REWRITTEN[name][0]
+        result = rewrite(query)
+        assert result.text != query
+        before, after = store.query(query), store.query(result.text)
+        if isinstance(before, pyoxigraph.QueryBoolean):
+            assert bool(before) == bool(after), name
+        else:
+            assert sorted(map(str, before)) == sorted(map(str, after)), name

@@ -76,6 +76,8 @@ def differential(store: pyoxigraph.Store) -> Counter:
     def same_answers(query: str) -> None:
         changed = rewrite(query)
         seen["rewritten" if changed.rules else "as written"] += 1
+        if changed.rules and "EXISTS" in query:
+            seen["rewritten with EXISTS"] += 1
         if not changed.rules:
             assert changed.text == query
             return
@@ -92,6 +94,7 @@ def test_rewritten_queries_give_the_same_answers(
     built = seed_build if graph == "seed" else request.getfixturevalue("synthetic_build")
     seen = differential(_open(built))
     assert seen["rewritten"] >= EXAMPLES // 10, f"the generated queries hardly reach the rewriter: {dict(seen)}"
+    assert seen["rewritten with EXISTS"] > 0, f"no query with EXISTS was rewritten: {dict(seen)}"
 
 
 def test_generated_queries_mostly_answer(seed_build: Settings) -> None:
