@@ -22,13 +22,14 @@ head of state's or government's role in a government. Inconsistency: cax-dw and 
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass, field
 
 import pyoxigraph
 import rdflib
 from rdflib.collection import Collection
-from rdflib.namespace import OWL
+from rdflib.namespace import OWL, RDF, RDFS
 
 GENERIC_RULES = {
     "cax-sco": "CONSTRUCT { ?x a ?c2 } WHERE { ?x a ?c1 . ?c1 rdfs:subClassOf ?c2 . FILTER(isIRI(?c2) && ?c2 != owl:Thing) }",
@@ -139,27 +140,88 @@ def defined_class_rules(ontology: rdflib.Graph) -> dict[str, str]:
     return rules
 
 
-def materialise(store: pyoxigraph.Store, ontology: rdflib.Graph, *, max_rounds: int = 20) -> InferenceResult:
+# Rules with one data premise (the others are the ontology's axioms): a triple they infer in round
+# k > 1 comes from a triple new in round k - 1, so after the first round they run on the new
+# triples only (semi-naive evaluation), not on the whole graph again.
+LINEAR_RULES = ("cax-sco", "prp-spo1", "prp-dom", "prp-rng", "prp-inv", "prp-symp")
+# Triples that are axioms for the linear rules: if inference ever made one, the linear rules would
+# have to see it with every old triple, so the next round runs them on the whole graph.
+AXIOM_PREDICATES = frozenset(
+    pyoxigraph.NamedNode(str(iri))
+    for iri in (RDFS.subClassOf, RDFS.subPropertyOf, RDFS.domain, RDFS.range, OWL.inverseOf, RDF.type)
+)
+AXIOM_TYPE = pyoxigraph.NamedNode(str(RDF.type))  # an axiom only as `?p a owl:SymmetricProperty` (prp-symp)
+PROPERTY_CLASSES = frozenset(pyoxigraph.NamedNode(str(c)) for c in (OWL.SymmetricProperty, OWL.TransitiveProperty))
+SCRATCH = pyoxigraph.NamedNode("urn:peacekg:inference-scratch")  # inferred so far, in the work store
+
+
+def _is_axiom(t: pyoxigraph.Triple, classes: frozenset[pyoxigraph.NamedNode]) -> bool:
+    if t.predicate not in AXIOM_PREDICATES:
+        return False
+    return t.predicate != AXIOM_TYPE or t.object in classes
+
+
+def materialise(
+    store: pyoxigraph.Store, ontology: rdflib.Graph, *, max_rounds: int = 20, in_place: bool = False
+) -> InferenceResult:
     """Run the rules over the union of the store's graphs (the ontology must be among them) to a
-    fixpoint; return the triples that were not already there. The store is left unchanged."""
+    fixpoint; return the triples that were not already there. The store is left unchanged, unless
+    ``in_place`` (a work store the caller throws away: no copy of it is made, and the inferred
+    triples are left in a scratch graph)."""
     started = time.perf_counter()
     rules = {**GENERIC_RULES, **defined_class_rules(ontology)}
-    work = pyoxigraph.Store()
-    work.extend(pyoxigraph.Quad(q.subject, q.predicate, q.object, pyoxigraph.DefaultGraph()) for q in store)
+    terms = {name: premise_terms(rule) for name, rule in rules.items()}
+    if in_place:
+        work = store
+    else:
+        work = pyoxigraph.Store()
+        work.extend(pyoxigraph.Quad(q.subject, q.predicate, q.object, SCRATCH) for q in store)
+    axioms = pyoxigraph.Store()
+    for predicate in AXIOM_PREDICATES - {AXIOM_TYPE}:
+        axioms.extend(
+            pyoxigraph.Quad(q.subject, q.predicate, q.object) for q in work.quads_for_pattern(None, predicate, None)
+        )
+    for klass in PROPERTY_CLASSES:
+        axioms.extend(
+            pyoxigraph.Quad(q.subject, q.predicate, q.object) for q in work.quads_for_pattern(None, AXIOM_TYPE, klass)
+        )
     result = InferenceResult()
+    delta: list[pyoxigraph.Triple] | None = None  # None: every rule runs on the whole graph
     for round_ in range(1, max_rounds + 1):
         new: set[pyoxigraph.Triple] = set()
+        scope = None
+        if delta is not None:  # the new triples with the axioms, for the linear rules
+            scope = pyoxigraph.Store()
+            scope.extend(axioms)
+            scope.extend(pyoxigraph.Quad(t.subject, t.predicate, t.object) for t in delta)
+        touched = _touched(delta) if delta is not None else set()
         for name, rule in rules.items():
-            triples = work.query(PREFIXES + rule)
+            # a rule whose premises no new triple can match infers nothing new (semi-naive)
+            if (
+                delta is not None
+                and name not in LINEAR_RULES
+                and (terms[name] is not None and not terms[name] & touched)
+            ):
+                continue
+            target = scope if (scope is not None and name in LINEAR_RULES) else work
+            triples = target.query(PREFIXES + rule, use_default_graph_as_union=target is work)
             assert isinstance(triples, pyoxigraph.QueryTriples)  # every rule is a CONSTRUCT
-            found = [t for t in triples if pyoxigraph.Quad(t.subject, t.predicate, t.object) not in work]
+            found = [t for t in triples if t not in new and not _holds(work, t)]
             result.per_rule[name] = result.per_rule.get(name, 0) + len(found)
             new.update(found)
         result.rounds = round_
         if not new:
             break
-        work.extend(pyoxigraph.Quad(t.subject, t.predicate, t.object) for t in new)
-        result.inferred.extend(sorted(new, key=str))
+        work.extend(pyoxigraph.Quad(t.subject, t.predicate, t.object, SCRATCH) for t in new)
+        ordered = sorted(new, key=str)
+        result.inferred.extend(ordered)
+        if any(_is_axiom(t, PROPERTY_CLASSES) for t in ordered):
+            delta = None  # a new axiom: every rule sees every triple again
+            axioms.extend(
+                pyoxigraph.Quad(t.subject, t.predicate, t.object) for t in ordered if _is_axiom(t, PROPERTY_CLASSES)
+            )
+        else:
+            delta = ordered
     else:
         raise RuntimeError(f"inference did not reach a fixpoint in {max_rounds} rounds")
     clashes = disjointness_clashes(work)
@@ -167,6 +229,35 @@ def materialise(store: pyoxigraph.Store, ontology: rdflib.Graph, *, max_rounds: 
         raise InconsistentDataError(clashes)
     result.seconds = time.perf_counter() - started
     return result
+
+
+PREFIX_IRIS = dict(re.findall(r"PREFIX (\w+): <([^>]+)>", PREFIXES))
+VARIABLE_PREDICATE = re.compile(r"(?:[.;{]|^)\s*\?\w+\s+\?\w+|;\s*\?\w+|\ba\s+\?\w+")
+
+
+def premise_terms(rule: str) -> frozenset[pyoxigraph.NamedNode] | None:
+    """The IRIs a rule's WHERE clause names (predicates, classes, path steps, constants), or None
+    when a premise has a variable predicate or class (any new triple may match it)."""
+    where = rule[rule.index("WHERE") :]
+    if VARIABLE_PREDICATE.search(where.replace("WHERE {", "{")):
+        return None
+    names = set(re.findall(r"<([^>]+)>", where))
+    names |= {
+        PREFIX_IRIS[p] + local for p, local in re.findall(r"\b(\w+):([A-Za-z_][\w-]*)", where) if p in PREFIX_IRIS
+    }
+    return frozenset(pyoxigraph.NamedNode(n) for n in names)
+
+
+def _touched(delta: list[pyoxigraph.Triple]) -> set[pyoxigraph.Term]:
+    """What the new triples could match in a premise: their predicates and, for rdf:type, classes."""
+    found: set[pyoxigraph.Term] = {t.predicate for t in delta}
+    found |= {t.object for t in delta if t.predicate == AXIOM_TYPE}
+    return found
+
+
+def _holds(store: pyoxigraph.Store, t: pyoxigraph.Triple) -> bool:
+    """Whether the triple is in some graph of the store."""
+    return next(store.quads_for_pattern(t.subject, t.predicate, t.object), None) is not None
 
 
 def disjointness_clashes(store: pyoxigraph.Store) -> list[tuple[str, str, str]]:
@@ -180,6 +271,6 @@ def disjointness_clashes(store: pyoxigraph.Store) -> list[tuple[str, str, str]]:
       ?x a ?c1 , ?c2 .
     } ORDER BY ?x ?c1 ?c2"""
     )
-    solutions = store.query(query)
+    solutions = store.query(query, use_default_graph_as_union=True)
     assert isinstance(solutions, pyoxigraph.QuerySolutions)
     return [(str(s["x"].value), str(s["c1"].value), str(s["c2"].value)) for s in solutions]

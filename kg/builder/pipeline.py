@@ -263,7 +263,7 @@ def assemble(
     work.bulk_extend(quads)
     _data_checks(settings, work, progress, corpus)
     try:
-        inference = materialise(work, ontology)
+        inference = materialise(work, ontology, in_place=True)  # work is ours: no copy of it
     except InconsistentDataError as exc:
         raise OntologyError(str(exc), details=[f"{x} is both {a} and {b}" for x, a, b in exc.clashes[:50]]) from None
     inferred_graph = pyoxigraph.NamedNode(str(minter.graph("inferred")))
