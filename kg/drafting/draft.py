@@ -25,7 +25,7 @@ from kg.drafting.places import capital_of
 from kg.drafting.proposals import Proposal, organisation_class, propose_entities, unique_key
 from kg.drafting.roles import find_roles
 from kg.drafting.spans import mention_items, quote_spec, sentences_of, states_something
-from kg.drafting.statements import PRECEDENT_YEARS, draft_sentence, event_phrases
+from kg.drafting.statements import PRECEDENT_YEARS, draft_sentence, event_phrases, narrates_event
 
 ANNOTATOR = "peacekg annotate suggest"
 
@@ -169,6 +169,14 @@ class _Drafter:
     def event_reports(self, span: Any, hits: list[Hit], main: dict[str, Any]) -> list[tuple[int, dict[str, Any]]]:
         """EventReports, in the author's voice, for the dated or named event phrases of a sentence
         whose own statement is something else."""
+        if main["type"] == "PrecedentInvocation" and "by" not in main and narrates_event(span):
+            # a sentence of the author's that narrates a past event reports it too, whatever it invokes
+            lo, hi = span.start_char, span.end_char
+            note = "drafted for the event the sentence reports: link a known event instead, or name it"
+            key = self.support_entity("Event", lo, hi, note)
+            item = {"type": "EventReport", "event": key, **self.date_within(lo, hi)}
+            item |= {"summary": f"DRAFT: {self.text[lo:hi]}", "evidence": [self.quote(lo, hi)], "note": NOTE}
+            return [(lo, item)]
         if main["type"] in ("EventReport", "PrecedentInvocation"):
             return []
         families = self.vocabulary.families
@@ -189,7 +197,7 @@ class _Drafter:
             item |= {
                 "summary": f"DRAFT: {self.text[lo:hi]}",
                 "evidence": [self.quote(lo, hi)],
-                "note": "draft: an event the sentence mentions; check the event and add its date",
+                "note": NOTE,
             }
             out.append((lo, item))
         return out
@@ -347,6 +355,9 @@ class _Drafter:
             ordered = sorted(statements, key=lambda s: s[0])
             draft["statements"] = [{"id": f"s{i}", **item} for i, (_, item) in enumerate(ordered, start=1)]
         return Draft(draft, reference)
+
+
+NOTE = "draft: an event the sentence mentions; check the event and add its date"
 
 
 def draft_article(article: ArticleSource, knowledge: Knowledge) -> Draft:

@@ -197,3 +197,8 @@ TOWARD_A_PLACE = words(
     attack strike assault bombing bombardment shelling raid offensive missile drone rocket fire
     airstrike strikes attacks"""
 )
+# Nouns of agreements: a past agreement named in a sentence in the past tense is called on as a
+# precedent ("Despite his own non-aggression treaty with Poland, Stalin invaded anyway").
+AGREEMENT_NOUNS = words("treaty memorandum pact accord accords armistice")
+# Words that date a sentence in the article's own time (then a past agreement is news, not a precedent).
+RECENT = words("today yesterday tomorrow week month monday tuesday wednesday thursday friday saturday sunday")

@@ -26,6 +26,7 @@ from typing import Any
 from kg.drafting.attributions import Attribution
 from kg.drafting.gazetteer import Hit
 from kg.drafting.lexicon import (
+    AGREEMENT_NOUNS,
     CLAIM,
     CRITICISM,
     DOUBT,
@@ -36,6 +37,7 @@ from kg.drafting.lexicon import (
     POSITION,
     PRECEDENT_CUES,
     PRECEDENT_PHRASES,
+    RECENT,
 )
 
 PRECEDENT_YEARS = 10  # an event this much older than the article is invoked, not reported
@@ -237,12 +239,12 @@ def draft_sentence(
     if precedents:
         keys = list(dict.fromkeys(precedents))
         return SentenceDraft("PrecedentInvocation", {"precedent": keys})
-    if _invokes_history(span):  # "there is much historical precedent", "as he did before"
+    if _invokes_history(span, article_year):  # "there is much historical precedent", "as he did before"
         return SentenceDraft("PrecedentInvocation", new_event=(span.start_char, span.end_char))
     if events and speaker is None:
         return SentenceDraft("EventReport", {"event": events[0]})
     position = _position(span, inside, agents, speaker, pronoun)
-    if position is None and speaker is None and _narrates_event(span):
+    if position is None and speaker is None and narrates_event(span):
         return SentenceDraft("EventReport", new_event=(span.start_char, span.end_char))
     return position or _claim(span, inside, speaker)
 
@@ -273,13 +275,26 @@ def event_phrases(span: Any, hits: list[Hit], event_keys: set[str]) -> list[tupl
     return out
 
 
-def _invokes_history(span: Any) -> bool:
+def _invokes_history(span: Any, article_year: int | None = None) -> bool:
     """A word that calls on the past as a lesson ("precedent", "historical", "as … did before")."""
     lowered = span.text.lower()
-    return any(t.lemma_.lower() in PRECEDENT_CUES for t in span) or any(p in lowered for p in PRECEDENT_PHRASES)
+    if any(t.lemma_.lower() in PRECEDENT_CUES for t in span) or any(p in lowered for p in PRECEDENT_PHRASES):
+        return True
+    # a past agreement in a sentence in the past tense ("agreed a peace", "Despite his own treaty…")
+    past = any(t.tag_ == "VBD" for t in span)
+    # not when the sentence is dated in the article's own time: then it reports the news
+    recent = any(
+        t.lower_ in RECENT or (article_year and t.text in (str(article_year), str(article_year - 1))) for t in span
+    )
+    return past and not recent and any(t.lemma_.lower() in AGREEMENT_NOUNS or _peace_made(t) for t in span)
 
 
-def _narrates_event(span: Any) -> bool:
+def _peace_made(token: Any) -> bool:
+    """'peace' as what a past verb made ("he soon agreed a peace", "signing away … to gain a peace")."""
+    return token.lower_ == "peace" and token.dep_ == "dobj" and token.head.tag_ in ("VBD", "VBG")
+
+
+def narrates_event(span: Any) -> bool:
     """A main verb in the past tense (or a past participle with an auxiliary of the past) whose
     lemma is an event verb, without modality or negation."""
     root = span.root
