@@ -8,7 +8,8 @@
    the reference data, and each article's text, metadata and annotation file;
 3. nothing changed since the current store → stop and say so;
 4. map and SHACL-validate only the graphs whose inputs changed (others come from the cache of
-   per-graph N-Quads in ``<build_dir>/cache/``); a changed ontology, mapping code or reference
+   per-graph N-Quads in ``<build_dir>/cache/``, each file sealed with its SHA-256: a damaged one
+   is rebuilt, never read as a shorter graph); a changed ontology, mapping code or reference
    data changes every graph's key, so everything is rebuilt;
 5. run the data checks (SPARQL) and the rule-based inference (kg.builder.inference) over the union;
 6. write a new store and switch to it atomically (kg.store.builds). Any failure before the switch leaves
@@ -18,7 +19,9 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import re
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -42,7 +45,7 @@ from kg.ontology.load import OntologySources, load_ontology, load_shapes
 from kg.ontology.quality import run_check
 from kg.ontology.shacl import ShapeViolation
 from kg.ontology.shacl_native import validate  # pySHACL's answers, by pyshacl-turbo where it finds nothing
-from kg.serialize import canonical, rdf_bytes, to_oxigraph_terms, write_atomic
+from kg.serialize import canonical, rdf_bytes, to_oxigraph_terms
 from kg.settings import Settings
 from kg.store.builds import StoreError, current_build, read_manifest, write_store
 
@@ -110,6 +113,38 @@ def _quads(graph: rdflib.Graph, name: str) -> list[pyoxigraph.Quad]:
 
 def _cache_path(settings: Settings, name: str, digest: str) -> Path:
     return Path(settings.build_dir) / "cache" / f"{name.replace('/', '--')}-{digest[:20]}.nq"
+
+
+SEAL = b"# sha256 "  # the last line of a cached graph: the hash of every byte before it
+
+
+def _write_sealed(path: Path, data: bytes) -> None:
+    """Write a cached graph with its hash, through a temporary file and a rename. No fsync: a torn
+    or damaged file fails its hash and is rebuilt, never read as a shorter graph."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data + SEAL + hashlib.sha256(data).hexdigest().encode("ascii") + b"\n")
+        os.replace(tmp, path)
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+
+
+def _read_sealed(path: Path) -> bytes | None:
+    """A cached graph's N-Quads if the file is whole (its hash matches), else None; a damaged
+    file is removed, so the graph is mapped and validated again."""
+    try:
+        blob = path.read_bytes()
+    except OSError:
+        return None
+    cut = blob.rfind(SEAL)
+    if cut >= 0 and blob.endswith(b"\n"):
+        data = blob[:cut]
+        if hashlib.sha256(data).hexdigest().encode("ascii") == blob[cut + len(SEAL) : -1]:
+            return data
+    path.unlink(missing_ok=True)
+    return None
 
 
 def _reachable(reference: rdflib.Graph, graph: rdflib.Graph) -> rdflib.Graph:
@@ -202,7 +237,7 @@ def _map_and_validate(
                 continue  # validating only: the cache holds graphs that passed a build
             cache = _cache_path(settings, name, prints[name])
             try:  # a full disk or a read-only build folder is a store error (exit 11), not a traceback
-                write_atomic(cache, rdf_bytes(graph_quads, pyoxigraph.RdfFormat.N_QUADS).decode("utf-8"))
+                _write_sealed(cache, rdf_bytes(graph_quads, pyoxigraph.RdfFormat.N_QUADS))
             except OSError as exc:
                 raise StoreError(
                     f"cannot write the build cache {cache}: {exc.strerror or exc}", file=str(cache.parent)
@@ -214,8 +249,9 @@ def _map_and_validate(
 
     for i, name in enumerate(names, 1):
         cache = _cache_path(settings, name, prints[name])
-        if cache.exists():
-            by_name[name] = list(pyoxigraph.parse(cache.read_bytes(), format=pyoxigraph.RdfFormat.N_QUADS))
+        cached = _read_sealed(cache)
+        if cached is not None:
+            by_name[name] = list(pyoxigraph.parse(cached, format=pyoxigraph.RdfFormat.N_QUADS))
             report.reused.append(name)
             progress(f"[{i}/{len(names)}] {name}: unchanged ({len(by_name[name])} triples, from the cache)")
         elif name == "reference":
