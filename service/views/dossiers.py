@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import json
 import re
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from typing import Any
 from urllib.parse import urlencode
 
-from flask import current_app, request
+from flask import copy_current_request_context, current_app, request
 
 from kg.queries.stored import QUERIES_DIR, StoredQueryFileError, StoredQueryInputError, bind, find
 from service.errors import ApiError
@@ -27,6 +29,9 @@ from service.views.page_queries import Binding
 
 _SPAN_OFFSETS = re.compile(r"/span/(\d{1,9})-(\d{1,9})$")  # minted TextSpan IRIs end in start-end
 XSD_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
+PANEL_THREADS = 2  # panels whose queries run at once (the service runs query_workers, 2 by default)
+PANEL_MAX_ROWS = 500  # rows read per panel; "open as query" has them all
+PANEL_MAX_ENTRIES = 60  # entries (merged rows) a panel shows
 
 
 def queries_dir():
@@ -48,11 +53,35 @@ def run_panel(panel: Panel, iri: str) -> tuple[list[Binding], bool]:
         [],
         [],
         union=True,
-        max_rows=settings.max_result_rows,
+        max_rows=min(settings.max_result_rows, PANEL_MAX_ROWS),
         bindings=terms,
     )
     data, truncated = collect(job, what=f"the panel's query {panel.query}", evaluation_status=500)
     return json.loads(data)["results"]["bindings"], truncated
+
+
+Outcome = tuple[Panel, list[Binding] | None, bool, str | None]  # rows (None: failed), cut, error
+
+
+def run_panels(panels: tuple[Panel, ...], iri: str) -> list[Outcome]:
+    """Every panel's query, PANEL_THREADS at a time (the worker pool runs them side by side; fewer
+    than max_queries_per_client, so one page never trips its own client's limit); a panel's
+    failure is kept as its error."""
+
+    def one(panel: Panel) -> Outcome:
+        try:
+            rows, truncated = run_panel(panel, iri)
+            return panel, rows, truncated, None
+        except ApiError as exc:
+            return panel, None, False, f"{exc.status}: {exc.message}"
+
+    threads = min(PANEL_THREADS, current_app.config["PEACEKG"].query_workers)
+    if threads <= 1:
+        return [one(panel) for panel in panels]
+    # one copy of the request context per panel, made here: a context is pushed by one thread only
+    calls = [copy_current_request_context(partial(one, panel)) for panel in panels]
+    with ThreadPoolExecutor(max_workers=threads) as pool:
+        return [future.result() for future in [pool.submit(call) for call in calls]]
 
 
 _SUMMARY_OF = {"statement": "summary", "invocation": "summary", "otherStatement": "otherSummary"}
@@ -141,6 +170,8 @@ def shape(panel: Panel, rows: list[Binding], shaper: Shaper) -> list[dict[str, A
     for index, row in enumerate(rows):
         key = _merge_key(panel, row, index)
         entry = entries.get(key)
+        if entry is None and len(entries) >= PANEL_MAX_ENTRIES:
+            continue  # shown: the first entries; the query has the rest
         if entry is None:
             group_key = tuple((row.get(v) or {}).get("value") for v in panel.group)
             group = groups.setdefault(
@@ -204,13 +235,7 @@ def dossier(
     kind: Kind | None = kind_of(types)
     if kind is None:
         return None
-    results: list[tuple[Panel, list[Binding] | None, bool, str | None]] = []
-    for panel in panels_for(kind, types):
-        try:
-            rows, truncated = run_panel(panel, iri)
-            results.append((panel, rows, truncated, None))
-        except ApiError as exc:
-            results.append((panel, None, False, f"{exc.status}: {exc.message}"))
+    results = run_panels(panels_for(kind, types), iri)
     for _, found, _, _ in results:
         terms.labels.update({k: v for k, v in labels_from(found or []).items() if k not in terms.labels})
     shaper = Shaper(terms, article_href)
@@ -232,6 +257,8 @@ def dossier(
         if panel_rows is not None:
             rows = panel_rows
             view["groups"] = shape(panel, rows, shaper) if panel.columns else []
+            shown = sum(len(g["entries"]) for g in view["groups"])
+            view["truncated"] = truncated or (shown >= PANEL_MAX_ENTRIES and len(rows) > shown)
             if panel.view == "timeline":
                 view["drawing"] = drawings.timeline(rows, terms)
             elif panel.view == "lineage":

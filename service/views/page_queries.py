@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from flask import current_app
@@ -16,8 +17,10 @@ from service.execution.outcomes import collect
 from service.execution.workers import Job
 
 INBOUND_LIMIT, EVIDENCE_LIMIT, GRAPH_SUBJECTS = 1000, 500, 200
+DOSSIER_INBOUND_LIMIT = 100  # a dossier's raw section: the first links (all of them on ?view=raw)
 LOOKUP_LIMIT = 5000  # IRIs whose labels (and review status) one page looks up
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 DRAFT = "https://w3id.org/peacekg/vocab/review-status/draft"
 UNSAFE_IRI = re.compile(r'[\x00-\x20<>"{}|\\^`]')
 SPARQL_PROLOGUE = (
@@ -90,9 +93,9 @@ def facts(iri: str) -> tuple[list[Binding], bool]:
     return _select(f"SELECT ?p ?o ?g WHERE {{ GRAPH ?g {{ <{iri}> ?p ?o }} }}")
 
 
-def inbound(iri: str) -> list[Binding]:
-    """Links to the resource ``?s ?p`` and their graph ``?g`` (the first INBOUND_LIMIT)."""
-    rows, _ = _select(f"SELECT ?s ?p ?g WHERE {{ GRAPH ?g {{ ?s ?p <{iri}> }} }} LIMIT {INBOUND_LIMIT}")
+def inbound(iri: str, limit: int = INBOUND_LIMIT) -> list[Binding]:
+    """Links to the resource ``?s ?p`` and their graph ``?g`` (the first ``limit``)."""
+    rows, _ = _select(f"SELECT ?s ?p ?g WHERE {{ GRAPH ?g {{ ?s ?p <{iri}> }} }} LIMIT {limit}")
     return rows
 
 
@@ -176,12 +179,21 @@ def drafts(iris: set[str]) -> set[str]:
     return {row["x"]["value"] for row in rows}
 
 
-def fetch(iri: str, base: str) -> Fetched:
+def types_of(found: list[Binding]) -> set[str]:
+    """The rdf:types (IRIs) among outgoing facts, asserted and inferred."""
+    return {f["o"]["value"] for f in found if f["p"]["value"] == RDF_TYPE and f["o"]["type"] == "uri"}
+
+
+def fetch(iri: str, base: str, *, dossier: Callable[[set[str]], bool] = lambda _: False) -> Fetched:
     """Run the page's queries for ``iri`` (in this order): facts, inbound links, evidence; the
-    statements of an article; the size and subjects of a named graph (an IRI under
-    ``base + "graph/"``)."""
+    statements of an article; the size and subjects of a named graph (an IRI under ``base +
+    "graph/"``). When ``dossier(types)`` says the page is a dossier, its panels show the evidence:
+    the evidence query (the costliest of these) is left out and only the first links are read."""
     found, cut = facts(iri)
-    data = Fetched(iri, found, cut, inbound(iri), evidence(iri))
+    if dossier(types_of(found)):
+        data = Fetched(iri, found, cut, inbound(iri, DOSSIER_INBOUND_LIMIT), [])
+    else:
+        data = Fetched(iri, found, cut, inbound(iri), evidence(iri))
     data.text = next(
         (f["o"]["value"] for f in found if f["p"]["value"] == PK + "text" and f["o"]["type"] == "literal"), None
     )

@@ -23,6 +23,7 @@ from service.errors import ApiError, error_response, html_security_headers
 from service.protocol.negotiation import choose, parse_accept
 from service.views import dossiers
 from service.views import page_queries as queries
+from service.views.dossier_panels import kind_of
 from service.views.page_queries import EVIDENCE_LIMIT, INBOUND_LIMIT, UNSAFE_IRI, Binding, Fetched
 
 blueprint = Blueprint("pages", __name__)
@@ -331,22 +332,28 @@ def _view(data: Fetched, terms: Terms, highlight: str | None) -> dict[str, Any]:
 
 def _page(iri: str) -> dict[str, Any]:
     """The linked-data page of ``iri``: its queries, the labels of what they found, its dossier
-    when it is an actor, proposal, precedent, event or article, the view."""
+    when it is an actor, proposal, precedent, event or article (unless ``?view=raw`` asks for the
+    plain page: every link and the evidence), the view."""
     base = _base()
-    data = queries.fetch(iri, base)
+    raw = _arg("view") == "raw"
+    data = queries.fetch(iri, base, dossier=lambda types: not raw and kind_of(types) is not None)
     shown = data.mentioned()
     terms = Terms(base, queries.labels(shown), queries.drafts(shown))
     highlight = _arg("highlight") if data.text is not None else None
-    types = {f["o"]["value"] for f in data.facts if f["p"]["value"] == RDF_TYPE and f["o"]["type"] == "uri"}
-    dossier = dossiers.dossier(
-        iri,
-        types,
-        terms,
-        lambda target: local_href(target, base, terms.root) if target.startswith(base) else None,
-        data.text,
-        highlight,
-    )
-    return {**_view(data, terms, highlight), "dossier": dossier}
+    dossier = None
+    if not raw:
+        dossier = dossiers.dossier(
+            iri,
+            queries.types_of(data.facts),
+            terms,
+            lambda target: local_href(target, base, terms.root) if target.startswith(base) else None,
+            data.text,
+            highlight,
+        )
+    view = _view(data, terms, highlight)
+    if dossier is not None:
+        view["inbound_truncated"] = len(data.inbound) >= queries.DOSSIER_INBOUND_LIMIT
+    return {**view, "dossier": dossier}
 
 
 @blueprint.get("/static/dossier.css")

@@ -39,6 +39,35 @@ PAGE_SCRIPT = r"""/* The PeaceKG query page: YASGUI on this service's endpoint, 
   var config = JSON.parse(document.getElementById("peacekg-query-config").textContent);
   // YASGUI needs an absolute URL; the endpoint stays relative to wherever the page is served.
   var endpoint = new URL(config.endpoint, window.location.href).href;
+  // Labels in results (queries/README.md, the ?xLabel convention): an IRI in column x is shown by
+  // the label in column xLabel of the same row, its IRI kept as the link and as the tooltip.
+  var Table = Yasgui.Yasr.plugins.table;
+  if (Table && Table.prototype.getRows && Table.prototype.getUriLinkFromBinding) {
+    var getRows = Table.prototype.getRows;
+    Table.prototype.getRows = function () {
+      var rows = getRows.call(this);
+      var names = this.yasr.results ? this.yasr.results.getVariables() : [];
+      return rows.map(function (row) {
+        return row.map(function (cell, index) {
+          var name = names[index - 1], label = row[names.indexOf(name + "Label") + 1];
+          if (cell && cell.type === "uri" && name && names.indexOf(name + "Label") >= 0 && label && label.value) {
+            return Object.assign({}, cell, { peacekgLabel: label.value });
+          }
+          return cell;
+        });
+      });
+    };
+    var link = Table.prototype.getUriLinkFromBinding;
+    Table.prototype.getUriLinkFromBinding = function (binding, prefixes) {
+      var html = link.call(this, binding, prefixes);
+      if (!binding.peacekgLabel) return html;
+      var text = document.createElement("span"), iri = document.createElement("span");
+      text.textContent = binding.peacekgLabel;  // escaped: labels and IRIs are data
+      iri.textContent = binding.value;
+      return html.replace(/<a /, "<a title='" + iri.innerHTML.replace(/'/g, "&#39;") + "' ")
+        .replace(/>[^<]*<\/a>/, ">" + text.innerHTML + "</a>");
+    };
+  }
   var yasqeDefaults = Yasgui.defaults.yasqe;
   // Class and property completion ask lov.linkeddata.es: off (the CSP allows no other host).
   yasqeDefaults.autocompleters = yasqeDefaults.autocompleters.filter(function (name) {

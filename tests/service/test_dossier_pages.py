@@ -130,3 +130,18 @@ def test_the_stylesheet_is_served_from_this_service(app) -> None:
     response = app.test_client().get("/static/dossier.css")
     assert response.status_code == 200 and response.mimetype == "text/css"
     response.close()
+
+
+@pytest.fixture(scope="module")
+def with_drafts(tmp_path_factory):
+    """The fixture corpus with statement s2 (Ruritania's demand) a draft, built with drafts."""
+    from test_draft_pages import _client  # the same corpus edit as the draft pages' tests
+
+    yield from _client(tmp_path_factory.mktemp("dossier-drafts"), include_drafts=True)
+
+
+def test_a_dossier_marks_a_draft_statement(with_drafts) -> None:
+    html = with_drafts.get("/resource/ruritania", headers=HTML).get_data(as_text=True)
+    positions = panels(html)["positions"]
+    row = next(r for r in positions.split("<tr>") if "Ruritania demands" in r)
+    assert re.search(r'<span class="badge draft"[^>]*>draft</span>', row), row

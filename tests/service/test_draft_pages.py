@@ -59,7 +59,7 @@ PAGES = [
     ("/article/fx-001/statement/s2", "Ruritania demands", None),  # the draft's own page
     ("/article/fx-001", "statement/s2", "statement/s1"),  # the article's statement table
     ("/resource/freedonia", "statement/s2", None),  # facts and evidence of what s2 is about
-    ("/resource/ruritania", "(mention)", None),  # a draft mention among the evidence
+    ("/resource/ruritania?view=raw", "(mention)", None),  # a draft mention among the evidence (the plain page)
     ("/queries/cq06-demands", "statement/s2", None),  # a stored query's results
     ("/queries/cq08-actor-claims?actor=https://w3id.org/peacekg/resource/ana-exempla", "statement/s2", "statement/s1"),
 ]

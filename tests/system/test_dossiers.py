@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
+import pyoxigraph
 import pytest
 from test_browser import CHROMIUM, LAUNCH_ARGS, serious
 
@@ -64,7 +65,12 @@ def page(browser):
     page = context.new_page()
     page.set_default_timeout(30_000)
     page.problems = []
-    page.on("console", lambda m: page.problems.append(f"console {m.type}: {m.text}") if m.type == "error" else None)
+    page.on(
+        "console",
+        lambda m: (
+            page.problems.append(f"console {m.type}: {m.text} @ {m.location.get('url')}") if m.type == "error" else None
+        ),
+    )
     page.on("pageerror", lambda e: page.problems.append(f"uncaught: {e}"))
     yield page
     context.close()
@@ -132,9 +138,18 @@ def test_a_dossier_shows_its_panels_with_the_rows_of_their_queries(server, store
     assert serious(page.problems) == []
 
 
+def first_labels(store, name: str, param: str, iri: str) -> list[str]:
+    """The labels (?xLabel beside an IRI ?x) of the query's first row on the seed store."""
+    rows = execute(find(name), {param: iri}, store).rows
+    if not rows:
+        return []
+    row = rows[0]
+    return [row[n + "Label"].value for n in row if n + "Label" in row and isinstance(row[n], pyoxigraph.NamedNode)]
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("kind", list(DOSSIERS))
-def test_each_panel_opens_as_a_query_that_runs(server, page, kind) -> None:
+def test_each_panel_opens_as_a_query_that_runs(server, store, page, kind) -> None:
     page.goto(url_of(server, DOSSIERS[kind]))
     links = [(a.get_attribute("href") or "") for a in page.locator("a.open-query").all()]
     assert len(links) == len(panels_of(kind))
@@ -151,6 +166,10 @@ def test_each_panel_opens_as_a_query_that_runs(server, page, kind) -> None:
             page.locator("#yasgui .yasqe_queryButton >> visible=true").click()
         assert answer.value.status == 200, (name, answer.value.text()[:300])
         page.locator("#yasgui .yasr table tbody tr >> visible=true").first.wait_for()
+        shown = page.locator("#yasgui .yasr table tbody >> visible=true").inner_text()
+        param = next(iter(wanted))
+        for label in first_labels(store, name, param, wanted[param][0]):  # labels shown for their IRIs
+            assert label in shown, (name, label)
     assert serious(page.problems) == []
 
 

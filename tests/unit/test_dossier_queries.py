@@ -134,3 +134,27 @@ def test_dossier_queries_project_labels_beside_iris(name: str) -> None:
     names = set(re.findall(r"\?(\w+)", projected.group(1)))
     for label in (n for n in names if n.endswith("Label")):
         assert label[: -len("Label")] in names, (name, label)
+
+
+def test_the_polarities_written_out_in_actor_agreements_match_the_stance_vocabulary() -> None:
+    """actor-agreements.rq lists each positive and negative stance with its polarity (a transitive
+    skos:broader path per pair of statements cost more than the pairing): the list is the vocabulary's."""
+    import re
+
+    import rdflib
+
+    from helpers.paths import ROOT
+
+    skos = rdflib.Namespace("http://www.w3.org/2004/02/skos/core#")
+    stance = "https://w3id.org/peacekg/vocab/stance/"
+    graph = rdflib.Graph().parse(ROOT / "ontology" / "vocab" / "stance.ttl")
+    expected = set()
+    for concept in set(graph.subjects(skos.inScheme, None)):
+        for top in graph.transitive_objects(concept, skos.broader):
+            if top != concept and str(top) in (stance + "positive", stance + "negative"):
+                expected.add((str(concept)[len(stance) :], str(top)[len(stance) :]))
+    text = find("actor-agreements").text
+    blocks = re.findall(r"VALUES \(\?\w*[sS]tance \?\w*[pP]olarity\) \{(.*?)\}\n", text, re.S)
+    assert len(blocks) == 2 and len(expected) >= 10
+    for block in blocks:
+        assert set(re.findall(r"\(stance:([\w-]+) stance:(\w+)\)", block)) == expected
