@@ -60,9 +60,6 @@ def take(base: str) -> list[Path]:
         page = browser.new_page(viewport=VIEWPORT)
         for kind, path in SHOTS.items():
             page.goto(f"{base}/{path}")
-            # the dossier starts below the title block: scroll its first panels into the picture
-            page.locator("nav.panels").scroll_into_view_if_needed()
-            page.evaluate("window.scrollTo(0, Math.max(0, document.querySelector('nav.panels').offsetTop - 140))")
             target = OUT / f"dossier-{kind}.png"
             page.screenshot(path=str(target))
             written.append(target)
