@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from kg.drafting.gazetteer import Hit
-from kg.drafting.lexicon import REPORTING, SPEAKING_NOUNS, SPEECH, WORKS
+from kg.drafting.lexicon import CONTENT_VERBS, REPORTING, SPEAKING_NOUNS, SPEECH, WORKS
 
 PRONOUNS = {"he": "male", "she": "female", "they": "plural"}  # "it" is mostly expletive ("it is hard")
 OPENING, CLOSING = "“", "”"
@@ -188,6 +188,8 @@ def _reports(verb: Any) -> bool:
         return True
     if any(c.dep_ == "ccomp" for c in verb.children):  # "agreed that …", not "agreed to compromise"
         return True
+    if verb.lemma_.lower() in CONTENT_VERBS and any(c.dep_ == "dobj" for c in verb.children):
+        return True  # "(the study) describes the blowout in interest"
     return any(t.text in ('"', OPENING, CLOSING) for t in verb.sent)
 
 
@@ -321,7 +323,28 @@ def find_attributions(
         elif not carried:
             speaker, pending = None, []
     _quotations_that_follow(text, sentences, out)
+    _reports_that_go_on(text, sentences, out, persons)
     return out
+
+
+def _reports_that_go_on(
+    text: str, sentences: list[tuple[int, int]], out: dict[tuple[int, int], Attribution], persons: set[str]
+) -> None:
+    """The sentences after one in which a source that is not a person describes or reports
+    something ("One (Important Stories) describes the blowout …"), in the same paragraph and with
+    no attribution of their own, go on with that source's report."""
+    source: str | None = None
+    paragraph = -1
+    for lo, hi in sentences:
+        start = text.rfind("\n", 0, lo) + 1
+        if start != paragraph:
+            source, paragraph = None, start
+        found = out.get((lo, hi))
+        if found is not None:
+            reports = found.verb in CONTENT_VERBS and found.speaker not in persons
+            source = found.speaker if reports else None
+        elif source is not None:
+            out[(lo, hi)] = Attribution((lo, hi), source, "(the report goes on)", None, "the report goes on")
 
 
 def _quotations_that_follow(

@@ -202,3 +202,6 @@ TOWARD_A_PLACE = words(
 AGREEMENT_NOUNS = words("treaty memorandum pact accord accords armistice")
 # Words that date a sentence in the article's own time (then a past agreement is news, not a precedent).
 RECENT = words("today yesterday tomorrow week month monday tuesday wednesday thursday friday saturday sunday")
+# Verbs that report what a source says by their direct object ("the study describes the blowout
+# in interest", "the outlet reported a rise"): they report without a clause.
+CONTENT_VERBS = words("describe detail document report reveal estimate")

@@ -269,10 +269,18 @@ def event_phrases(span: Any, hits: list[Hit], event_keys: set[str]) -> list[tupl
         if any(s < hi and lo < e for s, e, _ in out) or hi - lo > 160:
             continue
         named = [h.key for h in hits if lo <= h.start and h.end <= hi and h.key in event_keys]
-        dated = any(t.ent_type_ == "DATE" or re.fullmatch(r"(?:1[89]|20)\d\d", t.text) for t in words)
+        dated = any(_is_date(t) for t in words)
+        after = span.doc[words[-1].i + 1 : words[-1].i + 3]
+        if not dated and len(after) == 2 and after[0].lower_ in ("in", "on", "since") and _is_date(after[1]):
+            # "the invasion in 2014" with the date parsed onto the verb or another noun
+            dated, hi = True, after[1].idx + len(after[1].text)
         if named or dated:
             out.append((lo, hi, named[0] if named else None))
     return out
+
+
+def _is_date(token: Any) -> bool:
+    return token.ent_type_ == "DATE" or re.fullmatch(r"(?:1[89]|20)\d\d", token.text) is not None
 
 
 def _invokes_history(span: Any, article_year: int | None = None) -> bool:
