@@ -94,6 +94,7 @@ class Buffered:
         self.finished, self.released, self.closed = True, True, False
         self.failure: str | None = None  # a buffered result is whole: it never ends early
         self.on_close: list[Callable[[], None]] = []
+        self.rewrite_rules: tuple[str, ...] = ()  # a remote store gets the query as written
 
     def __iter__(self) -> Buffered:
         return self

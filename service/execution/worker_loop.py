@@ -5,7 +5,8 @@ The heavy imports happen when the child process loads this module, before the lo
 
 Messages sent: ``("ready",)`` once; then for each job either ``("error", kind, message)``, or
 ``("form", form)`` (the negotiated type has no serialisation for this query form), or
-``("head", form, truncated)``, ``("chunk", bytes)``… and ``("end",)``.
+``("head", form, truncated, rules)``, ``("chunk", bytes)``… and ``("end",)``; ``rules`` are the
+rewrite rules applied to the query (empty: it ran as written), counted in /metrics.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 import pyoxigraph
 
 from kg.sparql.binding import BindingError, substitutions
-from kg.sparql.rewrite import rewrite
+from kg.sparql.rewrite import Rewrite, rewrite
 from kg.store.builds import current_build
 from service.execution.results import BOOLEAN_FORMATS, RDF_FORMATS, SELECT_TYPES, serialize_solutions
 
@@ -99,26 +100,31 @@ def _query_options(job: Job) -> dict[str, Any]:
 def query_text(job: Job) -> str:
     """The text the engine runs for ``job``: rewritten for pyoxigraph's planner when the job asks
     for it (kg.sparql.rewrite returns the query as written whenever it is not sure)."""
-    return rewrite(job.query, job.base_iri).text if job.rewrite else job.query
+    return _rewritten(job).text
+
+
+def _rewritten(job: Job) -> Rewrite:
+    return rewrite(job.query, job.base_iri) if job.rewrite else Rewrite(job.query, reason="query_rewrite is off")
 
 
 def _answer(conn: Connection, store: pyoxigraph.Store, job: Job, options: dict[str, Any]) -> None:
     """Run ``job`` and send its result by query form, or the error that stopped it."""
     try:
-        result = store.query(query_text(job), **options)
+        ran = _rewritten(job)
+        result = store.query(ran.text, **options)
         if isinstance(result, pyoxigraph.QuerySolutions):
-            _send_solutions(conn, result, job)
+            _send_solutions(conn, result, job, ran.rules)
         elif isinstance(result, pyoxigraph.QueryBoolean):
-            _send_boolean(conn, result, job)
+            _send_boolean(conn, result, job, ran.rules)
         else:
-            _send_triples(conn, result, job)
+            _send_triples(conn, result, job, ran.rules)
     except SyntaxError as exc:
         conn.send(("error", "syntax", str(exc)))
     except (OSError, ValueError, TypeError, RuntimeError) as exc:  # RuntimeError: e.g. a binding not projected
         conn.send(("error", "evaluation", str(exc)))
 
 
-def _send_solutions(conn: Connection, result: pyoxigraph.QuerySolutions, job: Job) -> None:
+def _send_solutions(conn: Connection, result: pyoxigraph.QuerySolutions, job: Job, rules: tuple[str, ...]) -> None:
     """SELECT: at most max_rows rows, in the negotiated results format."""
     kind = SELECT_TYPES.get(job.media)
     if kind is None:
@@ -126,31 +132,31 @@ def _send_solutions(conn: Connection, result: pyoxigraph.QuerySolutions, job: Jo
         return
     names = [v.value for v in result.variables]
     rows, truncated = _bounded(result, job.max_rows)
-    conn.send(("head", "select", truncated))
+    conn.send(("head", "select", truncated, rules))
     for chunk in serialize_solutions(names, rows, kind):
         conn.send(("chunk", chunk))
     conn.send(("end",))
 
 
-def _send_boolean(conn: Connection, result: pyoxigraph.QueryBoolean, job: Job) -> None:
+def _send_boolean(conn: Connection, result: pyoxigraph.QueryBoolean, job: Job, rules: tuple[str, ...]) -> None:
     """ASK: the boolean, in the negotiated results format."""
     kind = SELECT_TYPES.get(job.media)
     if kind is None:
         conn.send(("form", "ask"))
         return
-    conn.send(("head", "ask", False))
+    conn.send(("head", "ask", False, rules))
     conn.send(("chunk", result.serialize(format=BOOLEAN_FORMATS[kind])))
     conn.send(("end",))
 
 
-def _send_triples(conn: Connection, result: Any, job: Job) -> None:
+def _send_triples(conn: Connection, result: Any, job: Job, rules: tuple[str, ...]) -> None:
     """CONSTRUCT or DESCRIBE: at most max_rows triples, in the negotiated RDF format."""
     fmt = RDF_FORMATS.get(job.media)
     if fmt is None:
         conn.send(("form", "graph"))
         return
     triples, truncated = _bounded(result, job.max_rows)
-    conn.send(("head", "graph", truncated))
+    conn.send(("head", "graph", truncated, rules))
     conn.send(("chunk", pyoxigraph.serialize(triples, format=fmt)))
     conn.send(("end",))
 

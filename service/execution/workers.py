@@ -155,7 +155,9 @@ class WorkerPool:
         if message[0] == "form":
             self.idle.put(worker)
             raise QueryFailed("form", f"no acceptable format for the result of this {message[1].upper()} query")
-        return message[1], message[2], ResultStream(self, worker, deadline)
+        stream = ResultStream(self, worker, deadline)
+        stream.rewrite_rules = tuple(message[3])
+        return message[1], message[2], stream
 
     def _receive(self, worker: Worker, deadline: float) -> tuple:
         remaining = deadline - time.monotonic()
@@ -179,6 +181,7 @@ class ResultStream:
         self.finished = self.released = False
         self.failure: str | None = None  # why the stream ended early: "timeout" or "stopped" (the worker died)
         self.on_close: list[Callable[[], None]] = []  # run once, when the worker is given back
+        self.rewrite_rules: tuple[str, ...] = ()  # kg.sparql.rewrite's rules the worker applied
 
     def __iter__(self) -> ResultStream:
         return self
