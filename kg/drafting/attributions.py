@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from kg.drafting.gazetteer import Hit
-from kg.drafting.lexicon import CONTENT_VERBS, REPORTING, SPEAKING_NOUNS, SPEECH, WORKS
+from kg.drafting.lexicon import CONTENT_VERBS, FUTURE, REPORTING, SPEAKING_NOUNS, SPEECH, WORKS
 
 PRONOUNS = {"he": "male", "she": "female", "they": "plural"}  # "it" is mostly expletive ("it is hard")
 OPENING, CLOSING = "“", "”"
@@ -99,6 +99,10 @@ def _hit_for(token: Any, hits: list[Hit], agents: set[str]) -> Hit | None:
     lo = min(t.idx for t in pieces)
     hi = max(t.idx + len(t.text) for t in pieces)
     inside = [h for h in hits if h.key in agents and h.start < hi and lo < h.end]
+    if token.lemma_.lower() in SPEAKING_NOUNS and not any(h.start <= token.idx < h.end for h in inside):
+        # "Russian officials", "Western analysts": people named by a noun, not the state or
+        # group of the adjective (corpus/README.md, linking rules): an unnamed group speaks
+        inside = []
     if inside:
         return max(inside, key=lambda h: (h.start <= token.idx < h.end, h.end - h.start))
     if token.lemma_.lower() in WORKS:  # "according to a study by the Financial Times"
@@ -184,8 +188,9 @@ def _introduces_quotation(verb: Any) -> bool:
 def _reports(verb: Any) -> bool:
     """A verb of the core lexicon reports by itself; the others ("agreed", "accepted", "called")
     only with a reported clause or a quotation in the sentence."""
-    if verb.lemma_.lower() in SPEECH:
-        return True
+    hypothetical = any(c.dep_ == "aux" and c.lower_ in FUTURE for c in verb.children)
+    if verb.lemma_.lower() in SPEECH and not hypothetical:
+        return True  # not "he will say whatever it takes" (a reported clause or quotation still counts)
     if any(c.dep_ == "ccomp" for c in verb.children):  # "agreed that …", not "agreed to compromise"
         return True
     if verb.lemma_.lower() in CONTENT_VERBS and any(c.dep_ == "dobj" for c in verb.children):

@@ -16,7 +16,7 @@ from kg.cli import cli
 from kg.drafting.attributions import find_attributions
 from kg.drafting.dates import anchored_dates
 from kg.drafting.evaluate import TARGETS, Evaluation, evaluate_drafter, figure
-from kg.drafting.gazetteer import Gazetteer, nlp
+from kg.drafting.gazetteer import Gazetteer, Hit, nlp
 from kg.drafting.numbers import fractions, word_numbers
 from kg.drafting.proposals import organisation_class
 from kg.drafting.report import BEGIN, END, ROWS, table
@@ -36,10 +36,10 @@ FLOORS = {
     "statement_recall.ReportedFigure": 0.74,
     "statement_recall.EventReport": 0.44,
     "statement_recall.PrecedentInvocation": 0.6,
-    "statement_precision": 0.82,
-    "speaker_accuracy": 0.88,
-    "stance_accuracy": 0.53,
-    "target_accuracy": 0.19,
+    "statement_precision": 0.83,
+    "speaker_accuracy": 0.89,
+    "stance_accuracy": 0.52,
+    "target_accuracy": 0.18,
     "value_accuracy": 1.0,
     "unit_accuracy": 1.0,
     "key_accuracy": 0.09,
@@ -419,10 +419,7 @@ def test_an_event_noun_followed_by_its_date_is_an_event_phrase() -> None:
 
 
 def test_a_source_that_describes_something_reports_it_and_the_report_goes_on() -> None:
-    text = (
-        "The Ruritania Times describes a collapse in lending. Rates were at 25%. By May, 44%.\n\n"
-        "Lending collapsed."
-    )
+    text = "The Ruritania Times describes a collapse in lending. Rates were at 25%. By May, 44%.\n\nLending collapsed."
     gazetteer = Gazetteer([{"key": "ruritania-times", "label": "The Ruritania Times"}])
     windows = [(0, len(text))]
     hits = gazetteer.match(text, windows)
@@ -432,3 +429,30 @@ def test_a_source_that_describes_something_reports_it_and_the_report_goes_on() -
     speakers = {text[lo:hi]: (found[(lo, hi)].speaker if (lo, hi) in found else None) for lo, hi in sentences}
     assert speakers["Rates were at 25%."] == "ruritania-times"
     assert speakers["Lending collapsed."] is None  # a new paragraph: the author again
+
+
+def test_people_named_by_a_noun_are_not_the_state_of_their_adjective() -> None:
+    text = "Russian officials say that the talks will fail."
+    gazetteer = Gazetteer([{"key": "russia", "label": "Russia"}])
+    windows = [(0, len(text))]
+    hits = gazetteer.match(text, windows) + [Hit(0, 7, "russia", None, "demonym")]
+    doc = nlp()(text)
+    sentences = sentences_of(doc, text, windows)
+    groups: list[str] = []
+
+    def name_group(start: int, end: int, plural: bool) -> str:
+        groups.append(text[start:end])
+        return "russian-officials"
+
+    found = find_attributions(doc, text, sentences, hits, {"russia"}, set(), {}, name_group)
+    assert [a.speaker for a in found.values()] == ["russian-officials"]
+    assert groups == ["Russian officials"]
+
+
+def test_a_hypothetical_say_without_a_clause_reports_nothing() -> None:
+    speakers = _attributions(
+        "Ivan Sidorov will say anything to stay in power. Ivan Sidorov will say that the war is over.",
+        {"Ivan Sidorov": "ivan-sidorov"},
+    )
+    assert speakers["Ivan Sidorov will say anything to stay in power."] is None
+    assert speakers["Ivan Sidorov will say that the war is over."] == "ivan-sidorov"
