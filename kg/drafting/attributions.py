@@ -229,8 +229,10 @@ def _cues(span: Any) -> list[tuple[Any, Any]]:
             if subjects:
                 depth = 0 if token.dep_ == "ROOT" else 1 if token.head.dep_ == "ROOT" else 2
                 out.append((depth, token, subjects[0]))
-        elif token.pos_ == "VERB" and token.dep_ == "ROOT" and _introduces_quotation(token):
+        elif token.pos_ == "VERB" and token.dep_ in ("ROOT", "conj") and _introduces_quotation(token):
             subjects = [c for c in token.children if c.dep_ == "nsubj"]
+            if not subjects and token.dep_ == "conj":  # "He orders tea and reflects on the talks: "…""
+                subjects = [c for c in token.head.children if c.dep_ == "nsubj"]
             if subjects:
                 out.append((3, token, subjects[0]))
     return [(cue, subject) for _, cue, subject in sorted(out, key=lambda c: (c[0], c[1].i))]

@@ -31,15 +31,15 @@ FLOORS = {
     "mention_recall": 0.79,
     "mention_precision": 0.83,
     "statement_recall.all": 0.55,
-    "statement_recall.Claim": 0.63,
-    "statement_recall.Position": 0.35,
+    "statement_recall.Claim": 0.64,
+    "statement_recall.Position": 0.36,
     "statement_recall.ReportedFigure": 0.74,
     "statement_recall.EventReport": 0.44,
     "statement_recall.PrecedentInvocation": 0.6,
     "statement_precision": 0.83,
-    "speaker_accuracy": 0.89,
-    "stance_accuracy": 0.52,
-    "target_accuracy": 0.18,
+    "speaker_accuracy": 0.9,
+    "stance_accuracy": 0.53,
+    "target_accuracy": 0.19,
     "value_accuracy": 1.0,
     "unit_accuracy": 1.0,
     "key_accuracy": 0.09,
@@ -456,3 +456,9 @@ def test_a_hypothetical_say_without_a_clause_reports_nothing() -> None:
     )
     assert speakers["Ivan Sidorov will say anything to stay in power."] is None
     assert speakers["Ivan Sidorov will say that the war is over."] == "ivan-sidorov"
+
+
+def test_a_second_verb_that_runs_into_a_colon_and_a_quotation_introduces_it() -> None:
+    text = "Ivan Sidorov orders black tea and reflects on the talks: “Nobody here wants this war at all.”"
+    speakers = _attributions(text, {"Ivan Sidorov": "ivan-sidorov"})
+    assert set(speakers.values()) == {"ivan-sidorov"}
