@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kg.annotations.editing import new_reference_entry, reference_file_for
+from kg.annotations.linking import PLACE_METONYMS
 from kg.annotations.vocabulary import VocabularyIndex
 from kg.drafting.attributions import find_attributions, genders, resolve_pronoun
 from kg.drafting.dates import anchored_dates
@@ -277,6 +278,8 @@ class _Drafter:
             and isinstance(i.get("located_in"), str)
             and i["located_in"] in self.key_class
         }
+        # "Europe must…" stands for the European allies, as a capital for its state (linking rule 1)
+        out.update({k: v for k, v in PLACE_METONYMS.items() if k in self.key_class and v in self.key_class})
         for proposal in proposals:
             country = capital_of(proposal.label) if proposal.type == "City" else None
             states = [k for k in gazetteer.candidates.get(country or "", []) if self.key_class.get(k) == "State"]
@@ -345,7 +348,11 @@ class _Drafter:
             "review": "draft",
             "annotators": [ANNOTATOR],
             "note": "\n".join(self.notes) + "\n",
-            "mentions": mention_items(text, windows, hits),
+            # an unnamed group ("analysts say") is a speaker with its evidence, not a mention: the
+            # annotators quote anonymous sources as mentions, never unnamed plural groups
+            "mentions": mention_items(
+                text, windows, [h for h in hits if not (h.source == "group" and self.key_class.get(h.key) == "Group")]
+            ),
         }
         if roles:
             draft["roles"] = roles

@@ -29,7 +29,7 @@ from helpers.paths import ROOT
 # The figures reached on the seeds (docs/drafting.md); a change that lowers one fails here.
 FLOORS = {
     "mention_recall": 0.79,
-    "mention_precision": 0.83,
+    "mention_precision": 0.85,
     "statement_recall.all": 0.55,
     "statement_recall.Claim": 0.64,
     "statement_recall.Position": 0.36,
@@ -462,3 +462,22 @@ def test_a_second_verb_that_runs_into_a_colon_and_a_quotation_introduces_it() ->
     text = "Ivan Sidorov orders black tea and reflects on the talks: “Nobody here wants this war at all.”"
     speakers = _attributions(text, {"Ivan Sidorov": "ivan-sidorov"})
     assert set(speakers.values()) == {"ivan-sidorov"}
+
+
+def test_unnamed_groups_speak_but_are_not_mentions_and_europe_as_an_actor_is_the_allies() -> None:
+    from kg.annotations.vocabulary import VocabularyIndex
+    from kg.drafting.draft import ArticleSource, Knowledge, draft_article
+    from kg.ontology.load import load_ontology
+
+    text = "Analysts say the talks will fail.\n\nEurope must step up its support.\n"
+    source = ArticleSource("999_test", text, [(0, len(text))], {"published": {"earliest": "2025-01-20"}})
+    individuals = [
+        {"key": "europe", "type": "Region", "label": "Europe"},
+        {"key": "european-allies", "type": "Group", "label": "Ukraine's European allies"},
+    ]
+    key_class = {"europe": "Region", "european-allies": "Group"}
+    vocabulary = VocabularyIndex.from_graph(load_ontology(ROOT / "ontology"))
+    draft = draft_article(source, Knowledge(individuals, key_class, vocabulary)).annotations
+    groups = [e["key"] for e in draft.get("entities") or [] if e["type"] == "Group"]
+    assert groups and draft["statements"][0]["by"] == groups[:1]
+    assert [m["ref"] for m in draft["mentions"]] == ["european-allies"]
