@@ -317,6 +317,11 @@ def render() -> Path:
             *summary_lines(json.loads(natural.read_text())),
             "",
         ]
+    for dossiers in sorted((BENCH / "results").glob("dossiers-*.json")):  # bench/dossiers.py (issue 16)
+        from bench.dossiers import END, START
+        from bench.dossiers import summary_lines as dossier_lines
+
+        lines += [START, *dossier_lines(json.loads(dossiers.read_text())), END, ""]
     analysis = BENCH / "analysis.md"
     if analysis.exists():
         lines += [analysis.read_text(encoding="utf-8").rstrip(), ""]
