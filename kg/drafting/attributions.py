@@ -22,21 +22,13 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from kg.drafting.carryover import carry_over
 from kg.drafting.gazetteer import Hit
 from kg.drafting.lexicon import CONTENT_VERBS, FUTURE, REPORTING, SPEAKING_NOUNS, SPEECH, WORKS
+from kg.drafting.speech import CLOSING, OPENING, Attribution, open_quote_at
 
 PRONOUNS = {"he": "male", "she": "female", "they": "plural"}  # "it" is mostly expletive ("it is hard")
-OPENING, CLOSING = "“", "”"
 LOOKBACK = 1500  # characters within which a person of known gender is preferred for he/she
-
-
-@dataclass(frozen=True)
-class Attribution:
-    sentence: tuple[int, int]
-    speaker: str | None  # a key, or None when the cue names no known or proposed agent
-    cue: str
-    verb: str | None = None  # the reporting verb's lemma ("according to" has none)
-    remark: str | None = None
 
 
 def genders(
@@ -79,18 +71,8 @@ def genders(
     return out
 
 
-def _open_quote_at(text: str, offset: int, lo: int) -> bool:
-    """Whether a quotation opened before ``offset`` (since ``lo``) is still open there (curly
-    quotation marks by their balance, straight ones by their parity, single curly ones too)."""
-    segment = text[lo:offset]
-    if segment.count(OPENING) > segment.count(CLOSING) or segment.count('"') % 2 == 1:
-        return True
-    # British single quotation marks: ‘ opens; ’ closes when no letter follows (not "Putin’s")
-    return segment.count("‘") > len(re.findall(r"’(?![A-Za-z])", segment))
-
-
 def _inside_quotes(text: str, start: int, lo: int) -> bool:
-    return _open_quote_at(text, start, lo)
+    return open_quote_at(text, start, lo)
 
 
 def _hit_for(token: Any, hits: list[Hit], agents: set[str]) -> Hit | None:
@@ -106,7 +88,10 @@ def _hit_for(token: Any, hits: list[Hit], agents: set[str]) -> Hit | None:
     if inside:
         return max(inside, key=lambda h: (h.start <= token.idx < h.end, h.end - h.start))
     if token.lemma_.lower() in WORKS:  # "according to a study by the Financial Times"
-        for prep in (c for c in token.children if c.dep_ == "prep" and c.lower_ in ("by", "of", "from")):
+        # "an analysis published Friday by Sky News": the author hangs on the participle
+        heads = [token] + [c for c in token.children if c.dep_ == "acl"]
+        preps = [c for h in heads for c in h.children if c.dep_ in ("prep", "agent")]
+        for prep in (c for c in preps if c.lower_ in ("by", "of", "from")):
             for author in (c for c in prep.children if c.dep_ == "pobj"):
                 found = _hit_for(author, hits, agents)
                 if found is not None:
@@ -308,7 +293,7 @@ def find_attributions(
     for lo, hi in sentences:
         paragraph = text.rfind("\n", 0, lo) + 1
         opens_with_quote = text[lo] in ('"', OPENING, "‘")
-        inside = _open_quote_at(text, lo, paragraph) or (carried and (lo > paragraph or opens_with_quote))
+        inside = open_quote_at(text, lo, paragraph) or (carried and (lo > paragraph or opens_with_quote))
         if not inside:
             speaker, pending = None, []
         found = _speaker(doc.char_span(lo, hi, alignment_mode="expand"), lo, hi, ctx)
@@ -320,55 +305,14 @@ def find_attributions(
             for earlier in pending:  # the quotation's speaker is named at its end
                 out[earlier] = Attribution(earlier, found.speaker, "(quotation)", None, "in the same quotation")
             pending = []
-        elif inside or _open_quote_at(text, hi, paragraph):
+        elif inside or open_quote_at(text, hi, paragraph):
             pending.append((lo, hi))
-        still_open = _open_quote_at(text, hi, paragraph)
+        still_open = open_quote_at(text, hi, paragraph)
         announced = found is not None and text[lo:hi].rstrip().endswith(":")
         carried = still_open or announced
         if carried and found is not None:
             speaker = found.speaker
         elif not carried:
             speaker, pending = None, []
-    _quotations_that_follow(text, sentences, out)
-    _reports_that_go_on(text, sentences, out, persons)
+    carry_over(text, sentences, out, persons)
     return out
-
-
-def _reports_that_go_on(
-    text: str, sentences: list[tuple[int, int]], out: dict[tuple[int, int], Attribution], persons: set[str]
-) -> None:
-    """The sentences after one in which a source that is not a person describes or reports
-    something ("One (Important Stories) describes the blowout …"), in the same paragraph and with
-    no attribution of their own, go on with that source's report."""
-    source: str | None = None
-    paragraph = -1
-    for lo, hi in sentences:
-        start = text.rfind("\n", 0, lo) + 1
-        if start != paragraph:
-            source, paragraph = None, start
-        found = out.get((lo, hi))
-        if found is not None:
-            reports = found.verb in CONTENT_VERBS and found.speaker not in persons
-            source = found.speaker if reports else None
-        elif source is not None:
-            out[(lo, hi)] = Attribution((lo, hi), source, "(the report goes on)", None, "the report goes on")
-
-
-def _quotations_that_follow(
-    text: str, sentences: list[tuple[int, int]], out: dict[tuple[int, int], Attribution]
-) -> None:
-    """A quotation with no attribution of its own that follows a quotation whose speaker is named,
-    with no words of the author between ('"…," said Mathers. "Think about…"', or a paragraph that
-    is one quotation after such a paragraph), is the same speaker's: the usual way of quoting on."""
-    last: str | None = None  # the speaker of the quotation just before, while only quotations follow
-    for lo, hi in sentences:
-        found = out.get((lo, hi))
-        quoted = any(mark in text[lo:hi] for mark in ('"', OPENING, "‘"))
-        if found is not None:
-            last = found.speaker if quoted else None
-            continue
-        paragraph = text.rfind("\n", 0, lo) + 1
-        if last and (text[lo] in ('"', OPENING) or _open_quote_at(text, lo, paragraph)):
-            out[(lo, hi)] = Attribution((lo, hi), last, "(quotation follows)", None, "quoted on after the same speaker")
-        else:
-            last = None

@@ -172,12 +172,15 @@ class _Drafter:
         whose own statement is something else."""
         if main["type"] == "PrecedentInvocation" and "by" not in main and narrates_event(span):
             # a sentence of the author's that narrates a past event reports it too, whatever it invokes
-            lo, hi = span.start_char, span.end_char
-            note = "drafted for the event the sentence reports: link a known event instead, or name it"
-            key = self.support_entity("Event", lo, hi, note)
-            item = {"type": "EventReport", "event": key, **self.date_within(lo, hi)}
-            item |= {"summary": f"DRAFT: {self.text[lo:hi]}", "evidence": [self.quote(lo, hi)], "note": NOTE}
-            return [(lo, item)]
+            start, end = span.start_char, span.end_char
+            why = "drafted for the event the sentence reports: link a known event instead, or name it"
+            report: dict[str, Any] = {
+                "type": "EventReport",
+                "event": self.support_entity("Event", start, end, why),
+                **self.date_within(start, end),
+            }
+            report |= {"summary": f"DRAFT: {self.text[start:end]}", "evidence": [self.quote(start, end)], "note": NOTE}
+            return [(start, report)]
         if main["type"] in ("EventReport", "PrecedentInvocation"):
             return []
         families = self.vocabulary.families
