@@ -10,7 +10,7 @@ PEACEKG := $(BIN)/peacekg
 WEB    := service/web
 WEB_STAMP := $(WEB)/node_modules/.installed
 
-.PHONY: run test test-fast lint install ontology ontology-docs settings-docs annotation-docs docs clean bench deadcode bench-natural natural-expect w3c-query-table
+.PHONY: run test test-fast lint install ontology ontology-docs settings-docs annotation-docs docs clean bench bench-build deadcode bench-natural natural-expect w3c-query-table bench-dossiers screenshots
 
 install: $(STAMP) $(WEB_STAMP)
 
@@ -76,10 +76,25 @@ $(BENCH_STAMP): pyproject.toml | $(STAMP)
 bench: install $(BENCH_STAMP)
 	$(BIN)/python -m bench.run --articles $(BENCH_ARTICLES)
 
+## bench-build: the build benchmark at 100, 1,000 and 10,000 synthetic articles (full, one article
+## changed, no-op, the bulk_load ceiling; commit and load average recorded; refuses on a busy
+## machine); writes bench/results/build-*.json, the Build section of bench/README.md and its plot
+bench-build: install $(BENCH_STAMP)
+	$(BIN)/python -m bench.build_run --articles 100 1000 10000
+
 ## bench-natural: time the natural-shapes suite (bench/natural/) on the seed graph through the
 ## service, query rewriter off and on; writes bench/natural/README.md (a few minutes)
 bench-natural: install
 	$(BIN)/python -m bench.natural run
+
+## bench-dossiers: render times of each kind of dossier at BENCH_ARTICLES synthetic articles (built
+## with drafts), heaviest and median individual; writes its section of bench/README.md
+bench-dossiers: install
+	$(BIN)/python -m bench.dossiers --articles $(BENCH_ARTICLES)
+
+## screenshots: a dossier of each kind over the seed corpus, in chromium -> docs/screenshots/ (generated)
+screenshots: install
+	$(BIN)/python -m bench.dossiers_screenshots
 
 ## natural-expect: rewrite bench/natural/*/expected.srj (ordering a as written, pyoxigraph directly)
 natural-expect: install
