@@ -206,3 +206,62 @@ def _push(node: CompValue, expr: Any) -> CompValue:
     if node.name == "Extend":
         return CompValue("Extend", p=_push(node.p, expr), expr=node.expr, var=node.var)
     return CompValue("Filter", expr=expr, p=node)
+
+
+def filter_down_left(
+    node: CompValue,
+    rules: list[str],
+    mentioned: Callable[[Any], set[Variable]],
+    certain: Callable[[CompValue], set[Variable]],
+) -> CompValue:
+    """``Filter(F, p)`` with each conjunct of F applied as far down the left spine of p as its
+    meaning allows: into A of ``Join(A, B)`` or ``LeftJoin(A, B)`` when every variable it reads that
+    B mentions is bound in every solution of A (B then cannot bind or change it, and A's rows
+    keep the values the filter saw), past a BIND of another variable. pyoxigraph applies a
+    group's FILTER after the whole group; on the left spine it cuts the rows before the rest is
+    joined (cq06: the stance/position-type test before the UNION and the evidence hops). Only the
+    left spine: the filtered part is then written as the group's first element, and a nested
+    group first in its group loses nothing by being planned alone."""
+    if node.name != "Filter":
+        return node
+    kept: list[Any] = []
+    inner = node.p
+    moved_any = False
+    for part in _conjuncts(node.expr):
+        read = mentioned(part)
+        if _volatile(part) or _depth(inner, read, mentioned, certain) == 0:
+            kept.append(part)
+            continue
+        inner = _down(inner, part, read, mentioned, certain)
+        moved_any = True
+    if not moved_any:
+        return node
+    rules.append("filter-down-left")
+    return CompValue("Filter", expr=_conjunction(kept), p=inner) if kept else inner
+
+
+def _step(node: CompValue, read: set[Variable], mentioned: Callable, certain: Callable) -> str | None:
+    """The child of ``node`` a filter reading ``read`` may be applied to instead, if any."""
+    if node.name in ("Join", "LeftJoin"):
+        right = mentioned(node.p2) | (mentioned(dict.get(node, "expr")) if node.name == "LeftJoin" else set())
+        return "p1" if read & right <= certain(node.p1) else None
+    if node.name == "Extend":
+        return "p" if node.var not in read else None
+    return None
+
+
+def _depth(node: CompValue, read: set[Variable], mentioned: Callable, certain: Callable) -> int:
+    depth = 0
+    while (key := _step(node, read, mentioned, certain)) is not None:
+        node, depth = node[key], depth + 1
+    return depth
+
+
+def _down(node: CompValue, part: Any, read: set[Variable], mentioned: Callable, certain: Callable) -> CompValue:
+    key = _step(node, read, mentioned, certain)
+    if key is None:
+        return CompValue("Filter", expr=part, p=node)
+    return CompValue(
+        node.name,
+        **{**{k: v for k, v in node.items() if k != "_vars"}, key: _down(node[key], part, read, mentioned, certain)},
+    )

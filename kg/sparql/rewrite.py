@@ -11,6 +11,11 @@ the group drives it (t9: 30 ms). The rewrite moves required patterns to where th
   through chains of OPTIONALs, level by level;
 * **required before a BIND**: ``Join(Extend(P, ?v, e), R)`` becomes ``Extend(Join(P, R), ?v, e)``
   when ?v is not in R and every variable R shares with e is bound in every solution of P;
+* **required before a UNION**: ``Join(Join(P, U), B)``, U a UNION and B a BGP sharing a variable
+  bound in every solution of P, becomes ``Join(Join(P, B), U)`` (a join is commutative and
+  associative), so that B can then move into P's OPTIONAL base too;
+* **filters down the left spine**: a group's filter conjunct is applied to the leftmost part of
+  the group it reads (:func:`kg.sparql.join_order.filter_down_left`);
 * basic graph patterns that end up next to each other are merged into one.
 
 The same rules apply inside the pattern of a ``FILTER EXISTS`` / ``NOT EXISTS`` (and of an
@@ -45,7 +50,7 @@ from rdflib.plugins.sparql.parserutils import CompValue
 from rdflib.term import BNode, Variable
 
 from kg.sparql.algebra_text import Unsupported, query_text
-from kg.sparql.join_order import filter_into_base, order_triples
+from kg.sparql.join_order import filter_down_left, filter_into_base, order_triples
 from kg.sparql.lexer import Token, significant
 
 # Only these can hold what the rules move; other queries are not even parsed (a lookup pays nothing).
@@ -247,7 +252,8 @@ def _transform(node: Any, rules: list[str], in_exists: bool = False) -> Any:
     if children.name == "Join":
         return _join(children.p1, children.p2, rules)
     if children.name == "Filter":
-        return filter_into_base(children, rules, mentioned, certain, outside_bound=in_exists)
+        placed = filter_into_base(children, rules, mentioned, certain, outside_bound=in_exists)
+        return placed if in_exists else filter_down_left(placed, rules, mentioned, certain)
     return children
 
 
@@ -259,6 +265,12 @@ def _join(left: CompValue, right: CompValue, rules: list[str]) -> CompValue:
             if moved is not None:
                 rules.append("required-into-optional-base" if base.name == "LeftJoin" else "required-before-bind")
                 return moved
+    # A join is commutative and associative: a BGP written after a UNION that it shares a variable
+    # with what precedes the UNION goes before the UNION (cq06 at 1,000 articles: 2 s -> 0.16 s;
+    # pyoxigraph plans the UNION on its own, and joins it better to fewer rows).
+    if right.name == "BGP" and left.name == "Join" and left.p2.name == "Union" and mentioned(right) & certain(left.p1):
+        rules.append("required-before-union")
+        return CompValue("Join", p1=_join(left.p1, right, rules), p2=left.p2)
     if left.name == "BGP" and right.name == "BGP":
         return _merged(left, right)
     return CompValue("Join", p1=left, p2=right)
