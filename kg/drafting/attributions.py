@@ -28,6 +28,7 @@ from kg.drafting.lexicon import CONTENT_VERBS, FUTURE, REPORTING, SPEAKING_NOUNS
 from kg.drafting.speech import CLOSING, OPENING, Attribution, open_quote_at
 
 PRONOUNS = {"he": "male", "she": "female", "they": "plural"}  # "it" is mostly expletive ("it is hard")
+POSSESSIVES = {"his": "male", "her": "female", "their": "plural"}  # "their goal": a holder, not a speaker
 LOOKBACK = 1500  # characters within which a person of known gender is preferred for he/she
 
 
@@ -130,7 +131,7 @@ def resolve_pronoun(
     paragraph_start: int,
 ) -> tuple[str | None, str]:
     """The key a subject pronoun stands for, with a remark saying how it was chosen."""
-    kind = PRONOUNS.get(word.lower())
+    kind = PRONOUNS.get(word.lower()) or POSSESSIVES.get(word.lower())
     if kind in ("male", "female"):
         before = [
             h

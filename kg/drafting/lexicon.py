@@ -93,6 +93,13 @@ POSITION: dict[str, tuple[str, str]] = {
     "push": ("supports", "goal"),
     "call": ("demands", "demand"),
     "never": ("rejects", "red-line"),
+    "unwilling": ("refuses", "willingness"),
+    "unprepared": ("refuses", "willingness"),
+    "preferable": ("supports", "goal"),
+    "preferred": ("supports", "goal"),
+    "like": ("supports", "goal"),  # only "would like" (statements.py)
+    "proposal": ("proposes", "offer"),
+    "counterproposal": ("proposes", "offer"),
 }
 
 # the stance a negation turns a position's stance into

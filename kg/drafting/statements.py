@@ -74,6 +74,10 @@ def _subject_hit(token: Any, hits: list[Hit], agents: set[str], pronoun: Any = N
                 key = _span_hit(child, hits, agents)
                 if key:
                     return key
+            if child.dep_ == "poss" and child.lower_ in ("his", "her", "their") and pronoun is not None:
+                key = pronoun(child)  # "their goal is …": whose goal, by gender and number
+                if key:
+                    return str(key)
     node = token
     for _ in range(4):
         subjects = [c for c in node.children if c.dep_ in ("nsubj", "nsubjpass")]
@@ -104,6 +108,8 @@ def _position(
             continue
         if lemma == "rule" and not any(c.lower_ == "out" for c in token.children):
             continue
+        if lemma == "like" and not any(c.lower_ in ("would", "'d") for c in token.children):
+            continue  # "would like" is a wish; "like" alone a comparison or a taste
         if lemma == "never" and token.head.pos_ != "VERB":
             continue
         holder = _subject_hit(token, hits, agents, pronoun) or speaker
