@@ -99,7 +99,7 @@ def main(argv: list[str] | None = None) -> int:
         print(line, flush=True)
 
     for articles in args.articles:
-        before = settled(args.max_load, echo)
+        before = settled(args.max_load, echo, 0 if args.busy_ok else SETTLE_S)  # busy-ok: no point waiting
         busy = before[0] > args.max_load
         if busy and not args.busy_ok:
             echo(
