@@ -22,6 +22,7 @@ from kg.queries.stored import QUERIES_DIR, StoredQueryFileError, StoredQueryInpu
 from service.errors import ApiError
 from service.execution.outcomes import collect
 from service.execution.workers import Job
+from service.views import dossier_cache as cache
 from service.views import dossier_drawings as drawings
 from service.views.dossier_drawings import anchor
 from service.views.dossier_panels import Column, Kind, Panel, kind_of, panels_for
@@ -39,13 +40,20 @@ def queries_dir():
 
 
 def run_panel(panel: Panel, iri: str) -> tuple[list[Binding], bool]:
-    """The rows of the panel's stored query for ``iri`` and whether they were cut; ApiError when
-    the query is broken, refused, busy or out of time."""
+    """The rows of the panel's stored query for ``iri`` and whether they were cut (kept per build:
+    :mod:`service.views.dossier_cache`); ApiError when the query is broken, refused, busy or out
+    of time."""
     try:
         query = find(panel.query, queries_dir())
         terms = bind(query, {panel.param: iri})
     except (StoredQueryFileError, StoredQueryInputError) as exc:
         raise ApiError(500, f"the stored query {panel.query} cannot run: {exc}") from None
+    build = cache.build_id()
+    cache_key = cache.key(panel.query, query.text, panel.param, iri)
+    fresh = bool(request.cache_control.no_cache)  # `Cache-Control: no-cache` (a hard reload) recomputes
+    kept = cache.panel_cache().get(build, cache_key) if build is not None and not fresh else None
+    if kept is not None:
+        return kept
     settings = current_app.config["PEACEKG"]
     job = Job(
         query.text,
@@ -57,7 +65,10 @@ def run_panel(panel: Panel, iri: str) -> tuple[list[Binding], bool]:
         bindings=terms,
     )
     data, truncated = collect(job, what=f"the panel's query {panel.query}", evaluation_status=500)
-    return json.loads(data)["results"]["bindings"], truncated
+    rows = json.loads(data)["results"]["bindings"]
+    if build is not None and cache.build_id() == build:  # a build switched mid-way: not kept
+        cache.panel_cache().put(build, cache_key, (rows, truncated))
+    return rows, truncated
 
 
 Outcome = tuple[Panel, list[Binding] | None, bool, str | None]  # rows (None: failed), cut, error
