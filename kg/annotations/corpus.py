@@ -39,7 +39,7 @@ from kg.annotations.definitions import (
 )
 from kg.annotations.fields import ARTICLE_ROLE
 from kg.annotations.quotes import QuoteError, Span, resolve, resolve_all
-from kg.annotations.review import check_drafted_from, check_reviewed_refers_to_reviewed
+from kg.annotations.review import check_drafted_from, check_drafted_text, check_reviewed_refers_to_reviewed
 from kg.annotations.sections import COVERAGE_IGNORE, FILE, LIST_SECTIONS, MENTION
 from kg.annotations.values import Checker, Issue
 from kg.annotations.vocabulary import VocabularyIndex
@@ -238,6 +238,7 @@ def load_corpus(corpus_dir: Path, vocabulary: VocabularyIndex, cache: ParseCache
     corpus = Corpus(articles, reference, annotations, keys, issues)
     local = [(a.doc, p, k) for a in annotations.values() for p, k in a.local_references]
     issues.extend(check_reviewed_refers_to_reviewed(corpus, refs + local))
+    issues.extend(check_drafted_text(annotations))
     corpus.issues = sorted(set(issues))
     return corpus
 

@@ -31,6 +31,7 @@ from ruamel.yaml.error import MarkedYAMLError
 
 from kg.annotations.articles import Article, shown
 from kg.annotations.quotes import QuoteError, occurrences, resolve
+from kg.annotations.review import DRAFT_MARK
 from kg.annotations.vocabulary import VocabularyIndex
 from kg.errors import PeaceKGError, SourceSyntaxError
 
@@ -125,8 +126,11 @@ class AnnotationEdit:
         return items[index]
 
     def accept(self, section: str, index: int) -> None:
-        """Mark the item reviewed (``review: reviewed``, overriding the file's default)."""
+        """Mark the item reviewed (``review: reviewed``, overriding the file's default). Accepting
+        endorses the item's text as it stands, so the drafter's mark (a leading ``DRAFT: ``) comes
+        off its texts; a reviewed item that still carries it is a validation error."""
         item = self.item(section, index)
+        _unmark_drafted_text(item)
         if "review" in item or _is_flow(item):
             item["review"] = "reviewed"
         else:  # near the top of a block item, where a reader looks first
@@ -191,6 +195,16 @@ class AnnotationEdit:
         """What the reviewer adds is reviewed: in a draft file it says so (unless it says otherwise)."""
         if self.data.get("review") == "draft" and "review" not in item:
             item["review"] = "reviewed"
+
+
+def _unmark_drafted_text(node: Any) -> None:
+    """Remove the drafter's ``DRAFT: `` mark from every text of ``node`` (nested items included)."""
+    children = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
+    for key, value in list(children):
+        if isinstance(value, str) and value.startswith(DRAFT_MARK):
+            node[key] = type(value)(value[len(DRAFT_MARK) :])  # a ruamel scalar keeps its quoting style
+        else:
+            _unmark_drafted_text(value)
 
 
 def quote_spec(article: Article, start: int, end: int) -> dict[str, Any]:

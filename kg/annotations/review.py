@@ -10,7 +10,10 @@ Checks, collected as issues with file, line and field:
 
 - a ``drafted_from`` names a corpus article and a quote that occurs in it;
 - a reviewed item that refers to a draft (an individual, a statement) is an error: the reviewed
-  graph would point at something it leaves out. Review the draft first.
+  graph would point at something it leaves out. Review the draft first;
+- a reviewed item whose text still carries the drafter's mark (``DRAFT: …``, written by
+  ``peacekg annotate suggest``) is an error: the served graph would say "DRAFT". Rewrite the text,
+  or accept the item in ``peacekg review``, which takes the mark off the text it endorses.
 """
 
 from __future__ import annotations
@@ -25,6 +28,10 @@ from kg.annotations.yaml_source import Path_, YamlDocument, dotted
 
 if TYPE_CHECKING:
     from kg.annotations.corpus import Annotations, Corpus
+
+
+DRAFT_MARK = "DRAFT: "
+"""How the drafter begins a text it made up from the article's words (a summary, a label)."""
 
 
 def is_draft(item: Any, default: Any = "reviewed") -> bool:
@@ -162,3 +169,33 @@ def article_drafts(annotations: Annotations | None) -> int:
 def draft_count(corpus: Corpus) -> int:
     """How many drafts the corpus holds (reference entries and annotation items)."""
     return reference_drafts(corpus) + sum(article_drafts(a) for a in corpus.annotations.values())
+
+
+def check_drafted_text(annotations: dict[str, Annotations]) -> list[Issue]:
+    """Every text of a reviewed item that still begins with the drafter's mark, at its file, line
+    and field (nested texts, such as a provision's, included)."""
+    issues: list[Issue] = []
+    for file in annotations.values():
+        default = file_default(file.data)
+        for name in LIST_SECTIONS:
+            for index, item in enumerate(_section(file.data, name)):
+                if is_draft(item, default):
+                    continue
+                for path in _marked_texts(item, (name, index)):
+                    issues.append(
+                        Issue(
+                            file.doc.file,
+                            file.doc.line(path) or 1,
+                            dotted(path),
+                            f"a reviewed item still has the drafter's text ({DRAFT_MARK.strip()} …): rewrite it, "
+                            "or accept the item in `peacekg review`, which takes the mark off",
+                        )
+                    )
+    return issues
+
+
+def _marked_texts(node: Any, path: Path_) -> list[Path_]:
+    if isinstance(node, str):
+        return [path] if node.startswith(DRAFT_MARK) else []
+    children = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
+    return [found for key, value in children for found in _marked_texts(value, (*path, key))]

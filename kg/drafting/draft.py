@@ -90,7 +90,8 @@ class _Drafter:
         label = f"DRAFT: {self.text[start:end]}"
         entity: dict[str, Any] = {"key": key, "type": kind, "label": label}
         if kind == "Proposition":
-            entity["description"] = "DRAFT: say what is claimed, in a sentence."
+            # the clause itself: a description that can stand once accepted ("DRAFT: " is then removed)
+            entity["description"] = f"DRAFT: {self.text[start:end]}"
         self.entities.append({**entity, "evidence": [self.quote(start, end)]})
         self.entities[-1]["note"] = note
         self.key_class[key] = kind

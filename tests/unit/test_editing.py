@@ -248,3 +248,21 @@ def test_malformed_file_cannot_be_opened_for_editing(corpus: Path) -> None:
 def test_writes_outside_the_corpus_are_refused(corpus: Path, tmp_path: Path, vocabulary: VocabularyIndex) -> None:
     with pytest.raises(EditError, match="not a reference or annotation file"):
         save_edits(corpus, [PendingWrite(tmp_path / "elsewhere.yaml", "", "x: 1\n")], vocabulary)
+
+
+def test_accepting_takes_the_drafters_mark_off_the_texts_it_endorses(corpus: Path, vocabulary) -> None:
+    path = corpus / "annotations" / "fx-001.yaml"
+    text = path.read_text(encoding="utf-8")
+    summary = "Exempla calls the Lakeside Plan a trap."
+    text = text.replace(f"summary: {summary}", f"summary: 'DRAFT: {summary}'", 1)
+    text = text.replace("text: Freedonia stays out of the Northern Pact,", "text: 'DRAFT: Freedonia stays out',", 1)
+    text = text.replace("review: reviewed", "review: draft", 1)
+    path.write_text(text, encoding="utf-8")
+    edit = AnnotationEdit.open(path)
+    edit.accept("statements", 0)
+    edit.accept("statements", 1)  # the mark of a nested text (a provision's) comes off too
+    after = edit.text()
+    assert "DRAFT:" not in after
+    assert f"summary: '{summary}'" in after  # the text keeps its quoting style
+    path.write_text(after, encoding="utf-8")
+    assert not [i for i in load_corpus(corpus, vocabulary).issues if "drafter's text" in i.message]

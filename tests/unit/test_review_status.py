@@ -195,3 +195,29 @@ def test_a_reviewed_item_may_not_refer_to_a_draft(case, corpus_copy: Path, vocab
 def test_the_annotation_schema_knows_the_review_key(document, valid, vocabulary) -> None:
     errors = list(jsonschema.Draft202012Validator(schemas(vocabulary)["annotation"]).iter_errors(document))
     assert (not errors) == valid, errors
+
+
+# the drafter's mark on a text ("DRAFT: …", kg.annotations.review.DRAFT_MARK): (name, old, new, field)
+DRAFTED_TEXTS = [
+    (
+        "summary",
+        "summary: Exempla calls the Lakeside Plan a trap.",
+        "summary: 'DRAFT: Exempla calls the Lakeside Plan a trap.'",
+        "statements[0].summary",
+    ),
+    ("entity-label", "    label: Lakeside Plan\n", "    label: 'DRAFT: Lakeside Plan'\n", "entities[0].label"),
+]
+
+
+@pytest.mark.parametrize("case", DRAFTED_TEXTS, ids=[c[0] for c in DRAFTED_TEXTS])
+def test_a_reviewed_item_may_not_keep_the_drafters_text(case, corpus_copy: Path, vocabulary) -> None:
+    _name, old, new, field = case
+    edit(corpus_copy / ANNOTATION, old, new)
+    issues = load_corpus(corpus_copy, vocabulary).issues
+    hits = [i for i in issues if i.field == field and "drafter's text" in i.message]
+    assert [i.file.endswith(ANNOTATION) for i in hits] == [True], "\n".join(map(str, issues))
+    lines = (corpus_copy / ANNOTATION).read_text(encoding="utf-8").splitlines()
+    assert hits[0].line == next(n for n, text in enumerate(lines, 1) if new.strip() in text)
+    # the same text in a draft is what a draft looks like: no issue
+    edit(corpus_copy / ANNOTATION, "review: reviewed", "review: draft")
+    assert not [i for i in load_corpus(corpus_copy, vocabulary).issues if "drafter's text" in i.message]
