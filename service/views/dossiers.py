@@ -50,7 +50,7 @@ def run_panel(panel: Panel, iri: str) -> tuple[list[Binding], bool]:
         raise ApiError(500, f"the stored query {panel.query} cannot run: {exc}") from None
     build = cache.build_id()
     cache_key = cache.key(panel.query, query.text, panel.param, iri)
-    fresh = bool(request.cache_control.no_cache)  # `Cache-Control: no-cache` (a hard reload) recomputes
+    fresh = cache.fresh_requested()
     kept = cache.panel_cache().get(build, cache_key) if build is not None and not fresh else None
     if kept is not None:
         return kept

@@ -21,7 +21,7 @@ from flask import Blueprint, Response, current_app, render_template, request, se
 from kg.ontology.load import ONTOLOGY_NS as PK
 from service.errors import ApiError, error_response, html_security_headers
 from service.protocol.negotiation import choose, parse_accept
-from service.views import dossiers
+from service.views import dossier_cache, dossiers
 from service.views import page_queries as queries
 from service.views.dossier_panels import kind_of
 from service.views.page_queries import EVIDENCE_LIMIT, INBOUND_LIMIT, UNSAFE_IRI, Binding, Fetched
@@ -356,6 +356,26 @@ def _page(iri: str) -> dict[str, Any]:
     return {**view, "dossier": dossier}
 
 
+def _html(iri: str) -> str:
+    """The HTML page of ``iri``. A dossier page whose panels all answered is kept while the build
+    is unchanged (service/views/dossier_cache.py: the store does not change between builds), by
+    its path and query string and the state of the stored queries (an edited panel query renders it
+    anew); ``Cache-Control: no-cache`` renders it again."""
+    build = dossier_cache.build_id()
+    key = (request.full_path, request.script_root, dossier_cache.queries_state(dossiers.queries_dir()))
+    if build is not None and not dossier_cache.fresh_requested():
+        kept = dossier_cache.page_cache().get(build, key)
+        if kept is not None:
+            return kept
+    page = _page(iri)
+    html = render_template("resource.html", page=page, root=request.script_root)
+    dossier = page["dossier"]
+    answered = dossier is not None and all(panel["error"] is None for panel in dossier["panels"])
+    if build is not None and answered and dossier_cache.build_id() == build:  # not when a build switched mid-way
+        dossier_cache.page_cache().put(build, key, html)
+    return html
+
+
 @blueprint.get("/static/dossier.css")
 def dossier_style() -> Response:
     """The dossier pages' stylesheet (service/static/dossier.css): a file, so pages keep style-src 'self'."""
@@ -375,8 +395,7 @@ def resource(path: str) -> Response:
         raise ApiError(404, f"no resource {iri or '/' + path} in this dataset")
     headers = {"Vary": "Accept"}
     if media == "text/html":
-        html = render_template("resource.html", page=_page(iri), root=request.script_root)
-        return Response(html, status=200, content_type="text/html; charset=utf-8", headers=headers)
+        return Response(_html(iri), status=200, content_type="text/html; charset=utf-8", headers=headers)
     data, truncated = queries.describe(iri, media)
     if truncated:
         headers["X-PeaceKG-Truncated"] = "true"

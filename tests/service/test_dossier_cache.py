@@ -15,7 +15,7 @@ from flask import Flask
 from kg.queries.stored import QUERIES_DIR
 from service import create_app
 from service.state import state
-from service.views.dossier_cache import PanelCache, build_id, key
+from service.views.dossier_cache import PerBuild, build_id, key, queries_state
 
 HTML = {"Accept": "text/html"}
 ACTOR = "https://w3id.org/peacekg/resource/ana-exempla"
@@ -74,20 +74,42 @@ def test_no_cache_runs_the_panels_again_and_keeps_the_fresh_rows(app) -> None:
     assert build is not None
     cache = state(app).caches["dossier-panels"]
     cache.put(build, key("actor-positions", text, "actor", ACTOR), ([], False))  # stale rows, as if kept
+    state(app).caches.pop("dossier-pages", None)  # and no kept page over them
     assert CLAIM not in positions(app)
     assert CLAIM in positions(app, **{"Cache-Control": "no-cache"})
     assert CLAIM in positions(app)  # the fresh rows were kept
 
 
+def test_a_dossier_page_is_kept_only_when_every_panel_answered(app) -> None:
+    folder = Path(app.config["PEACEKG_QUERIES_DIR"])
+    first = positions(app)
+    pages = state(app).caches["dossier-pages"]
+    with app.app_context():
+        before = queries_state(folder)
+    assert any(k[0].startswith("/resource/ana-exempla") and k[2] == before for k in pages.items)
+    assert positions(app) == first
+    original = (folder / "actor-roles.rq").read_text(encoding="utf-8")
+    try:
+        (folder / "actor-roles.rq").write_text(original.replace("WHERE {", "WHERE { FILTER(", 1), encoding="utf-8")
+        with app.app_context():
+            broken = queries_state(folder)
+        assert broken != before
+        response = app.test_client().get("/resource/ana-exempla", headers=HTML)
+        assert 'id="panel-roles"' in response.text and "panel-error" in response.text
+        assert not any(k[2] == broken for k in pages.items)
+    finally:
+        (folder / "actor-roles.rq").write_text(original, encoding="utf-8")
+
+
 @pytest.mark.parametrize(("sizes", "kept"), [((3, 3, 3), 3), ((5, 5, 1), 2), ((2, 11, 1), 2), ((4, 6, 0), 3)])
 def test_the_cache_holds_at_most_its_rows_dropping_the_least_recently_used(sizes, kept) -> None:
-    cache = PanelCache(max_rows=10)
+    cache = PerBuild(max_size=10)
     for n, size in enumerate(sizes):
         cache.put("b1", ("q", "h", "p", str(n)), ([{}] * size, False))
-    assert cache.rows <= 10 and len(cache.items) == kept
-    assert cache.rows == sum(len(rows) for rows, _ in cache.items.values())
+    assert cache.total <= 10 and len(cache.items) == kept
+    assert cache.total == sum(len(rows) for rows, _ in cache.items.values())
     last = str(len(sizes) - 1)
     assert cache.get("b1", ("q", "h", "p", last)) is not None
     assert cache.get("b2", ("q", "h", "p", last)) is None  # another build's rows are not served
     cache.put("b2", ("q", "h", "p", "x"), ([{}], False))
-    assert list(cache.items) == [("q", "h", "p", "x")] and cache.rows == 1
+    assert list(cache.items) == [("q", "h", "p", "x")] and cache.total == 1
