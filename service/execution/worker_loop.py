@@ -4,14 +4,18 @@ The heavy imports happen when the child process loads this module, before the lo
 "ready", so that a query's time is the query's own.
 
 Messages sent: ``("ready",)`` once; then for each job either ``("error", kind, message)``, or
-``("form", form)`` (the negotiated type has no serialisation for this query form), or
+``("form", form)`` (the negotiated type has no serialisation for this query form), or, for a
+result of at most WHOLE_BYTES, ``("result", form, truncated, rules, bytes)``, or else
 ``("head", form, truncated, rules)``, ``("chunk", bytes)``… and ``("end",)``; ``rules`` are the
-rewrite rules applied to the query (empty: it ran as written), counted in /metrics.
+rewrite rules applied to the query (empty: it ran as written), counted in /metrics. One message
+for a small result, not three: each is a wake-up of the service's thread and of this process,
+which is most of a lookup's time through the service (bench/README.md, "Lookups").
 """
 
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterable
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -124,6 +128,31 @@ def _answer(conn: Connection, store: pyoxigraph.Store, job: Job, options: dict[s
         conn.send(("error", "evaluation", str(exc)))
 
 
+WHOLE_BYTES = 64 * 1024  # a result up to this size goes in one message; a bigger one streams
+
+
+def _send(conn: Connection, form: str, truncated: bool, rules: tuple[str, ...], chunks: Iterable[bytes]) -> None:
+    """The serialised result: in one message when it is small, else the head and then its chunks."""
+    buffered: list[bytes] = []
+    size = 0
+    streaming = False
+    for chunk in chunks:
+        if streaming:
+            conn.send(("chunk", chunk))
+            continue
+        buffered.append(chunk)
+        size += len(chunk)
+        if size > WHOLE_BYTES:
+            conn.send(("head", form, truncated, rules))
+            for part in buffered:
+                conn.send(("chunk", part))
+            streaming = True
+    if streaming:
+        conn.send(("end",))
+    else:
+        conn.send(("result", form, truncated, rules, b"".join(buffered)))
+
+
 def _send_solutions(conn: Connection, result: pyoxigraph.QuerySolutions, job: Job, rules: tuple[str, ...]) -> None:
     """SELECT: at most max_rows rows, in the negotiated results format."""
     kind = SELECT_TYPES.get(job.media)
@@ -132,10 +161,7 @@ def _send_solutions(conn: Connection, result: pyoxigraph.QuerySolutions, job: Jo
         return
     names = [v.value for v in result.variables]
     rows, truncated = _bounded(result, job.max_rows)
-    conn.send(("head", "select", truncated, rules))
-    for chunk in serialize_solutions(names, rows, kind):
-        conn.send(("chunk", chunk))
-    conn.send(("end",))
+    _send(conn, "select", truncated, rules, serialize_solutions(names, rows, kind))
 
 
 def _send_boolean(conn: Connection, result: pyoxigraph.QueryBoolean, job: Job, rules: tuple[str, ...]) -> None:
@@ -144,9 +170,7 @@ def _send_boolean(conn: Connection, result: pyoxigraph.QueryBoolean, job: Job, r
     if kind is None:
         conn.send(("form", "ask"))
         return
-    conn.send(("head", "ask", False, rules))
-    conn.send(("chunk", result.serialize(format=BOOLEAN_FORMATS[kind])))
-    conn.send(("end",))
+    _send(conn, "ask", False, rules, [result.serialize(format=BOOLEAN_FORMATS[kind]) or b""])
 
 
 def _send_triples(conn: Connection, result: Any, job: Job, rules: tuple[str, ...]) -> None:
@@ -156,9 +180,7 @@ def _send_triples(conn: Connection, result: Any, job: Job, rules: tuple[str, ...
         conn.send(("form", "graph"))
         return
     triples, truncated = _bounded(result, job.max_rows)
-    conn.send(("head", "graph", truncated, rules))
-    conn.send(("chunk", pyoxigraph.serialize(triples, format=fmt)))
-    conn.send(("end",))
+    _send(conn, "graph", truncated, rules, [pyoxigraph.serialize(triples, format=fmt) or b""])
 
 
 def _bounded(results: Any, limit: int) -> tuple[list[Any], bool]:

@@ -155,7 +155,7 @@ class WorkerPool:
         if message[0] == "form":
             self.idle.put(worker)
             raise QueryFailed("form", f"no acceptable format for the result of this {message[1].upper()} query")
-        stream = ResultStream(self, worker, deadline)
+        stream = ResultStream(self, worker, deadline, whole=message[4] if message[0] == "result" else None)
         stream.rewrite_rules = tuple(message[3])
         return message[1], message[2], stream
 
@@ -176,9 +176,11 @@ class ResultStream:
     """The body chunks of one result; WSGI servers call close(), which returns or replaces the
     worker even when the body was never read."""
 
-    def __init__(self, pool: WorkerPool, worker: Worker, deadline: float):
+    def __init__(self, pool: WorkerPool, worker: Worker, deadline: float, whole: bytes | None = None):
+        """``whole``: the entire result, when the worker sent it in one message (a small one)."""
         self.pool, self.worker, self.deadline = pool, worker, deadline
-        self.finished = self.released = False
+        self.whole = whole
+        self.finished, self.released = whole is not None, False
         self.failure: str | None = None  # why the stream ended early: "timeout" or "stopped" (the worker died)
         self.on_close: list[Callable[[], None]] = []  # run once, when the worker is given back
         self.rewrite_rules: tuple[str, ...] = ()  # kg.sparql.rewrite's rules the worker applied
@@ -187,7 +189,11 @@ class ResultStream:
         return self
 
     def __next__(self) -> bytes:
+        if self.whole is not None:
+            data, self.whole = self.whole, None
+            return data
         if self.finished or self.released:
+            self.close()  # a whole result's worker goes back here (a no-op once released)
             raise StopIteration
         try:
             message = self.pool._receive(self.worker, self.deadline)
