@@ -11,7 +11,8 @@ A busy machine makes every number wrong in a way no later reader can see, so a r
 with the 1-minute load average above ``--max-load`` (default 0.5 on this 2-core machine: another
 process using a quarter of it), after waiting up to five minutes for it to fall (the previous
 size's own run keeps it up for a while), refuses to run; ``--busy-ok`` runs it anyway and the result is
-marked busy, which the tables show. Results: ``bench/results/build-<N>.json``; tables and plot:
+marked busy, which the tables show. A run during which the build code changed (the no-op and
+one-article builds then rebuild everything) is not written. Results: ``bench/results/build-<N>.json``; tables and plot:
 ``python -m bench.build_report`` (run at the end of this command).
 """
 
@@ -28,6 +29,7 @@ from pathlib import Path
 
 from bench import building
 from bench.measure import machine
+from kg.builder.pipeline import code_fingerprint
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
@@ -107,8 +109,12 @@ def main(argv: list[str] | None = None) -> int:
             )
             return 3
         started = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+        code = code_fingerprint()
         result = measure(articles, echo)
         after = load_average()
+        if code_fingerprint() != code:  # an edit during the run: the no-op and one-article builds rebuilt all
+            echo("  the build code changed during the run: result not written (run again)")
+            return 4
         result.update(
             started=started,
             load_average={"before": before, "after": after},
