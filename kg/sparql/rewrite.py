@@ -54,7 +54,7 @@ from kg.sparql.join_order import filter_down_left, filter_into_base, order_tripl
 from kg.sparql.lexer import Token, significant
 
 # Only these can hold what the rules move; other queries are not even parsed (a lookup pays nothing).
-_CANDIDATES = {"OPTIONAL", "BIND", "FILTER"}
+_CANDIDATES = {"OPTIONAL", "BIND", "FILTER", "UNION"}
 _PATH_OPERATORS = {"/", "|", "^"}  # and "*", "+" after a predicate: property paths
 # SERVICE and FROM change the dataset.
 _REFUSED = {"SERVICE", "FROM"}
@@ -75,7 +75,7 @@ def rewrite(query: str, base_iri: str | None = None) -> Rewrite:
     tokens = significant(query)
     keywords = {t.keyword for t in tokens if t.kind == "word"}
     if not keywords & _CANDIDATES and not _has_path(tokens):
-        return Rewrite(query, reason="no OPTIONAL, BIND, FILTER or property path")
+        return Rewrite(query, reason="no OPTIONAL, BIND, FILTER, UNION or property path")
     if keywords & _REFUSED:
         return Rewrite(query, reason="SERVICE or FROM")
     return _cached(query, base_iri)

@@ -53,6 +53,16 @@ REWRITTEN = {
         "SELECT * WHERE { ?s pk:stance ?st BIND(EXISTS { ?s pk:about ?x } AS ?about) ?s pk:attributedTo ?a }",
         "required-before-bind",
     ),
+    # cq06: the evidence hops written after the UNION, the filter on the OPTIONAL's variable last
+    "required after a UNION": (
+        "SELECT * WHERE { ?s pk:stance ?st { ?s pk:target ?t } UNION { ?s pk:about ?t } ?s pk:attributedTo ?a }",
+        "required-before-union",
+    ),
+    "a filter on an OPTIONAL's variable, before the UNION": (
+        "SELECT * WHERE { ?s pk:stance ?st OPTIONAL { ?s pk:positionType ?pt } "
+        "{ ?s pk:target ?t } UNION { ?s pk:about ?t } FILTER(?st = pk:a || BOUND(?pt)) }",
+        "filter-down-left",
+    ),
     "required after a BIND": (
         "SELECT * WHERE { ?s pk:invokesPrecedent ?p BIND(pk:invokesPrecedent AS ?fact) ?s pk:hasEvidence ?e }",
         "required-before-bind",
@@ -71,6 +81,11 @@ AS_WRITTEN = {
     "the moved pattern binds the BIND's variable": (
         "SELECT * WHERE { ?s pk:stance ?st BIND(?st AS ?a) ?s pk:attributedTo ?a }",
         "",  # rdflib refuses it (a BIND variable already in scope is a syntax error): either way, as written
+    ),
+    "a filter on what the UNION binds stays after it": (
+        "SELECT * WHERE { ?s pk:stance ?st OPTIONAL { ?s pk:positionType ?pt } "
+        "{ ?s pk:target ?t } UNION { ?s pk:about ?t } FILTER(?t = pk:x || BOUND(?pt)) }",
+        "no rule applies",
     ),
     "the BIND reads a variable of the moved pattern": (
         "SELECT * WHERE { ?s pk:stance ?st BIND(STR(?a) AS ?name) ?s pk:attributedTo ?a }",
@@ -92,7 +107,7 @@ AS_WRITTEN = {
     ),
     "a lookup (not even parsed)": (
         "SELECT ?l WHERE { pk:x rdfs:label ?l }",
-        "no OPTIONAL, BIND, FILTER or property path",
+        "no OPTIONAL, BIND, FILTER, UNION or property path",
     ),
     "a syntax error (the engine gives its own)": (
         "SELECT * WHERE { ?s pk:stance ?st OPTIONAL { ?s pk:target ?t } ?s pk:attributedTo }",
@@ -200,9 +215,11 @@ def test_exists_answers_the_same_rewritten() -> None:
     data = f"""<{pk}s1> <{pk}stance> <{pk}a> ; <{pk}target> <{pk}t1> ; <{pk}attributedTo> <{pk}p1> .
     <{pk}s2> <{pk}stance> <{pk}b> ; <{pk}attributedTo> <{pk}p2> ; <{pk}about> <{pk}x> .
     <{pk}s3> <{pk}stance> <{pk}c> ; <{pk}target> <{pk}t3> ; <{pk}attributedTo> <{pk}p1> .
-    <{pk}t1> a <{pk}Person> . <{pk}p1> a <{pk}Person> ."""
+    <{pk}t1> a <{pk}Person> . <{pk}p1> a <{pk}Person> . <{pk}s2> <{pk}positionType> <{pk}demand> .
+    <{pk}s3> <{pk}about> <{pk}x> . <{pk}s1> <{pk}stance> <{pk}a> ."""
     store.load(data.encode(), pyoxigraph.RdfFormat.TURTLE)
-    for name in [n for n in REWRITTEN if "EXISTS" in n] + ["required after an OPTIONAL, same group"]:
+    names = [n for n in REWRITTEN if "EXISTS" in n or "UNION" in n] + ["required after an OPTIONAL, same group"]
+    for name in names:
         query = P + REWRITTEN[name][0]
         result = rewrite(query)
         assert result.text != query
