@@ -35,7 +35,9 @@ def _answers(store: pyoxigraph.Store, text: str, options: dict) -> tuple[list[st
     return names, Counter(tuple(str(s[n]) if s[n] is not None else None for n in names) for s in solutions)
 
 
-@pytest.mark.parametrize("name, values", RUNS, ids=["-".join([n, *(v.rsplit("/", 1)[-1] for _, v in vs)]) for n, vs in RUNS])
+@pytest.mark.parametrize(
+    "name, values", RUNS, ids=["-".join([n, *(v.rsplit("/", 1)[-1] for _, v in vs)]) for n, vs in RUNS]
+)
 def test_a_stored_query_answers_the_same_rewritten(store, name: str, values: tuple) -> None:
     query = find(name)
     options = {"substitutions": substitutions(bind(query, dict(values)))}
