@@ -197,11 +197,8 @@ def materialise(
         touched = _touched(delta) if delta is not None else set()
         for name, rule in rules.items():
             # a rule whose premises no new triple can match infers nothing new (semi-naive)
-            if (
-                delta is not None
-                and name not in LINEAR_RULES
-                and (terms[name] is not None and not terms[name] & touched)
-            ):
+            names = terms[name]
+            if delta is not None and name not in LINEAR_RULES and names is not None and not names & touched:
                 continue
             target = scope if (scope is not None and name in LINEAR_RULES) else work
             triples = target.query(PREFIXES + rule, use_default_graph_as_union=target is work)
@@ -248,9 +245,9 @@ def premise_terms(rule: str) -> frozenset[pyoxigraph.NamedNode] | None:
     return frozenset(pyoxigraph.NamedNode(n) for n in names)
 
 
-def _touched(delta: list[pyoxigraph.Triple]) -> set[pyoxigraph.Term]:
+def _touched(delta: list[pyoxigraph.Triple]) -> set[object]:
     """What the new triples could match in a premise: their predicates and, for rdf:type, classes."""
-    found: set[pyoxigraph.Term] = {t.predicate for t in delta}
+    found: set[object] = {t.predicate for t in delta}
     found |= {t.object for t in delta if t.predicate == AXIOM_TYPE}
     return found
 
