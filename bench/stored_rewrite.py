@@ -1,0 +1,222 @@
+"""Every stored query through the service with the query rewriter off and on (issue 18), on a
+synthetic corpus built with include_drafts: ``GET /queries/NAME`` — parameters bound the way the
+service binds them for users, as pyoxigraph substitutions (not the VALUES block of bench.queries,
+which is 3-21x slower on the profile queries) — required parameters given bench values
+(bench.queries.BENCH_VALUES), the others their defaults.
+
+    .venv/bin/python -m bench.stored_rewrite --build-dir DIR --corpus DIR [--reps 5]
+    .venv/bin/python -m bench.stored_rewrite --report-only
+
+Two services run side by side on the same store (setting query_rewrite false and true) and each
+repetition times a query on one, then the other, so both see the same load; each first answers
+every query twice, untimed (the rewriter's parse cache and the store's pages, per worker). A query
+slower than ``--slow`` seconds is repeated only ``--slow-reps`` times. The answers of both are
+compared (same multiset of rows), so a rewrite that changed an answer shows in the table. The
+run records the commit and the load average before and after; above 1.0 (1 minute, 2 cores) it is
+marked busy, and only ratios within it mean anything. The result goes to
+bench/results/stored-rewrite-N.json and the section between its markers in bench/README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import time
+from collections import Counter
+from pathlib import Path
+from urllib.parse import urlencode
+
+from bench.engines import peacekg
+from bench.measure import SparqlClient, machine, percentile
+from bench.natural import BUSY_LOAD
+from bench.queries import BENCH_VALUES, PARAM
+from bench.run import code_version
+
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+START, END = "<!-- stored-rewrite:start -->", "<!-- stored-rewrite:end -->"
+
+
+def stored_paths(queries_dir: Path = ROOT / "queries") -> dict[str, str]:
+    """name -> GET path for every stored query but the federated ones (SERVICE needs the Internet)."""
+    out = {}
+    for path in sorted(queries_dir.glob("*.rq")):
+        text = path.read_text(encoding="utf-8")
+        body = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
+        if re.search(r"\bSERVICE\b", body, re.IGNORECASE):
+            continue
+        given = {
+            name: BENCH_VALUES.get(kind, "peace")
+            for name, kind, default in PARAM.findall(text)
+            if default == "required"
+        }
+        out[path.stem] = f"/queries/{path.stem}?" + urlencode({**given, "format": "json"})
+    return out
+
+
+def _answer(body: bytes) -> Counter | None:
+    try:
+        data = json.loads(body)
+        names = data["head"]["vars"]
+        return Counter(json.dumps([b.get(n) for n in names], sort_keys=True) for b in data["results"]["bindings"])
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
+def _load() -> str:
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+
+
+def run(build_dir: Path, corpus: Path, reps: int, slow_s: float, slow_reps: int, timeout_s: float) -> dict:
+    logs = BENCH / "data" / "stored-rewrite-logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    load_before, started, commit = _load(), time.time(), code_version()  # the code the services run
+    services = {
+        mode: peacekg(
+            build_dir,
+            corpus,
+            logs / f"peacekg-{mode}.log",
+            query_timeout_s=timeout_s,
+            max_per_client=8,
+            extra_env={"PEACEKG_QUERY_REWRITE": "true" if mode == "on" else "false"},
+        )
+        for mode in ("off", "on")
+    }
+    clients = {mode: SparqlClient(engine.endpoint, timeout_s + 5) for mode, engine in services.items()}
+    results: dict = {"queries": {}}
+    try:
+        for name, path in stored_paths().items():
+            entry: dict = {"path": path}
+            answers: dict[str, Counter | None] = {}
+            for mode, client in clients.items():  # untimed: each worker parses once, pages warm
+                for _ in range(2):
+                    status, body, _s = client.query("", path)
+                answers[mode] = _answer(body) if status == 200 else None
+                entry[f"{mode}_status"] = status
+            samples: dict[str, list[float]] = {"off": [], "on": []}
+            for rep in range(reps):
+                for mode, client in clients.items():
+                    if rep >= slow_reps and samples[mode] and min(samples[mode]) > slow_s * 1000:
+                        continue
+                    status, _body, seconds = client.query("", path)
+                    if status == 200:
+                        samples[mode].append(seconds * 1000)
+                    else:
+                        entry[f"{mode}_status"] = status
+            for mode in ("off", "on"):
+                if samples[mode]:
+                    entry[mode] = {
+                        "p50_ms": percentile(samples[mode], 50),
+                        "p95_ms": percentile(samples[mode], 95),
+                        "runs": len(samples[mode]),
+                    }
+            entry["rows"] = sum(answers["on"].values()) if answers["on"] is not None else None
+            entry["same_answer"] = answers["off"] is not None and answers["off"] == answers["on"]
+            results["queries"][name] = entry
+            print(
+                name,
+                {m: entry.get(m) for m in ("off", "on")},
+                "same" if entry["same_answer"] else "DIFFERENT",
+                flush=True,
+            )
+    finally:
+        for client in clients.values():
+            client.close()
+        for engine in services.values():
+            engine.stop()
+    manifest = json.loads((build_dir / "store" / "current" / "manifest.json").read_text())
+    results.update(
+        {
+            "commit": commit,
+            "load_before": load_before,
+            "load_after": _load(),
+            "busy": float(load_before.split()[0]) > BUSY_LOAD or float(_load().split()[0]) > BUSY_LOAD,
+            "minutes": round((time.time() - started) / 60, 1),
+            "triples": sum(manifest["graphs"].values()),
+            "machine": machine(),
+            "reps": reps,
+            "date": time.strftime("%Y-%m-%d", time.gmtime()),
+        }
+    )
+    return results
+
+
+def _ms(entry: dict | None) -> str:
+    return "—" if not entry else f"{entry['p50_ms']:,.0f} / {entry['p95_ms']:,.0f}"
+
+
+def summary_lines(results: dict, articles: int) -> list[str]:
+    queries = results["queries"]
+    both = [q for q in queries.values() if q.get("off") and q.get("on")]
+    ratios = sorted(q["off"]["p50_ms"] / q["on"]["p50_ms"] for q in both)
+    busy = "**busy machine**" if results["busy"] else "quiet machine"
+    over = [n for n, q in queries.items() if not q.get("on") or q["on"]["p95_ms"] >= 1000]
+    lines = [
+        f"## Stored queries, rewriter off and on, {articles:,} articles ({results['triples']:,} triples)",
+        "",
+        "Generated by `python -m bench.stored_rewrite` (bench/results/stored-rewrite-"
+        f"{articles}.json); every stored query but the federated ones through `GET /queries/NAME` "
+        "(parameters as pyoxigraph substitutions, as users get them; required ones given bench values), "
+        "two services on the same store (setting query_rewrite false / true), interleaved per repetition. "
+        f"{results['date']}, commit {results['commit']}, {busy} (load average {results['load_before']} → "
+        f"{results['load_after']}, 2 cores shared with other jobs: compare ratios within the run), "
+        f"{results['reps']} runs per query and setting, {results['minutes']} min.",
+        "",
+        f"- Median speed-up (off p50 ÷ on p50) over {len(both)} queries: "
+        + (f"{ratios[len(ratios) // 2]:.2f}×, range {ratios[0]:.2f}×–{ratios[-1]:.2f}×" if ratios else "—"),
+        f"- p95 ≥ 1 s with the rewriter on: {', '.join(over) if over else 'none'}",
+        f"- Same answer off and on: {sum(1 for q in queries.values() if q['same_answer'])} of {len(queries)}",
+        "",
+        "| stored query | rows | off p50 / p95 ms | on p50 / p95 ms | off ÷ on (p50) | same answer |",
+        "|---|---:|---:|---:|---:|---|",
+    ]
+    for name, q in sorted(queries.items(), key=lambda kv: -(kv[1].get("off") or {"p50_ms": 1e9})["p50_ms"]):
+        ratio = f"{q['off']['p50_ms'] / q['on']['p50_ms']:.2f}×" if q.get("off") and q.get("on") else "—"
+        status = "" if q.get("on_status", 200) == 200 else f" (HTTP {q['on_status']})"
+        lines.append(
+            f"| {name}{status} | {q['rows'] if q['rows'] is not None else '—'} | {_ms(q.get('off'))} | "
+            f"{_ms(q.get('on'))} | {ratio} | {'yes' if q['same_answer'] else '**no**'} |"
+        )
+    return lines
+
+
+def write_section(results: dict, articles: int) -> Path:
+    """Replace (or append) the section between its markers in bench/README.md, the rest untouched."""
+    path = BENCH / "README.md"
+    text = path.read_text(encoding="utf-8")
+    section = "\n".join([START, *summary_lines(results, articles), END])
+    if START in text and END in text:
+        text = re.sub(re.escape(START) + ".*?" + re.escape(END), lambda _: section, text, flags=re.S)
+    else:
+        text = text.rstrip("\n") + "\n\n" + section + "\n"
+    tmp = path.with_suffix(".md.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
+    return path
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.stored_rewrite", description=__doc__.splitlines()[0])
+    parser.add_argument("--articles", type=int, default=1000, help="the corpus size (names the result file)")
+    parser.add_argument("--build-dir", type=Path, default=BENCH / "data" / "rewrite-1000" / "build")
+    parser.add_argument("--corpus", type=Path, default=BENCH / "data" / "rewrite-1000" / "corpus")
+    parser.add_argument("--reps", type=int, default=5)
+    parser.add_argument("--slow", type=float, default=5.0, help="seconds above which a query is repeated less")
+    parser.add_argument("--slow-reps", type=int, default=2)
+    parser.add_argument("--timeout", type=float, default=60.0)
+    parser.add_argument("--report-only", action="store_true", help="rewrite the README section from the last results")
+    args = parser.parse_args(argv)
+    out = BENCH / "results" / f"stored-rewrite-{args.articles}.json"
+    if args.report_only:
+        results = json.loads(out.read_text())
+    else:
+        results = run(
+            args.build_dir.resolve(), args.corpus.resolve(), args.reps, args.slow, args.slow_reps, args.timeout
+        )
+        out.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
+    print(write_section(results, args.articles))
+
+
+if __name__ == "__main__":
+    main()
