@@ -24,6 +24,8 @@ class Metrics:
     timeouts: int = 0
     busy: int = 0
     limited: int = 0  # refused with 429: the client had too many queries running
+    rewritten: int = 0  # queries the worker ran rewritten (setting query_rewrite; kg.sparql.rewrite)
+    rewrite_rules: dict[str, int] = field(default_factory=dict)  # how often each rule applied
     latencies_ms: list[float] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -41,6 +43,12 @@ class Metrics:
             self.latencies_ms.append(latency_ms)
             del self.latencies_ms[:-10000]  # a sliding window of the latest 10,000
 
+    def record_rewrite(self, rules: tuple[str, ...]) -> None:
+        with self.lock:
+            self.rewritten += 1
+            for rule in rules:
+                self.rewrite_rules[rule] = self.rewrite_rules.get(rule, 0) + 1
+
     def snapshot(self) -> dict:
         with self.lock:
             ordered = sorted(self.latencies_ms)
@@ -54,6 +62,7 @@ class Metrics:
                 "timeouts": self.timeouts,
                 "busy": self.busy,
                 "limited": self.limited,
+                "rewritten": {"queries": self.rewritten, "rules": dict(sorted(self.rewrite_rules.items()))},
                 "latency_ms": {"p50": pct(0.50), "p95": pct(0.95), "p99": pct(0.99)},
             }
 

@@ -88,6 +88,8 @@ def start(job: Job, *, what: str = "the query", evaluation_status: int = 400) ->
             if not running:  # the query did not start: its slot is free at once
                 slots.release(client)
     body.on_close.append(lambda: slots.release(client))
+    if body.rewrite_rules:
+        state().metrics.record_rewrite(body.rewrite_rules)
     return truncated, body
 
 
