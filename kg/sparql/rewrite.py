@@ -42,7 +42,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from pyparsing import ParseException
+from pyparsing import ParseException, ParseResults
 from rdflib.paths import Path
 from rdflib.plugins.sparql import algebra
 from rdflib.plugins.sparql.parser import parseQuery
@@ -115,14 +115,34 @@ def _translate(text: str, base_iri: str | None) -> Any:
     its own evaluator (by bound terms, then by the terms themselves), which would lose the author's
     order, the one pyoxigraph uses to break ties (kg.sparql.join_order keeps it where it has no
     better reason). Swapped for this call only; a worker runs one query at a time."""
+    tree = parseQuery(text)
+    if _constant_filter(tree):
+        raise Unsupported("a FILTER on a constant, which rdflib's algebra drops when the constant is false")
     original = algebra.reorderTriples
     algebra.reorderTriples = list  # type: ignore[assignment]
     try:
-        query = algebra.translateQuery(parseQuery(text), base=base_iri)
+        query = algebra.translateQuery(tree, base=base_iri)
     finally:
         algebra.reorderTriples = original
     query.algebra = _exists_translated(query.algebra)
     return query
+
+
+def _constant_filter(node: Any) -> bool:
+    """Whether the parse tree holds a FILTER whose expression is a constant: rdflib keeps a group's
+    filters only ``if filters:``, so ``FILTER(false)``, ``FILTER(0)`` or ``FILTER("")`` vanish from
+    its algebra (and from any text written back from it), and the query would gain rows."""
+    if isinstance(node, CompValue):
+        if node.name == "Filter":
+            expr = node.get("expr")
+            while isinstance(expr, CompValue) and set(expr) == {"expr"}:  # one operand, no operator
+                expr = expr["expr"]
+            if not isinstance(expr, (CompValue, Variable, list)) or getattr(expr, "name", "") == "literal":
+                return True
+        return any(_constant_filter(value) for value in node.values())
+    if isinstance(node, (list, tuple, ParseResults)):
+        return any(_constant_filter(value) for value in node)
+    return False
 
 
 def _exists_translated(node: Any) -> Any:

@@ -118,7 +118,8 @@ def element(draw: st.DrawFn, scope: _Scope, depth: int, kind: str | None = None)
     if kind == "triple" or not scope.seen:
         return draw(triple(scope))
     if kind == "filter":
-        options = [f for v in scope.seen for f in FILTERS.get(v, [])]
+        # constants too: rdflib's algebra dropped a FILTER(false) and the rewritten query gained rows
+        options = [f for v in scope.seen for f in FILTERS.get(v, [])] + ["false", "0", "true"]
         return f"FILTER({draw(st.sampled_from(options))})" if options else draw(triple(scope))
     if kind == "bind":
         options = [v for v in scope.seen if v in BINDS]

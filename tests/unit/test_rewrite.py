@@ -113,6 +113,20 @@ AS_WRITTEN = {
         "SELECT * WHERE { ?s pk:stance ?st OPTIONAL { ?s pk:target ?t } ?s pk:attributedTo }",
         "rdflib cannot translate it",
     ),
+    # rdflib keeps a group's filters only `if filters:`: a false constant vanished from the
+    # rewritten text and the query gained every row (found on actor-positions.rq with FILTER(false))
+    "FILTER(false) (rdflib's algebra drops it)": (
+        "SELECT ?s WHERE { FILTER(false) ?s pk:stance ?st OPTIONAL { ?s pk:target ?t } ?s pk:attributedTo ?a }",
+        "a FILTER on a constant",
+    ),
+    "FILTER(0) inside an OPTIONAL": (
+        "SELECT ?s WHERE { ?s pk:stance ?st OPTIONAL { ?s pk:target ?t FILTER(0) } ?s pk:attributedTo ?a }",
+        "a FILTER on a constant",
+    ),
+    'FILTER("") on the right of a UNION': (
+        'SELECT ?s WHERE { { ?s pk:stance ?st } UNION { ?s pk:target ?t FILTER("") } ?s pk:attributedTo ?a }',
+        "a FILTER on a constant",
+    ),
     "a CONSTRUCT": (
         "CONSTRUCT { ?s ?p ?o } WHERE { ?s pk:stance ?o OPTIONAL { ?s pk:target ?t } ?s ?p ?o }",
         "ConstructQuery",
