@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import pickle
+import time
 from pathlib import Path
 
 import pytest
@@ -169,13 +170,19 @@ def test_what_is_rebuilt_after_which_edit(corpus_settings) -> None:
 
 def test_the_stamp_trusts_times_only_when_they_cannot_hide_an_edit(corpus_settings) -> None:
     settings = corpus_settings
+    # Times are set, not waited for, so that no outcome depends on how fast the builds run: the
+    # corpus was written a minute ago (older than any stamp by more than RACY_NS) ...
+    minute_ago = time.time_ns() - 60_000_000_000
+    for path in Path(settings.corpus_dir).rglob("*"):
+        os.utime(path, ns=(minute_ago, minute_ago))
     build(settings)
-    build(settings)  # the first stamp was taken as the files were written (racy): hashed, refreshed
     previous = stamps.read(settings)
     assert previous is not None
     assert stamps.take(settings, previous.context["code"], previous).hashed == 0
     annotation = Path(settings.corpus_dir) / "annotations" / "fx-001.yaml"
-    annotation.touch()  # a new time, the same bytes: read, found equal, nothing to do
+    # ... and this edit's time is later than the stamp the next build takes, however long it runs
+    later = time.time_ns() + 3_600_000_000_000
+    os.utime(annotation, ns=(later, later))  # a new time, the same bytes: read, found equal, nothing to do
     assert build(settings).nothing_to_do
     # same size, same time, other bytes: a racily clean file is hashed and the edit is seen
     data = annotation.read_bytes()
