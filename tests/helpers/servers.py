@@ -35,6 +35,23 @@ def stop(process: subprocess.Popen, timeout_s: float = 10.0) -> None:
         process.wait()
 
 
+def wait_until_answering(process: subprocess.Popen, url: str, log_path: Path, timeout_s: float, what: str) -> None:
+    """Wait until ``url`` answers 200; fail with the process's log if it exits or stays silent."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        if process.poll() is not None:
+            pytest.fail(f"{what} exited with {process.returncode}:\n{log_path.read_text(errors='replace')}")
+        try:
+            with urllib.request.urlopen(url, timeout=1) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            pass
+        if time.monotonic() > deadline:
+            pytest.fail(f"{what} did not answer {url} within {timeout_s:g} s:\n{log_path.read_text(errors='replace')}")
+        time.sleep(0.2)
+
+
 @contextlib.contextmanager
 def running_service(
     build_dir: Path,
@@ -66,21 +83,7 @@ def running_service(
             [sys.executable, "-m", "kg.cli", "serve"], env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT
         )
     try:
-        deadline = time.monotonic() + timeout_s
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"the server exited with {process.returncode}:\n{log_path.read_text(errors='replace')}")
-            try:
-                with urllib.request.urlopen(base + "/health", timeout=1) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(
-                    f"the server did not answer /health within {timeout_s:g} s:\n{log_path.read_text(errors='replace')}"
-                )
-            time.sleep(0.2)
+        wait_until_answering(process, base + "/health", log_path, timeout_s, "the server")
         yield base
     finally:
         stop(process)

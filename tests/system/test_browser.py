@@ -5,9 +5,6 @@ the page and its static route with Flask's test client."""
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -19,21 +16,11 @@ from service.state import state
 from service.views.query_examples import BUILT_IN
 from service.views.query_page import CSP, NOT_INSTALLED, YASGUI_BUILD
 
+from helpers.browser import serious
 from helpers.corpora import make_corpus, settings_for
 from helpers.paths import ROOT
 from helpers.servers import running_service
 
-CHROMIUM = "/usr/bin/chromium"
-LAUNCH_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-APT_TIMEOUT_S = 900
 SCREENSHOT = Path("/tmp/peacekg-query-page.png")
 QUOTE = "Minister Ana Exempla said on Monday that the Lakeside Plan is a trap."
 SUMMARY = "Exempla calls the Lakeside Plan a trap."
@@ -115,27 +102,6 @@ def test_missing_assets_are_a_clear_404_and_the_page_says_so(app, tmp_path: Path
 # --- slow: a real server and a real browser -------------------------------------------------
 
 
-@pytest.fixture(scope="session")
-def chromium() -> str:
-    if not Path(CHROMIUM).exists():
-        if os.geteuid() != 0 or not shutil.which("apt-get"):
-            pytest.skip(f"{CHROMIUM} is missing and cannot be installed here (needs root and apt-get)")
-        try:
-            subprocess.run(
-                "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium",
-                shell=True,
-                check=True,
-                timeout=APT_TIMEOUT_S,
-                capture_output=True,
-            )
-        except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as exc:
-            output = getattr(exc, "stderr", b"") or b""
-            pytest.skip(f"could not install chromium with apt-get: {exc}; {output.decode(errors='replace')[-300:]}")
-        if not Path(CHROMIUM).exists():
-            pytest.skip(f"apt-get installed chromium but {CHROMIUM} is still missing")
-    return CHROMIUM
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     """`peacekg serve` over a store built from the fixture corpus; yields its base URL."""
@@ -146,38 +112,6 @@ def server(tmp_path_factory):
     build(settings)
     with running_service(Path(settings.build_dir), tmp / "server.log", corpus_dir=Path(settings.corpus_dir)) as base:
         yield base
-
-
-@pytest.fixture(scope="module")
-def browser(chromium: str):
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium, args=LAUNCH_ARGS)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture()
-def page(browser):
-    """A fresh page (no stored YASGUI tabs) that records console errors and uncaught exceptions."""
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    page = context.new_page()
-    page.set_default_timeout(20_000)
-    page.problems = []
-    page.on(
-        "console",
-        lambda m: (
-            page.problems.append(f"console {m.type}: {m.text} @ {m.location.get('url')}") if m.type == "error" else None
-        ),
-    )
-    page.on("pageerror", lambda e: page.problems.append(f"uncaught: {e}"))
-    yield page
-    context.close()
-
-
-def serious(problems: list[str]) -> list[str]:
-    """Console errors worth failing on: all but the browser's own request for /favicon.ico."""
-    return [p for p in problems if "favicon.ico" not in p]
 
 
 @pytest.mark.slow

@@ -13,7 +13,6 @@ from urllib.parse import parse_qs, urlparse
 
 import pyoxigraph
 import pytest
-from test_browser import CHROMIUM, LAUNCH_ARGS, serious
 
 from kg.queries.run import execute
 from kg.queries.stored import find
@@ -21,6 +20,7 @@ from kg.store.builds import open_store
 from service.views.dossier_panels import KINDS
 from service.views.query_page import YASGUI_BUILD
 
+from helpers.browser import serious
 from helpers.paths import ROOT
 from helpers.servers import running_service
 
@@ -44,36 +44,6 @@ def server(seed_build, tmp_path_factory):
     tmp = tmp_path_factory.mktemp("dossiers")
     with running_service(Path(seed_build.build_dir), tmp / "server.log") as base:
         yield base
-
-
-@pytest.fixture(scope="module")
-def browser():
-    """Debian's chromium (test_browser.py installs it when missing and it can)."""
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is missing: run tests/system/test_browser.py as root, or apt-get install chromium")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
-        yield launched
-        launched.close()
-
-
-@pytest.fixture()
-def page(browser):
-    """A fresh page that records console errors and uncaught exceptions (as in test_browser.py)."""
-    context = browser.new_context(viewport={"width": 1300, "height": 1000})
-    page = context.new_page()
-    page.set_default_timeout(30_000)
-    page.problems = []
-    page.on(
-        "console",
-        lambda m: (
-            page.problems.append(f"console {m.type}: {m.text} @ {m.location.get('url')}") if m.type == "error" else None
-        ),
-    )
-    page.on("pageerror", lambda e: page.problems.append(f"uncaught: {e}"))
-    yield page
-    context.close()
 
 
 @pytest.fixture(scope="module")

@@ -16,8 +16,6 @@ import os
 import re
 import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -31,10 +29,8 @@ from kg.store.builds import open_store
 
 from helpers.corpora import make_corpus, settings_for
 from helpers.paths import ROOT
-from helpers.servers import free_port, stop
+from helpers.servers import free_port, stop, wait_until_answering
 
-CHROMIUM = "/usr/bin/chromium"
-LAUNCH_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
 RECOGITO = ROOT / "service/web/node_modules/@recogito/text-annotator/dist/text-annotator.umd.js"
 BASE = "https://w3id.org/peacekg/"
 ARTICLE = "fx-001"
@@ -74,17 +70,10 @@ EXPECTED_EDITS = [
 ]
 
 
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is missing (tests/system/test_browser.py installs it with apt-get)")
+@pytest.fixture(autouse=True)
+def recogito_installed() -> None:
     if not RECOGITO.is_file():
         pytest.skip("@recogito/text-annotator is not installed: run make install")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture()
@@ -113,19 +102,7 @@ def review_app(tmp_path: Path, corpus: Path) -> Iterator[str]:
         )
     base = f"http://127.0.0.1:{port}/"
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"peacekg review exited with {process.returncode}:\n{log.read_text(errors='replace')}")
-            try:
-                with urllib.request.urlopen(base + "api/articles", timeout=1) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"peacekg review did not answer within 30 s:\n{log.read_text(errors='replace')}")
-            time.sleep(0.2)
+        wait_until_answering(process, base + "api/articles", log, 60, "peacekg review")
         assert f"http://127.0.0.1:{port}/" in log.read_text()  # the URL it prints
         yield base
     finally:
