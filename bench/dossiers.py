@@ -26,13 +26,13 @@ import argparse
 import http.client
 import json
 import os
-import re
 import subprocess
 import sys
 import time
 from pathlib import Path
 from urllib.parse import urlparse
 
+from bench import sections
 from bench.engines import peacekg
 from bench.measure import machine, percentile
 
@@ -223,18 +223,8 @@ def summary_lines(results: dict) -> list[str]:
 
 
 def write_section(results: dict) -> Path:
-    """Replace (or append) the section between its markers in bench/README.md."""
-    path = BENCH / "README.md"
-    text = path.read_text(encoding="utf-8")
-    section = "\n".join([START, *summary_lines(results), END])
-    if START in text and END in text:
-        text = re.sub(re.escape(START) + ".*?" + re.escape(END), lambda _: section, text, flags=re.S)
-    else:
-        text = text.rstrip("\n") + "\n\n" + section + "\n"
-    tmp = path.with_suffix(".md.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
-    return path
+    """Replace (or append) this bench's section between its markers in bench/README.md."""
+    return sections.write_section(START, END, summary_lines(results))
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -27,6 +27,7 @@ from collections import Counter
 from pathlib import Path
 from urllib.parse import urlencode
 
+from bench import sections
 from bench.engines import peacekg
 from bench.measure import SparqlClient, machine, percentile
 from bench.natural import BUSY_LOAD
@@ -182,18 +183,8 @@ def summary_lines(results: dict, articles: int) -> list[str]:
 
 
 def write_section(results: dict, articles: int) -> Path:
-    """Replace (or append) the section between its markers in bench/README.md, the rest untouched."""
-    path = BENCH / "README.md"
-    text = path.read_text(encoding="utf-8")
-    section = "\n".join([START, *summary_lines(results, articles), END])
-    if START in text and END in text:
-        text = re.sub(re.escape(START) + ".*?" + re.escape(END), lambda _: section, text, flags=re.S)
-    else:
-        text = text.rstrip("\n") + "\n\n" + section + "\n"
-    tmp = path.with_suffix(".md.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
-    return path
+    """Replace (or append) this bench's section between its markers in bench/README.md."""
+    return sections.write_section(START, END, summary_lines(results, articles))
 
 
 def main(argv: list[str] | None = None) -> None:
