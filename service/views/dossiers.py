@@ -26,7 +26,7 @@ from service.views import dossier_cache as cache
 from service.views import dossier_drawings as drawings
 from service.views.dossier_drawings import anchor
 from service.views.dossier_panels import Column, Kind, Panel, kind_of, panels_for
-from service.views.page_queries import Binding
+from service.views.page_queries import DRAFT, Binding
 
 _SPAN_OFFSETS = re.compile(r"/span/(\d{1,9})-(\d{1,9})$")  # minted TextSpan IRIs end in start-end
 XSD_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
@@ -164,8 +164,14 @@ class Shaper:
             "speaker": self.value(row, "speaker") if not prefix else None,
             "stance": self.terms(get("stance")) if get("stance") else None,
             "modality": self.terms(row["modality"]) if not prefix and "modality" in row else None,
-            "draft": (get("draft") or {}).get("value") in ("true", "1"),
+            "draft": _is_draft(get("draft")),
         }
+
+
+def _is_draft(term: dict[str, str] | None) -> bool:
+    """A stored query's ?draft / ?otherDraft: the review status IRI of a draft, unbound when reviewed
+    (an IRI, not a boolean: Virtuoso answers booleans as 0/1; docs/deployment.md)."""
+    return term is not None and term.get("value") == DRAFT
 
 
 def _merge_key(panel: Panel, row: Binding, index: int) -> str:
@@ -194,9 +200,7 @@ def shape(panel: Panel, rows: list[Binding], shaper: Shaper) -> list[dict[str, A
         else:
             for column, cell in zip(panel.columns, entry["cells"], strict=True):
                 _gather(column, row, shaper, cell)
-        entry["draft"] = entry["draft"] or any(
-            (row.get(v) or {}).get("value") in ("true", "1") for v in ("draft", "otherDraft")
-        )
+        entry["draft"] = entry["draft"] or any(_is_draft(row.get(v)) for v in ("draft", "otherDraft"))
     return list(groups.values())
 
 
