@@ -4,7 +4,7 @@ service binds them for users, as pyoxigraph substitutions (not the VALUES block 
 which is 3-21x slower on the profile queries) — required parameters given bench values
 (bench.queries.BENCH_VALUES), the others their defaults.
 
-    .venv/bin/python -m bench.stored_rewrite --build-dir DIR --corpus DIR [--reps 5]
+    .venv/bin/python -m bench.stored_rewrite --build-dir DIR --corpus DIR [--reps 5] [--only NAME,NAME]
     .venv/bin/python -m bench.stored_rewrite --report-only
 
 Two services run side by side on the same store (setting query_rewrite false and true) and each
@@ -14,7 +14,10 @@ slower than ``--slow`` seconds is repeated only ``--slow-reps`` times. The answe
 compared (same multiset of rows), so a rewrite that changed an answer shows in the table. The
 run records the commit and the load average before and after; above 1.0 (1 minute, 2 cores) it is
 marked busy, and only ratios within it mean anything. The result goes to
-bench/results/stored-rewrite-N.json and the section between its markers in bench/README.md.
+bench/results/stored-rewrite-N.json and the section between its markers in bench/README.md
+(one section per corpus size: ``stored-rewrite`` for 1,000 articles, ``stored-rewrite-N`` for
+another size N). ``--only`` times the named queries alone (e.g. the slow ones at 10,000 articles,
+where timing all of them takes hours); its section says which were timed.
 """
 
 from __future__ import annotations
@@ -37,6 +40,13 @@ from bench.run import code_version
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 START, END = "<!-- stored-rewrite:start -->", "<!-- stored-rewrite:end -->"
+
+
+def markers(articles: int) -> tuple[str, str]:
+    """The section's markers: the historical pair for 1,000 articles, one pair per other size."""
+    if articles == 1000:
+        return START, END
+    return f"<!-- stored-rewrite-{articles}:start -->", f"<!-- stored-rewrite-{articles}:end -->"
 
 
 def stored_paths(queries_dir: Path = ROOT / "queries") -> dict[str, str]:
@@ -69,7 +79,15 @@ def _load() -> str:
     return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
 
-def run(build_dir: Path, corpus: Path, reps: int, slow_s: float, slow_reps: int, timeout_s: float) -> dict:
+def run(
+    build_dir: Path,
+    corpus: Path,
+    reps: int,
+    slow_s: float,
+    slow_reps: int,
+    timeout_s: float,
+    only: list[str] | None = None,
+) -> dict:
     logs = BENCH / "data" / "stored-rewrite-logs"
     logs.mkdir(parents=True, exist_ok=True)
     load_before, started, commit = _load(), time.time(), code_version()  # the code the services run
@@ -85,9 +103,10 @@ def run(build_dir: Path, corpus: Path, reps: int, slow_s: float, slow_reps: int,
         for mode in ("off", "on")
     }
     clients = {mode: SparqlClient(engine.endpoint, timeout_s + 5) for mode, engine in services.items()}
-    results: dict = {"queries": {}}
+    results: dict = {"queries": {}, "only": only or []}
+    chosen = {n: p for n, p in stored_paths().items() if not only or n in only}
     try:
-        for name, path in stored_paths().items():
+        for name, path in chosen.items():
             entry: dict = {"path": path}
             answers: dict[str, Counter | None] = {}
             for mode, client in clients.items():  # untimed: each worker parses once, pages warm
@@ -162,7 +181,8 @@ def summary_lines(results: dict, articles: int) -> list[str]:
         "two services on the same store (setting query_rewrite false / true), interleaved per repetition. "
         f"{results['date']}, commit {results['commit']}, {busy} (load average {results['load_before']} → "
         f"{results['load_after']}, 2 cores shared with other jobs: compare ratios within the run), "
-        f"{results['reps']} runs per query and setting, {results['minutes']} min.",
+        f"{results['reps']} runs per query and setting, {results['minutes']} min."
+        + (f" Only these queries were timed (`--only`): {', '.join(results['only'])}." if results.get("only") else ""),
         "",
         f"- Median speed-up (off p50 ÷ on p50) over {len(both)} queries: "
         + (f"{ratios[len(ratios) // 2]:.2f}×, range {ratios[0]:.2f}×–{ratios[-1]:.2f}×" if ratios else "—"),
@@ -184,7 +204,8 @@ def summary_lines(results: dict, articles: int) -> list[str]:
 
 def write_section(results: dict, articles: int) -> Path:
     """Replace (or append) this bench's section between its markers in bench/README.md."""
-    return sections.write_section(START, END, summary_lines(results, articles))
+    start, end = markers(articles)
+    return sections.write_section(start, end, summary_lines(results, articles))
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -196,14 +217,27 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--slow", type=float, default=5.0, help="seconds above which a query is repeated less")
     parser.add_argument("--slow-reps", type=int, default=2)
     parser.add_argument("--timeout", type=float, default=60.0)
+    parser.add_argument(
+        "--only", type=lambda v: [n for n in v.split(",") if n], help="time only these queries (comma-separated names)"
+    )
     parser.add_argument("--report-only", action="store_true", help="rewrite the README section from the last results")
     args = parser.parse_args(argv)
     out = BENCH / "results" / f"stored-rewrite-{args.articles}.json"
     if args.report_only:
         results = json.loads(out.read_text())
     else:
+        known = stored_paths()
+        unknown = [n for n in args.only or [] if n not in known]
+        if unknown:
+            parser.error(f"--only: no stored query named {', '.join(unknown)}")
         results = run(
-            args.build_dir.resolve(), args.corpus.resolve(), args.reps, args.slow, args.slow_reps, args.timeout
+            args.build_dir.resolve(),
+            args.corpus.resolve(),
+            args.reps,
+            args.slow,
+            args.slow_reps,
+            args.timeout,
+            args.only,
         )
         out.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
     print(write_section(results, args.articles))
