@@ -103,6 +103,7 @@ class InferenceResult:
     rounds: int = 0
     seconds: float = 0.0
     per_rule: dict[str, int] = field(default_factory=dict)
+    rule_seconds: dict[str, float] = field(default_factory=dict)
 
 
 def _n3(node: rdflib.term.Node) -> str:
@@ -162,12 +163,26 @@ def _is_axiom(t: pyoxigraph.Triple, classes: frozenset[pyoxigraph.NamedNode]) ->
 
 
 def materialise(
-    store: pyoxigraph.Store, ontology: rdflib.Graph, *, max_rounds: int = 20, in_place: bool = False
+    store: pyoxigraph.Store,
+    ontology: rdflib.Graph,
+    *,
+    max_rounds: int = 20,
+    in_place: bool = False,
+    closed_except: list[pyoxigraph.Triple] | None = None,
+    skip_in_first_round: frozenset[str] = frozenset(),
+    check_consistency: bool = True,
 ) -> InferenceResult:
     """Run the rules over the union of the store's graphs (the ontology must be among them) to a
     fixpoint; return the triples that were not already there. The store is left unchanged, unless
     ``in_place`` (a work store the caller throws away: no copy of it is made, and the inferred
-    triples are left in a scratch graph)."""
+    triples are left in a scratch graph).
+
+    What the caller knows saves work, and is its promise: ``closed_except`` says every other
+    triple of the store is already closed under the rules (a closed base plus these new ones), so
+    the first round is semi-naive on them; ``skip_in_first_round`` names rules whose every instance
+    over the store is known to hold already (kg.builder.buckets: the one-premise rules over a
+    union of closed parts that share their axioms). Without ``check_consistency`` the caller
+    checks disjointness itself, over a larger store."""
     started = time.perf_counter()
     rules = {**GENERIC_RULES, **defined_class_rules(ontology)}
     terms = {name: premise_terms(rule) for name, rule in rules.items()}
@@ -187,6 +202,8 @@ def materialise(
         )
     result = InferenceResult()
     delta: list[pyoxigraph.Triple] | None = None  # None: every rule runs on the whole graph
+    if closed_except is not None and not any(_is_axiom(t, PROPERTY_CLASSES) for t in closed_except):
+        delta = list(closed_except)  # a new axiom among them: every rule must see every triple
     for round_ in range(1, max_rounds + 1):
         new: set[pyoxigraph.Triple] = set()
         scope = None
@@ -200,11 +217,15 @@ def materialise(
             names = terms[name]
             if delta is not None and name not in LINEAR_RULES and names is not None and not names & touched:
                 continue
+            if round_ == 1 and name in skip_in_first_round:
+                continue
+            rule_started = time.perf_counter()
             target = scope if (scope is not None and name in LINEAR_RULES) else work
             triples = target.query(PREFIXES + rule, use_default_graph_as_union=target is work)
             assert isinstance(triples, pyoxigraph.QueryTriples)  # every rule is a CONSTRUCT
             found = [t for t in triples if t not in new and not _holds(work, t)]
             result.per_rule[name] = result.per_rule.get(name, 0) + len(found)
+            result.rule_seconds[name] = result.rule_seconds.get(name, 0.0) + time.perf_counter() - rule_started
             new.update(found)
         result.rounds = round_
         if not new:
@@ -221,7 +242,7 @@ def materialise(
             delta = ordered
     else:
         raise RuntimeError(f"inference did not reach a fixpoint in {max_rounds} rounds")
-    clashes = disjointness_clashes(work)
+    clashes = disjointness_clashes(work) if check_consistency else []
     if clashes:
         raise InconsistentDataError(clashes)
     result.seconds = time.perf_counter() - started
@@ -257,17 +278,34 @@ def _holds(store: pyoxigraph.Store, t: pyoxigraph.Triple) -> bool:
     return next(store.quads_for_pattern(t.subject, t.predicate, t.object), None) is not None
 
 
-def disjointness_clashes(store: pyoxigraph.Store) -> list[tuple[str, str, str]]:
-    query = (
-        PREFIXES
-        + """
-    SELECT DISTINCT ?x ?c1 ?c2 WHERE {
+DISJOINT_PAIRS = (
+    PREFIXES
+    + """
+    SELECT DISTINCT ?c1 ?c2 WHERE {
       { ?c1 owl:disjointWith ?c2 } UNION
       { ?d a owl:AllDisjointClasses ; owl:members ?list .
         ?list rdf:rest*/rdf:first ?c1 . ?list rdf:rest*/rdf:first ?c2 . FILTER(?c1 != ?c2) }
-      ?x a ?c1 , ?c2 .
-    } ORDER BY ?x ?c1 ?c2"""
-    )
-    solutions = store.query(query, use_default_graph_as_union=True)
+    }"""
+)
+
+
+def disjointness_clashes(store: pyoxigraph.Store) -> list[tuple[str, str, str]]:
+    """(individual, class, class) for every individual of two disjoint classes (cax-dw, cax-adc),
+    sorted. The pairs come from one query; each pair's members are then intersected from the
+    type index: one SPARQL join of every typed node with every pair took 19 s on a 74,000-triple
+    on-disk store, this 0.4 s."""
+    solutions = store.query(DISJOINT_PAIRS, use_default_graph_as_union=True)
     assert isinstance(solutions, pyoxigraph.QuerySolutions)
-    return [(str(s["x"].value), str(s["c1"].value), str(s["c2"].value)) for s in solutions]
+    pairs = {(s["c1"], s["c2"]) for s in solutions}
+    members: dict[object, set[object]] = {}
+
+    def of(klass: object) -> set[object]:
+        if klass not in members:
+            members[klass] = {q.subject for q in store.quads_for_pattern(None, AXIOM_TYPE, klass)}  # type: ignore[arg-type]
+        return members[klass]
+
+    found = {(x, c1, c2) for c1, c2 in pairs for x in of(c1) & of(c2)}
+    return [
+        (str(x.value), str(c1.value), str(c2.value))  # type: ignore[attr-defined]
+        for x, c1, c2 in sorted(found, key=lambda row: tuple((type(t).__name__, str(t)) for t in row))
+    ]

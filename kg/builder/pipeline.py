@@ -19,11 +19,9 @@
 from __future__ import annotations
 
 import hashlib
-import os
 import re
-import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -33,11 +31,12 @@ import rdflib
 from kg.annotations.check import vocabulary_index
 from kg.annotations.corpus import Corpus, load_corpus
 from kg.annotations.review import article_drafts, draft_count, reference_drafts
-from kg.builder import stamps
+from kg.builder import buckets, stamps, store_writer
 from kg.builder.code import build_code_files, relative_name
-from kg.builder.inference import InconsistentDataError, materialise
+from kg.builder.inference import InconsistentDataError
 from kg.builder.parse_cache import ParseCache
 from kg.builder.report import describe_violations
+from kg.builder.sealed import read_quads, write_quads
 from kg.errors import OntologyError, ValidationError
 from kg.mapping.dataset import article_graph, reference_graph
 from kg.mapping.iris import Minter
@@ -45,9 +44,9 @@ from kg.ontology.load import OntologySources, load_ontology, load_shapes
 from kg.ontology.quality import run_check
 from kg.ontology.shacl import ShapeViolation
 from kg.ontology.shacl_native import validate  # pySHACL's answers, by pyshacl-turbo where it finds nothing
-from kg.serialize import canonical, rdf_bytes, to_oxigraph_terms
+from kg.serialize import canonical, to_oxigraph_terms
 from kg.settings import Settings
-from kg.store.builds import StoreError, current_build, read_manifest, write_store
+from kg.store.builds import current_build, read_manifest
 
 Progress = Callable[[str], None]
 
@@ -113,38 +112,6 @@ def _quads(graph: rdflib.Graph, name: str) -> list[pyoxigraph.Quad]:
 
 def _cache_path(settings: Settings, name: str, digest: str) -> Path:
     return Path(settings.build_dir) / "cache" / f"{name.replace('/', '--')}-{digest[:20]}.nq"
-
-
-SEAL = b"# sha256 "  # the last line of a cached graph: the hash of every byte before it
-
-
-def _write_sealed(path: Path, data: bytes) -> None:
-    """Write a cached graph with its hash, through a temporary file and a rename. No fsync: a torn
-    or damaged file fails its hash and is rebuilt, never read as a shorter graph."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data + SEAL + hashlib.sha256(data).hexdigest().encode("ascii") + b"\n")
-        os.replace(tmp, path)
-    finally:
-        Path(tmp).unlink(missing_ok=True)
-
-
-def _read_sealed(path: Path) -> bytes | None:
-    """A cached graph's N-Quads if the file is whole (its hash matches), else None; a damaged
-    file is removed, so the graph is mapped and validated again."""
-    try:
-        blob = path.read_bytes()
-    except OSError:
-        return None
-    cut = blob.rfind(SEAL)
-    if cut >= 0 and blob.endswith(b"\n"):
-        data = blob[:cut]
-        if hashlib.sha256(data).hexdigest().encode("ascii") == blob[cut + len(SEAL) : -1]:
-            return data
-    path.unlink(missing_ok=True)
-    return None
 
 
 def _reachable(reference: rdflib.Graph, graph: rdflib.Graph) -> rdflib.Graph:
@@ -221,8 +188,8 @@ def _map_and_validate(
     ontology: rdflib.Graph,
     progress: Progress,
     on_violations: Callable[[list[tuple[str, list[ShapeViolation], rdflib.Graph]]], None] | None = None,
-) -> list[pyoxigraph.Quad]:
-    """The quads of the reference and article graphs: from the cache when their inputs are
+) -> dict[str, list[pyoxigraph.Quad]]:
+    """The quads of the reference and article graphs, by graph name: from the cache when their inputs are
     unchanged, else mapped, validated (in batches) and cached. Graphs that violate the shapes
     stop the build; with ``on_violations`` (``annotations validate``) they are handed to it
     instead, every batch is validated, and nothing is written to the cache."""
@@ -240,23 +207,16 @@ def _map_and_validate(
             graph_quads = by_name[name] = _quads(graph, str(minter.graph(name)))
             if on_violations is not None:
                 continue  # validating only: the cache holds graphs that passed a build
-            cache = _cache_path(settings, name, prints[name])
-            try:  # a full disk or a read-only build folder is a store error (exit 11), not a traceback
-                _write_sealed(cache, rdf_bytes(graph_quads, pyoxigraph.RdfFormat.N_QUADS))
-            except OSError as exc:
-                raise StoreError(
-                    f"cannot write the build cache {cache}: {exc.strerror or exc}", file=str(cache.parent)
-                ) from None
+            write_quads(_cache_path(settings, name, prints[name]), graph_quads)
             report.rebuilt.append(name)
             progress(
                 f"[{names.index(name) + 1}/{len(names)}] {name}: mapped and validated ({len(graph_quads)} triples)"
             )
 
     for i, name in enumerate(names, 1):
-        cache = _cache_path(settings, name, prints[name])
-        cached = _read_sealed(cache)
+        cached = read_quads(_cache_path(settings, name, prints[name]))
         if cached is not None:
-            by_name[name] = list(pyoxigraph.parse(cached, format=pyoxigraph.RdfFormat.N_QUADS))
+            by_name[name] = cached
             report.reused.append(name)
             progress(f"[{i}/{len(names)}] {name}: unchanged ({len(by_name[name])} triples, from the cache)")
         elif name == "reference":
@@ -269,11 +229,23 @@ def _map_and_validate(
                 pending = []
     if pending:
         finish(pending)
-    quads: list[pyoxigraph.Quad] = []
     for name in names:
         report.graphs[name] = len(by_name[name])
-        quads.extend(by_name[name])
-    return quads
+    return {name: by_name[name] for name in names}
+
+
+@dataclass
+class Assembled:
+    """What a build writes: each asserted graph's quads by name (``reference``, ``article/<id>``,
+    ``ontology``) and the inferred graph's."""
+
+    graphs: dict[str, list[pyoxigraph.Quad]]
+    inferred: list[pyoxigraph.Quad]
+
+    def quads(self) -> Iterator[pyoxigraph.Quad]:
+        for graph in self.graphs.values():
+            yield from graph
+        yield from self.inferred
 
 
 def assemble(
@@ -283,36 +255,47 @@ def assemble(
     report: BuildReport,
     progress: Progress = lambda message: None,
     on_violations: Callable[[list[tuple[str, list[ShapeViolation], rdflib.Graph]]], None] | None = None,
-) -> list[pyoxigraph.Quad]:
+) -> Assembled:
     """Steps 4–5: every graph mapped and SHACL-validated (or taken from the cache), the data
-    checks and the inference; the quads of the store to write. ``annotations validate`` runs
-    this too (kg.builder.validation), with ``on_violations`` to collect every shape violation."""
+    checks and the inference (by bucket, reused from the cache: kg.builder.buckets); what the
+    store will hold. ``annotations validate`` runs this too (kg.builder.validation), with
+    ``on_violations`` to collect every shape violation; it writes nothing to the cache."""
     t1 = time.perf_counter()
     ontology = load_ontology(Path(settings.ontology_dir))
     shapes = load_shapes(Path(settings.ontology_dir))
     vocabulary = vocabulary_index(settings)
     minter = Minter(settings.base_iri)
     reference = reference_graph(corpus, minter, vocabulary, settings.include_drafts)
-    quads = _map_and_validate(
+    graphs = _map_and_validate(
         settings, corpus, prints, report, minter, vocabulary, reference, shapes, ontology, progress, on_violations
     )
     report.seconds["map+validate"] = time.perf_counter() - t1
-    quads.extend(_quads(canonical(ontology), str(minter.graph("ontology"))))  # stable blank-node labels
+    graphs["ontology"] = _quads(canonical(ontology), str(minter.graph("ontology")))  # stable blank-node labels
     report.graphs["ontology"] = len(ontology)
     t2 = time.perf_counter()
     work = pyoxigraph.Store()
-    work.bulk_extend(quads)
+    work.bulk_extend(quad for graph in graphs.values() for quad in graph)
     _data_checks(settings, work, progress, corpus)
+    t3 = time.perf_counter()
+    report.seconds["data checks"] = t3 - t2
+    cache = buckets.Cache(Path(settings.build_dir) / "cache", write=on_violations is None)
     try:
-        inference = materialise(work, ontology, in_place=True)  # work is ours: no copy of it
+        workers = buckets.workers_for(settings.build_workers)
+        inference = buckets.infer(work, graphs, prints, ontology, cache, progress, workers)  # work is ours
     except InconsistentDataError as exc:
         raise OntologyError(str(exc), details=[f"{x} is both {a} and {b}" for x, a, b in exc.clashes[:50]]) from None
+    cache.prune()
     inferred_graph = pyoxigraph.NamedNode(str(minter.graph("inferred")))
-    quads.extend(pyoxigraph.Quad(t.subject, t.predicate, t.object, inferred_graph) for t in inference.inferred)
-    report.graphs["inferred"] = len(inference.inferred)
-    report.seconds["inference"] = time.perf_counter() - t2
-    progress(f"inference: {len(inference.inferred)} triples in {inference.rounds} rounds ({inference.seconds:.1f} s)")
-    return quads
+    inferred = [pyoxigraph.Quad(t.subject, t.predicate, t.object, inferred_graph) for t in inference.inferred]
+    report.graphs["inferred"] = len(inferred)
+    report.seconds["inference"] = time.perf_counter() - t3
+    parts = ", ".join(f"{k} {v:.1f}" for k, v in (inference.seconds or {}).items())
+    progress(
+        f"inference: {len(inferred)} triples; {inference.buckets - inference.reused} of {inference.buckets} "
+        f"buckets inferred, the rest reused; the global pass found {inference.global_new} more in "
+        f"{inference.global_rounds} rounds ({report.seconds['inference']:.1f} s: {parts})"
+    )
+    return Assembled(graphs, inferred)
 
 
 def build(settings: Settings, progress: Progress = lambda message: None) -> BuildReport:
@@ -349,7 +332,7 @@ def build(settings: Settings, progress: Progress = lambda message: None) -> Buil
             else "left out (include_drafts builds them)"
         )
         progress(f"drafts: {drafts} draft item(s) {shown}")
-    quads = assemble(settings, corpus, prints, report, progress)
+    assembled = assemble(settings, corpus, prints, report, progress)
     t3 = time.perf_counter()
     build_id = hashlib.sha256(repr(sorted(prints.items())).encode("utf-8")).hexdigest()[:16]
     manifest = {
@@ -362,7 +345,16 @@ def build(settings: Settings, progress: Progress = lambda message: None) -> Buil
         "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "rebuilt": report.rebuilt,
     }
-    report.build = write_store(Path(settings.build_dir), build_id, quads, manifest)
+    report.build = store_writer.write(
+        Path(settings.build_dir),
+        build_id,
+        current,
+        assembled.graphs,
+        assembled.inferred,
+        manifest,
+        Minter(settings.base_iri),
+        progress,
+    )
     report.seconds["store"] = time.perf_counter() - t3
     stamp.build = report.build.name
     stamps.write(settings, stamp)

@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -65,6 +65,40 @@ def open_store(build_dir: Path, *, read_only: bool = True) -> pyoxigraph.Store:
 
 def write_store(build_dir: Path, build_id: str, quads: Iterable[pyoxigraph.Quad], manifest: dict[str, Any]) -> Path:
     """Write a complete new store and make it current; returns its folder."""
+
+    def fill(target: Path) -> None:
+        store = pyoxigraph.Store(str(target))
+        store.bulk_extend(quads)
+        store.flush()
+        store.optimize()
+
+    return _publish(build_dir, build_id, fill, manifest)
+
+
+def update_store(
+    build_dir: Path,
+    build_id: str,
+    previous: Path,
+    edit: Callable[[pyoxigraph.Store], None],
+    manifest: dict[str, Any],
+) -> Path:
+    """Make a new store from the complete build ``previous`` and make it current: a RocksDB
+    checkpoint of it (hard links to its immutable files: no quad is copied) in the new build's
+    ``.partial`` folder, opened and changed by ``edit``. The previous store is only read, so a
+    failure or a kill at any point leaves it current and whole, exactly as for ``write_store``."""
+
+    def fill(target: Path) -> None:
+        pyoxigraph.Store.read_only(str(previous / "oxigraph")).backup(str(target))
+        store = pyoxigraph.Store(str(target))
+        edit(store)
+        store.flush()
+
+    return _publish(build_dir, build_id, fill, manifest)
+
+
+def _publish(build_dir: Path, build_id: str, fill: Callable[[Path], None], manifest: dict[str, Any]) -> Path:
+    """Fill a store in a ``.partial`` folder, write its manifest, sync it, rename it into
+    ``builds/`` and switch ``current`` to it (module docstring)."""
     root = store_root(build_dir)
     builds = root / "builds"
     partial = builds / f".{build_id}.partial"
@@ -75,14 +109,10 @@ def write_store(build_dir: Path, build_id: str, quads: Iterable[pyoxigraph.Quad]
             shutil.rmtree(stale, ignore_errors=True)
         for stale_link in root.glob(".current.*"):  # a link made by a build killed before its switch
             stale_link.unlink(missing_ok=True)
-        if final.exists():
+        if final.exists():  # the same inputs built before, not current (current would be a no-op)
             shutil.rmtree(final)
         partial.mkdir()
-        store = pyoxigraph.Store(str(partial / "oxigraph"))
-        store.bulk_extend(quads)
-        store.flush()
-        store.optimize()
-        del store
+        fill(partial / "oxigraph")
         (partial / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
         _fsync_tree(partial)
         os.replace(partial, final)

@@ -179,10 +179,14 @@ main()
 HOLD_POINTS = [  # (module, function, quads written before holding; -1: hold on entry)
     ("kg.builder.pipeline", "article_graph", -1),  # mapping an article
     ("kg.builder.pipeline", "validate", -1),  # SHACL validation
-    ("kg.builder.pipeline", "materialise", -1),  # inference
-    ("kg.builder.pipeline", "write_store", 500),  # in the middle of the new store's bulk load
+    ("kg.builder.buckets", "materialise", -1),  # inference
+    ("kg.builder.store_writer", "write_store", 500),  # in the middle of a whole new store's bulk load
+    ("kg.builder.store_writer", "_replace", -1),  # a store made from the previous one: checkpointed, not yet changed
     ("kg.store.builds", "_fsync_tree", -1),  # the new store complete, before its rename and the switch
 ]
+# A reference edit changes every graph, so the store is written whole (write_store); an article
+# edit changes one, so the store is made from the previous one (update_store: kg.builder.store_writer)
+WHOLE_STORE = {"write_store"}
 
 
 def held_build(env: dict[str, str], point: tuple[str, str, int], marker: Path) -> subprocess.Popen:
@@ -217,8 +221,8 @@ def test_kill_during_build_leaves_the_previous_store(tmp_path: Path, point: tupl
         "PEACEKG_BUILD_DIR": str(settings.build_dir),
         "PEACEKG_ONTOLOGY_DIR": str(ROOT / "ontology"),
     }
-    annotation = corpus / "annotations" / "fx-001.yaml"
-    annotation.write_text(annotation.read_text(encoding="utf-8") + "\n# an edit the killed build was making\n")
+    edited = corpus / ("reference/fixture.yaml" if point[1] in WHOLE_STORE else "annotations/fx-001.yaml")
+    edited.write_text(edited.read_text(encoding="utf-8") + "\n# an edit the killed build was making\n")
     process = held_build(env, point, tmp_path / "held")
     process.kill()
     assert process.wait() == -signal.SIGKILL

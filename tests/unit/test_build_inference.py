@@ -1,18 +1,22 @@
 """The build's inference (semi-naive after the first round, over the work store's union graph)
 infers exactly what the plain fixpoint infers — every rule over everything, every round — on the
 seed corpus, and when inference itself makes an axiom (a triple the one-premise rules read as
-part of the ontology), after which every rule must see every triple again."""
+part of the ontology), after which every rule must see every triple again; inference by buckets
+of articles with a global pass (kg.builder.buckets) infers exactly what inference over the whole
+store infers, and finds a clash of disjoint classes that only the union shows."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pyoxigraph
+import pytest
 import rdflib
 
 from kg.annotations.check import vocabulary_index
 from kg.annotations.corpus import load_corpus
-from kg.builder.inference import GENERIC_RULES, PREFIXES, defined_class_rules, materialise
+from kg.builder import buckets
+from kg.builder.inference import GENERIC_RULES, PREFIXES, InconsistentDataError, defined_class_rules, materialise
 from kg.mapping.dataset import article_graph, reference_graph
 from kg.mapping.iris import Minter
 from kg.ontology.load import load_ontology
@@ -85,3 +89,72 @@ def test_an_inferred_axiom_is_seen_by_every_rule() -> None:
     expected = plain_fixpoint(store_of(data, extra), extra)
     assert any(t.subject == pyoxigraph.NamedNode(str(ex.someone)) for t in expected)
     assert set(materialise(store_of(data, extra), extra, in_place=True).inferred) == expected
+
+
+def seed_graphs() -> tuple[dict[str, list[pyoxigraph.Quad]], rdflib.Graph]:
+    """The seed corpus's graphs by name, as the build has them (kg.builder.buckets.infer's input)."""
+    settings = load_settings(config_file=None, environ={}, overrides={"corpus_dir": ROOT / "corpus"})
+    vocabulary = vocabulary_index(settings)
+    corpus = load_corpus(ROOT / "corpus", vocabulary)
+    minter = Minter(settings.base_iri)
+    ontology = load_ontology(Path(settings.ontology_dir))
+
+    def quads(graph: rdflib.Graph, name: str) -> list[pyoxigraph.Quad]:
+        node = pyoxigraph.NamedNode(str(minter.graph(name)))
+        return [pyoxigraph.Quad(*to_oxigraph_terms(s, p, o), node) for s, p, o in graph]
+
+    graphs = {"reference": quads(reference_graph(corpus, minter, vocabulary, True), "reference")}
+    for article in sorted(corpus.articles):
+        graphs[f"article/{article}"] = quads(
+            article_graph(corpus, article, minter, vocabulary, True), f"article/{article}"
+        )
+    graphs["ontology"] = quads(ontology, "ontology")
+    return graphs, ontology
+
+
+def by_buckets(
+    graphs: dict[str, list[pyoxigraph.Quad]], ontology: rdflib.Graph, workers: int = 1
+) -> set[pyoxigraph.Triple]:
+    work = pyoxigraph.Store()
+    work.extend(q for graph in graphs.values() for q in graph)
+    prints = {name: name for name in graphs}  # no cache: the keys are not used
+    cache = buckets.Cache(None, write=False)
+    return set(buckets.infer(work, graphs, prints, ontology, cache, workers=workers).inferred)
+
+
+@pytest.mark.parametrize(("per_bucket", "workers"), [(1, 1), (1, 2), (3, 1), (1000, 1)])
+def test_inference_by_buckets_equals_the_global_fixpoint(monkeypatch, per_bucket: int, workers: int) -> None:
+    """Whatever the buckets (one article each, a few, all in one) and wherever they are inferred
+    (here or in worker processes), their union and the global pass infer exactly what inference
+    over the whole store infers: the seed corpus's statements target statements of other
+    articles, and its articles type reference individuals."""
+    monkeypatch.setattr(buckets, "ARTICLES_PER_BUCKET", per_bucket)
+    graphs, ontology = seed_graphs()
+    whole = pyoxigraph.Store()
+    whole.extend(q for graph in graphs.values() for q in graph)
+    expected = set(materialise(whole, ontology).inferred)
+    assert by_buckets(graphs, ontology, workers) == expected and len(expected) > 1000
+
+
+def test_individuals_of_disjoint_classes_in_two_articles_fail_the_build(monkeypatch) -> None:
+    """An individual typed in one article as a place and in another as a document: each bucket is
+    consistent, the union is not, and the build names the individual and both classes."""
+    monkeypatch.setattr(buckets, "ARTICLES_PER_BUCKET", 1)
+    graphs, ontology = seed_graphs()
+    pk = "https://w3id.org/peacekg/ontology/"
+    rdf_type = pyoxigraph.NamedNode(str(rdflib.RDF.type))
+    odd = pyoxigraph.NamedNode("https://w3id.org/peacekg/resource/somewhere-odd")
+    articles = sorted(name for name in graphs if name.startswith("article/"))
+    count = buckets.bucket_count(len(articles))
+
+    def bucket(name: str) -> int:
+        return buckets.bucket_of(name.split("/", 1)[1], count)
+
+    first = articles[0]
+    second = next(name for name in articles if bucket(name) != bucket(first))
+    for name, klass in ((first, "Place"), (second, "Document")):
+        graph = graphs[name][0].graph_name
+        graphs[name].append(pyoxigraph.Quad(odd, rdf_type, pyoxigraph.NamedNode(pk + klass), graph))
+    with pytest.raises(InconsistentDataError) as caught:
+        by_buckets(graphs, ontology)
+    assert (odd.value, pk + "Place", pk + "Document") in caught.value.clashes

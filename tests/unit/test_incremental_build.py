@@ -14,7 +14,7 @@ import pytest
 
 from kg.annotations.check import vocabulary_index
 from kg.annotations.corpus import Corpus, load_corpus
-from kg.builder import stamps
+from kg.builder import buckets, stamps
 from kg.builder.parse_cache import MAGIC, ParseCache, decode_entry, encode_entry
 from kg.builder.pipeline import build
 from kg.store.builds import current_build, open_store
@@ -22,6 +22,7 @@ from kg.store.builds import current_build, open_store
 from helpers.corpora import make_corpus, settings_for
 
 BASE = "https://w3id.org/peacekg/"
+PK = "https://w3id.org/peacekg/ontology/"
 
 
 def described(corpus: Corpus) -> tuple:
@@ -237,3 +238,100 @@ def test_a_damaged_graph_in_the_cache_is_rebuilt_not_served(tmp_path: Path, corp
     build(fresh)
     served = {str(q) for q in open_store(Path(settings.build_dir))}
     assert served == {str(q) for q in open_store(Path(fresh.build_dir))}
+
+
+# An edit whose inferences cross articles and reach the reference: a statement of fx-002 that
+# denies fx-001's s1 (pk:bearsOn and pk:disputes need s1's type, in fx-001's graph: only the
+# global pass can join them) and a new individual typed in fx-002 (pk:PeacePlan: its superclasses,
+# pk:proposedBy's domain and range, its proposer, a reference individual, as a pk:Voice…).
+CROSSING_EDIT = """
+  - id: s4
+    type: Claim
+    by: [ana-exempla]
+    stance: denies
+    target: ['fx-001#s1']
+    summary: Exempla denies that the plan is a trap.
+    evidence: [Peace is near]
+"""
+NEW_INDIVIDUAL = """entities:
+  - key: harbour-accord
+    type: PeacePlan
+    label: Harbour Accord
+    proposed_by: [freedonia]
+    evidence: [the Lakeside Plan]
+    provisions:
+      - {type: CeasefireProvision, text: a ceasefire}
+"""
+
+
+def served(settings) -> set[str]:
+    return {str(q) for q in open_store(Path(settings.build_dir))}
+
+
+def clean_build(tmp_path: Path, corpus: Path, name: str):
+    """A full build of ``corpus`` in a build folder of its own: nothing reused."""
+    fresh = settings_for(tmp_path, corpus, name)
+    lines: list[str] = []
+    report = build(fresh, lines.append)
+    assert not report.reused and not any(line.startswith("store: from the current build") for line in lines)
+    return fresh
+
+
+@pytest.fixture
+def small_buckets(monkeypatch):
+    """One article per bucket (four buckets for three articles), so that a one-article rebuild
+    reuses the other articles' inferences, as at scale."""
+    monkeypatch.setattr(buckets, "ARTICLES_PER_BUCKET", 1)
+
+
+def test_an_edit_that_changes_inferences_across_articles_rebuilds_what_a_clean_build_makes(
+    tmp_path: Path, corpus_settings, small_buckets
+) -> None:
+    settings = corpus_settings
+    corpus = Path(settings.corpus_dir)
+    build(settings)
+    before = served(settings)
+    annotation = corpus / "annotations" / "fx-002.yaml"
+    text = annotation.read_text(encoding="utf-8")
+    text = text.replace("entities:\n", NEW_INDIVIDUAL, 1).replace(
+        "coverage_ignore:", CROSSING_EDIT.lstrip("\n") + "coverage_ignore:", 1
+    )
+    annotation.write_text(text, encoding="utf-8")
+    lines: list[str] = []
+    again = build(settings, lines.append)
+    assert again.rebuilt == ["article/fx-002"]
+    assert "inference: " in "\n".join(lines) and any("1 of 3 buckets inferred" in line for line in lines), lines
+    assert any(line.startswith("store: from the current build, 1 graph(s) replaced") for line in lines), lines
+    global_found = next(line for line in lines if line.startswith("inference: "))
+    assert "the global pass found 0 more" not in global_found, global_found  # the cross-article links
+    incremental = served(settings)
+    clean = served(clean_build(tmp_path, corpus, "clean"))
+    assert incremental == clean
+    inferred = f"<{BASE}graph/inferred>"
+    disputes = f"<{BASE}article/fx-002/statement/s4> <{PK}disputes> <{BASE}article/fx-001/statement/s1> {inferred}"
+    assert disputes in incremental and disputes not in before
+    accord = (
+        f"<{BASE}resource/harbour-accord> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <{PK}Proposal> {inferred}"
+    )
+    assert accord in incremental and accord not in before
+
+
+def test_a_removed_article_leaves_what_a_clean_build_of_the_rest_makes(
+    tmp_path: Path, corpus_settings, small_buckets
+) -> None:
+    settings = corpus_settings
+    corpus = Path(settings.corpus_dir)
+    build(settings)
+    for path in (
+        corpus / "articles" / "fx-003.txt",
+        corpus / "articles" / "fx-003.yaml",
+        corpus / "annotations" / "fx-003.yaml",
+    ):
+        path.unlink()
+    lines: list[str] = []
+    again = build(settings, lines.append)
+    assert again.rebuilt == [] and sorted(again.reused) == ["article/fx-001", "article/fx-002", "reference"]
+    assert any(line.startswith("store: from the current build, 1 graph(s) replaced") for line in lines), lines
+    incremental = served(settings)
+    assert not any("fx-003" in quad for quad in incremental)
+    assert incremental == served(clean_build(tmp_path, corpus, "clean"))

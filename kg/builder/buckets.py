@@ -1,0 +1,246 @@
+"""Inference by bucket of articles, reused across builds, then one global pass that makes the
+union exactly the global fixpoint (docs/reasoning.md, "Inference by bucket").
+
+1. the base: the reference graph and the ontology, closed under the rules (cached by the
+   reference's fingerprint, which covers the ontology and the code);
+2. each bucket of articles (an article's bucket is a hash of its id, so it never moves while the
+   number of buckets stays): its graphs with the base, closed; cached by its members' fingerprints
+   (each covers its files, the reference, the ontology and the code), so an edit re-infers one
+   bucket. Every triple a bucket infers holds in the global fixpoint (the rules are sound, and
+   pk-held-by's negation is about a statement's own pk:positionHolder, only ever asserted in the
+   statement's own graph);
+3. the global pass over the union of everything: the rules with two or more data premises run
+   once over all of it (their instances may join two buckets), the one-premise rules do not (an
+   instance of one lies inside one bucket's closure, when every axiom is the base's: checked, and
+   otherwise they run too), then semi-naively to the fixpoint; then the disjointness check.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import multiprocessing
+import os
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph
+import rdflib
+
+from kg.builder.inference import (
+    AXIOM_PREDICATES,
+    AXIOM_TYPE,
+    LINEAR_RULES,
+    PROPERTY_CLASSES,
+    SCRATCH,
+    InconsistentDataError,
+    disjointness_clashes,
+    materialise,
+)
+from kg.builder.sealed import read_quads, write_quads
+from kg.serialize import rdf_bytes
+
+ARTICLES_PER_BUCKET = 40  # a one-article rebuild re-infers about this many articles
+BASE = pyoxigraph.NamedNode("urn:peacekg:inference-base")  # the reference, the ontology and their closure
+BUCKET = pyoxigraph.NamedNode("urn:peacekg:inference-bucket")  # a bucket's own graphs, in its work store
+Triples = list[pyoxigraph.Triple]
+
+
+def bucket_count(articles: int) -> int:
+    """A power of two, about ``articles / ARTICLES_PER_BUCKET``: it changes (and every bucket is
+    inferred again) only when the corpus doubles or halves."""
+    count = 1
+    while count * ARTICLES_PER_BUCKET < articles:
+        count *= 2
+    return count
+
+
+def bucket_of(article_id: str, count: int) -> int:
+    return int(hashlib.sha256(article_id.encode("utf-8")).hexdigest()[:8], 16) % count
+
+
+@dataclass
+class BucketInference:
+    inferred: Triples  # the inferred graph: what follows and is not asserted, sorted
+    buckets: int = 0
+    reused: int = 0
+    global_new: int = 0
+    global_rounds: int = 0
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+def _triples(quads: list[pyoxigraph.Quad]) -> Triples:
+    return [pyoxigraph.Triple(q.subject, q.predicate, q.object) for q in quads]
+
+
+def _default(triples: Triples) -> list[pyoxigraph.Quad]:
+    return [pyoxigraph.Quad(t.subject, t.predicate, t.object) for t in triples]
+
+
+def _axioms(store: pyoxigraph.Store) -> set[pyoxigraph.Triple]:
+    """The triples the one-premise rules read as ontology (kg.builder.inference._is_axiom)."""
+    quads = [q for p in AXIOM_PREDICATES - {AXIOM_TYPE} for q in store.quads_for_pattern(None, p, None)]
+    quads += [q for c in PROPERTY_CLASSES for q in store.quads_for_pattern(None, AXIOM_TYPE, c)]
+    return set(_triples(quads))
+
+
+class Cache:
+    """Sealed N-Quads of inferred triples under ``<build_dir>/cache/``, by name and key (a hash of
+    the inputs). ``annotations validate`` reads it but writes nothing."""
+
+    def __init__(self, folder: Path | None, write: bool):
+        self.folder, self.write, self.used = folder, write, set[Path]()
+
+    def path(self, name: str, key: str) -> Path | None:
+        return None if self.folder is None else self.folder / f"inferred-{name}-{key[:20]}.nq"
+
+    def get(self, name: str, key: str) -> Triples | None:
+        """The triples cached under ``name`` for ``key``, or None (not there, damaged, no cache)."""
+        path = self.path(name, key)
+        if path is None:
+            return None
+        self.used.add(path)
+        cached = read_quads(path)
+        return None if cached is None else _triples(cached)
+
+    def put(self, name: str, key: str, triples: Triples) -> None:
+        path = self.path(name, key)
+        if path is not None and self.write:
+            self.used.add(path)
+            write_quads(path, _default(triples))
+
+    def prune(self) -> None:
+        """Remove cached inferences this build did not use (older inputs, another bucket count)."""
+        if self.folder is not None and self.write:
+            for path in self.folder.glob("inferred-*.nq"):
+                if path not in self.used:
+                    path.unlink(missing_ok=True)
+
+
+# What forked workers read (set before the fork, never sent): the base's quads, every graph by
+# name, the ontology. Only a bucket's member names go to a worker, and N-Quads come back.
+_SHARED: tuple[list[pyoxigraph.Quad], dict[str, list[pyoxigraph.Quad]], rdflib.Graph] | None = None
+
+
+def _close_bucket(names: list[str]) -> Triples:
+    """What a bucket's graphs infer with the base (closed): semi-naive from the bucket's triples."""
+    assert _SHARED is not None
+    base_quads, graphs, ontology = _SHARED
+    store = pyoxigraph.Store()
+    store.extend(base_quads)
+    own = [pyoxigraph.Quad(q.subject, q.predicate, q.object, BUCKET) for name in names for q in graphs[name]]
+    store.extend(own)
+    return materialise(store, ontology, in_place=True, closed_except=_triples(own), check_consistency=False).inferred
+
+
+def _close_bucket_nquads(names: list[str]) -> bytes:
+    return rdf_bytes(_default(_close_bucket(names)), pyoxigraph.RdfFormat.N_QUADS)
+
+
+def _close_buckets(
+    shared: tuple[list[pyoxigraph.Quad], dict[str, list[pyoxigraph.Quad]], rdflib.Graph],
+    jobs: list[list[str]],
+    workers: int,
+) -> Iterator[Triples]:
+    """Each bucket's inferred triples, in order: in forked worker processes when there are two
+    buckets or more and ``workers`` > 1, else in this process."""
+    global _SHARED
+    _SHARED = shared
+    try:
+        if workers <= 1 or len(jobs) <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+            yield from map(_close_bucket, jobs)
+            return
+        with multiprocessing.get_context("fork").Pool(min(workers, len(jobs))) as pool:
+            for data in pool.imap(_close_bucket_nquads, jobs):
+                yield _triples(list(pyoxigraph.parse(data, format=pyoxigraph.RdfFormat.N_QUADS)))
+    finally:
+        _SHARED = None
+
+
+def workers_for(setting: int) -> int:
+    """The ``build_workers`` setting as a number of processes: 0 is one per CPU the build may use."""
+    if setting > 0:
+        return setting
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def infer(
+    work: pyoxigraph.Store,
+    graphs: dict[str, list[pyoxigraph.Quad]],
+    prints: dict[str, str],
+    ontology: rdflib.Graph,
+    cache: Cache,
+    progress: Callable[[str], None] = lambda message: None,
+    workers: int = 1,
+) -> BucketInference:
+    """The inferred graph of ``work`` (every asserted graph, in named graphs: the ontology's too),
+    equal to ``materialise(work)``'s; ``graphs`` are the same quads by graph name (``reference``,
+    ``ontology``, ``article/<id>``) and ``prints`` their fingerprints. ``work`` is the caller's
+    to throw away: the inferred triples are added to it."""
+    result = BucketInference(inferred=[])
+    t0 = time.perf_counter()
+    base_asserted = [*graphs["reference"], *graphs["ontology"]]
+    base_inferred = cache.get("base", prints["reference"])
+    if base_inferred is None:
+        store = pyoxigraph.Store()
+        store.extend(base_asserted)
+        base_inferred = materialise(store, ontology, in_place=True, check_consistency=False).inferred
+        cache.put("base", prints["reference"], base_inferred)
+    base_quads = [pyoxigraph.Quad(q.subject, q.predicate, q.object, BASE) for q in base_asserted]
+    base_quads += [pyoxigraph.Quad(t.subject, t.predicate, t.object, BASE) for t in base_inferred]
+    result.seconds["base"] = time.perf_counter() - t0
+
+    t1 = time.perf_counter()
+    articles = sorted(name for name in graphs if name.startswith("article/"))
+    count = bucket_count(len(articles))
+    members: dict[int, list[str]] = {}
+    for name in articles:
+        members.setdefault(bucket_of(name.split("/", 1)[1], count), []).append(name)
+    inferred: set[pyoxigraph.Triple] = set(base_inferred)
+    missing: list[tuple[str, str, list[str]]] = []  # (cache name, key, members) of the buckets to infer
+    for bucket, names in sorted(members.items()):
+        name = f"{count}-{bucket}"
+        key = hashlib.sha256("\0".join([f"{count}/{bucket}", *(prints[n] for n in names)]).encode()).hexdigest()
+        cached = cache.get(name, key)
+        if cached is None:
+            missing.append((name, key, names))
+        else:
+            inferred.update(cached)
+    result.buckets, result.reused = len(members), len(members) - len(missing)
+    jobs = [names for _name, _key, names in missing]
+    for (name, key, names), triples in zip(
+        missing, _close_buckets((base_quads, graphs, ontology), jobs, workers), strict=True
+    ):
+        cache.put(name, key, triples)
+        inferred.update(triples)
+        progress(f"bucket {name} inferred ({len(names)} articles): {len(triples)} triples")
+    result.seconds["buckets"] = time.perf_counter() - t1
+
+    t2 = time.perf_counter()
+    work.extend(pyoxigraph.Quad(t.subject, t.predicate, t.object, SCRATCH) for t in inferred)
+    base_store = pyoxigraph.Store()
+    base_store.extend(base_quads)
+    linear_hold = _axioms(work) == _axioms(base_store)  # no bucket asserts or infers an axiom
+    final = materialise(
+        work,
+        ontology,
+        in_place=True,
+        skip_in_first_round=frozenset(LINEAR_RULES) if linear_hold else frozenset(),
+        check_consistency=False,
+    )
+    result.global_new, result.global_rounds = len(final.inferred), final.rounds
+    result.seconds["global"] = time.perf_counter() - t2
+    t3 = time.perf_counter()
+    clashes = disjointness_clashes(work)
+    if clashes:
+        raise InconsistentDataError(clashes)
+    result.seconds["consistency"] = time.perf_counter() - t3
+    scratch = work.quads_for_pattern(None, None, None, SCRATCH)
+    result.inferred = sorted(_triples([q for q in scratch if not _asserted(work, q)]), key=str)
+    return result
+
+
+def _asserted(work: pyoxigraph.Store, quad: pyoxigraph.Quad) -> bool:
+    """Whether an inferred triple is also in a graph other than the scratch graph."""
+    return any(q.graph_name != SCRATCH for q in work.quads_for_pattern(quad.subject, quad.predicate, quad.object))

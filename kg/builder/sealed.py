@@ -1,0 +1,61 @@
+"""Files of the build cache (``<build_dir>/cache/``) sealed with their own SHA-256: a cached
+graph or a cached inference is either whole or not used, never read as a shorter graph."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+
+import pyoxigraph
+
+from kg.serialize import rdf_bytes
+from kg.store.builds import StoreError
+
+SEAL = b"# sha256 "  # the last line of a cached file: the hash of every byte before it
+
+
+def write_sealed(path: Path, data: bytes) -> None:
+    """Write a cached file with its hash, through a temporary file and a rename. No fsync: a torn
+    or damaged file fails its hash and is rebuilt, never read as a shorter graph."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data + SEAL + hashlib.sha256(data).hexdigest().encode("ascii") + b"\n")
+        os.replace(tmp, path)
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+
+
+def read_sealed(path: Path) -> bytes | None:
+    """A cached file's bytes if it is whole (its hash matches), else None; a damaged file is
+    removed, so what it held is computed again."""
+    try:
+        blob = path.read_bytes()
+    except OSError:
+        return None
+    cut = blob.rfind(SEAL)
+    if cut >= 0 and blob.endswith(b"\n"):
+        data = blob[:cut]
+        if hashlib.sha256(data).hexdigest().encode("ascii") == blob[cut + len(SEAL) : -1]:
+            return data
+    path.unlink(missing_ok=True)
+    return None
+
+
+def write_quads(path: Path, quads: Iterable[pyoxigraph.Quad]) -> None:
+    """Cache quads as sealed N-Quads; a full disk or a read-only build folder is a store error
+    (exit 11), not a traceback."""
+    try:
+        write_sealed(path, rdf_bytes(quads, pyoxigraph.RdfFormat.N_QUADS))
+    except OSError as exc:
+        raise StoreError(f"cannot write the build cache {path}: {exc.strerror or exc}", file=str(path.parent)) from None
+
+
+def read_quads(path: Path) -> list[pyoxigraph.Quad] | None:
+    """Cached quads, or None when the file is missing or damaged."""
+    data = read_sealed(path)
+    return None if data is None else list(pyoxigraph.parse(data, format=pyoxigraph.RdfFormat.N_QUADS))
