@@ -14,6 +14,7 @@ which is most of a lookup's time through the service (bench/README.md, "Lookups"
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Iterable
 from multiprocessing.connection import Connection
@@ -24,7 +25,7 @@ import pyoxigraph
 
 from kg.sparql.binding import BindingError, substitutions
 from kg.sparql.rewrite import Rewrite, rewrite
-from kg.store.builds import current_build
+from kg.store.builds import current_build, store_root
 from service.execution.results import BOOLEAN_FORMATS, RDF_FORMATS, SELECT_TYPES, serialize_solutions
 
 if TYPE_CHECKING:
@@ -65,23 +66,36 @@ class _Reader:
 
     def __init__(self, build_dir: Path) -> None:
         self.build_dir = build_dir
+        self.link = str(store_root(build_dir) / "current")
         self.store: pyoxigraph.Store | None = None
         self.opened: Path | None = None
+        self.opened_link: str | None = None  # what ``current`` pointed to when self.store was opened
 
     def open(self, job: Job) -> pyoxigraph.Store:
         """The store ``job`` reads, opened; _StoreUnavailable when there is none or it cannot be read."""
         if job.store is not None:
             location = Path(job.store)
+            self.opened_link = None  # the store opened next is not the one ``current`` points to
         else:
+            # A build becomes current by replacing the link (os.replace, kg.store.builds): while it
+            # still points where it did, the open store is the current one. One readlink instead of
+            # resolving the path and checking the manifest, a tenth of a lookup's time in the worker.
+            try:
+                pointed: str | None = os.readlink(self.link)
+            except OSError:
+                pointed = None
+            if pointed is not None and pointed == self.opened_link and self.store is not None:
+                return self.store
             build = current_build(self.build_dir)
             if build is None:
                 raise _StoreUnavailable("no built store: run `peacekg build`")
             location = build / "oxigraph"
+            self.opened_link = pointed
         if location != self.opened or self.store is None:
             try:
                 self.store, self.opened = pyoxigraph.Store.read_only(str(location)), location
             except OSError as exc:  # removed or unreadable: an answer, not a dead worker
-                self.store = self.opened = None
+                self.store = self.opened = self.opened_link = None
                 # A worker is a child process: its stderr is the server log.
                 print(f"peacekg query worker: cannot open the store at {location}: {exc}", file=sys.stderr, flush=True)  # noqa: T201
                 raise _StoreUnavailable("cannot open the store (the server's log says why); retry shortly") from None
