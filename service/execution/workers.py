@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import queue
+import select
 import threading
 import time
 from collections.abc import Callable
@@ -69,6 +70,14 @@ class Worker:
         self.process = context.Process(target=serve, args=(child, build_dir), daemon=True)
         self.process.start()
         child.close()
+        # One poll object per worker, registered once: Connection.poll builds a selector per call,
+        # which a lookup would pay on every message it waits for.
+        self.poller = select.poll()
+        self.poller.register(self.conn.fileno(), select.POLLIN)
+
+    def answered_within(self, seconds: float) -> bool:
+        """Whether a message (or the end of the pipe) arrives within ``seconds``."""
+        return seconds > 0 and bool(self.poller.poll(seconds * 1000))
 
     def wait_ready(self, timeout_s: float = START_TIMEOUT_S) -> bool:
         """Wait for the worker's "ready" (its imports done); False if it died or took too long."""
@@ -160,8 +169,7 @@ class WorkerPool:
         return message[1], message[2], stream
 
     def _receive(self, worker: Worker, deadline: float) -> tuple:
-        remaining = deadline - time.monotonic()
-        if remaining <= 0 or not worker.conn.poll(remaining):
+        if not worker.answered_within(deadline - time.monotonic()):
             raise QueryTimeout()
         return worker.conn.recv()
 
