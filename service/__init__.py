@@ -9,7 +9,7 @@ from __future__ import annotations
 import atexit
 from pathlib import Path
 
-from flask import Flask, request
+from flask import Flask, Response, request
 
 from kg.errors import ConfigError
 from kg.settings import Settings, load_settings
@@ -71,18 +71,27 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.register_blueprint(stored_queries.blueprint)
     app.register_blueprint(openapi.blueprint)
 
+    # One hook before and one after each request (each hook is a call Flask wraps and checks for
+    # every request, lookups included): the Host check and CORS preflights, then the headers
+    # every response carries.
+    allow_origin = settings.cors_allow_origin  # '' turns CORS off (service.cors)
+    every_response = [("X-Content-Type-Options", "nosniff"), *cors.response_headers(allow_origin)]
+
     @app.before_request
-    def _host_required() -> None:
+    def _before() -> Response | None:
         # IRIs the service mints from the request (the endpoint as base IRI, direct graph names,
         # Location headers) need a host; HTTP/1.1 requires one.
-        if not request.host or request.host.startswith(":"):
+        host = request.host
+        if not host or host.startswith(":"):
             raise errors.ApiError(400, "the request has no Host header (HTTP/1.1 requires one)")
-
-    cors.register(app, settings.cors_allow_origin)  # preflights, and the CORS headers of every response
+        return cors.preflight(allow_origin) if allow_origin else None
 
     @app.after_request
-    def _nosniff(response):
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    def _after(response: Response) -> Response:
+        headers = response.headers
+        for name, value in every_response:
+            if name not in headers:  # a view's own value wins (setdefault)
+                headers.add(name, value)
         return response
 
     return app

@@ -13,7 +13,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, request
+from flask import Response, request
 from werkzeug.routing import Rule
 
 from service.state import state
@@ -48,29 +48,26 @@ def _is_preflight() -> bool:
     )
 
 
-def register(app: Flask, allow_origin: str) -> None:
-    """Install the CORS hooks on ``app``; nothing when ``allow_origin`` is ''."""
+def preflight(allow_origin: str) -> Response | None:
+    """The answer to a preflight request (204 with what the route allows); None for any other
+    request, and for a route that does not exist (Flask's own 404/405)."""
+    rule = request.url_rule
+    if not _is_preflight() or rule is None:
+        return None
+    response = Response(status=204)
+    del response.headers["Content-Type"]  # no body, so no media type (and no HTML-only headers)
+    writable = state().writer is not None
+    response.headers["Access-Control-Allow-Origin"] = allow_origin
+    response.headers["Access-Control-Allow-Methods"] = ", ".join(allowed_methods(rule, writable))
+    response.headers["Access-Control-Allow-Headers"] = ", ".join(ALLOW_HEADERS)
+    response.headers["Access-Control-Max-Age"] = str(MAX_AGE_S)
+    for name in PREFLIGHT_VARY:
+        response.vary.add(name)
+    return response
+
+
+def response_headers(allow_origin: str) -> list[tuple[str, str]]:
+    """The CORS headers of every actual response (none when ``allow_origin`` is '')."""
     if not allow_origin:
-        return
-
-    @app.before_request
-    def _preflight() -> Response | None:
-        rule = request.url_rule
-        if not _is_preflight() or rule is None:  # no route: Flask's own 404/405
-            return None
-        response = Response(status=204)
-        del response.headers["Content-Type"]  # no body, so no media type (and no HTML-only headers)
-        writable = state().writer is not None
-        response.headers["Access-Control-Allow-Origin"] = allow_origin
-        response.headers["Access-Control-Allow-Methods"] = ", ".join(allowed_methods(rule, writable))
-        response.headers["Access-Control-Allow-Headers"] = ", ".join(ALLOW_HEADERS)
-        response.headers["Access-Control-Max-Age"] = str(MAX_AGE_S)
-        for name in PREFLIGHT_VARY:
-            response.vary.add(name)
-        return response
-
-    @app.after_request
-    def _actual(response: Response) -> Response:
-        response.headers.setdefault("Access-Control-Allow-Origin", allow_origin)
-        response.headers.setdefault("Access-Control-Expose-Headers", EXPOSE_HEADERS)
-        return response
+        return []
+    return [("Access-Control-Allow-Origin", allow_origin), ("Access-Control-Expose-Headers", EXPOSE_HEADERS)]

@@ -7,6 +7,7 @@ The best offer is the one with the highest q from the most specific matching ran
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,11 @@ def quality(offer: str, ranges: list[MediaRange]) -> float:
 
 def choose(header: str | None, offers: list[str]) -> str | None:
     """The best of ``offers`` (server preference order) for the Accept ``header``."""
+    return _choose(header, tuple(offers))
+
+
+@lru_cache(maxsize=256)  # clients send the same few Accept headers; bounded, whatever they send
+def _choose(header: str | None, offers: tuple[str, ...]) -> str | None:
     ranges = parse_accept(header)
     scored = [(quality(offer, ranges), -i, offer) for i, offer in enumerate(offers)]
     q, _, offer = max(scored)

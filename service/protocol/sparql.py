@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator
+from functools import lru_cache
 from urllib.parse import parse_qs, urlsplit
 
 from flask import Blueprint, Response, current_app, request
+from werkzeug.sansio.utils import get_current_url
 
-from kg.sparql.lexer import DatasetConflict, add_using, query_form, significant
+from kg.sparql.lexer import DatasetConflict, add_using, mentions, query_form, significant
 from service.auth import require_writer
 from service.errors import ApiError
 from service.execution.outcomes import start, write
@@ -42,6 +44,16 @@ GRAPH_OFFERS = [
 ]
 STREAM_AFTER_BYTES = 1 << 20
 READ_METHODS = ("GET", "HEAD")  # the query in the URL; any other method reads the body
+
+
+@lru_cache(maxsize=64)  # one endpoint, a few host names: computing it costs a lookup 20 µs (IRI decoding)
+def _url(scheme: str, host: str, root_path: str, path: str) -> str:
+    return get_current_url(scheme, host, root_path, path)
+
+
+def endpoint_iri() -> str:
+    """The request's URL without its query string (``request.base_url``), the base IRI of its query."""
+    return _url(request.scheme, request.host, request.root_path, request.path)
 
 
 def _params() -> dict[str, list[str]]:
@@ -128,7 +140,7 @@ def _update(text: str, source: dict[str, list[str]]) -> Response:
     except DatasetConflict as exc:
         raise ApiError(400, str(exc)) from None
     text = check_update(text, state().federation)
-    write(("update", text, request.base_url))
+    write(("update", text, endpoint_iri()))
     return Response(status=204)
 
 
@@ -160,7 +172,7 @@ def sparql() -> Response:
         )
     # The union default graph only when neither the protocol nor the query (FROM, FROM NAMED) names a
     # dataset: the engine's union flag would override the query's own FROM.
-    in_query = any(t.keyword == "FROM" for t in significant(query))
+    in_query = mentions(query, "from") and any(t.keyword == "FROM" for t in significant(query))
     job = Job(
         query,
         media,
@@ -168,7 +180,7 @@ def sparql() -> Response:
         named,
         union=not defaults and not named and not in_query,
         max_rows=settings.max_result_rows,
-        base_iri=request.base_url,
+        base_iri=endpoint_iri(),
     )  # the protocol lets the service define the base
     truncated, body = start(job)
     headers = {"X-PeaceKG-Truncated": "true"} if truncated else {}
@@ -210,7 +222,7 @@ def _rest_or_abort(buffered: list[bytes], body) -> Iterator[bytes]:
 def service_description() -> Response:
     """An SPARQL 1.1 Service Description of this endpoint, in Turtle."""
     base = current_app.config["PEACEKG"].base_iri
-    endpoint = request.base_url
+    endpoint = endpoint_iri()
     formats = " , ".join(
         f"<http://www.w3.org/ns/formats/{f}>"
         for f in (
