@@ -72,13 +72,51 @@ class Rewrite:
 
 def rewrite(query: str, base_iri: str | None = None) -> Rewrite:
     """The query rewritten for pyoxigraph, or as written when no rule applies or anything is unsure."""
+    if _surely_plain(query):
+        return Rewrite(query, reason=_PLAIN)
     tokens = significant(query)
     keywords = {t.keyword for t in tokens if t.kind == "word"}
     if not keywords & _CANDIDATES and not _has_path(tokens):
-        return Rewrite(query, reason="no OPTIONAL, BIND, FILTER, UNION or property path")
+        return Rewrite(query, reason=_PLAIN)
     if keywords & _REFUSED:
         return Rewrite(query, reason="SERVICE or FROM")
+    if len(query) > _CACHED_CHARACTERS:  # the cache holds texts: its entries stay small, whatever clients send
+        return _cached.__wrapped__(query, base_iri)
     return _cached(query, base_iri)
+
+
+# The lexer's IRI token (kg.sparql.lexer); what may stand before a star that is no path operator
+# (SELECT *, COUNT(*)): the word or the bracket, not the end of a prefixed name, variable or tag.
+_IRI = re.compile(r"<[^<>\"{}|^`\\\x00-\x20]*>")
+_NAME_CHARACTER = r"[\w.\-:%\\?$@\u00B7\u00C0-\uFFFF]"
+_BEFORE_A_STAR = re.compile(rf"(?<!{_NAME_CHARACTER})(?:SELECT|DISTINCT|REDUCED)\s*\Z|\(\s*\Z", re.IGNORECASE)
+_PATH_CHARACTER = re.compile(r"[|^+/]|\?(?![A-Za-z0-9_\u00B7\u00C0-\uFFFF])")
+_PLAIN = "no OPTIONAL, BIND, FILTER, UNION or property path"
+_CACHED_CHARACTERS = 64 * 1024  # 512 entries of at most this (and its rewrite): tens of MB per worker
+
+
+def _surely_plain(query: str) -> bool:
+    """Whether the text alone shows what lexing would: no candidate keyword and no property path
+    (then the query runs as written). A few microseconds of C-speed string searches instead of the
+    lexer's Python loop, a lookup's largest cost in the rewriter: no candidate word anywhere in the
+    text (every keyword token is a substring of it), and no path character once the IRIs are set
+    aside (each replaced by ``~``, which no token continues), but the stars of ``SELECT *`` and
+    ``COUNT(*)``. A path operator is a punctuation token, never inside an IRI; with no ``'``
+    string and no blank node label in the text, an IRI-shaped run that starts inside another
+    token (a comment, a "…" string) ends inside it too. False only means "lex it"
+    (tests/unit/test_rewrite_plain.py)."""
+    upper = query.upper()
+    if any(word in upper for word in _CANDIDATES) or "'" in query or "_:" in query:
+        return False
+    rest = _IRI.sub("~", query)
+    if _PATH_CHARACTER.search(rest):
+        return False
+    star = rest.find("*")
+    while star >= 0:  # the look-behind sees past the window's start: a name cut there still counts
+        if _BEFORE_A_STAR.search(rest, max(0, star - 40), star) is None:
+            return False
+        star = rest.find("*", star + 1)
+    return True
 
 
 @lru_cache(maxsize=512)
