@@ -4,7 +4,9 @@ field. kg.annotations.corpus loads them with the reference data and the annotati
 
 from __future__ import annotations
 
+import functools
 import itertools
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -54,10 +56,22 @@ class Article:
 
 def shown(path: Path) -> str:
     """How a file is named in messages: relative to the working directory when inside it."""
+    cwd = os.getcwd()
+    name = os.path.basename(path)
+    if name in ("", ".", "..") or os.path.islink(path):
+        real = Path(path).resolve()
+    else:  # the folder resolved once, not once per file (7,000 calls load 1,000 articles)
+        real = _resolved(os.path.dirname(os.path.join(cwd, path)), cwd) / name
     try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
+        return str(real.relative_to(_resolved(cwd, cwd)))
     except ValueError:
         return str(path)
+
+
+@functools.lru_cache(maxsize=256)
+def _resolved(folder: str, cwd: str) -> Path:
+    """``folder`` (absolute) with its symbolic links resolved, as seen from ``cwd``."""
+    return Path(folder).resolve()
 
 
 ARTICLE_FIELDS = (

@@ -17,6 +17,7 @@ import pytest
 import yaml
 
 from kg.annotations import yaml_source
+from kg.annotations.articles import shown
 from kg.annotations.check import vocabulary_index
 from kg.annotations.corpus import load_corpus
 from kg.annotations.yaml_source import Path_, YamlDocument, load_yaml
@@ -257,3 +258,35 @@ def test_mutated_corpus_files_get_the_same_answer(seed: int, synthetic: Path, tm
         kind = assert_same(path)[0]
         kinds[kind] = kinds.get(kind, 0) + 1
     assert kinds.get("loaded", 0) > 50 and kinds.get("refused", 0) > 50, kinds
+
+
+def test_files_are_shown_by_the_same_names(tmp_path: Path, monkeypatch) -> None:
+    """kg.annotations.articles.shown resolves each folder once: the names in messages (and in the
+    parse cache's keys) are those of resolving each file, through symbolic links and '..'."""
+
+    def previous(path: Path) -> str:
+        try:
+            return str(path.resolve().relative_to(Path.cwd().resolve()))
+        except ValueError:
+            return str(path)
+
+    (tmp_path / "work" / "corpus" / "annotations").mkdir(parents=True)
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "work" / "linked").symlink_to(tmp_path / "work" / "corpus")
+    (tmp_path / "work" / "out").symlink_to(tmp_path / "elsewhere")
+    (tmp_path / "work" / "corpus" / "a.yaml").symlink_to(tmp_path / "elsewhere" / "b.yaml")
+    monkeypatch.chdir(tmp_path / "work")
+    names = [
+        "corpus/annotations/x.yaml",
+        "linked/annotations/x.yaml",
+        "linked/../corpus/x.yaml",
+        "out/x.yaml",
+        "corpus/a.yaml",
+        str(tmp_path / "work" / "corpus" / "x.yaml"),
+        str(tmp_path / "elsewhere" / "x.yaml"),
+        ".",
+        "..",
+        "x.yaml",
+    ]
+    for name in names:
+        assert shown(Path(name)) == previous(Path(name)), name
