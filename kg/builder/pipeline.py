@@ -7,13 +7,17 @@
 2. fingerprint the inputs: the ontology folder and the mapping code (dependencies of everything),
    the reference data, and each article's text, metadata and annotation file;
 3. nothing changed since the current store → stop and say so;
-4. map and SHACL-validate only the graphs whose inputs changed (others come from the cache of
-   per-graph N-Quads in ``<build_dir>/cache/``, each file sealed with its SHA-256: a damaged one
-   is rebuilt, never read as a shorter graph); a changed ontology, mapping code or reference
-   data changes every graph's key, so everything is rebuilt;
-5. run the data checks (SPARQL) and the rule-based inference (kg.builder.inference) over the union;
-6. write a new store and switch to it atomically (kg.store.builds). Any failure before the switch leaves
-   the current store serving.
+4. map and SHACL-validate only the graphs whose inputs changed, in worker processes
+   (kg.builder.graphs; others come from the cache of per-graph N-Quads in ``<build_dir>/cache/``,
+   each file sealed with its SHA-256: a damaged one is rebuilt, never read as a shorter graph); a
+   changed ontology, mapping code or reference data changes every graph's key, so everything is
+   rebuilt;
+5. run the data checks (SPARQL) over the union, and the rule-based inference by bucket of
+   articles, reusing the buckets whose graphs are unchanged, then one global pass
+   (kg.builder.buckets, kg.builder.inference);
+6. write a new store, or make it from the current one when a few articles changed
+   (kg.builder.store_writer), and switch to it atomically (kg.store.builds). Any failure before
+   the switch leaves the current store serving.
 """
 
 from __future__ import annotations
@@ -26,25 +30,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph
-import rdflib
 
 from kg.annotations.check import vocabulary_index
 from kg.annotations.corpus import Corpus, load_corpus
 from kg.annotations.review import article_drafts, draft_count, reference_drafts
 from kg.builder import buckets, stamps, store_writer
 from kg.builder.code import build_code_files, relative_name
+from kg.builder.graphs import Failures, map_and_validate, quads_of
 from kg.builder.inference import InconsistentDataError
 from kg.builder.parse_cache import ParseCache
-from kg.builder.report import describe_violations
-from kg.builder.sealed import read_quads, write_quads
 from kg.errors import OntologyError, ValidationError
-from kg.mapping.dataset import article_graph, reference_graph
+from kg.mapping.dataset import reference_graph
 from kg.mapping.iris import Minter
 from kg.ontology.load import OntologySources, load_ontology, load_shapes
 from kg.ontology.quality import run_check
-from kg.ontology.shacl import ShapeViolation
-from kg.ontology.shacl_native import validate  # pySHACL's answers, by pyshacl-turbo where it finds nothing
-from kg.serialize import canonical, to_oxigraph_terms
+from kg.serialize import canonical
 from kg.settings import Settings
 from kg.store.builds import current_build, read_manifest
 
@@ -105,135 +105,6 @@ def fingerprints(settings: Settings, corpus: Corpus) -> dict[str, str]:
     return prints
 
 
-def _quads(graph: rdflib.Graph, name: str) -> list[pyoxigraph.Quad]:
-    g = pyoxigraph.NamedNode(name)
-    return [pyoxigraph.Quad(*to_oxigraph_terms(s, p, o), g) for s, p, o in graph]
-
-
-def _cache_path(settings: Settings, name: str, digest: str) -> Path:
-    return Path(settings.build_dir) / "cache" / f"{name.replace('/', '--')}-{digest[:20]}.nq"
-
-
-def _reachable(reference: rdflib.Graph, graph: rdflib.Graph) -> rdflib.Graph:
-    """The part of ``reference`` an article's graph can reach: every triple about a node the
-    article names, and about the nodes those triples name, and so on. The shapes look only at a
-    focus node's own triples and its values' (no inverse paths, no SPARQL constraints), so
-    validating an article against this is the same as against the whole reference graph (itself
-    validated on its own), and the cost no longer grows with the size of the reference."""
-    found = rdflib.Graph()
-    frontier = set(graph.subjects()) | set(graph.objects())
-    seen: set[rdflib.term.Node] = set()
-    while frontier:
-        node = frontier.pop()
-        if node in seen or isinstance(node, rdflib.Literal):
-            continue
-        seen.add(node)
-        for triple in reference.triples((node, None, None)):
-            found.add(triple)
-            frontier.add(triple[2])
-    return found
-
-
-VALIDATION_BATCH = 200  # changed article graphs validated in one pySHACL run (its fixed cost, shared)
-
-
-def _validate_batch(
-    batch: list[tuple[str, rdflib.Graph]],
-    reference: rdflib.Graph,
-    shapes: rdflib.Graph,
-    ontology: rdflib.Graph,
-) -> list[tuple[str, list[ShapeViolation], rdflib.Graph]]:
-    """Validate graphs together (3–4× faster than one by one); when they fail, find the failing
-    graphs one by one so each error names its graph exactly as a lone validation would. Returns
-    (graph name, violations, the data validated) of each failing graph."""
-    whole = rdflib.Graph()  # the batch, what it reaches and the ontology, each triple added once
-    for _name, graph in batch:
-        whole += graph
-    whole += _reachable(reference, whole)
-    whole += ontology
-    if validate(whole, shapes).conforms:  # the ontology is in: the same data as validate(…, ontology)
-        return []
-    failures = []
-    for name, graph in batch:
-        data = graph if name == "reference" else graph + _reachable(reference, graph)
-        checked = validate(data, shapes, ontology)
-        if not checked.conforms:
-            failures.append((name, checked.violations, data))
-    if failures:
-        return failures
-    union = rdflib.Graph()
-    for _name, graph in batch:
-        union += graph
-    data = union + _reachable(reference, union)  # each conforms alone, but not together
-    together = f"graphs {batch[0][0]} … {batch[-1][0]} together"
-    return [(together, validate(data, shapes, ontology).violations, data)]
-
-
-def _raise_for(failures: list[tuple[str, list[ShapeViolation], rdflib.Graph]], corpus: Corpus, base: str) -> None:
-    """The build stops at the first graph that violates the shapes, telling each violation."""
-    for name, violations, data in failures:
-        details = describe_violations(violations, corpus, base, data)
-        raise ValidationError(f"{name} violates the shapes ({len(violations)} problem(s))", details=details)
-
-
-def _map_and_validate(
-    settings: Settings,
-    corpus: Corpus,
-    prints: dict[str, str],
-    report: BuildReport,
-    minter: Minter,
-    vocabulary,
-    reference: rdflib.Graph,
-    shapes: rdflib.Graph,
-    ontology: rdflib.Graph,
-    progress: Progress,
-    on_violations: Callable[[list[tuple[str, list[ShapeViolation], rdflib.Graph]]], None] | None = None,
-) -> dict[str, list[pyoxigraph.Quad]]:
-    """The quads of the reference and article graphs, by graph name: from the cache when their inputs are
-    unchanged, else mapped, validated (in batches) and cached. Graphs that violate the shapes
-    stop the build; with ``on_violations`` (``annotations validate``) they are handed to it
-    instead, every batch is validated, and nothing is written to the cache."""
-    names = ["reference", *(f"article/{a}" for a in sorted(corpus.articles))]
-    by_name: dict[str, list[pyoxigraph.Quad]] = {}
-    pending: list[tuple[str, rdflib.Graph]] = []
-
-    def finish(batch: list[tuple[str, rdflib.Graph]]) -> None:
-        failures = _validate_batch(batch, reference, shapes, ontology)
-        if on_violations is None:
-            _raise_for(failures, corpus, settings.base_iri)
-        else:
-            on_violations(failures)
-        for name, graph in batch:
-            graph_quads = by_name[name] = _quads(graph, str(minter.graph(name)))
-            if on_violations is not None:
-                continue  # validating only: the cache holds graphs that passed a build
-            write_quads(_cache_path(settings, name, prints[name]), graph_quads)
-            report.rebuilt.append(name)
-            progress(
-                f"[{names.index(name) + 1}/{len(names)}] {name}: mapped and validated ({len(graph_quads)} triples)"
-            )
-
-    for i, name in enumerate(names, 1):
-        cached = read_quads(_cache_path(settings, name, prints[name]))
-        if cached is not None:
-            by_name[name] = cached
-            report.reused.append(name)
-            progress(f"[{i}/{len(names)}] {name}: unchanged ({len(by_name[name])} triples, from the cache)")
-        elif name == "reference":
-            finish([(name, reference)])  # validated on its own: articles are checked against it
-        else:
-            graph = article_graph(corpus, name.split("/", 1)[1], minter, vocabulary, settings.include_drafts)
-            pending.append((name, graph))
-            if len(pending) == VALIDATION_BATCH:
-                finish(pending)
-                pending = []
-    if pending:
-        finish(pending)
-    for name in names:
-        report.graphs[name] = len(by_name[name])
-    return {name: by_name[name] for name in names}
-
-
 @dataclass
 class Assembled:
     """What a build writes: each asserted graph's quads by name (``reference``, ``article/<id>``,
@@ -254,7 +125,7 @@ def assemble(
     prints: dict[str, str],
     report: BuildReport,
     progress: Progress = lambda message: None,
-    on_violations: Callable[[list[tuple[str, list[ShapeViolation], rdflib.Graph]]], None] | None = None,
+    on_violations: Callable[[Failures], None] | None = None,
 ) -> Assembled:
     """Steps 4–5: every graph mapped and SHACL-validated (or taken from the cache), the data
     checks and the inference (by bucket, reused from the cache: kg.builder.buckets); what the
@@ -266,11 +137,15 @@ def assemble(
     vocabulary = vocabulary_index(settings)
     minter = Minter(settings.base_iri)
     reference = reference_graph(corpus, minter, vocabulary, settings.include_drafts)
-    graphs = _map_and_validate(
-        settings, corpus, prints, report, minter, vocabulary, reference, shapes, ontology, progress, on_violations
+    workers = buckets.workers_for(settings.build_workers)
+    graphs, rebuilt, reused = map_and_validate(
+        settings, corpus, prints, minter, vocabulary, reference, shapes, ontology, progress, on_violations, workers
     )
+    report.rebuilt += rebuilt
+    report.reused += reused
+    report.graphs.update((name, len(quads)) for name, quads in graphs.items())
     report.seconds["map+validate"] = time.perf_counter() - t1
-    graphs["ontology"] = _quads(canonical(ontology), str(minter.graph("ontology")))  # stable blank-node labels
+    graphs["ontology"] = quads_of(canonical(ontology), str(minter.graph("ontology")))  # stable blank-node labels
     report.graphs["ontology"] = len(ontology)
     t2 = time.perf_counter()
     work = pyoxigraph.Store()
@@ -280,7 +155,6 @@ def assemble(
     report.seconds["data checks"] = t3 - t2
     cache = buckets.Cache(Path(settings.build_dir) / "cache", write=on_violations is None)
     try:
-        workers = buckets.workers_for(settings.build_workers)
         inference = buckets.infer(work, graphs, prints, ontology, cache, progress, workers)  # work is ours
     except InconsistentDataError as exc:
         raise OntologyError(str(exc), details=[f"{x} is both {a} and {b}" for x, a, b in exc.clashes[:50]]) from None

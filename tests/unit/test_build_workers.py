@@ -1,0 +1,61 @@
+"""A build with worker processes (setting build_workers: mapping and SHACL validation by batch,
+inference by bucket) makes the same store as a build without, and tells a shape violation the
+same way: a batch that fails in a worker is validated again in the build's own process."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from kg.builder import buckets, graphs
+from kg.builder.pipeline import build
+from kg.errors import ValidationError
+from kg.store.builds import open_store
+
+from helpers.corpora import make_corpus, settings_for
+from helpers.paths import ROOT
+
+ARTICLES = 30  # two validation batches (of 25 or fewer) with two workers
+
+
+def served(settings) -> set[str]:
+    return {str(q) for q in open_store(Path(settings.build_dir))}
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory) -> Path:
+    return make_corpus(tmp_path_factory.mktemp("workers"), articles=ARTICLES)
+
+
+def test_workers_build_the_same_store(tmp_path: Path, corpus: Path, monkeypatch) -> None:
+    monkeypatch.setattr(buckets, "ARTICLES_PER_BUCKET", 10)  # four buckets
+    alone = settings_for(tmp_path, corpus, "alone").replace(build_workers=1)
+    two = settings_for(tmp_path, corpus, "two").replace(build_workers=2)
+    assert len(graphs._batches([f"article/{n}" for n in range(ARTICLES - 1)], 2)) > 1
+    lines: list[str] = []
+    build(two, lines.append)
+    build(alone)
+    assert any("4 of 4 buckets inferred" in line for line in lines), lines
+    assert served(two) == served(alone)
+
+
+def test_a_violation_found_in_a_worker_is_told_as_without_workers(tmp_path: Path, corpus: Path) -> None:
+    ontology = tmp_path / "ontology"
+    shutil.copytree(ROOT / "ontology", ontology)
+    shapes = ontology / "shapes" / "statements.ttl"
+    shapes.write_text(
+        shapes.read_text(encoding="utf-8").replace(
+            "sh:property [ sh:path pk:directQuote ; sh:maxCount 1 ; sh:datatype xsd:boolean ] ;",
+            "sh:property [ sh:path pk:directQuote ; sh:minCount 1 ; sh:datatype xsd:boolean ] ;",
+        ),
+        encoding="utf-8",
+    )
+    errors = []
+    for workers in (1, 2):
+        settings = settings_for(tmp_path, corpus, f"build-{workers}", ontology).replace(build_workers=workers)
+        with pytest.raises(ValidationError) as caught:
+            build(settings)
+        errors.append((caught.value.message, caught.value.details))
+    assert errors[0] == errors[1] and "violates the shapes" in errors[0][0]
