@@ -51,8 +51,10 @@ def _is_preflight() -> bool:
 def preflight(allow_origin: str) -> Response | None:
     """The answer to a preflight request (204 with what the route allows); None for any other
     request, and for a route that does not exist (Flask's own 404/405)."""
+    if not _is_preflight():
+        return None
     rule = request.url_rule
-    if not _is_preflight() or rule is None:
+    if rule is None:
         return None
     response = Response(status=204)
     del response.headers["Content-Type"]  # no body, so no media type (and no HTML-only headers)

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 from flask import current_app, request
 
@@ -18,6 +17,9 @@ from service.errors import ApiError
 from service.execution.remote_pool import Buffered
 from service.execution.workers import Busy, Job, QueryFailed, QueryTimeout, ResultStream
 from service.state import state
+
+if TYPE_CHECKING:
+    from service.health import Metrics
 
 _RDF_POSITION = re.compile(r"at line (\d+) column (\d+)")  # pyoxigraph's RDF parser errors
 QUERY_STATUS = {"store": 503, "form": 406, "binding": 400}
@@ -31,40 +33,54 @@ def _position(exc: QueryFailed) -> dict[str, int] | None:
     return {"line": line, "column": column} if line and column is not None else None  # both or neither
 
 
-@contextmanager
-def _outcome(*, busy: str, timeout: str, statuses: dict[str, int], default_status: int) -> Iterator[None]:
-    """Record the outcome of the block in /metrics and turn the pool's exceptions into ApiErrors."""
-    metrics, started = state().metrics, time.perf_counter()
+class _Outcome:
+    """Records the outcome of a ``with`` block in /metrics and turns the pool's exceptions into
+    ApiErrors. A class rather than a generator-based context manager: it is entered by every query."""
 
-    def record(outcome: str) -> None:
-        metrics.record(outcome, (time.perf_counter() - started) * 1000)
+    __slots__ = ("busy", "default_status", "metrics", "started", "statuses", "timeout")
 
-    try:
-        yield
-    except Busy:
-        record("busy")
-        raise ApiError(503, busy, headers={"Retry-After": "1"}) from None
-    except QueryTimeout:
-        record("timeout")
-        raise ApiError(504, timeout) from None
-    except QueryFailed as exc:
-        record("error")
-        if exc.kind == "syntax":
-            raise ApiError(400, f"SPARQL syntax error: {exc.message}", position=_position(exc)) from None
-        raise ApiError(statuses.get(exc.kind, default_status), exc.message, position=_position(exc)) from None
-    except ApiError as error:
-        record("limited" if error.status == 429 else "error")
-        raise
-    record("ok")
+    def __init__(self, metrics: Metrics, *, busy: str, timeout: str, statuses: dict[str, int], default_status: int):
+        self.metrics, self.busy, self.timeout = metrics, busy, timeout
+        self.statuses, self.default_status = statuses, default_status
+        self.started = 0.0
+
+    def __enter__(self) -> None:
+        self.started = time.perf_counter()
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, _tb: object) -> None:
+        outcome = "ok"
+        if kind is None:
+            pass
+        elif issubclass(kind, Busy):
+            outcome = "busy"
+        elif issubclass(kind, QueryTimeout):
+            outcome = "timeout"
+        elif issubclass(kind, (QueryFailed, ApiError)):
+            outcome = "limited" if isinstance(exc, ApiError) and exc.status == 429 else "error"
+        else:
+            return  # anything else propagates as it is, unrecorded
+        self.metrics.record(outcome, (time.perf_counter() - self.started) * 1000)
+        if outcome == "busy":
+            raise ApiError(503, self.busy, headers={"Retry-After": "1"}) from None
+        if outcome == "timeout":
+            raise ApiError(504, self.timeout) from None
+        if isinstance(exc, QueryFailed):
+            if exc.kind == "syntax":
+                raise ApiError(400, f"SPARQL syntax error: {exc.message}", position=_position(exc)) from None
+            status = self.statuses.get(exc.kind, self.default_status)
+            raise ApiError(status, exc.message, position=_position(exc)) from None
+        # ok, or an ApiError: it propagates as it is
 
 
 def start(job: Job, *, what: str = "the query", evaluation_status: int = 400) -> tuple[bool, ResultStream | Buffered]:
     """Start ``job``; returns (truncated, body). ``evaluation_status``: the status when the query
     fails while evaluating (400 for a client's query, 500 for one of the service's own)."""
     settings = current_app.config["PEACEKG"]
+    app_state = state()
     job.rewrite = settings.query_rewrite
-    slots, client = state().client_slots, request.remote_addr or "unknown"
-    with _outcome(
+    slots, client = app_state.client_slots, request.remote_addr or "unknown"
+    with _Outcome(
+        app_state.metrics,
         busy="all query workers are busy; retry shortly",
         timeout=f"{what} ran longer than {settings.query_timeout_s:g} s and was stopped",
         statuses=QUERY_STATUS,
@@ -79,17 +95,16 @@ def start(job: Job, *, what: str = "the query", evaluation_status: int = 400) ->
             )
         running = False
         try:
-            writer = state().writer
-            if writer is not None and job.store is None:
-                job.store = writer.read_store()  # the newest generation of the live store
-            _form, truncated, body = state().pool.run(job, settings.query_timeout_s)
+            if app_state.writer is not None and job.store is None:
+                job.store = app_state.writer.read_store()  # the newest generation of the live store
+            _form, truncated, body = app_state.pool.run(job, settings.query_timeout_s)
             running = True
         finally:
             if not running:  # the query did not start: its slot is free at once
                 slots.release(client)
     body.on_close.append(lambda: slots.release(client))
     if body.rewrite_rules:
-        state().metrics.record_rewrite(body.rewrite_rules)
+        app_state.metrics.record_rewrite(body.rewrite_rules)
     return truncated, body
 
 
@@ -113,7 +128,8 @@ def write(message: tuple, *, what: str = "the update") -> dict:
     writer = state().writer
     if writer is None:
         raise ApiError(403, "writes are disabled on this service (setting updates is off)")
-    with _outcome(
+    with _Outcome(
+        state().metrics,
         busy="the writer is busy with other writes; retry shortly",
         timeout=f"{what} ran longer than {settings.update_timeout_s:g} s and was stopped; nothing was written",
         statuses=WRITE_STATUS,
