@@ -67,7 +67,7 @@ def texts(draw: st.DrawFn) -> str:
     return draw(st.sampled_from(["SELECT * WHERE {{ {} }}", "{}", "ASK {{ ?s ?p ?o {} }}"])).format(body)
 
 
-@settings(max_examples=3000, deadline=None)
+@settings(max_examples=1000, deadline=None)
 @given(texts())
 def test_the_text_check_never_skips_what_lexing_would_send_on(text: str) -> None:
     if _surely_plain(text):
@@ -133,7 +133,7 @@ def plain_queries(draw: st.DrawFn) -> str:
     return f"{PREFIXES}SELECT {'DISTINCT ?' + first if head == 'distinct' else '*'} WHERE {where} LIMIT 10"
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(plain_queries())
 def test_a_query_the_fast_path_skips_gets_no_move(text: str) -> None:
     skipped = rewrite(text)
