@@ -11,9 +11,12 @@ engines agree. They are not strict: Virtuoso's answer to some of them changes be
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
+import shutil
 from collections import Counter
+from collections.abc import Iterator
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -22,16 +25,21 @@ from urllib.parse import urlencode
 import pyoxigraph
 import pytest
 
+from kg.builder.pipeline import build
+from kg.settings import Settings
 from kg.sparql.binding import XSD
 from kg.store.builds import current_build
 from service import create_app
 from service.state import state
 
-from helpers.stored_answers import BOOLEANS, matches
+from helpers.corpora import settings_for
+from helpers.paths import DATA
+from helpers.stored_answers import BOOLEANS, RES, matches
 from helpers.stored_query_cases import CASES
 from helpers.virtuoso import Virtuoso, VirtuosoError, ensure_installed
 
 pytestmark = pytest.mark.slow
+DRAFT = pyoxigraph.NamedNode("https://w3id.org/peacekg/vocab/review-status/draft")
 
 # name -> the construct Virtuoso evaluates differently (docs/deployment.md, "Engine pitfalls"),
 # as found on 2026-12-05 with Debian's virtuoso-opensource 7.2.5. Every other stored query is
@@ -129,28 +137,56 @@ def _explain(ours: list[dict[str, Any]], theirs: list[dict[str, Any]]) -> str:
     return "another difference"
 
 
-@pytest.fixture(scope="module")
-def clients(seed_build, tmp_path_factory):
-    try:
-        ensure_installed()
-    except VirtuosoError as exc:
-        pytest.skip(f"Virtuoso is not available here: {exc}")
-    folder = tmp_path_factory.mktemp("virtuoso-stored")
-    location = current_build(Path(seed_build.build_dir))
+@contextlib.contextmanager
+def _both_engines(settings: Settings, folder: Path) -> Iterator[tuple[Any, Any]]:
+    """Test clients of the service on ``settings``' build: embedded, and ``serve --store`` in front
+    of a private Virtuoso with the build's quads bulk-loaded."""
+    location = current_build(Path(settings.build_dir))
     assert location is not None
     quads = folder / "quads"
     quads.mkdir()
     pyoxigraph.Store.read_only(str(location / "oxigraph")).dump(
-        output=str(quads / "seed.nq"), format=pyoxigraph.RdfFormat.N_QUADS
+        output=str(quads / "build.nq"), format=pyoxigraph.RdfFormat.N_QUADS
     )
     server = Virtuoso(folder / "db", buffers=20_000, timeout_s=60)
     with server.running():
         server.bulk_load(quads)
-        local_app, remote_app = create_app(seed_build), create_app(seed_build.replace(store_url=server.endpoint))
+        local_app, remote_app = create_app(settings), create_app(settings.replace(store_url=server.endpoint))
         try:
             yield local_app.test_client(), remote_app.test_client()
         finally:
             state(local_app).pool.close()
+
+
+def _virtuoso_or_skip() -> None:
+    try:
+        ensure_installed()
+    except VirtuosoError as exc:
+        pytest.skip(f"Virtuoso is not available here: {exc}")
+
+
+@pytest.fixture(scope="module")
+def clients(seed_build, tmp_path_factory):
+    _virtuoso_or_skip()
+    with _both_engines(seed_build, tmp_path_factory.mktemp("virtuoso-stored")) as both:
+        yield both
+
+
+@pytest.fixture(scope="module")
+def draft_clients(tmp_path_factory):
+    """The fixture corpus with statement s2 (a Position by Ana Exempla) a draft, built with drafts."""
+    _virtuoso_or_skip()
+    folder = tmp_path_factory.mktemp("virtuoso-drafts")
+    corpus = folder / "corpus"
+    shutil.copytree(DATA / "corpus", corpus)
+    annotation = corpus / "annotations" / "fx-001.yaml"
+    text = annotation.read_text(encoding="utf-8")
+    assert "  - id: s2\n" in text
+    annotation.write_text(text.replace("  - id: s2\n", "  - id: s2\n    review: draft\n", 1), encoding="utf-8")
+    settings = settings_for(folder, corpus).replace(include_drafts=True)
+    build(settings)
+    with _both_engines(settings, folder) as both:
+        yield both
 
 
 def _ask(client, name: str, values: dict[str, str]) -> dict:
@@ -178,3 +214,18 @@ def test_virtuoso_gives_the_stored_queries_expected_answers(clients, name, value
         f"{name}: {len(ours)} rows embedded, {len(theirs)} on Virtuoso; explained by: {_explain(ours, theirs)}; "
         f"only embedded: {list(missing)[:2]}; only Virtuoso: {list(extra)[:2]}"
     )
+
+
+@pytest.mark.parametrize(
+    "name, values", [("cq06-demands", {}), ("cq08-actor-claims", {"actor": RES + "ana-exempla"})], ids=lambda v: str(v)
+)
+def test_virtuoso_marks_the_same_drafts(draft_clients, name, values) -> None:
+    """?draft is the review status IRI of a draft (unbound when reviewed): the same term on both
+    engines, where a boolean would come back from Virtuoso as 0/1."""
+    local, remote = draft_clients
+    theirs, ours = _rows(_ask(remote, name, values)), _rows(_ask(local, name, values))
+    drafts = {
+        row["statement" if "statement" in row else "item"].value.rsplit("/", 1)[-1] for row in theirs if "draft" in row
+    }
+    assert drafts == {"s2"} and all(row["draft"] == DRAFT for row in theirs if "draft" in row), drafts
+    assert _multiset(ours) == _multiset(theirs), f"{name}: {len(ours)} rows embedded, {len(theirs)} on Virtuoso"
