@@ -75,6 +75,16 @@ def _answer(body: bytes) -> Counter | None:
         return None
 
 
+def _ask(client: SparqlClient, path: str) -> tuple[int, bytes, float]:
+    """(HTTP status, body, seconds); status 0 when the connection dropped without an answer (the
+    service gave up on a very long query), so that one query's failure does not end the run."""
+    started = time.perf_counter()
+    try:
+        return client.query("", path)
+    except OSError:
+        return 0, b"", time.perf_counter() - started
+
+
 def _load() -> str:
     return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
@@ -111,7 +121,7 @@ def run(
             answers: dict[str, Counter | None] = {}
             for mode, client in clients.items():  # untimed: each worker parses once, pages warm
                 for _ in range(2):
-                    status, body, _s = client.query("", path)
+                    status, body, _s = _ask(client, path)
                 answers[mode] = _answer(body) if status == 200 else None
                 entry[f"{mode}_status"] = status
             samples: dict[str, list[float]] = {"off": [], "on": []}
@@ -119,7 +129,7 @@ def run(
                 for mode, client in clients.items():
                     if rep >= slow_reps and samples[mode] and min(samples[mode]) > slow_s * 1000:
                         continue
-                    status, _body, seconds = client.query("", path)
+                    status, _body, seconds = _ask(client, path)
                     if status == 200:
                         samples[mode].append(seconds * 1000)
                     else:
@@ -194,7 +204,8 @@ def summary_lines(results: dict, articles: int) -> list[str]:
     ]
     for name, q in sorted(queries.items(), key=lambda kv: -(kv[1].get("off") or {"p50_ms": 1e9})["p50_ms"]):
         ratio = f"{q['off']['p50_ms'] / q['on']['p50_ms']:.2f}×" if q.get("off") and q.get("on") else "—"
-        status = "" if q.get("on_status", 200) == 200 else f" (HTTP {q['on_status']})"
+        code = q.get("on_status", 200)
+        status = "" if code == 200 else " (no answer: connection dropped)" if code == 0 else f" (HTTP {code})"
         lines.append(
             f"| {name}{status} | {q['rows'] if q['rows'] is not None else '—'} | {_ms(q.get('off'))} | "
             f"{_ms(q.get('on'))} | {ratio} | {'yes' if q['same_answer'] else '**no**'} |"
