@@ -38,12 +38,13 @@ from kg.builder.inference import (
     disjointness_clashes,
     materialise,
 )
-from kg.builder.sealed import read_quads, write_quads
+from kg.builder.sealed import read_sealed, write_bytes
 from kg.serialize import rdf_bytes
 
 ARTICLES_PER_BUCKET = 40  # a one-article rebuild re-infers about this many articles
 BASE = pyoxigraph.NamedNode("urn:peacekg:inference-base")  # the reference, the ontology and their closure
 BUCKET = pyoxigraph.NamedNode("urn:peacekg:inference-bucket")  # a bucket's own graphs, in its work store
+INFERRED = pyoxigraph.NamedNode("urn:peacekg:inferred")  # where infer() leaves the inferred graph, by default
 Triples = list[pyoxigraph.Triple]
 
 
@@ -60,14 +61,23 @@ def bucket_of(article_id: str, count: int) -> int:
     return int(hashlib.sha256(article_id.encode("utf-8")).hexdigest()[:8], 16) % count
 
 
+NT = pyoxigraph.RdfFormat.N_TRIPLES
+NEWLINE = b"\n"  # N-Triples: one triple a line
+
+
 @dataclass
 class BucketInference:
-    inferred: Triples  # the inferred graph: what follows and is not asserted, sorted
+    data: bytes  # the inferred graph as N-Triples: what follows and is not asserted
+    count: int = 0
     buckets: int = 0
     reused: int = 0
     global_new: int = 0
     global_rounds: int = 0
     seconds: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def inferred(self) -> set[pyoxigraph.Triple]:
+        return {pyoxigraph.Triple(q.subject, q.predicate, q.object) for q in pyoxigraph.parse(self.data, format=NT)}
 
 
 def _triples(quads: list[pyoxigraph.Quad]) -> Triples:
@@ -95,20 +105,19 @@ class Cache:
     def path(self, name: str, key: str) -> Path | None:
         return None if self.folder is None else self.folder / f"inferred-{name}-{key[:20]}.nq"
 
-    def get(self, name: str, key: str) -> Triples | None:
-        """The triples cached under ``name`` for ``key``, or None (not there, damaged, no cache)."""
+    def get(self, name: str, key: str) -> bytes | None:
+        """The N-Triples cached under ``name`` for ``key``, or None (not there, damaged, no cache)."""
         path = self.path(name, key)
         if path is None:
             return None
         self.used.add(path)
-        cached = read_quads(path)
-        return None if cached is None else _triples(cached)
+        return read_sealed(path)
 
-    def put(self, name: str, key: str, triples: Triples) -> None:
+    def put(self, name: str, key: str, data: bytes) -> None:
         path = self.path(name, key)
         if path is not None and self.write:
             self.used.add(path)
-            write_quads(path, _default(triples))
+            write_bytes(path, data)
 
     def prune(self) -> None:
         """Remove cached inferences this build did not use (older inputs, another bucket count)."""
@@ -134,26 +143,25 @@ def _close_bucket(names: list[str]) -> Triples:
     return materialise(store, ontology, in_place=True, closed_except=_triples(own), check_consistency=False).inferred
 
 
-def _close_bucket_nquads(names: list[str]) -> bytes:
-    return rdf_bytes(_default(_close_bucket(names)), pyoxigraph.RdfFormat.N_QUADS)
+def _close_bucket_ntriples(names: list[str]) -> bytes:
+    return rdf_bytes(_close_bucket(names), NT)
 
 
 def _close_buckets(
     shared: tuple[list[pyoxigraph.Quad], dict[str, list[pyoxigraph.Quad]], rdflib.Graph],
     jobs: list[list[str]],
     workers: int,
-) -> Iterator[Triples]:
-    """Each bucket's inferred triples, in order: in forked worker processes when there are two
-    buckets or more and ``workers`` > 1, else in this process."""
+) -> Iterator[bytes]:
+    """Each bucket's inferred triples as N-Triples, in order: in forked worker processes when
+    there are two buckets or more and ``workers`` > 1, else in this process."""
     global _SHARED
     _SHARED = shared
     try:
         if workers <= 1 or len(jobs) <= 1 or "fork" not in multiprocessing.get_all_start_methods():
-            yield from map(_close_bucket, jobs)
+            yield from map(_close_bucket_ntriples, jobs)
             return
         with multiprocessing.get_context("fork").Pool(min(workers, len(jobs))) as pool:
-            for data in pool.imap(_close_bucket_nquads, jobs):
-                yield _triples(list(pyoxigraph.parse(data, format=pyoxigraph.RdfFormat.N_QUADS)))
+            yield from pool.imap(_close_bucket_ntriples, jobs)
     finally:
         _SHARED = None
 
@@ -173,23 +181,27 @@ def infer(
     cache: Cache,
     progress: Callable[[str], None] = lambda message: None,
     workers: int = 1,
+    target: pyoxigraph.NamedNode = INFERRED,
 ) -> BucketInference:
     """The inferred graph of ``work`` (every asserted graph, in named graphs: the ontology's too),
     equal to ``materialise(work)``'s; ``graphs`` are the same quads by graph name (``reference``,
     ``ontology``, ``article/<id>``) and ``prints`` their fingerprints. ``work`` is the caller's
-    to throw away: the inferred triples are added to it."""
-    result = BucketInference(inferred=[])
+    to throw away: the inferred triples are added to it, in the graph ``target``. Inferred
+    triples travel as N-Triples and are loaded and compared by the store, not one by one here."""
     t0 = time.perf_counter()
     base_asserted = [*graphs["reference"], *graphs["ontology"]]
-    base_inferred = cache.get("base", prints["reference"])
-    if base_inferred is None:
+    base_data = cache.get("base", prints["reference"])
+    if base_data is None:
         store = pyoxigraph.Store()
         store.extend(base_asserted)
-        base_inferred = materialise(store, ontology, in_place=True, check_consistency=False).inferred
-        cache.put("base", prints["reference"], base_inferred)
+        base_data = rdf_bytes(materialise(store, ontology, in_place=True, check_consistency=False).inferred, NT)
+        cache.put("base", prints["reference"], base_data)
     base_quads = [pyoxigraph.Quad(q.subject, q.predicate, q.object, BASE) for q in base_asserted]
-    base_quads += [pyoxigraph.Quad(t.subject, t.predicate, t.object, BASE) for t in base_inferred]
-    result.seconds["base"] = time.perf_counter() - t0
+    base_quads += [
+        pyoxigraph.Quad(q.subject, q.predicate, q.object, BASE) for q in pyoxigraph.parse(base_data, format=NT)
+    ]
+    work.load(base_data, format=NT, to_graph=SCRATCH)
+    result = BucketInference(data=b"", seconds={"base": time.perf_counter() - t0})
 
     t1 = time.perf_counter()
     articles = sorted(name for name in graphs if name.startswith("article/"))
@@ -197,7 +209,6 @@ def infer(
     members: dict[int, list[str]] = {}
     for name in articles:
         members.setdefault(bucket_of(name.split("/", 1)[1], count), []).append(name)
-    inferred: set[pyoxigraph.Triple] = set(base_inferred)
     missing: list[tuple[str, str, list[str]]] = []  # (cache name, key, members) of the buckets to infer
     for bucket, names in sorted(members.items()):
         name = f"{count}-{bucket}"
@@ -206,19 +217,17 @@ def infer(
         if cached is None:
             missing.append((name, key, names))
         else:
-            inferred.update(cached)
+            work.load(cached, format=NT, to_graph=SCRATCH)
     result.buckets, result.reused = len(members), len(members) - len(missing)
     jobs = [names for _name, _key, names in missing]
-    for (name, key, names), triples in zip(
-        missing, _close_buckets((base_quads, graphs, ontology), jobs, workers), strict=True
-    ):
-        cache.put(name, key, triples)
-        inferred.update(triples)
-        progress(f"bucket {name} inferred ({len(names)} articles): {len(triples)} triples")
+    closed = _close_buckets((base_quads, graphs, ontology), jobs, workers)
+    for (name, key, names), data in zip(missing, closed, strict=True):
+        cache.put(name, key, data)
+        work.load(data, format=NT, to_graph=SCRATCH)
+        progress(f"bucket {name} inferred ({len(names)} articles): {data.count(NEWLINE)} triples")
     result.seconds["buckets"] = time.perf_counter() - t1
 
     t2 = time.perf_counter()
-    work.extend(pyoxigraph.Quad(t.subject, t.predicate, t.object, SCRATCH) for t in inferred)
     base_store = pyoxigraph.Store()
     base_store.extend(base_quads)
     linear_hold = _axioms(work) == _axioms(base_store)  # no bucket asserts or infers an axiom
@@ -236,11 +245,11 @@ def infer(
     if clashes:
         raise InconsistentDataError(clashes)
     result.seconds["consistency"] = time.perf_counter() - t3
-    scratch = work.quads_for_pattern(None, None, None, SCRATCH)
-    result.inferred = sorted(_triples([q for q in scratch if not _asserted(work, q)]), key=str)
+    # what some graph asserts is not inferred (an inference of one bucket may be another's assertion)
+    work.update(
+        f"INSERT {{ GRAPH {target} {{ ?s ?p ?o }} }} WHERE {{ GRAPH {SCRATCH} {{ ?s ?p ?o }} "
+        f"FILTER NOT EXISTS {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(?g != {SCRATCH}) }} }}"
+    )
+    result.data = work.dump(format=NT, from_graph=target) or b""  # without an output, dump returns the bytes
+    result.count = result.data.count(NEWLINE)
     return result
-
-
-def _asserted(work: pyoxigraph.Store, quad: pyoxigraph.Quad) -> bool:
-    """Whether an inferred triple is also in a graph other than the scratch graph."""
-    return any(q.graph_name != SCRATCH for q in work.quads_for_pattern(quad.subject, quad.predicate, quad.object))

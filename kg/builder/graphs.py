@@ -44,6 +44,18 @@ def _cache_path(settings: Settings, name: str, digest: str) -> Path:
     return Path(settings.build_dir) / "cache" / f"{name.replace('/', '--')}-{digest[:20]}.nq"
 
 
+def prune_cache(settings: Settings, prints: dict[str, str]) -> int:
+    """Remove the cached graphs that the current build did not use (older inputs or code); the
+    cache would otherwise grow by a copy of every graph whenever the code changes."""
+    keep = {_cache_path(settings, name, digest) for name, digest in prints.items()}
+    removed = 0
+    for path in (Path(settings.build_dir) / "cache").glob("*.nq"):
+        if not path.name.startswith("inferred-") and path not in keep:
+            path.unlink(missing_ok=True)
+            removed += 1
+    return removed
+
+
 def _reachable(reference: rdflib.Graph, graph: rdflib.Graph) -> rdflib.Graph:
     """The part of ``reference`` an article's graph can reach: every triple about a node the
     article names, and about the nodes those triples name, and so on. The shapes look only at a

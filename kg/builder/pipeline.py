@@ -25,7 +25,7 @@ from __future__ import annotations
 import hashlib
 import re
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -36,7 +36,7 @@ from kg.annotations.corpus import Corpus, load_corpus
 from kg.annotations.review import article_drafts, draft_count, reference_drafts
 from kg.builder import buckets, stamps, store_writer
 from kg.builder.code import build_code_files, relative_name
-from kg.builder.graphs import Failures, map_and_validate, quads_of
+from kg.builder.graphs import Failures, map_and_validate, prune_cache, quads_of
 from kg.builder.inference import InconsistentDataError
 from kg.builder.parse_cache import ParseCache
 from kg.errors import OntologyError, ValidationError
@@ -108,15 +108,10 @@ def fingerprints(settings: Settings, corpus: Corpus) -> dict[str, str]:
 @dataclass
 class Assembled:
     """What a build writes: each asserted graph's quads by name (``reference``, ``article/<id>``,
-    ``ontology``) and the inferred graph's."""
+    ``ontology``) and the inferred graph's triples as N-Triples (kg.builder.buckets)."""
 
     graphs: dict[str, list[pyoxigraph.Quad]]
-    inferred: list[pyoxigraph.Quad]
-
-    def quads(self) -> Iterator[pyoxigraph.Quad]:
-        for graph in self.graphs.values():
-            yield from graph
-        yield from self.inferred
+    inferred: bytes
 
 
 def assemble(
@@ -159,17 +154,15 @@ def assemble(
     except InconsistentDataError as exc:
         raise OntologyError(str(exc), details=[f"{x} is both {a} and {b}" for x, a, b in exc.clashes[:50]]) from None
     cache.prune()
-    inferred_graph = pyoxigraph.NamedNode(str(minter.graph("inferred")))
-    inferred = [pyoxigraph.Quad(t.subject, t.predicate, t.object, inferred_graph) for t in inference.inferred]
-    report.graphs["inferred"] = len(inferred)
+    report.graphs["inferred"] = inference.count
     report.seconds["inference"] = time.perf_counter() - t3
-    parts = ", ".join(f"{k} {v:.1f}" for k, v in (inference.seconds or {}).items())
+    parts = ", ".join(f"{k} {v:.1f}" for k, v in inference.seconds.items())
     progress(
-        f"inference: {len(inferred)} triples; {inference.buckets - inference.reused} of {inference.buckets} "
+        f"inference: {inference.count} triples; {inference.buckets - inference.reused} of {inference.buckets} "
         f"buckets inferred, the rest reused; the global pass found {inference.global_new} more in "
         f"{inference.global_rounds} rounds ({report.seconds['inference']:.1f} s: {parts})"
     )
-    return Assembled(graphs, inferred)
+    return Assembled(graphs, inference.data)
 
 
 def build(settings: Settings, progress: Progress = lambda message: None) -> BuildReport:
@@ -233,6 +226,7 @@ def build(settings: Settings, progress: Progress = lambda message: None) -> Buil
     stamp.build = report.build.name
     stamps.write(settings, stamp)
     cache.prune()
+    prune_cache(settings, prints)
     progress(f"store: {report.triples} triples in {len(report.graphs)} graphs at {report.build}")
     return report
 

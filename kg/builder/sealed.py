@@ -46,13 +46,18 @@ def read_sealed(path: Path) -> bytes | None:
     return None
 
 
-def write_quads(path: Path, quads: Iterable[pyoxigraph.Quad]) -> None:
-    """Cache quads as sealed N-Quads; a full disk or a read-only build folder is a store error
-    (exit 11), not a traceback."""
+def write_bytes(path: Path, data: bytes) -> None:
+    """Cache bytes, sealed; a full disk or a read-only build folder is a store error (exit 11),
+    not a traceback."""
     try:
-        write_sealed(path, rdf_bytes(quads, pyoxigraph.RdfFormat.N_QUADS))
+        write_sealed(path, data)
     except OSError as exc:
         raise StoreError(f"cannot write the build cache {path}: {exc.strerror or exc}", file=str(path.parent)) from None
+
+
+def write_quads(path: Path, quads: Iterable[pyoxigraph.Quad]) -> None:
+    """Cache quads as sealed N-Quads."""
+    write_bytes(path, rdf_bytes(quads, pyoxigraph.RdfFormat.N_QUADS))
 
 
 def read_quads(path: Path) -> list[pyoxigraph.Quad] | None:

@@ -37,23 +37,30 @@ def changed_graphs(previous: dict[str, Any], prints: dict[str, str]) -> list[str
     return changed
 
 
+NT = pyoxigraph.RdfFormat.N_TRIPLES
+NEW_INFERRED = pyoxigraph.NamedNode("urn:peacekg:new-inferred")  # the new inferred graph, while compared
+
+
 def write(
     build_dir: Path,
     build_id: str,
     current: Path | None,
     graphs: dict[str, list[pyoxigraph.Quad]],
-    inferred: list[pyoxigraph.Quad],
+    inferred: bytes,
     manifest: dict[str, Any],
     minter: Minter,
     progress: Callable[[str], None] = lambda message: None,
 ) -> Path:
-    """Write the build's store (``graphs`` by name, the inferred graph's quads) and make it current."""
+    """Write the build's store (``graphs`` by name, the inferred graph as N-Triples) and make it current."""
+    inferred_graph = pyoxigraph.NamedNode(str(minter.graph("inferred")))
     changed = None if current is None else changed_graphs(read_manifest(current), manifest["fingerprints"])
     if current is None or changed is None:
-        everything = (quad for quads in (*graphs.values(), inferred) for quad in quads)
-        return write_store(build_dir, build_id, everything, manifest)
-    inferred_graph = pyoxigraph.NamedNode(str(minter.graph("inferred")))
 
+        def add_inferred(store: pyoxigraph.Store) -> None:
+            store.bulk_load(inferred, format=NT, to_graph=inferred_graph)
+
+        everything = (quad for quads in graphs.values() for quad in quads)
+        return write_store(build_dir, build_id, everything, manifest, then=add_inferred)
     replaced = changed
 
     def edit(store: pyoxigraph.Store) -> None:
@@ -66,24 +73,28 @@ def _replace(
     store: pyoxigraph.Store,
     changed: list[str],
     graphs: dict[str, list[pyoxigraph.Quad]],
-    inferred: list[pyoxigraph.Quad],
+    inferred: bytes,
     inferred_graph: pyoxigraph.NamedNode,
     minter: Minter,
     progress: Callable[[str], None],
 ) -> None:
     """Turn a copy of the previous store into this build's: the changed graphs replaced (a removed
-    article's dropped), the inferred graph's difference applied."""
+    article's dropped), the inferred graph's difference applied by the store (the new inferred
+    graph loaded beside the old, then compared by two SPARQL updates)."""
     for name in changed:
         node = pyoxigraph.NamedNode(str(minter.graph(name)))
         if store.contains_named_graph(node):
             store.remove_graph(node)
     store.extend(quad for name in changed if name in graphs for quad in graphs[name])
-    before = set(store.quads_for_pattern(None, None, None, inferred_graph))
-    after = set(inferred)
-    for quad in before - after:
-        store.remove(quad)
-    store.extend(after - before)
+    store.load(inferred, format=NT, to_graph=NEW_INFERRED)
+    old, new = inferred_graph, NEW_INFERRED
+    store.update(
+        f"DELETE {{ GRAPH {old} {{ ?s ?p ?o }} }} WHERE {{ GRAPH {old} {{ ?s ?p ?o }} "
+        f"FILTER NOT EXISTS {{ GRAPH {new} {{ ?s ?p ?o }} }} }} ; "
+        f"INSERT {{ GRAPH {old} {{ ?s ?p ?o }} }} WHERE {{ GRAPH {new} {{ ?s ?p ?o }} "
+        f"FILTER NOT EXISTS {{ GRAPH {old} {{ ?s ?p ?o }} }} }}"
+    )
+    store.remove_graph(NEW_INFERRED)
     progress(
-        f"store: from the current build, {len(changed)} graph(s) replaced, "
-        f"{len(before - after)} inferred triple(s) removed and {len(after - before)} added"
+        f"store: from the current build, {len(changed)} graph(s) replaced and the inferred graph's difference applied"
     )

@@ -63,12 +63,21 @@ def open_store(build_dir: Path, *, read_only: bool = True) -> pyoxigraph.Store:
         raise StoreError(f"cannot open the store at {path}: {exc}") from None
 
 
-def write_store(build_dir: Path, build_id: str, quads: Iterable[pyoxigraph.Quad], manifest: dict[str, Any]) -> Path:
-    """Write a complete new store and make it current; returns its folder."""
+def write_store(
+    build_dir: Path,
+    build_id: str,
+    quads: Iterable[pyoxigraph.Quad],
+    manifest: dict[str, Any],
+    then: Callable[[pyoxigraph.Store], None] | None = None,
+) -> Path:
+    """Write a complete new store (``quads`` bulk-loaded, then whatever ``then`` adds) and make
+    it current; returns its folder."""
 
     def fill(target: Path) -> None:
         store = pyoxigraph.Store(str(target))
         store.bulk_extend(quads)
+        if then is not None:
+            then(store)
         store.flush()
         store.optimize()
 

@@ -334,4 +334,8 @@ def test_a_removed_article_leaves_what_a_clean_build_of_the_rest_makes(
     assert any(line.startswith("store: from the current build, 1 graph(s) replaced") for line in lines), lines
     incremental = served(settings)
     assert not any("fx-003" in quad for quad in incremental)
+    cached = sorted(
+        p.name.rsplit("-", 1)[0] for p in _graph_cache_files(settings) if not p.name.startswith("inferred-")
+    )
+    assert cached == ["article--fx-001", "article--fx-002", "reference"]  # the removed graph's file went too
     assert incremental == served(clean_build(tmp_path, corpus, "clean"))
