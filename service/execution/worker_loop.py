@@ -14,6 +14,7 @@ which is most of a lookup's time through the service (bench/README.md, "Lookups"
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 from collections.abc import Iterable
@@ -38,6 +39,10 @@ class _StoreUnavailable(Exception):
 
 def serve(conn: Connection, build_dir: str) -> None:
     """The worker loop (runs in a child process), until the pipe closes or ``None`` arrives."""
+    # What the imports made (rdflib's and pyparsing's grammars: ~60,000 objects) lives as long as
+    # the worker: out of the collector's sight, a full collection during a query scans only what
+    # queries made since (100 ms -> under 1 ms on a busy machine).
+    gc.freeze()
     conn.send(("ready",))  # imports done: from now on, a query's time is the query's own
     reader = _Reader(Path(build_dir))
     while True:
