@@ -227,5 +227,6 @@ def test_virtuoso_marks_the_same_drafts(draft_clients, name, values) -> None:
     drafts = {
         row["statement" if "statement" in row else "item"].value.rsplit("/", 1)[-1] for row in theirs if "draft" in row
     }
-    assert drafts == {"s2"} and all(row["draft"] == DRAFT for row in theirs if "draft" in row), drafts
+    values = {str(row["draft"]) for row in theirs if "draft" in row}
+    assert drafts == {"s2"} and values == {str(DRAFT)}, (drafts, values)
     assert _multiset(ours) == _multiset(theirs), f"{name}: {len(ours)} rows embedded, {len(theirs)} on Virtuoso"
