@@ -24,26 +24,37 @@ def write_sealed(path: Path, data: bytes) -> None:
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data + SEAL + hashlib.sha256(data).hexdigest().encode("ascii") + b"\n")
+            handle.write(seal(data))
         os.replace(tmp, path)
     finally:
         Path(tmp).unlink(missing_ok=True)
+
+
+def seal(data: bytes) -> bytes:
+    """The bytes with their hash as a last line (``unseal`` checks it)."""
+    return data + SEAL + hashlib.sha256(data).hexdigest().encode("ascii") + b"\n"
+
+
+def unseal(blob: bytes) -> bytes | None:
+    """What ``seal`` sealed, or None when the blob is not whole."""
+    cut = blob.rfind(SEAL)
+    if cut >= 0 and blob.endswith(b"\n"):
+        data = blob[:cut]
+        if hashlib.sha256(data).hexdigest().encode("ascii") == blob[cut + len(SEAL) : -1]:
+            return data
+    return None
 
 
 def read_sealed(path: Path) -> bytes | None:
     """A cached file's bytes if it is whole (its hash matches), else None; a damaged file is
     removed, so what it held is computed again."""
     try:
-        blob = path.read_bytes()
+        data = unseal(path.read_bytes())
     except OSError:
         return None
-    cut = blob.rfind(SEAL)
-    if cut >= 0 and blob.endswith(b"\n"):
-        data = blob[:cut]
-        if hashlib.sha256(data).hexdigest().encode("ascii") == blob[cut + len(SEAL) : -1]:
-            return data
-    path.unlink(missing_ok=True)
-    return None
+    if data is None:
+        path.unlink(missing_ok=True)
+    return data
 
 
 def write_bytes(path: Path, data: bytes) -> None:

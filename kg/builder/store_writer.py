@@ -17,6 +17,7 @@ from typing import Any
 
 import pyoxigraph
 
+from kg.builder.sealed import seal, unseal
 from kg.mapping.iris import Minter
 from kg.store.builds import read_manifest, update_store, write_store
 
@@ -38,7 +39,7 @@ def changed_graphs(previous: dict[str, Any], prints: dict[str, str]) -> list[str
 
 
 NT = pyoxigraph.RdfFormat.N_TRIPLES
-NEW_INFERRED = pyoxigraph.NamedNode("urn:peacekg:new-inferred")  # the new inferred graph, while compared
+INFERRED_FILE = "inferred.nt"  # beside a build's manifest: its inferred graph, sealed, for the next build's difference
 
 
 def write(
@@ -53,6 +54,7 @@ def write(
 ) -> Path:
     """Write the build's store (``graphs`` by name, the inferred graph as N-Triples) and make it current."""
     inferred_graph = pyoxigraph.NamedNode(str(minter.graph("inferred")))
+    files = {INFERRED_FILE: seal(inferred)}
     changed = None if current is None else changed_graphs(read_manifest(current), manifest["fingerprints"])
     if current is None or changed is None:
 
@@ -60,41 +62,67 @@ def write(
             store.bulk_load(inferred, format=NT, to_graph=inferred_graph)
 
         everything = (quad for quads in graphs.values() for quad in quads)
-        return write_store(build_dir, build_id, everything, manifest, then=add_inferred)
-    replaced = changed
+        return write_store(build_dir, build_id, everything, manifest, then=add_inferred, files=files)
+    replaced, previous = changed, current
 
     def edit(store: pyoxigraph.Store) -> None:
-        _replace(store, replaced, graphs, inferred, inferred_graph, minter, progress)
+        _replace(
+            store,
+            replaced,
+            graphs,
+            _previous_inferred(previous, store, inferred_graph),
+            inferred,
+            inferred_graph,
+            minter,
+            progress,
+        )
 
-    return update_store(build_dir, build_id, current, edit, manifest)
+    return update_store(build_dir, build_id, current, edit, manifest, files=files)
+
+
+def _previous_inferred(previous: Path, store: pyoxigraph.Store, graph: pyoxigraph.NamedNode) -> bytes:
+    """The previous build's inferred graph as N-Triples: from the file it left (whole, by its
+    hash), else read from its store."""
+    try:
+        data = unseal((previous / INFERRED_FILE).read_bytes())
+    except OSError:
+        data = None
+    return data if data is not None else store.dump(format=NT, from_graph=graph) or b""
 
 
 def _replace(
     store: pyoxigraph.Store,
     changed: list[str],
     graphs: dict[str, list[pyoxigraph.Quad]],
-    inferred: bytes,
+    before: bytes,
+    after: bytes,
     inferred_graph: pyoxigraph.NamedNode,
     minter: Minter,
     progress: Callable[[str], None],
 ) -> None:
     """Turn a copy of the previous store into this build's: the changed graphs replaced (a removed
-    article's dropped), the inferred graph's difference applied by the store (the new inferred
-    graph loaded beside the old, then compared by two SPARQL updates)."""
+    article's dropped), the inferred graph's difference applied. The difference is taken on
+    the N-Triples lines of the two inferred graphs (one triple a line, always written the same
+    way by pyoxigraph); only the lines that differ become quads. Removals go first, so a triple
+    written two ways would be removed and added back, never lost."""
     for name in changed:
         node = pyoxigraph.NamedNode(str(minter.graph(name)))
         if store.contains_named_graph(node):
             store.remove_graph(node)
     store.extend(quad for name in changed if name in graphs for quad in graphs[name])
-    store.load(inferred, format=NT, to_graph=NEW_INFERRED)
-    old, new = inferred_graph, NEW_INFERRED
-    store.update(
-        f"DELETE {{ GRAPH {old} {{ ?s ?p ?o }} }} WHERE {{ GRAPH {old} {{ ?s ?p ?o }} "
-        f"FILTER NOT EXISTS {{ GRAPH {new} {{ ?s ?p ?o }} }} }} ; "
-        f"INSERT {{ GRAPH {old} {{ ?s ?p ?o }} }} WHERE {{ GRAPH {new} {{ ?s ?p ?o }} "
-        f"FILTER NOT EXISTS {{ GRAPH {old} {{ ?s ?p ?o }} }} }}"
-    )
-    store.remove_graph(NEW_INFERRED)
+    old, new = set(before.splitlines()), set(after.splitlines())
+
+    def quads(lines: set[bytes]) -> list[pyoxigraph.Quad]:
+        data = b"\n".join(sorted(lines)) + b"\n" if lines else b""
+        return [
+            pyoxigraph.Quad(t.subject, t.predicate, t.object, inferred_graph) for t in pyoxigraph.parse(data, format=NT)
+        ]
+
+    gone, came = quads(old - new), quads(new - old)
+    for quad in gone:
+        store.remove(quad)
+    store.extend(came)
     progress(
-        f"store: from the current build, {len(changed)} graph(s) replaced and the inferred graph's difference applied"
+        f"made from the current build's store: {len(changed)} graph(s) replaced, "
+        f"{len(gone)} inferred triple(s) removed and {len(came)} added"
     )

@@ -69,9 +69,10 @@ def write_store(
     quads: Iterable[pyoxigraph.Quad],
     manifest: dict[str, Any],
     then: Callable[[pyoxigraph.Store], None] | None = None,
+    files: dict[str, bytes] | None = None,
 ) -> Path:
     """Write a complete new store (``quads`` bulk-loaded, then whatever ``then`` adds) and make
-    it current; returns its folder."""
+    it current; returns its folder. ``files`` are written beside the manifest."""
 
     def fill(target: Path) -> None:
         store = pyoxigraph.Store(str(target))
@@ -81,7 +82,7 @@ def write_store(
         store.flush()
         store.optimize()
 
-    return _publish(build_dir, build_id, fill, manifest)
+    return _publish(build_dir, build_id, fill, manifest, files or {})
 
 
 def update_store(
@@ -90,6 +91,7 @@ def update_store(
     previous: Path,
     edit: Callable[[pyoxigraph.Store], None],
     manifest: dict[str, Any],
+    files: dict[str, bytes] | None = None,
 ) -> Path:
     """Make a new store from the complete build ``previous`` and make it current: a RocksDB
     checkpoint of it (hard links to its immutable files: no quad is copied) in the new build's
@@ -102,10 +104,12 @@ def update_store(
         edit(store)
         store.flush()
 
-    return _publish(build_dir, build_id, fill, manifest)
+    return _publish(build_dir, build_id, fill, manifest, files or {})
 
 
-def _publish(build_dir: Path, build_id: str, fill: Callable[[Path], None], manifest: dict[str, Any]) -> Path:
+def _publish(
+    build_dir: Path, build_id: str, fill: Callable[[Path], None], manifest: dict[str, Any], files: dict[str, bytes]
+) -> Path:
     """Fill a store in a ``.partial`` folder, write its manifest, sync it, rename it into
     ``builds/`` and switch ``current`` to it (module docstring)."""
     root = store_root(build_dir)
@@ -122,6 +126,8 @@ def _publish(build_dir: Path, build_id: str, fill: Callable[[Path], None], manif
             shutil.rmtree(final)
         partial.mkdir()
         fill(partial / "oxigraph")
+        for name, data in files.items():
+            (partial / name).write_bytes(data)
         (partial / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
         _fsync_tree(partial)
         os.replace(partial, final)

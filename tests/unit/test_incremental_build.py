@@ -273,7 +273,7 @@ def clean_build(tmp_path: Path, corpus: Path, name: str):
     fresh = settings_for(tmp_path, corpus, name)
     lines: list[str] = []
     report = build(fresh, lines.append)
-    assert not report.reused and not any(line.startswith("store: from the current build") for line in lines)
+    assert not report.reused and not any(line.startswith("made from the current build") for line in lines)
     return fresh
 
 
@@ -301,7 +301,7 @@ def test_an_edit_that_changes_inferences_across_articles_rebuilds_what_a_clean_b
     again = build(settings, lines.append)
     assert again.rebuilt == ["article/fx-002"]
     assert "inference: " in "\n".join(lines) and any("1 of 3 buckets inferred" in line for line in lines), lines
-    assert any(line.startswith("store: from the current build, 1 graph(s) replaced") for line in lines), lines
+    assert any(line.startswith("made from the current build's store: 1 graph(s) replaced") for line in lines), lines
     global_found = next(line for line in lines if line.startswith("inference: "))
     assert "the global pass found 0 more" not in global_found, global_found  # the cross-article links
     incremental = served(settings)
@@ -331,7 +331,7 @@ def test_a_removed_article_leaves_what_a_clean_build_of_the_rest_makes(
     lines: list[str] = []
     again = build(settings, lines.append)
     assert again.rebuilt == [] and sorted(again.reused) == ["article/fx-001", "article/fx-002", "reference"]
-    assert any(line.startswith("store: from the current build, 1 graph(s) replaced") for line in lines), lines
+    assert any(line.startswith("made from the current build's store: 1 graph(s) replaced") for line in lines), lines
     incremental = served(settings)
     assert not any("fx-003" in quad for quad in incremental)
     cached = sorted(
@@ -339,3 +339,24 @@ def test_a_removed_article_leaves_what_a_clean_build_of_the_rest_makes(
     )
     assert cached == ["article--fx-001", "article--fx-002", "reference"]  # the removed graph's file went too
     assert incremental == served(clean_build(tmp_path, corpus, "clean"))
+
+
+@pytest.mark.parametrize("damage", ["flipped byte", "missing"])
+def test_a_damaged_inferred_graph_file_is_read_from_the_store_instead(
+    tmp_path: Path, corpus_settings, small_buckets, damage: str
+) -> None:
+    """The previous build's inferred graph is taken from the file it left beside its manifest only
+    when the file is whole (its hash); otherwise from its store: the result is the same."""
+    settings = corpus_settings
+    corpus = Path(settings.corpus_dir)
+    previous = build(settings).build
+    assert previous is not None
+    saved = previous / "inferred.nt"
+    _flip_a_payload_byte(saved) if damage == "flipped byte" else saved.unlink()
+    annotation = corpus / "annotations" / "fx-002.yaml"
+    text = annotation.read_text(encoding="utf-8")
+    annotation.write_text(text.replace("coverage_ignore:", CROSSING_EDIT.lstrip("\n") + "coverage_ignore:", 1))
+    lines: list[str] = []
+    build(settings, lines.append)
+    assert any(line.startswith("made from the current build's store: 1 graph(s) replaced") for line in lines), lines
+    assert served(settings) == served(clean_build(tmp_path, corpus, "clean"))
