@@ -75,6 +75,12 @@ def _walk(node: yaml.Node, path: Path_, lines: dict[Path_, int], flow: bool = Fa
         inside = flow or bool(node.flow_style)
         result: dict[str, Any] = {}
         for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):  # '? [a, b]': PyYAML composes it, no dict holds it
+                raise SourceSyntaxError(
+                    "a key is a plain word, not a list or a mapping",
+                    line=key_node.start_mark.line + 1,
+                    field=_dotted(path) or None,
+                )
             key = key_node.value
             if inside and isinstance(key_node, yaml.ScalarNode) and not key_node.style and "?" in key:
                 raise _ReadDifferently
@@ -91,7 +97,14 @@ def _walk(node: yaml.Node, path: Path_, lines: dict[Path_, int], flow: bool = Fa
     assert isinstance(node, yaml.ScalarNode)
     if flow and not node.style and "?" in node.value:
         raise _ReadDifferently
-    return _scalar(node)
+    try:
+        return _scalar(node)
+    except yaml.YAMLError:  # a tag safe_load has no constructor for ('!foo bar')
+        raise SourceSyntaxError(
+            f"unknown YAML tag {node.tag!r} (write the value without a tag)",
+            line=node.start_mark.line + 1,
+            field=_dotted(path) or None,
+        ) from None
 
 
 def _dotted(path: Path_) -> str:
@@ -137,6 +150,15 @@ def load_yaml(path: Path, display: str | None = None) -> YamlDocument:
             file=name,
             line=mark.line + 1 if mark else None,
             column=mark.column + 1 if mark else None,
+        ) from None
+    except yaml.reader.ReaderError as exc:  # a control character: YAML allows none
+        before = text[: exc.position]
+        raise SourceSyntaxError(
+            f"YAML syntax error: character U+{exc.character:04X} is not allowed ({exc.reason})",
+            file=name,
+            line=before.count("\n") + 1,
+            column=exc.position - before.rfind("\n"),
+            offset=len(before.encode("utf-8")),
         ) from None
     return _document(name, node)
 

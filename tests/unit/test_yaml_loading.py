@@ -4,6 +4,7 @@ does) against the loader it replaced (PyYAML's pure-Python composer, every scala
 lines for every file of the seed corpus, the test corpus and a synthetic corpus, and the same
 error (message, file, line, column, field, offset) or the same result for broken files — hand-made
 ones for what libyaml reads differently, and thousands of seeded mutations of the real files.
+Where the previous loader let a traceback through, the new one tells a located error (TRACEBACKS).
 """
 
 from __future__ import annotations
@@ -125,10 +126,46 @@ def outcome(load, path: Path) -> tuple:
     return ("loaded", doc.file, repr(doc.data), sorted(doc.lines.items(), key=repr))
 
 
+# What the previous loader let through as a traceback, now a located error (see
+# test_what_was_a_traceback_is_an_error_at_its_line)
+TRACEBACKS = {
+    "ReaderError": "YAML syntax error: character U+",
+    "ConstructorError": "unknown YAML tag",
+    "TypeError": "a key is a plain word",
+}
+
+
 def assert_same(path: Path) -> tuple:
     new, old = outcome(load_yaml, path), outcome(previous_load_yaml, path)
+    if old[0] == "raised" and old[1] in TRACEBACKS:
+        assert new[0] == "refused" and new[1].startswith(TRACEBACKS[old[1]]), f"{path}: {new[:3]} after {old}"
+        return new
     assert new == old, f"{path}: {new[:3]} != {old[:3]}"
     return new
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "field", "message"),
+    [
+        ("a: 1\nb: x\x07y\n", 2, None, "YAML syntax error: character U+0007 is not allowed"),
+        ("a: 1\nb:\n  c: !foo bar\n", 3, "b.c", "unknown YAML tag '!foo'"),
+        ("a: 1\n? [x, y]\n: c\n", 2, None, "a key is a plain word, not a list or a mapping"),
+        ("a:\n  - k: 1\n    ? {x: 1}\n    : c\n", 3, "a[0]", "a key is a plain word, not a list or a mapping"),
+    ],
+)
+def test_what_was_a_traceback_is_an_error_at_its_line(text, line, field, message, tmp_path: Path) -> None:
+    """A control character, a tag safe_load does not know, a key that is a list or a mapping: the
+    previous loader raised PyYAML's or Python's exception (a traceback, no file or line); these
+    are told as file, line and field now."""
+    path = tmp_path / "file.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(Exception) as before:
+        previous_load_yaml(path, "a/file.yaml")
+    assert not isinstance(before.value, SourceSyntaxError)
+    with pytest.raises(SourceSyntaxError) as now:
+        load_yaml(path, "a/file.yaml")
+    assert (now.value.file, now.value.line, now.value.field) == ("a/file.yaml", line, field)
+    assert now.value.message.startswith(message)
 
 
 @pytest.fixture(scope="module")
