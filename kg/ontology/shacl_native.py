@@ -92,7 +92,10 @@ def validate_union(parts: Sequence[rdflib.Graph], shapes: rdflib.Graph) -> Valid
 
 def finds_nothing(parts: Sequence[rdflib.Graph], shapes: rdflib.Graph) -> bool:
     """Whether the union of ``parts`` has no ill-typed literal and pyshacl-turbo finds no result
-    of any severity in it: then pySHACL finds none either (tests/unit/test_shacl_agreement.py)."""
+    of any severity in it: then pySHACL finds none either (tests/unit/test_shacl_agreement.py).
+    The triples go in pyshacl-turbo's own transfer encoding of rdflib terms (what its validate
+    builds from one graph): not public API, hence its pinned minor version in pyproject.toml and
+    the agreement tests over this function."""
     terms = _TermBatch({})
     intern, triples, seen = terms.intern, terms.quads, set()
     for part in parts:
