@@ -11,6 +11,10 @@ A build writes a new store in a ``.partial`` folder, renames it into ``builds/``
 then replaces the ``current`` link with ``os.replace`` (atomic on POSIX). A crash or a kill at
 any point leaves ``current`` pointing at the previous complete store; stale partial folders (and
 a new link a killed build made but never switched to) are removed by the next build. The two most recent builds are kept.
+
+``write_store`` fills the new store with a bulk load; ``update_store`` starts it as a RocksDB
+checkpoint of the previous build's store (hard links: nothing copied) and changes that copy.
+Either way the previous store is only read, and the switch is the same.
 """
 
 from __future__ import annotations
