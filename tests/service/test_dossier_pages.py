@@ -23,6 +23,8 @@ from service import create_app
 from service.state import state
 from service.views.dossier_panels import KINDS
 
+from helpers.draft_builds import draft_corpus_client
+
 HTML = {"Accept": "text/html"}
 BASE = "https://w3id.org/peacekg/"
 PAGES = {  # the fixture corpus's individuals, one per kind it has
@@ -135,9 +137,7 @@ def test_the_stylesheet_is_served_from_this_service(app) -> None:
 @pytest.fixture(scope="module")
 def with_drafts(tmp_path_factory):
     """The fixture corpus with statement s2 (Ruritania's demand) a draft, built with drafts."""
-    from test_draft_pages import _client  # the same corpus edit as the draft pages' tests
-
-    yield from _client(tmp_path_factory.mktemp("dossier-drafts"), include_drafts=True)
+    yield from draft_corpus_client(tmp_path_factory.mktemp("dossier-drafts"), include_drafts=True)
 
 
 def test_a_dossier_marks_a_draft_statement(with_drafts) -> None:

@@ -5,48 +5,25 @@ is about, stored-query results), and nothing is marked in a default build of the
 from __future__ import annotations
 
 import re
-import shutil
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from flask.testing import FlaskClient
 
-from kg.builder.pipeline import build
-from service import create_app
-from service.state import state
-
-from helpers.corpora import settings_for
-from helpers.paths import DATA
+from helpers.draft_builds import DRAFT_BADGE as BADGE
+from helpers.draft_builds import draft_corpus_client
 
 HTML = {"Accept": "text/html"}
-BADGE = re.compile(r'<span class="badge draft"[^>]*>draft</span>')
-
-
-def _client(tmp_path: Path, include_drafts: bool) -> Iterator[FlaskClient]:
-    corpus = tmp_path / "corpus"
-    shutil.copytree(DATA / "corpus", corpus)
-    path = corpus / "annotations" / "fx-001.yaml"
-    text = path.read_text(encoding="utf-8")
-    # s2 (a Position by Exempla) and the mention of Ruritania are drafts; the rest is reviewed
-    text = text.replace("  - id: s2\n", "  - id: s2\n    review: draft\n", 1)
-    text = text.replace("{quote: Ruritania, ref: ruritania}", "{quote: Ruritania, ref: ruritania, review: draft}", 1)
-    path.write_text(text, encoding="utf-8")
-    settings = settings_for(tmp_path, corpus).replace(include_drafts=include_drafts)
-    build(settings)
-    app = create_app(settings)
-    yield app.test_client()
-    state(app).pool.close()
 
 
 @pytest.fixture(scope="module")
 def with_drafts(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FlaskClient]:
-    yield from _client(tmp_path_factory.mktemp("with-drafts"), include_drafts=True)
+    yield from draft_corpus_client(tmp_path_factory.mktemp("with-drafts"), include_drafts=True)
 
 
 @pytest.fixture(scope="module")
 def default(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FlaskClient]:
-    yield from _client(tmp_path_factory.mktemp("default"), include_drafts=False)
+    yield from draft_corpus_client(tmp_path_factory.mktemp("default"), include_drafts=False)
 
 
 def _row(html: str, needle: str) -> str:
