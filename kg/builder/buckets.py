@@ -44,7 +44,6 @@ from kg.serialize import rdf_bytes
 ARTICLES_PER_BUCKET = 40  # a one-article rebuild re-infers about this many articles
 BASE = pyoxigraph.NamedNode("urn:peacekg:inference-base")  # the reference, the ontology and their closure
 BUCKET = pyoxigraph.NamedNode("urn:peacekg:inference-bucket")  # a bucket's own graphs, in its work store
-INFERRED = pyoxigraph.NamedNode("urn:peacekg:inferred")  # where infer() leaves the inferred graph, by default
 Triples = list[pyoxigraph.Triple]
 
 
@@ -181,12 +180,11 @@ def infer(
     cache: Cache,
     progress: Callable[[str], None] = lambda message: None,
     workers: int = 1,
-    target: pyoxigraph.NamedNode = INFERRED,
 ) -> BucketInference:
     """The inferred graph of ``work`` (every asserted graph, in named graphs: the ontology's too),
     equal to ``materialise(work)``'s; ``graphs`` are the same quads by graph name (``reference``,
     ``ontology``, ``article/<id>``) and ``prints`` their fingerprints. ``work`` is the caller's
-    to throw away: the inferred triples are added to it, in the graph ``target``. Inferred
+    to throw away: the inferred triples are left in its scratch graph. Inferred
     triples travel as N-Triples and are loaded and compared by the store, not one by one here."""
     t0 = time.perf_counter()
     base_asserted = [*graphs["reference"], *graphs["ontology"]]
@@ -246,10 +244,11 @@ def infer(
         raise InconsistentDataError(clashes)
     result.seconds["consistency"] = time.perf_counter() - t3
     # what some graph asserts is not inferred (an inference of one bucket may be another's assertion)
+    # (removing the few asserted ones from the scratch graph: half the time of copying the rest out)
     work.update(
-        f"INSERT {{ GRAPH {target} {{ ?s ?p ?o }} }} WHERE {{ GRAPH {SCRATCH} {{ ?s ?p ?o }} "
-        f"FILTER NOT EXISTS {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(?g != {SCRATCH}) }} }}"
+        f"DELETE {{ GRAPH {SCRATCH} {{ ?s ?p ?o }} }} WHERE {{ GRAPH {SCRATCH} {{ ?s ?p ?o }} "
+        f"GRAPH ?g {{ ?s ?p ?o }} FILTER(?g != {SCRATCH}) }}"
     )
-    result.data = work.dump(format=NT, from_graph=target) or b""  # without an output, dump returns the bytes
+    result.data = work.dump(format=NT, from_graph=SCRATCH) or b""  # without an output, dump returns the bytes
     result.count = result.data.count(NEWLINE)
     return result
