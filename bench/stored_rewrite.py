@@ -142,12 +142,14 @@ def run(
                         "runs": len(samples[mode]),
                     }
             entry["rows"] = sum(answers["on"].values()) if answers["on"] is not None else None
-            entry["same_answer"] = answers["off"] is not None and answers["off"] == answers["on"]
+            # None: at least one side gave no answer to compare (an error or a timeout)
+            both_answered = answers["off"] is not None and answers["on"] is not None
+            entry["same_answer"] = answers["off"] == answers["on"] if both_answered else None
             results["queries"][name] = entry
             print(
                 name,
                 {m: entry.get(m) for m in ("off", "on")},
-                "same" if entry["same_answer"] else "DIFFERENT",
+                {True: "same", False: "DIFFERENT", None: "not compared"}[entry["same_answer"]],
                 flush=True,
             )
     finally:
@@ -176,6 +178,10 @@ def _ms(entry: dict | None) -> str:
     return "—" if not entry else f"{entry['p50_ms']:,.0f} / {entry['p95_ms']:,.0f}"
 
 
+def _same(same: bool | None) -> str:
+    return "— (no answer)" if same is None else "yes" if same else "**no**"
+
+
 def summary_lines(results: dict, articles: int) -> list[str]:
     queries = results["queries"]
     both = [q for q in queries.values() if q.get("off") and q.get("on")]
@@ -197,7 +203,9 @@ def summary_lines(results: dict, articles: int) -> list[str]:
         f"- Median speed-up (off p50 ÷ on p50) over {len(both)} queries: "
         + (f"{ratios[len(ratios) // 2]:.2f}×, range {ratios[0]:.2f}×–{ratios[-1]:.2f}×" if ratios else "—"),
         f"- p95 ≥ 1 s with the rewriter on: {', '.join(over) if over else 'none'}",
-        f"- Same answer off and on: {sum(1 for q in queries.values() if q['same_answer'])} of {len(queries)}",
+        f"- Same answer off and on: {sum(1 for q in queries.values() if q['same_answer'])} of "
+        f"{sum(1 for q in queries.values() if q['same_answer'] is not None)} answered both ways"
+        + (f" ({len(queries)} timed)" if any(q["same_answer"] is None for q in queries.values()) else ""),
         "",
         "| stored query | rows | off p50 / p95 ms | on p50 / p95 ms | off ÷ on (p50) | same answer |",
         "|---|---:|---:|---:|---:|---|",
@@ -208,7 +216,7 @@ def summary_lines(results: dict, articles: int) -> list[str]:
         status = "" if code == 200 else " (no answer: connection dropped)" if code == 0 else f" (HTTP {code})"
         lines.append(
             f"| {name}{status} | {q['rows'] if q['rows'] is not None else '—'} | {_ms(q.get('off'))} | "
-            f"{_ms(q.get('on'))} | {ratio} | {'yes' if q['same_answer'] else '**no**'} |"
+            f"{_ms(q.get('on'))} | {ratio} | {_same(q['same_answer'])} |"
         )
     return lines
 
