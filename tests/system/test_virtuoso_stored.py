@@ -43,20 +43,13 @@ DRAFT = pyoxigraph.NamedNode("https://w3id.org/peacekg/vocab/review-status/draft
 
 # name -> the construct Virtuoso evaluates differently (docs/deployment.md, "Engine pitfalls"),
 # as found on 2026-12-05 with Debian's virtuoso-opensource 7.2.5. Every other stored query is
-# written so that both engines agree (the portable forms are in docs/deployment.md). The entries
-# left are the queries another engineer rewrites this session (issue 18, item 2), each with what
-# Virtuoso did to it as written then.
-_DRAFT = "?draft = IF(BOUND(?x), EXISTS {…}, false): Virtuoso gives 0/1 (an integer), not xsd:boolean"
-_CLASSES = (
-    "most specific classes by FILTER NOT EXISTS { … rdfs:subClassOf+ … }: Virtuoso keeps the superclasses; "
-    "and GROUP_CONCAT loses the labels' language tag"
-)
+# written so that both engines agree (the portable forms are in docs/deployment.md).
 KNOWN: dict[str, str] = {
-    "cq05-security-guarantees": _DRAFT + "; sometimes unbound; GROUP_CONCAT loses the language tag; 2 rows more",
-    "entity-search": _CLASSES,
-    "actor-profile": "FILTER NOT EXISTS { … rdfs:subClassOf+ … } keeps rdf:type pk:Agent",
-    "cq12-disagreements": "Virtuoso misses expected rows (a UNION of BINDs of ?subject; not analysed further)",
-    "contradictions": "Virtuoso misses expected rows (not analysed further)",
+    "entity-search": (
+        "GROUP_CONCAT of the class labels: Virtuoso drops their language tag and joins them in another "
+        "order; the portable form (labels joined from an ordered sub-SELECT) would read ?text inside the "
+        "sub-SELECT, where serve --store's VALUES binding leaves it unbound"
+    ),
 }
 
 
