@@ -18,6 +18,7 @@ union exactly the global fixpoint (docs/reasoning.md, "Inference by bucket").
 from __future__ import annotations
 
 import hashlib
+import json
 import multiprocessing
 import os
 import time
@@ -119,11 +120,21 @@ class Cache:
             write_bytes(path, data)
 
     def prune(self) -> None:
-        """Remove cached inferences this build did not use (older inputs, another bucket count)."""
-        if self.folder is not None and self.write:
-            for path in self.folder.glob("inferred-*.nq"):
-                if path not in self.used:
-                    path.unlink(missing_ok=True)
+        """Remove cached inferences neither this build nor the one before used (older inputs,
+        another bucket count), as the store keeps two builds: going back to the previous inputs
+        reuses its buckets. The names this build used are remembered in ``inferred-used.json``."""
+        if self.folder is None or not self.write:
+            return
+        record = self.folder / "inferred-used.json"
+        try:
+            before = set(json.loads(read_sealed(record) or b"[]"))
+        except (ValueError, TypeError):
+            before = set()
+        names = sorted(path.name for path in self.used)
+        for path in self.folder.glob("inferred-*.nq"):
+            if path.name not in before and path not in self.used:
+                path.unlink(missing_ok=True)
+        write_bytes(record, json.dumps(names).encode("utf-8"))  # sealed: a torn record is ignored
 
 
 # What forked workers read (set before the fork, never sent): the base's quads, every graph by

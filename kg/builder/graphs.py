@@ -44,10 +44,12 @@ def _cache_path(settings: Settings, name: str, digest: str) -> Path:
     return Path(settings.build_dir) / "cache" / f"{name.replace('/', '--')}-{digest[:20]}.nq"
 
 
-def prune_cache(settings: Settings, prints: dict[str, str]) -> int:
-    """Remove the cached graphs that the current build did not use (older inputs or code); the
-    cache would otherwise grow by a copy of every graph whenever the code changes."""
-    keep = {_cache_path(settings, name, digest) for name, digest in prints.items()}
+def prune_cache(settings: Settings, kept: list[dict[str, str]]) -> int:
+    """Remove the cached graphs that no kept build used (``kept``: their fingerprints; older
+    inputs or code), so that switching back to the previous build's inputs (``include_drafts``
+    off again, an edit undone) still finds its graphs; without this the cache would grow by a
+    copy of every graph whenever the code changes."""
+    keep = {_cache_path(settings, name, digest) for prints in kept for name, digest in prints.items()}
     removed = 0
     for path in (Path(settings.build_dir) / "cache").glob("*.nq"):
         if not path.name.startswith("inferred-") and path not in keep:

@@ -46,7 +46,7 @@ from kg.ontology.load import OntologySources, load_ontology, load_shapes
 from kg.ontology.quality import run_check
 from kg.serialize import canonical
 from kg.settings import Settings
-from kg.store.builds import current_build, read_manifest
+from kg.store.builds import current_build, read_manifest, store_root
 
 Progress = Callable[[str], None]
 
@@ -226,7 +226,9 @@ def build(settings: Settings, progress: Progress = lambda message: None) -> Buil
     stamp.build = report.build.name
     stamps.write(settings, stamp)
     cache.prune()
-    prune_cache(settings, prints)
+    builds = store_root(Path(settings.build_dir)) / "builds"
+    kept = [read_manifest(b).get("fingerprints", {}) for b in builds.iterdir() if (b / "manifest.json").is_file()]
+    prune_cache(settings, [prints, *kept])
     progress(f"store: {report.triples} triples in {len(report.graphs)} graphs at {report.build}")
     return report
 
