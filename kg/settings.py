@@ -84,6 +84,14 @@ class Settings:
             "reviewed content is served. Flag: `peacekg build --include-drafts`."
         ),
     )
+    build_workers: int = setting(
+        0,
+        (
+            "`peacekg build`: worker processes that map and SHACL-validate batches of articles and infer "
+            "buckets of articles at once (kg.builder.graphs, kg.builder.buckets); 0: one per CPU the build "
+            "may use, 1: none besides the build itself. The store is the same whatever the number."
+        ),
+    )
     docs_dir: Path = setting(
         Path("docs"),
         ("Folder for documentation; the ontology reference is generated into docs/ontology/."),
@@ -153,8 +161,9 @@ class Settings:
         (
             "Rewrite each query's algebra before the embedded engine plans it (kg/sparql/rewrite.py): required "
             "patterns written after OPTIONAL groups or a BIND are moved into them, filters into the OPTIONALs' "
-            "base, and each basic graph pattern's triples ordered (filtered and joined patterns first, ties in "
-            "the written order) so that pyoxigraph's planner starts from the selective pattern. Only provably "
+            "base, and, in a query with any OPTIONAL, BIND, FILTER, UNION or property path, each basic graph "
+            "pattern's triples ordered (filtered and joined patterns first, ties in the written order) so that "
+            "pyoxigraph's planner starts from the selective pattern. Only provably "
             "equivalent rewrites; anything unsure runs as written. Checked by the W3C query suites and a "
             "differential test (queries/README.md has the figures)."
         ),
