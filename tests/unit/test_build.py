@@ -178,7 +178,7 @@ main()
 """
 HOLD_POINTS = [  # (module, function, quads written before holding; -1: hold on entry)
     ("kg.builder.graphs", "article_graph", -1),  # mapping an article
-    ("kg.builder.graphs", "validate", -1),  # SHACL validation
+    ("kg.builder.graphs", "validate_union", -1),  # SHACL validation of a batch
     ("kg.builder.buckets", "materialise", -1),  # inference
     ("kg.builder.store_writer", "write_store", 500),  # in the middle of a whole new store's bulk load
     ("kg.builder.store_writer", "_replace", -1),  # a store made from the previous one: checkpointed, not yet changed
