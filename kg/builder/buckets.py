@@ -84,10 +84,6 @@ def _triples(quads: list[pyoxigraph.Quad]) -> Triples:
     return [pyoxigraph.Triple(q.subject, q.predicate, q.object) for q in quads]
 
 
-def _default(triples: Triples) -> list[pyoxigraph.Quad]:
-    return [pyoxigraph.Quad(t.subject, t.predicate, t.object) for t in triples]
-
-
 def _axioms(store: pyoxigraph.Store) -> set[pyoxigraph.Triple]:
     """The triples the one-premise rules read as ontology (kg.builder.inference._is_axiom)."""
     quads = [q for p in AXIOM_PREDICATES - {AXIOM_TYPE} for q in store.quads_for_pattern(None, p, None)]
