@@ -39,6 +39,22 @@ def settings_for(tmp_path: Path, corpus: Path, build_dir: str = "build", ontolog
     )
 
 
+def ontology_requiring_direct_quote(tmp_path: Path) -> Path:
+    """A copy of the ontology whose statement shape requires pk:directQuote, which the small
+    corpora's statements leave out: every build of them violates the shapes."""
+    ontology = tmp_path / "ontology"
+    shutil.copytree(ROOT / "ontology", ontology)
+    shapes = ontology / "shapes" / "statements.ttl"
+    shapes.write_text(
+        shapes.read_text(encoding="utf-8").replace(
+            "sh:property [ sh:path pk:directQuote ; sh:maxCount 1 ; sh:datatype xsd:boolean ] ;",
+            "sh:property [ sh:path pk:directQuote ; sh:minCount 1 ; sh:datatype xsd:boolean ] ;",
+        ),
+        encoding="utf-8",
+    )
+    return ontology
+
+
 def corpus_with_ids(tmp_path: Path, ids: dict[str, str]) -> Path:
     """The fixture corpus, with verified Wikidata ids (fictional, test-only) added to some individuals."""
     corpus = tmp_path / "corpus"

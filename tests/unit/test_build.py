@@ -22,7 +22,7 @@ from kg.builder.pipeline import build, code_fingerprint
 from kg.errors import ValidationError
 from kg.store.builds import current_build, open_store, read_manifest
 
-from helpers.corpora import make_corpus, settings_for
+from helpers.corpora import make_corpus, ontology_requiring_direct_quote, settings_for
 from helpers.paths import ROOT
 
 BASE = "https://w3id.org/peacekg/"
@@ -122,16 +122,7 @@ def test_failed_validation_keeps_the_previous_store(tmp_path: Path) -> None:
     settings = settings_for(tmp_path, corpus)
     build(settings)
     before = current_build(Path(settings.build_dir))
-    ontology = tmp_path / "ontology"
-    shutil.copytree(ROOT / "ontology", ontology)
-    shapes = ontology / "shapes" / "statements.ttl"
-    shapes.write_text(
-        shapes.read_text(encoding="utf-8").replace(
-            "sh:property [ sh:path pk:directQuote ; sh:maxCount 1 ; sh:datatype xsd:boolean ] ;",
-            "sh:property [ sh:path pk:directQuote ; sh:minCount 1 ; sh:datatype xsd:boolean ] ;",
-        ),
-        encoding="utf-8",
-    )
+    ontology = ontology_requiring_direct_quote(tmp_path)
     with pytest.raises(ValidationError) as caught:
         build(settings.replace(ontology_dir=ontology))
     assert any(

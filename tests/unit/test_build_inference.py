@@ -23,6 +23,7 @@ from kg.ontology.load import load_ontology
 from kg.serialize import to_oxigraph_terms
 from kg.settings import load_settings
 
+from helpers.graphs import seed_corpus_graph
 from helpers.paths import ROOT
 
 
@@ -52,14 +53,8 @@ def store_of(graph: rdflib.Graph, ontology: rdflib.Graph) -> pyoxigraph.Store:
 
 
 def seed_graph() -> tuple[rdflib.Graph, rdflib.Graph]:
-    settings = load_settings(config_file=None, environ={}, overrides={"corpus_dir": ROOT / "corpus"})
-    vocabulary = vocabulary_index(settings)
-    corpus = load_corpus(ROOT / "corpus", vocabulary)
-    minter = Minter(settings.base_iri)
-    data = reference_graph(corpus, minter, vocabulary, True)
-    for article in sorted(corpus.articles):
-        data += article_graph(corpus, article, minter, vocabulary, True)
-    return data, load_ontology(Path(settings.ontology_dir))
+    data, ontology_dir = seed_corpus_graph()
+    return data, load_ontology(ontology_dir)
 
 
 def test_the_seed_corpus_infers_what_the_plain_fixpoint_infers() -> None:

@@ -4,7 +4,6 @@ same way: a batch that fails in a worker is validated again in the build's own p
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -14,8 +13,7 @@ from kg.builder.pipeline import build
 from kg.errors import ValidationError
 from kg.store.builds import open_store
 
-from helpers.corpora import make_corpus, settings_for
-from helpers.paths import ROOT
+from helpers.corpora import make_corpus, ontology_requiring_direct_quote, settings_for
 
 ARTICLES = 30  # two validation batches (of 25 or fewer) with two workers
 
@@ -42,16 +40,7 @@ def test_workers_build_the_same_store(tmp_path: Path, corpus: Path, monkeypatch)
 
 
 def test_a_violation_found_in_a_worker_is_told_as_without_workers(tmp_path: Path, corpus: Path) -> None:
-    ontology = tmp_path / "ontology"
-    shutil.copytree(ROOT / "ontology", ontology)
-    shapes = ontology / "shapes" / "statements.ttl"
-    shapes.write_text(
-        shapes.read_text(encoding="utf-8").replace(
-            "sh:property [ sh:path pk:directQuote ; sh:maxCount 1 ; sh:datatype xsd:boolean ] ;",
-            "sh:property [ sh:path pk:directQuote ; sh:minCount 1 ; sh:datatype xsd:boolean ] ;",
-        ),
-        encoding="utf-8",
-    )
+    ontology = ontology_requiring_direct_quote(tmp_path)
     errors = []
     for workers in (1, 2):
         settings = settings_for(tmp_path, corpus, f"build-{workers}", ontology).replace(build_workers=workers)

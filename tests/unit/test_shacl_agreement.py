@@ -15,22 +15,16 @@ references them.
 from __future__ import annotations
 
 import functools
-from pathlib import Path
 
 import pytest
 import rdflib
 from rdflib.collection import Collection
 from rdflib.namespace import RDF, RDFS, SH, XSD
 
-from kg.annotations.check import vocabulary_index
-from kg.annotations.corpus import load_corpus
-from kg.mapping.dataset import article_graph, reference_graph
-from kg.mapping.iris import Minter
 from kg.ontology import shacl, shacl_native
 from kg.ontology.load import load_ontology, load_shapes
-from kg.settings import load_settings
 
-from helpers.paths import ROOT
+from helpers.graphs import seed_corpus_graph
 
 FRESH = rdflib.Namespace("urn:fixture:")
 ILL_TYPED = FRESH.illTyped  # an sh:datatype broken by a literal outside the datatype's lexical space
@@ -73,15 +67,8 @@ COMPONENT = {
 @functools.cache
 def inputs() -> tuple[rdflib.Graph, rdflib.Graph, rdflib.Graph]:
     """(the seed corpus's graph, the shapes, the ontology)."""
-    settings = load_settings(config_file=None, environ={}, overrides={"corpus_dir": ROOT / "corpus"})
-    vocabulary = vocabulary_index(settings)
-    corpus = load_corpus(ROOT / "corpus", vocabulary)
-    minter = Minter(settings.base_iri)
-    data = reference_graph(corpus, minter, vocabulary, True)
-    for article in sorted(corpus.articles):
-        data += article_graph(corpus, article, minter, vocabulary, True)
-    ontology = load_ontology(Path(settings.ontology_dir))
-    return data, load_shapes(Path(settings.ontology_dir)), ontology
+    data, ontology_dir = seed_corpus_graph()
+    return data, load_shapes(ontology_dir), load_ontology(ontology_dir)
 
 
 def key(v: shacl.ShapeViolation) -> tuple[str, str, str, str]:
