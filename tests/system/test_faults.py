@@ -128,16 +128,24 @@ class Captured(Exception):
 
 
 def next_build(settings, folder: Path, monkeypatch) -> dict:
-    """What the next build would write (quads, manifest), saved for the driver; nothing is written."""
-    import kg.builder.pipeline
+    """What the next build would write as a whole store (quads, manifest), saved for the driver;
+    nothing is written. An article edit would make the store from the previous one (update_store,
+    killed at its own points in tests/unit/test_build.py): here the whole-store path is taken."""
+    import kg.builder.store_writer
 
     captured: dict = {}
 
-    def capture(build_dir, build_id, quads, manifest):
-        captured.update(build=build_id, quads=list(quads), manifest=manifest, build_dir=str(build_dir))
+    def capture(build_dir, build_id, quads, manifest, then=None, files=None):
+        quads = list(quads)
+        if then is not None:  # what the build adds after the bulk load (the inferred graph)
+            added = pyoxigraph.Store()
+            then(added)
+            quads += list(added)
+        captured.update(build=build_id, quads=quads, manifest=manifest, build_dir=str(build_dir))
         raise Captured()
 
-    monkeypatch.setattr(kg.builder.pipeline, "write_store", capture)
+    monkeypatch.setattr(kg.builder.store_writer, "changed_graphs", lambda previous, prints: None)
+    monkeypatch.setattr(kg.builder.store_writer, "write_store", capture)
     with pytest.raises(Captured):
         build(settings)
     monkeypatch.undo()
