@@ -139,8 +139,8 @@ def load_yaml(path: Path, display: str | None = None) -> YamlDocument:
     if _LIBYAML is not None and "\t" not in text:
         try:
             return _document(name, yaml.compose(text, Loader=_LIBYAML))
-        except Exception:  # any problem at all: PyYAML decides (it may read the text otherwise) and words it
-            pass
+        except (yaml.YAMLError, _ReadDifferently, SourceSyntaxError):
+            pass  # PyYAML decides (it may read the text otherwise) and words the error as it always has
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:

@@ -14,17 +14,11 @@ from kg.mapping.iris import Minter
 from kg.serialize import to_oxigraph
 from kg.settings import load_settings
 
+from helpers import stored_answers as answers
 from helpers.paths import ROOT
 
 A000, A001, A002, A003, A004 = (
-    f"<https://w3id.org/peacekg/article/{i}>"
-    for i in (
-        "000_f8d9a80233053aef",
-        "001_8d381c327fafc0c6",
-        "002_812b4db44989ec20",
-        "003_4f3bc5a24f05ce64",
-        "004_e4a9586795b55eb4",
-    )
+    f"<{a}>" for a in (answers.A000, answers.A001, answers.A002, answers.A003, answers.A004)
 )
 PREFIXES = """
 PREFIX pk: <https://w3id.org/peacekg/ontology/>  PREFIX res: <https://w3id.org/peacekg/resource/>
