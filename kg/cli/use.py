@@ -3,6 +3,7 @@ to a remote store, and link its individuals to Wikidata. Registered on the group
 
 from __future__ import annotations
 
+import shlex
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -117,7 +118,11 @@ def query_command(
     list_queries: bool,
     queries_dir: Path | None,
 ) -> None:
-    """Run the stored query NAME (queries/NAME.rq, see queries/README.md) on the current store."""
+    """Run the stored query NAME (queries/NAME.rq, see queries/README.md) on the current store.
+
+    A query that pages (`pages:` in --list) returns one page; while a page has rows, the option
+    that asks for the next one is printed on stderr (`next page: --param after=…`), so stdout
+    stays the results. An empty page is the last."""
     from kg.queries.run import listing, render, run_stored
     from kg.queries.stored import load_all
 
@@ -132,7 +137,13 @@ def query_command(
     if not name:
         raise click.UsageError("give the name of a stored query (peacekg query --list shows them)")
     values = _query_params(params)
-    click.echo(render(run_stored(name, values, settings=settings, queries_dir=queries_dir), fmt), nl=False)
+    result = run_stored(name, values, settings=settings, queries_dir=queries_dir)
+    click.echo(render(result, fmt), nl=False)
+    if result.next_page:  # on stderr: stdout stays the results
+        click.echo(
+            "next page: " + " ".join(f"--param {k}={shlex.quote(v)}" for k, v in result.next_page.items()),
+            err=True,
+        )
 
 
 def _query_params(params: tuple[str, ...]) -> dict[str, str]:

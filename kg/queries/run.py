@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from kg.errors import PeaceKGError
+from kg.queries.paging import last_row_value, next_cursor
 from kg.queries.stored import StoredQuery, bind, find
 from kg.sparql.binding import BoundTerm, substitutions
 from kg.sparql.json_terms import json_term
@@ -45,6 +46,7 @@ class Result:
     variables: list[str]
     rows: list[dict[str, Any]]  # variable -> pyoxigraph term (unbound variables absent)
     bindings: dict[str, BoundTerm]
+    next_page: dict[str, str] | None = None  # a paging query's cursor for the next page: {param: value}
 
 
 def execute(query: StoredQuery, values: Mapping[str, str], store: pyoxigraph.Store) -> Result:
@@ -79,8 +81,10 @@ def listing(queries: list[StoredQuery]) -> str:
     for query in queries:
         lines.append(f"{query.name}  {query.title}")
         for p in query.params:
-            default = "required" if p.required else f"default {p.default}"
+            default = "required" if p.required else "default " + (p.default or '""')
             lines.append(f"    --param {p.name}=<{p.type}>  ({default}) {p.help}")
+        if query.page is not None:
+            lines.append(f"    pages: the next page is --param {query.page.param}=<last ?{query.page.variable}>")
     return "\n".join(lines) + ("\n" if lines else "")
 
 
@@ -95,7 +99,9 @@ def execute_bound(query: StoredQuery, terms: Mapping[str, BoundTerm], store: pyo
         raise StoredQueryRunError(f"{query.name}: not a SELECT query")
     names = [v.value for v in solutions.variables]
     rows = [{n: s[n] for n in names if s[n] is not None} for s in solutions]
-    return Result(names, rows, dict(terms))
+    cursor = next_cursor(query, last_row_value(query, rows))
+    next_page = {query.page.param: cursor} if query.page is not None and cursor is not None else None
+    return Result(names, rows, dict(terms), next_page)
 
 
 def _short(term: Any) -> str:

@@ -8,6 +8,10 @@ defined in queries/README.md)::
     # param: actor iri https://w3id.org/peacekg/resource/volodymyr-zelenskyy — the actor
     # tags: competency, cq-8, actors
 
+A query that pages by key also has ``# page: <param> <?variable>`` (kg.queries.paging): the
+next page is the same request with the cursor parameter bound to the variable's value in the
+last row. A ``string`` parameter's default ``""`` is the empty string (the first page).
+
 A parameter is bound to the query variable of the same name as an RDF term (kg.sparql.binding.BoundTerm,
 applied by pyoxigraph as ``substitutions``); a value is never pasted into query text. pyoxigraph
 needs a bound variable in the SELECT projection, so every parameter is projected (checked when
@@ -27,12 +31,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kg.errors import PeaceKGError, SourceSyntaxError
+from kg.queries.paging import Page, parse_field
+from kg.queries.paging import check as check_page
 from kg.sparql.binding import XSD, BindingError, BoundTerm, check
 
 ROOT = Path(__file__).resolve().parents[2]
 QUERIES_DIR = ROOT / "queries"
 TYPES = ("iri", "string", "integer", "decimal", "date", "boolean", "langstring")
-FIELDS = ("title", "description", "param", "tags")
+FIELDS = ("title", "description", "param", "tags", "page")
 RESERVED = frozenset({"format"})  # names the service uses itself (?format=csv)
 MAX_TITLE = 80
 MAX_FILE_BYTES = 256 * 1024
@@ -81,12 +87,13 @@ class StoredQuery:
     text: str  # the whole file: line numbers of errors are the file's
     params: tuple[Param, ...] = ()
     tags: tuple[str, ...] = field(default=())
+    page: Page | None = None  # keyset paging (# page:), None for a query that returns its whole answer
 
     def param(self, name: str) -> Param | None:
         return next((p for p in self.params if p.name == name), None)
 
     def summary(self) -> dict:
-        """What a listing shows: name, title, description, tags and parameters."""
+        """What a listing shows: name, title, description, tags, parameters and paging."""
         return {
             "name": self.name,
             "title": self.title,
@@ -96,6 +103,7 @@ class StoredQuery:
                 {"name": p.name, "type": p.type, "required": p.required, "default": p.default, "help": p.help}
                 for p in self.params
             ],
+            "page": {"param": self.page.param, "variable": self.page.variable} if self.page else None,
         }
 
 
@@ -167,6 +175,8 @@ def _parse_param(value: str, file: str, line: int) -> Param:
         )
     if not help_text.strip():
         raise StoredQueryFileError(f"parameter {name}: the help text after ' — ' is empty", file=file, line=line)
+    if default == '""' and kind == "string":  # the empty string: a cursor's "from the start"
+        default = ""
     param = Param(name, kind, None if default == "required" else default, help_text.strip(), line)
     if param.default is not None:
         try:
@@ -191,8 +201,10 @@ def parse(text: str, path: Path, *, display: str | None = None) -> StoredQuery:
     if not "\n".join(lines[header.end :]).strip():
         raise StoredQueryFileError("there is no query after the header", file=file, line=header.end + 1)
     title, description = header.fields["title"][0], header.fields["description"][0]
-    query = StoredQuery(name, path, title, description, text, tuple(header.params), header.tags)
-    _dry_run(query, file)
+    query = StoredQuery(name, path, title, description, text, tuple(header.params), header.tags, header.page)
+    _dry_run(query, file)  # first: a syntax error is told with its line
+    if header.page is not None:
+        check_page(header.page, tuple(header.params), text, file)
     return query
 
 
@@ -204,6 +216,7 @@ class _Header:
     fields: dict[str, tuple[str, int]] = field(default_factory=dict)  # key -> (value, line)
     params: list[Param] = field(default_factory=list)
     tags: tuple[str, ...] = ()
+    page: Page | None = None
     end: int = 0  # the number of its last line
 
     def add(self, key: str, value: str, number: int) -> None:
@@ -227,6 +240,8 @@ class _Header:
         self.fields[key] = (value, number)
         if key == "tags":
             self.tags = _parse_tags(value, self.file, number)
+        if key == "page":
+            self.page = parse_field(value, self.file, number)
 
     def check(self) -> None:
         """A title (not too long) and a description are required."""

@@ -6,15 +6,22 @@ Parameters are bound as RDF terms of their declared types (kg.queries.stored) an
 worker as ``Job.bindings``; a value is never pasted into query text. Errors use the service's one
 JSON shape: 404 no such query, 400 a missing, unknown, repeated or invalid parameter, 406 no
 acceptable format, 500 a broken query file (the server's fault), 503/504 from the worker pool.
-Stored queries run through service.execution.outcomes like any other query, under the same limits."""
+Stored queries run through service.execution.outcomes like any other query, under the same limits.
+
+A stored query that pages (``# page:``, kg.queries.paging) answers a non-empty, uncut page with
+``Link: <URL of the next page>; rel="next"`` (every format) and "Next page" / "First page" links
+in the HTML table; the cursor is read from the last row of the serialised page
+(kg.queries.paging.last_serialized_value), so the local workers and a remote store (``serve --store``) page
+the same way."""
 
 from __future__ import annotations
 
 import json
-from urllib.parse import parse_qs, urlencode
+from urllib.parse import parse_qs, quote, urlencode
 
 from flask import Blueprint, Response, current_app, render_template, request, url_for
 
+from kg.queries.paging import last_serialized_value, next_cursor
 from kg.queries.stored import (
     QUERIES_DIR,
     StoredQuery,
@@ -26,6 +33,7 @@ from kg.queries.stored import (
 )
 from service.errors import ApiError, html_security_headers
 from service.execution.outcomes import collect
+from service.execution.results import SELECT_TYPES
 from service.execution.workers import Job
 from service.protocol.federation import check_query
 from service.protocol.negotiation import choose
@@ -137,9 +145,16 @@ def run(name: str) -> Response:
     headers = {"Vary": "Accept"}
     if truncated:
         headers["X-PeaceKG-Truncated"] = "true"
+    # a page cut at the row limit gets no next page: the rows of its last key may be incomplete
+    cursor = None
+    if query.page is not None and not truncated:
+        cursor = next_cursor(query, last_serialized_value(data, _kind(media), query.page.variable))
+        if cursor is not None:
+            following = _query_string({**params, **_format(fmt), query.page.param: cursor})
+            headers["Link"] = f'<{request.base_url}?{following}>; rel="next"'
     if media == "text/html":
         return Response(
-            _html(query, params, json.loads(data), truncated),
+            _html(query, params, json.loads(data), truncated, cursor),
             status=200,
             content_type="text/html; charset=utf-8",
             headers=headers,
@@ -149,7 +164,21 @@ def run(name: str) -> Response:
     return Response(data, status=200, content_type=f"{media}; charset=utf-8", headers=headers)
 
 
-def _html(query: StoredQuery, given: dict[str, str], results: dict, truncated: bool) -> str:
+def _query_string(values: dict[str, str]) -> str:
+    """``values`` as a query string, every reserved character percent-encoded (spaces as %20)."""
+    return urlencode(values, quote_via=quote, safe="")
+
+
+def _kind(media: str) -> str:
+    """The kind of SELECT results sent as ``media`` (an HTML page is made from SPARQL JSON)."""
+    return "json" if media == "text/html" else SELECT_TYPES.get(media, "")
+
+
+def _format(fmt: str | None) -> dict[str, str]:
+    return {} if fmt is None else {"format": fmt}
+
+
+def _html(query: StoredQuery, given: dict[str, str], results: dict, truncated: bool, cursor: str | None) -> str:
     """The result table: IRIs of this dataset link to their pages, other http(s) IRIs to themselves,
     literals are shown with their language or datatype; a form to change the parameters."""
     names = results["head"]["vars"]
@@ -172,6 +201,14 @@ def _html(query: StoredQuery, given: dict[str, str], results: dict, truncated: b
         fmt: url_for("stored_queries.run", name=query.name) + "?" + urlencode({**given, "format": fmt})
         for fmt in ("csv", "tsv", "json")
     }
+    here = url_for("stored_queries.run", name=query.name) + "?"
+    paging = {}
+    if query.page is not None:
+        others = {k: v for k, v in given.items() if k != query.page.param}
+        if cursor is not None:
+            paging["next"] = here + _query_string({**others, query.page.param: cursor})
+        if given.get(query.page.param):  # a cursor is set: not the first page
+            paging["first"] = here + _query_string(others)
     return render_template(
         "queries_result.html",
         query=query,
@@ -180,6 +217,7 @@ def _html(query: StoredQuery, given: dict[str, str], results: dict, truncated: b
         rows=rows,
         truncated=truncated,
         downloads=downloads,
+        paging=paging,
         root=request.script_root,
     )
 
