@@ -101,6 +101,7 @@ def _service_at(commit: str, build_dir: Path, corpus: Path, log: Path) -> Engine
     return engine
 
 
+INLINE_OFF = "peacekg serve, inline_lookups off"
 FLOORS = {  # bench.floors: the service's stack, one layer at a time, answering the service's bytes
     "waitress": "floor: waitress alone",
     "flask": "floor: Flask on waitress",
@@ -148,6 +149,14 @@ def run(build_dir: Path, corpus: Path, reps: int, compare: str | None, floors: b
         engines["oxigraph serve"] = oxigraph(copy, logs / "oxigraph.log")
         engines["peacekg serve"] = peacekg(
             build_dir, corpus, logs / "peacekg.log", query_timeout_s=30, max_per_client=8
+        )
+        engines[INLINE_OFF] = peacekg(  # the same code with every query handed to a worker
+            build_dir,
+            corpus,
+            logs / "peacekg-inline-off.log",
+            query_timeout_s=30,
+            max_per_client=8,
+            extra_env={"PEACEKG_INLINE_LOOKUPS": "false"},
         )
         if compare:
             engines[f"peacekg serve at {compare}"] = _service_at(compare, build_dir, corpus, logs / "peacekg-old.log")

@@ -9,18 +9,21 @@ from __future__ import annotations
 import atexit
 from pathlib import Path
 
-from flask import Flask, Response, request
+from flask import Flask
 
 from kg.errors import ConfigError
 from kg.settings import Settings, load_settings
-from service import cors, errors, health
+from service import errors, health
 from service.auth import load_token
 from service.execution.client_limits import ClientSlots
+from service.execution.inline import InlineLookups
 from service.execution.remote_pool import RemotePool
 from service.execution.workers import WorkerPool
 from service.execution.writer import Writer
 from service.protocol import graph_store, sparql
 from service.protocol.federation import Policy
+from service.protocol.hot_route import HotRoute
+from service.request_hooks import RequestHooks
 from service.state import EXTENSION, ServiceState
 from service.views import dataset, openapi, pages, plots, query_page, stored_queries
 
@@ -59,6 +62,8 @@ def create_app(settings: Settings | None = None) -> Flask:
             queue_timeout_s=settings.queue_timeout_s,
         )
         atexit.register(app_state.writer.close)
+    if settings.inline_lookups and isinstance(pool, WorkerPool):  # a remote store answers everything itself
+        app_state.inline = InlineLookups(Path(settings.build_dir), max_offset=settings.max_result_rows)
     app.extensions[EXTENSION] = app_state
     errors.register(app)
     app.register_blueprint(sparql.blueprint)
@@ -73,25 +78,11 @@ def create_app(settings: Settings | None = None) -> Flask:
 
     # One hook before and one after each request (each hook is a call Flask wraps and checks for
     # every request, lookups included): the Host check and CORS preflights, then the headers
-    # every response carries.
-    allow_origin = settings.cors_allow_origin  # '' turns CORS off (service.cors)
-    every_response = [("X-Content-Type-Options", "nosniff"), *cors.response_headers(allow_origin)]
-
-    @app.before_request
-    def _before() -> Response | None:
-        # IRIs the service mints from the request (the endpoint as base IRI, direct graph names,
-        # Location headers) need a host; HTTP/1.1 requires one.
-        host = request.host
-        if not host or host.startswith(":"):
-            raise errors.ApiError(400, "the request has no Host header (HTTP/1.1 requires one)")
-        return cors.preflight(allow_origin) if allow_origin else None
-
-    @app.after_request
-    def _after(response: Response) -> Response:
-        headers = response.headers
-        for name, value in every_response:
-            if name not in headers:  # a view's own value wins (setdefault)
-                headers.add(name, value)
-        return response
+    # every response carries. /sparql reads skip Flask's dispatch but run the same hooks and the
+    # same protocol code (service.protocol.hot_route).
+    hooks = RequestHooks(settings.cors_allow_origin)
+    app.before_request(hooks.before)
+    app.after_request(hooks.after)
+    app.wsgi_app = HotRoute(app, app.wsgi_app, hooks)  # type: ignore[method-assign]
 
     return app

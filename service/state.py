@@ -1,4 +1,5 @@
-"""What one app instance holds beside Flask's own state, typed: the query pool, metrics, limits,
+"""What one app instance holds beside Flask's own state, typed: the query pool, the lookups run in
+the request thread, metrics, limits,
 the federation policy and, with updates on, the token and the single writer. ``create_app`` makes
 it; views and hooks read it through :func:`state` instead of string keys in ``app.extensions``.
 The settings stay where Flask keeps configuration, ``app.config["PEACEKG"]``."""
@@ -12,6 +13,7 @@ from flask import Flask, current_app
 
 if TYPE_CHECKING:
     from service.execution.client_limits import ClientSlots
+    from service.execution.inline import InlineLookups
     from service.execution.remote_pool import RemotePool
     from service.execution.workers import WorkerPool
     from service.execution.writer import Writer
@@ -29,6 +31,7 @@ class ServiceState:
     federation: Policy
     update_token: str | None = None  # set only when updates are on
     writer: Writer | None = None  # set only when updates are on
+    inline: InlineLookups | None = None  # lookups in the request thread (setting inline_lookups)
     caches: dict[str, Any] = field(default_factory=dict)  # per-app caches (plots, the VoID description)
 
 

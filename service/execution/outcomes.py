@@ -1,4 +1,5 @@
-"""Running a job through the worker pool (or a write through the single writer) from a request:
+"""Running a job through the worker pool, or in the request thread when it is a lookup
+(service.execution.inline), or a write through the single writer, from a request:
 every outcome counted in /metrics and mapped to the one error shape (429 too many queries of
 this client, 503 busy with Retry-After, 504 timeout, 400 syntax with its position, 406 no format
 for the form, 403/404/415 for refused writes), and whole results collected for callers that need
@@ -14,6 +15,7 @@ from flask import current_app, request
 
 from kg.ontology.sources import sparql_position
 from service.errors import ApiError
+from service.execution.inline import InlineResult
 from service.execution.remote_pool import Buffered
 from service.execution.workers import Busy, Job, QueryFailed, QueryTimeout, ResultStream
 from service.state import state
@@ -72,13 +74,17 @@ class _Outcome:
         # ok, or an ApiError: it propagates as it is
 
 
-def start(job: Job, *, what: str = "the query", evaluation_status: int = 400) -> tuple[bool, ResultStream | Buffered]:
+def start(
+    job: Job, *, what: str = "the query", evaluation_status: int = 400, client: str | None = None
+) -> tuple[bool, ResultStream | Buffered | InlineResult]:
     """Start ``job``; returns (truncated, body). ``evaluation_status``: the status when the query
-    fails while evaluating (400 for a client's query, 500 for one of the service's own)."""
+    fails while evaluating (400 for a client's query, 500 for one of the service's own).
+    ``client``: the client's address, when the caller has it (default: the current request's)."""
     settings = current_app.config["PEACEKG"]
     app_state = state()
     job.rewrite = settings.query_rewrite
-    slots, client = app_state.client_slots, request.remote_addr or "unknown"
+    slots = app_state.client_slots
+    client = (client if client is not None else request.remote_addr) or "unknown"
     with _Outcome(
         app_state.metrics,
         busy="all query workers are busy; retry shortly",
@@ -97,7 +103,13 @@ def start(job: Job, *, what: str = "the query", evaluation_status: int = 400) ->
         try:
             if app_state.writer is not None and job.store is None:
                 job.store = app_state.writer.read_store()  # the newest generation of the live store
-            _form, truncated, body = app_state.pool.run(job, settings.query_timeout_s)
+            inline = app_state.inline
+            body: ResultStream | Buffered | InlineResult
+            if inline is not None and inline.takes(job):  # a lookup: in this thread (service.execution.inline)
+                app_state.metrics.record_inline()  # counted whatever its outcome (a 504 too)
+                _form, truncated, body = inline.run(job, settings.query_timeout_s)
+            else:
+                _form, truncated, body = app_state.pool.run(job, settings.query_timeout_s)
             running = True
         finally:
             if not running:  # the query did not start: its slot is free at once

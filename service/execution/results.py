@@ -1,10 +1,13 @@
-"""Serialising SPARQL SELECT results incrementally, row by row, so a row limit can stop them and
-large results stream in chunks: JSON, XML, CSV and TSV as the W3C specifications define them."""
+"""Serialising SPARQL results: SELECT results incrementally, row by row, so a row limit can stop
+them and large results stream in chunks (JSON, XML, CSV and TSV as the W3C specifications define
+them); and :func:`result_chunks`, an engine's answer of any query form in the negotiated format,
+the one serialisation both a query worker and a lookup in the request thread use (so they answer
+the same bytes)."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from json.encoder import encode_basestring as _json_string  # json.dumps' own, without ensure_ascii
 from typing import Any, Protocol
 from xml.sax.saxutils import escape, quoteattr
@@ -149,3 +152,52 @@ def serialize_solutions(
     elif kind == "xml":
         buffer.append("</results></sparql>")
     yield "".join(buffer).encode("utf-8")
+
+
+class NoFormat(Exception):
+    """The negotiated media type has no serialisation for this query form (406)."""
+
+    def __init__(self, form: str):
+        super().__init__(form)
+        self.form = form  # select, ask or graph
+
+
+CHECK_EVERY = 256  # rows read between two calls of a result's ``check`` (the time limit of a lookup)
+
+
+def result_chunks(
+    result: Any, media: str, max_rows: int, check: Callable[[], None] | None = None
+) -> tuple[str, bool, Iterable[bytes]]:
+    """An engine's answer in ``media``: its form (select, ask, graph), whether rows were cut at
+    ``max_rows``, and the body chunks. The rows are read here (at most ``max_rows`` + 1), calling
+    ``check`` every CHECK_EVERY rows (it raises to stop them); the chunks of a SELECT are written
+    lazily. NoFormat when ``media`` has no serialisation for the form."""
+    if isinstance(result, pyoxigraph.QuerySolutions):
+        kind = SELECT_TYPES.get(media)
+        if kind is None:
+            raise NoFormat("select")
+        names = [v.value for v in result.variables]
+        rows, truncated = _bounded(result, max_rows, check)
+        return "select", truncated, serialize_solutions(names, rows, kind)
+    if isinstance(result, pyoxigraph.QueryBoolean):
+        kind = SELECT_TYPES.get(media)
+        if kind is None:
+            raise NoFormat("ask")
+        return "ask", False, [result.serialize(format=BOOLEAN_FORMATS[kind]) or b""]
+    fmt = RDF_FORMATS.get(media)  # CONSTRUCT or DESCRIBE: triples
+    if fmt is None:
+        raise NoFormat("graph")
+    triples, truncated = _bounded(result, max_rows, check)
+    return "graph", truncated, [pyoxigraph.serialize(triples, format=fmt) or b""]
+
+
+def _bounded(results: Iterable[Any], limit: int, check: Callable[[], None] | None) -> tuple[list[Any], bool]:
+    """At most ``limit`` items, and whether there were more; ``check`` called every CHECK_EVERY items."""
+    items: list[Any] = []
+    for item in results:
+        if len(items) >= limit:
+            return items, True
+        items.append(item)
+        if check is not None and len(items) % CHECK_EVERY == 0:
+            check()
+    return items, False

@@ -27,7 +27,7 @@ import pyoxigraph
 from kg.sparql.binding import BindingError, substitutions
 from kg.sparql.rewrite import Rewrite, rewrite
 from kg.store.builds import current_build, store_root
-from service.execution.results import BOOLEAN_FORMATS, RDF_FORMATS, SELECT_TYPES, serialize_solutions
+from service.execution.results import NoFormat, result_chunks
 
 if TYPE_CHECKING:
     from service.execution.workers import Job
@@ -135,12 +135,10 @@ def _answer(conn: Connection, store: pyoxigraph.Store, job: Job, options: dict[s
     try:
         ran = _rewritten(job)
         result = store.query(ran.text, **options)
-        if isinstance(result, pyoxigraph.QuerySolutions):
-            _send_solutions(conn, result, job, ran.rules)
-        elif isinstance(result, pyoxigraph.QueryBoolean):
-            _send_boolean(conn, result, job, ran.rules)
-        else:
-            _send_triples(conn, result, job, ran.rules)
+        form, truncated, chunks = result_chunks(result, job.media, job.max_rows)
+        _send(conn, form, truncated, ran.rules, chunks)
+    except NoFormat as exc:
+        conn.send(("form", exc.form))
     except SyntaxError as exc:
         conn.send(("error", "syntax", str(exc)))
     except (OSError, ValueError, TypeError, RuntimeError) as exc:  # RuntimeError: e.g. a binding not projected
@@ -170,43 +168,3 @@ def _send(conn: Connection, form: str, truncated: bool, rules: tuple[str, ...], 
         conn.send(("end",))
     else:
         conn.send(("result", form, truncated, rules, b"".join(buffered)))
-
-
-def _send_solutions(conn: Connection, result: pyoxigraph.QuerySolutions, job: Job, rules: tuple[str, ...]) -> None:
-    """SELECT: at most max_rows rows, in the negotiated results format."""
-    kind = SELECT_TYPES.get(job.media)
-    if kind is None:
-        conn.send(("form", "select"))
-        return
-    names = [v.value for v in result.variables]
-    rows, truncated = _bounded(result, job.max_rows)
-    _send(conn, "select", truncated, rules, serialize_solutions(names, rows, kind))
-
-
-def _send_boolean(conn: Connection, result: pyoxigraph.QueryBoolean, job: Job, rules: tuple[str, ...]) -> None:
-    """ASK: the boolean, in the negotiated results format."""
-    kind = SELECT_TYPES.get(job.media)
-    if kind is None:
-        conn.send(("form", "ask"))
-        return
-    _send(conn, "ask", False, rules, [result.serialize(format=BOOLEAN_FORMATS[kind]) or b""])
-
-
-def _send_triples(conn: Connection, result: Any, job: Job, rules: tuple[str, ...]) -> None:
-    """CONSTRUCT or DESCRIBE: at most max_rows triples, in the negotiated RDF format."""
-    fmt = RDF_FORMATS.get(job.media)
-    if fmt is None:
-        conn.send(("form", "graph"))
-        return
-    triples, truncated = _bounded(result, job.max_rows)
-    _send(conn, "graph", truncated, rules, [pyoxigraph.serialize(triples, format=fmt) or b""])
-
-
-def _bounded(results: Any, limit: int) -> tuple[list[Any], bool]:
-    """At most ``limit`` items, and whether there were more."""
-    items: list[Any] = []
-    for item in results:
-        if len(items) >= limit:
-            return items, True
-        items.append(item)
-    return items, False

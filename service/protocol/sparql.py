@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from functools import lru_cache
 from urllib.parse import parse_qs, urlsplit
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Flask, Request, Response, current_app, request
 from werkzeug.sansio.utils import get_current_url
 
 from kg.sparql.lexer import DatasetConflict, add_using, mentions, query_form, significant
@@ -51,22 +51,22 @@ def _url(scheme: str, host: str, root_path: str, path: str) -> str:
     return get_current_url(scheme, host, root_path, path)
 
 
-def endpoint_iri() -> str:
+def endpoint_iri(req: Request) -> str:
     """The request's URL without its query string (``request.base_url``), the base IRI of its query."""
-    return _url(request.scheme, request.host, request.root_path, request.path)
+    return _url(req.scheme, req.host, req.root_path, req.path)
 
 
-def _params() -> dict[str, list[str]]:
+def _params(req: Request) -> dict[str, list[str]]:
     """URL parameters, decoded strictly (non-UTF-8 is a client error)."""
-    raw = request.query_string
+    raw = req.query_string
     try:
         return parse_qs(raw.decode("utf-8"), keep_blank_values=True, errors="strict")
     except UnicodeDecodeError:
         raise ApiError(400, "the query string is not valid UTF-8") from None
 
 
-def _form_body() -> dict[str, list[str]]:
-    data = request.get_data(cache=True)
+def _form_body(req: Request) -> dict[str, list[str]]:
+    data = req.get_data(cache=True)
     try:
         return parse_qs(data.decode("utf-8"), keep_blank_values=True, errors="strict")
     except UnicodeDecodeError:
@@ -91,24 +91,24 @@ def _iris(values: list[str], name: str) -> list[str]:
     return values
 
 
-def _utf8_body() -> str:
+def _utf8_body(req: Request) -> str:
     try:
-        return request.get_data(cache=True).decode("utf-8")
+        return req.get_data(cache=True).decode("utf-8")
     except UnicodeDecodeError:
         raise ApiError(400, "the request body is not valid UTF-8") from None
 
 
-def _read_request() -> tuple[str, str, dict[str, list[str]]]:
+def _read_request(req: Request) -> tuple[str, str, dict[str, list[str]]]:
     """The operation ("query" or "update"), its text and the parameters that carry its dataset,
     from any of the protocol's five operations."""
-    url = _params()
-    if request.method in READ_METHODS:  # HEAD is GET without the body (Flask routes HEAD here too)
+    url = _params(req)
+    if req.method in READ_METHODS:  # HEAD is GET without the body (Flask routes HEAD here too)
         if "update" in url:
-            raise ApiError(400, f"updates are not allowed with {request.method}; use POST")
+            raise ApiError(400, f"updates are not allowed with {req.method}; use POST")
         return "query", _one(url, "query") or "", url
-    media = (request.mimetype or "").lower()
+    media = (req.mimetype or "").lower()
     if media == "application/x-www-form-urlencoded":
-        body = _form_body()
+        body = _form_body(req)
         if "query" in body and "update" in body:
             raise ApiError(400, "give either query or update, not both")
         if "query" in url or "update" in url:
@@ -116,17 +116,17 @@ def _read_request() -> tuple[str, str, dict[str, list[str]]]:
         kind = "update" if "update" in body else "query"
         return kind, _one(body, kind) or "", {**url, **body}
     if media == "application/sparql-query":
-        return "query", _utf8_body(), url
+        return "query", _utf8_body(req), url
     if media == "application/sparql-update":
-        return "update", _utf8_body(), url
+        return "update", _utf8_body(req), url
     raise ApiError(
         415,
-        f"unsupported Content-Type {request.mimetype or '(none)'}: use application/x-www-form-urlencoded, "
+        f"unsupported Content-Type {req.mimetype or '(none)'}: use application/x-www-form-urlencoded, "
         "application/sparql-query or application/sparql-update",
     )
 
 
-def _update(text: str, source: dict[str, list[str]]) -> Response:
+def _update(req: Request, text: str, source: dict[str, list[str]]) -> Response:
     require_writer()
     for name in ("default-graph-uri", "named-graph-uri"):
         if name in source:
@@ -140,22 +140,30 @@ def _update(text: str, source: dict[str, list[str]]) -> Response:
     except DatasetConflict as exc:
         raise ApiError(400, str(exc)) from None
     text = check_update(text, state().federation)
-    write(("update", text, endpoint_iri()))
+    write(("update", text, endpoint_iri(req)))
     return Response(status=204)
 
 
 @blueprint.route("/sparql", methods=["GET", "POST"])
 def sparql() -> Response:
-    if request.method in READ_METHODS and not request.query_string:
-        return service_description()
-    settings = current_app.config["PEACEKG"]
-    if len(request.query_string) > settings.max_request_bytes:
+    return answer(request._get_current_object(), current_app)  # type: ignore[attr-defined]
+
+
+def answer(req: Request, app: Flask) -> Response:
+    """The response to a /sparql request; raises ApiError for the one error shape. Called by the
+    Flask view and by the WSGI-level dispatch of lookups (service.protocol.hot_route) with the
+    request and the app, so both run this one implementation of the protocol; the app's context
+    must be pushed (current_app, service.state)."""
+    if req.method in READ_METHODS and not req.query_string:
+        return service_description(req)
+    settings = app.config["PEACEKG"]
+    if len(req.query_string) > settings.max_request_bytes:
         raise ApiError(413, f"the query string is longer than {settings.max_request_bytes} bytes")
-    kind, query, source = _read_request()
+    kind, query, source = _read_request(req)
     if not query.strip():
         raise ApiError(400, f"missing {kind}")
     if kind == "update":
-        return _update(query, source)
+        return _update(req, query, source)
     for name in ("using-graph-uri", "using-named-graph-uri"):
         if name in source:
             raise ApiError(400, f"{name} applies to updates; a query takes default-graph-uri / named-graph-uri")
@@ -164,7 +172,7 @@ def sparql() -> Response:
     query = check_query(query, state().federation)
     form = query_form(query)
     offers = GRAPH_OFFERS if form in ("construct", "describe") else RESULT_OFFERS
-    media = choose(request.headers.get("Accept"), offers)
+    media = choose(req.headers.get("Accept"), offers)
     if media is None:
         raise ApiError(
             406,
@@ -180,9 +188,9 @@ def sparql() -> Response:
         named,
         union=not defaults and not named and not in_query,
         max_rows=settings.max_result_rows,
-        base_iri=endpoint_iri(),
+        base_iri=endpoint_iri(req),
     )  # the protocol lets the service define the base
-    truncated, body = start(job)
+    truncated, body = start(job, client=req.remote_addr)
     headers = {"X-PeaceKG-Truncated": "true"} if truncated else {}
     headers["Vary"] = "Accept"
     # Small results are read at once and the worker goes back to the pool; larger ones stream,
@@ -219,10 +227,10 @@ def _rest_or_abort(buffered: list[bytes], body) -> Iterator[bytes]:
         raise StreamBroken(f"the result stream ended early ({body.failure or 'closed'})")
 
 
-def service_description() -> Response:
+def service_description(req: Request) -> Response:
     """An SPARQL 1.1 Service Description of this endpoint, in Turtle."""
     base = current_app.config["PEACEKG"].base_iri
-    endpoint = endpoint_iri()
+    endpoint = endpoint_iri(req)
     formats = " , ".join(
         f"<http://www.w3.org/ns/formats/{f}>"
         for f in (
