@@ -25,6 +25,7 @@ class Metrics:
     timeouts: int = 0
     busy: int = 0
     limited: int = 0  # refused with 429: the client had too many queries running
+    inline: int = 0  # lookups answered in the request thread (setting inline_lookups; service.execution.inline)
     rewritten: int = 0  # queries the worker ran rewritten (setting query_rewrite; kg.sparql.rewrite)
     rewrite_rules: dict[str, int] = field(default_factory=dict)  # how often each rule applied
     # the latest 10,000: a deque drops the oldest in O(1) (a list's del [:-10000] moved 10,000 floats per query)
@@ -43,6 +44,10 @@ class Metrics:
             elif outcome == "limited":
                 self.limited += 1
             self.latencies_ms.append(latency_ms)
+
+    def record_inline(self) -> None:
+        with self.lock:
+            self.inline += 1
 
     def record_rewrite(self, rules: tuple[str, ...]) -> None:
         with self.lock:
@@ -63,6 +68,7 @@ class Metrics:
                 "timeouts": self.timeouts,
                 "busy": self.busy,
                 "limited": self.limited,
+                "inline": self.inline,
                 "rewritten": {"queries": self.rewritten, "rules": dict(sorted(self.rewrite_rules.items()))},
                 "latency_ms": {"p50": pct(0.50), "p95": pct(0.95), "p99": pct(0.99)},
             }
