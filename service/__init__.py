@@ -23,7 +23,7 @@ from service.execution.writer import Writer
 from service.protocol import graph_store, sparql
 from service.protocol.federation import Policy
 from service.protocol.hot_route import HotRoute
-from service.request_hooks import RequestHooks
+from service.protocol.request_hooks import RequestHooks
 from service.state import EXTENSION, ServiceState
 from service.views import dataset, openapi, pages, plots, query_page, stored_queries
 

@@ -3,7 +3,7 @@ level: Flask's request dispatch (a request context, URL matching twice, the hook
 null session, signals) costs a lookup about as much as the query itself (bench/README.md,
 "Lookups"). What runs instead is the same code, not a second implementation: the protocol
 (:func:`service.protocol.sparql.answer`: parameters, negotiation, limits, the job), the app's
-hooks (:class:`service.request_hooks.RequestHooks`: the Host check, the headers every response
+hooks (:class:`service.protocol.request_hooks.RequestHooks`: the Host check, the headers every response
 carries), in the app's context (its config and state); werkzeug's response answers HEAD without
 a body as it does for Flask. Errors go through Flask's own handling (a request context is pushed
 for them), so the error shape, its headers and the after-request hook are the ones every route
@@ -22,8 +22,8 @@ from typing import Any
 
 from flask import Flask
 
+from service.protocol.request_hooks import RequestHooks
 from service.protocol.sparql import answer
-from service.request_hooks import RequestHooks
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 ENDPOINT = "sparql.sparql"
