@@ -92,9 +92,15 @@ def from_stored(query: StoredQuery) -> Example:
     description = query.description
     if query.params:
         described = "; ".join(
-            f"{p.name} ({'required' if p.default is None else 'default ' + p.default})" for p in query.params
+            f"{p.name} ({'required' if p.default is None else 'default ' + (p.default or chr(34) * 2)})"
+            for p in query.params
         )
         description += f" Parameters, bound at /queries/{query.name}: {described}."
+    if query.page is not None:  # here its cursor is unbound, and the FILTER on it keeps no row
+        description += (
+            f" It answers a page at a time at /queries/{query.name} (the next page: {query.page.param} ="
+            f' the last ?{query.page.variable}); here, write "" for ?{query.page.param} to get the first page.'
+        )
     return Example(query.name, query.title, description, query.text)
 
 

@@ -16,8 +16,10 @@ from urllib.parse import parse_qs, urlsplit
 import pyoxigraph
 import pytest
 
+from kg.queries.stored import find
 from service import create_app
 from service.state import state
+from service.views.query_examples import from_stored
 
 from helpers.paths import ROOT
 
@@ -156,3 +158,24 @@ def test_the_list_says_how_each_query_pages(client) -> None:
     assert listed["labels"]["page"] is None
     html = client.get("/queries", headers=HTML).get_data(as_text=True)
     assert "next page by <code>after</code> = last <code>?key</code>" in html
+
+
+def test_a_page_cut_at_the_row_limit_has_no_next_page(seed_build) -> None:
+    """The last key's rows may be incomplete on a cut page: a next page from it would skip rows."""
+    app = create_app(seed_build.replace(query_workers=1, max_result_rows=2))
+    app.config["PEACEKG_QUERIES_DIR"] = FIXTURES
+    try:
+        client = app.test_client()
+        response = client.get("/queries/statement-classes-paged")
+        assert response.status_code == 200 and response.headers.get("X-PeaceKG-Truncated") == "true"
+        assert len(response.json["results"]["bindings"]) == 2 and _next(response) is None
+        page = client.get("/queries/statement-classes-paged", headers=HTML).get_data(as_text=True)
+        assert "cut at the row limit: no next page" in page and "Next page" not in page
+    finally:
+        state(app).pool.close()
+
+
+def test_the_query_page_example_says_how_to_get_the_first_page() -> None:
+    example = from_stored(find("labels-paged", FIXTURES))
+    assert 'after (default "")' in example.description
+    assert "a page at a time at /queries/labels-paged (the next page: after = the last ?key)" in example.description
