@@ -18,7 +18,7 @@ from click.testing import CliRunner
 
 from kg.cli import cli
 from kg.queries.run import execute
-from kg.queries.stored import StoredQueryFileError, find, load, parse
+from kg.queries.stored import StoredQueryFileError, find, load, load_all, parse
 from kg.store.builds import open_store
 
 from helpers.paths import ROOT
@@ -63,6 +63,32 @@ def test_the_pages_together_are_the_whole_answer_once(store, paged: str, whole: 
     expected = [_key(r, unpaged.variables) for r in unpaged.rows]
     assert pages > 3 and len(expected) > 20  # the fixture pages, several times
     assert Counter(rows) == Counter(expected) and len(set(rows)) == len(rows)
+
+
+EVERY_PAGED = [(folder, q.name) for folder in (None, FIXTURES) for q in load_all(folder)[0] if q.page is not None]
+
+
+@pytest.mark.parametrize("folder, name", EVERY_PAGED, ids=[name for _, name in EVERY_PAGED])
+def test_each_stored_query_that_pages_gives_disjoint_pages_in_key_order(store, folder, name: str) -> None:
+    """queries/*.rq (and the fixtures) with ``# page:``, walked with their defaults on the seed graph: the pages end,
+    each page's keys come after the cursor and in order, and no key is on two pages (that the
+    pages together are the unpaged answer is each query's own test)."""
+    query = find(name, folder)
+    assert query.page is not None
+    variable, values = query.page.variable, {}
+    seen: set[str] = set()
+    for _ in range(10_000):
+        result = execute(query, values, store)
+        keys = [row[variable].value for row in result.rows if variable in row]
+        if not result.rows:
+            assert result.next_page is None
+            return
+        assert keys == sorted(keys) and all(k > values.get(query.page.param, "") for k in keys)
+        assert not seen & set(keys), f"{name}: a key on two pages"
+        seen |= set(keys)
+        assert result.next_page is not None
+        values = {**values, **result.next_page}
+    raise AssertionError(f"{name}: paging did not end")
 
 
 def test_a_paged_query_that_has_no_rows_has_no_next_page(store) -> None:
