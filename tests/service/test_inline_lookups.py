@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pyoxigraph
 import pytest
-from flask import Flask
+from flask import Flask, Response
 from flask.testing import FlaskClient
 
 from kg.settings import Settings
@@ -205,5 +205,24 @@ def test_a_query_that_is_no_lookup_goes_to_a_worker_and_is_killed(settings: Sett
         lookup = client.get("/sparql", query_string={"query": HUB_LOOKUPS["select"][0]})
         assert lookup.status_code == 200 and len(lookup.json["results"]["bindings"]) == HUB_TRIPLES
         assert client.get("/metrics").json["inline"] == 1
+    finally:
+        state(app).pool.close()
+
+
+def test_a_hook_added_to_the_app_sends_sparql_reads_back_through_flask(seed_build: Settings) -> None:
+    """The WSGI-level dispatch of /sparql reads (service.protocol.hot_route) runs the app's own two
+    hooks only; an app given another hook answers every request through Flask, that hook included."""
+    app = create_app(seed_build)
+    try:
+
+        def mark(response: Response) -> Response:
+            response.headers["X-Added-Hook"] = "ran"
+            return response
+
+        app.after_request(mark)
+        response = app.test_client().get("/sparql", query_string={"query": f"ASK {{ ?s a <{PK}Statement> }}"})
+        assert response.status_code == 200 and response.json["boolean"] is True
+        assert response.headers["X-Added-Hook"] == "ran"
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
     finally:
         state(app).pool.close()
