@@ -49,7 +49,6 @@ class HotRoute:
             return self.flask_wsgi(environ, start_response)
         app = self.app
         request = app.request_class(environ)
-        request.json_module = app.json  # as Flask's request context sets it
         with app.app_context():
             try:
                 self.hooks.check_host(request)
