@@ -170,6 +170,32 @@ def where_group_start(text: str) -> int | None:
     return None
 
 
+def subselect_group_starts(text: str) -> list[tuple[int, frozenset[str]]]:
+    """For each sub-SELECT (a SELECT inside braces): the offset just after the ``{`` that opens its
+    WHERE group, and the variables it projects (``?x`` and ``(… AS ?x)``; ``*`` as the name ``*``)."""
+    toks = significant(text)
+    starts = []
+    for i, token in enumerate(toks):
+        if token.keyword != "SELECT" or token.depth == 0:
+            continue
+        projected: set[str] = set()
+        parens, j = 0, i + 1
+        while j < len(toks) and not (toks[j].text == "{" and parens == 0):
+            t = toks[j]
+            if t.text == "(":
+                parens += 1
+            elif t.text == ")":
+                parens -= 1
+            elif t.text == "*" and parens == 0:
+                projected.add("*")
+            elif t.kind == "var" and (parens == 0 or toks[j - 1].keyword == "AS"):
+                projected.add(t.text[1:])
+            j += 1
+        if j < len(toks):
+            starts.append((toks[j].start + 1, frozenset(projected)))
+    return starts
+
+
 def operation_keywords(text: str) -> list[Token]:
     """The words at brace depth 0 of an update: its operations and their clauses."""
     return [t for t in significant(text) if t.kind == "word" and t.depth == 0]

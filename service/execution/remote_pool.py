@@ -30,7 +30,7 @@ from typing import Any
 import pyoxigraph
 
 from kg.sparql.binding import BoundTerm, check
-from kg.sparql.lexer import query_form, where_group_start
+from kg.sparql.lexer import query_form, subselect_group_starts, where_group_start
 from service.execution.results import BOOLEAN_FORMATS, RDF_FORMATS, SELECT_TYPES, serialize_solutions
 from service.execution.workers import Busy, Job, QueryFailed, QueryTimeout
 
@@ -48,21 +48,31 @@ def _sparql_term(term: BoundTerm | str) -> str:
 
 def bind_with_values(query: str, bindings: dict[str, Any] | None) -> str:
     """``query`` with ``bindings`` as a VALUES block opening its WHERE group (a join at the top of
-    the pattern; Virtuoso accepts a trailing VALUES only after SELECT, so it goes inside)."""
+    the pattern; Virtuoso accepts a trailing VALUES only after SELECT, so it goes inside), and
+    opening the WHERE group of each sub-SELECT that projects a bound variable, with those: a
+    sub-SELECT is evaluated on its own, so without it the variable is unbound inside (a paging
+    query's cursor, ``FILTER(STR(?statement) > ?after)`` in its driver, matched nothing), where
+    pyoxigraph's substitutions bind it (tests/system/test_virtuoso_paging.py)."""
     if not bindings:
         return query
-    names = sorted(bindings)
-    block = (
-        " VALUES ("
-        + " ".join(f"?{n}" for n in names)
-        + ") { ("
-        + " ".join(_sparql_term(bindings[n]) for n in names)
-        + ") } "
-    )
     at = where_group_start(query)
     if at is None:
         raise QueryFailed("syntax", "error at 1:1: no WHERE group to bind the parameters in")
-    return query[:at] + block + query[at:]
+    inserts = [(at, sorted(bindings))]
+    for offset, projected in subselect_group_starts(query):
+        names = sorted(n for n in bindings if n in projected)  # SELECT *: left as written
+        if names:
+            inserts.append((offset, names))
+    for offset, names in sorted(inserts, reverse=True):
+        block = (
+            " VALUES ("
+            + " ".join(f"?{n}" for n in names)
+            + ") { ("
+            + " ".join(_sparql_term(bindings[n]) for n in names)
+            + ") } "
+        )
+        query = query[:offset] + block + query[offset:]
+    return query
 
 
 def _term(value: dict[str, Any]) -> Any:

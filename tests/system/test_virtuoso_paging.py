@@ -73,15 +73,6 @@ def _pages(client, name: str, names: list[str]) -> list[list[tuple]]:
     raise AssertionError("paging did not end")
 
 
-# serve --store binds parameters with a VALUES block at the top of the outer WHERE group only; a
-# sub-SELECT is evaluated on its own, so the driver's cursor is unbound there and the first page is
-# empty. /work/tools/s6/hc-remote-subselect-binding.patch (service.execution.remote_pool, with
-# kg.sparql.lexer.subselect_group_starts) binds each sub-SELECT that projects a parameter too, as
-# pyoxigraph's substitutions do; with it this test passes (checked on a copy of the tree, with
-# test_remote_store.py and test_virtuoso_stored.py unchanged). Remove the mark with the patch.
-@pytest.mark.xfail(
-    reason="serve --store does not bind a parameter inside a sub-SELECT (the paging driver's cursor)", strict=True
-)
 @pytest.mark.parametrize(
     "paged, whole, names",
     [
