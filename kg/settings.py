@@ -168,9 +168,22 @@ class Settings:
             "differential test (queries/README.md has the figures)."
         ),
     )
+    inline_lookups: bool = setting(
+        True,
+        (
+            "Run lookups in the request thread instead of a worker process: a query whose cost is bounded by "
+            "its output (one triple pattern with a constant and no variable twice, or a DESCRIBE of IRIs, with "
+            "at most LIMIT and OFFSET; service/execution/lookup_shape.py has the exact rule), on the union "
+            "default graph. The time limit (504) and the row limit still hold, checked between rows; every "
+            "other query goes to the workers. Off: every query goes to a worker."
+        ),
+    )
     query_timeout_s: float = setting(
         10.0,
-        ("Per-query time limit in seconds; a query past it is stopped by killing its worker (504)."),
+        (
+            "Per-query time limit in seconds; a query past it is stopped by killing its worker, a lookup run in "
+            "the request thread (inline_lookups) between two of its rows (504)."
+        ),
     )
     queue_timeout_s: float = setting(
         5.0,
