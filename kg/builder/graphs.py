@@ -2,6 +2,10 @@
 or taken from the cache of per-graph N-Quads in ``<build_dir>/cache/`` when their inputs are
 unchanged (their fingerprint names the file; each file is sealed: kg.builder.sealed).
 
+A graph is held as its N-Quads bytes, never as a list of ``pyoxigraph.Quad`` objects: at 10,000
+articles the lists were about 510 bytes a quad (1.1 GB), the bytes are about 150, and a cached
+graph is used as read, without parsing it (the stores it goes into parse it in Rust).
+
 Graphs to map are validated in batches (pySHACL's fixed cost, shared); with ``build_workers`` > 1
 the batches are mapped and validated in forked worker processes, which send back the N-Quads of a
 batch that conforms. A batch that does not is mapped and validated again here, so that its
@@ -10,9 +14,10 @@ errors are told exactly as without workers (and by the same code).
 
 from __future__ import annotations
 
+import io
 import math
 import multiprocessing
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,7 +27,7 @@ import rdflib
 
 from kg.annotations.corpus import Corpus
 from kg.builder.report import describe_violations
-from kg.builder.sealed import read_quads, write_quads
+from kg.builder.sealed import read_sealed, write_bytes
 from kg.errors import ValidationError
 from kg.mapping.dataset import article_graph
 from kg.mapping.iris import Minter
@@ -36,11 +41,53 @@ from kg.settings import Settings
 
 Progress = Callable[[str], None]
 Failures = list[tuple[str, list[ShapeViolation], rdflib.Graph]]
+NQ = pyoxigraph.RdfFormat.N_QUADS
+Graphs = dict[str, bytes]  # graph name -> its quads as N-Quads (one quad a line)
 
 
 def quads_of(graph: rdflib.Graph, name: str) -> list[pyoxigraph.Quad]:
     g = pyoxigraph.NamedNode(name)
     return [pyoxigraph.Quad(*to_oxigraph_terms(s, p, o), g) for s, p, o in graph]
+
+
+def nquads_of(graph: rdflib.Graph, name: str) -> bytes:
+    """An rdflib graph as the N-Quads of the named graph ``name``."""
+    return rdf_bytes(quads_of(graph, name), NQ)
+
+
+def size(data: bytes) -> int:
+    """The number of quads (or triples) of N-Quads (N-Triples) bytes: pyoxigraph writes one a line."""
+    return data.count(b"\n")
+
+
+def parse(data: bytes) -> list[pyoxigraph.Quad]:
+    return list(pyoxigraph.parse(data, format=NQ))
+
+
+class _Chained(io.RawIOBase):
+    """Byte strings read one after the other as one stream, without joining them (a copy)."""
+
+    def __init__(self, chunks: Iterable[bytes]):
+        self._chunks, self._rest = iter(chunks), memoryview(b"")
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        while not self._rest:
+            chunk = next(self._chunks, None)
+            if chunk is None:
+                return 0
+            self._rest = memoryview(chunk)
+        n = min(len(buffer), len(self._rest))
+        buffer[:n] = self._rest[:n]
+        self._rest = self._rest[n:]
+        return n
+
+
+def load_graphs(store: pyoxigraph.Store, graphs: Iterable[bytes]) -> None:
+    """Load N-Quads into a store as one stream (parsed in Rust, never as Python objects)."""
+    store.load(io.BufferedReader(_Chained(graphs), buffer_size=1 << 20), format=NQ)
 
 
 def _cache_path(settings: Settings, name: str, digest: str) -> Path:
@@ -150,10 +197,7 @@ def _batch_in_worker(names: list[str]) -> list[bytes] | None:
     batch = [(name, _SHARED.mapped(name)) for name in names]
     if _validate_batch(batch, _SHARED.reference, _SHARED.shapes, _SHARED.ontology):
         return None
-    return [
-        rdf_bytes(quads_of(graph, str(_SHARED.minter.graph(name))), pyoxigraph.RdfFormat.N_QUADS)
-        for name, graph in batch
-    ]
+    return [nquads_of(graph, str(_SHARED.minter.graph(name))) for name, graph in batch]
 
 
 def _batches(names: list[str], workers: int) -> list[list[str]]:
@@ -186,15 +230,15 @@ def map_and_validate(
     progress: Progress,
     on_violations: Callable[[Failures], None] | None = None,
     workers: int = 1,
-) -> tuple[dict[str, list[pyoxigraph.Quad]], list[str], list[str]]:
-    """The quads of the reference and article graphs by graph name, with the names of the graphs
+) -> tuple[Graphs, list[str], list[str]]:
+    """The N-Quads of the reference and article graphs by graph name, with the names of the graphs
     rebuilt and reused: from the cache when their inputs are unchanged, else mapped, validated
     (in batches) and cached. Graphs that violate the shapes stop the build; with
     ``on_violations`` (``annotations validate``) they are handed to it instead, every batch is
     validated, and nothing is written to the cache."""
     inputs = _Inputs(settings, corpus, minter, vocabulary, reference, shapes, ontology)
     names = ["reference", *(f"article/{a}" for a in sorted(corpus.articles))]
-    by_name: dict[str, list[pyoxigraph.Quad]] = {}
+    by_name: Graphs = {}
     rebuilt: list[str] = []
     reused: list[str] = []
 
@@ -204,26 +248,24 @@ def map_and_validate(
             _raise_for(failures, corpus, settings.base_iri)
         else:
             on_violations(failures)
-        done([(name, quads_of(graph, str(minter.graph(name)))) for name, graph in batch])
+        done([(name, nquads_of(graph, str(minter.graph(name)))) for name, graph in batch])
 
-    def done(batch: list[tuple[str, list[pyoxigraph.Quad]]]) -> None:
-        for name, graph_quads in batch:
-            by_name[name] = graph_quads
+    def done(batch: list[tuple[str, bytes]]) -> None:
+        for name, data in batch:
+            by_name[name] = data
             if on_violations is not None:
                 continue  # validating only: the cache holds graphs that passed a build
-            write_quads(_cache_path(settings, name, prints[name]), graph_quads)
+            write_bytes(_cache_path(settings, name, prints[name]), data)
             rebuilt.append(name)
-            progress(
-                f"[{names.index(name) + 1}/{len(names)}] {name}: mapped and validated ({len(graph_quads)} triples)"
-            )
+            progress(f"[{names.index(name) + 1}/{len(names)}] {name}: mapped and validated ({size(data)} triples)")
 
     pending: list[str] = []
     for i, name in enumerate(names, 1):
-        cached = read_quads(_cache_path(settings, name, prints[name]))
+        cached = read_sealed(_cache_path(settings, name, prints[name]))
         if cached is not None:
             by_name[name] = cached
             reused.append(name)
-            progress(f"[{i}/{len(names)}] {name}: unchanged ({len(by_name[name])} triples, from the cache)")
+            progress(f"[{i}/{len(names)}] {name}: unchanged ({size(cached)} triples, from the cache)")
         elif name == "reference":
             finish([(name, reference)])  # validated on its own: articles are checked against it
         else:
@@ -235,6 +277,5 @@ def map_and_validate(
         if result is None:  # not tried in a worker, or it does not conform: here, with its errors told
             finish([(name, inputs.mapped(name)) for name in batch])
         else:
-            parse = pyoxigraph.RdfFormat.N_QUADS
-            done([(name, list(pyoxigraph.parse(data, format=parse))) for name, data in zip(batch, result, strict=True)])
+            done(list(zip(batch, result, strict=True)))
     return {name: by_name[name] for name in names}, rebuilt, reused

@@ -6,12 +6,8 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
-from collections.abc import Iterable
 from pathlib import Path
 
-import pyoxigraph
-
-from kg.serialize import rdf_bytes
 from kg.store.builds import StoreError
 
 SEAL = b"# sha256 "  # the last line of a cached file: the hash of every byte before it
@@ -32,7 +28,13 @@ def write_sealed(path: Path, data: bytes) -> None:
 
 def seal(data: bytes) -> bytes:
     """The bytes with their hash as a last line (``unseal`` checks it)."""
-    return data + SEAL + hashlib.sha256(data).hexdigest().encode("ascii") + b"\n"
+    return b"".join(sealed_parts(data))
+
+
+def sealed_parts(data: bytes) -> tuple[bytes, bytes]:
+    """``seal(data)`` as the data and its last line, to be written one after the other without
+    copying the data (the inferred graph is 200 MB at 10,000 articles)."""
+    return data, SEAL + hashlib.sha256(data).hexdigest().encode("ascii") + b"\n"
 
 
 def unseal(blob: bytes) -> bytes | None:
@@ -64,14 +66,3 @@ def write_bytes(path: Path, data: bytes) -> None:
         write_sealed(path, data)
     except OSError as exc:
         raise StoreError(f"cannot write the build cache {path}: {exc.strerror or exc}", file=str(path.parent)) from None
-
-
-def write_quads(path: Path, quads: Iterable[pyoxigraph.Quad]) -> None:
-    """Cache quads as sealed N-Quads."""
-    write_bytes(path, rdf_bytes(quads, pyoxigraph.RdfFormat.N_QUADS))
-
-
-def read_quads(path: Path) -> list[pyoxigraph.Quad] | None:
-    """Cached quads, or None when the file is missing or damaged."""
-    data = read_sealed(path)
-    return None if data is None else list(pyoxigraph.parse(data, format=pyoxigraph.RdfFormat.N_QUADS))

@@ -22,7 +22,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -73,10 +73,11 @@ def write_store(
     quads: Iterable[pyoxigraph.Quad],
     manifest: dict[str, Any],
     then: Callable[[pyoxigraph.Store], None] | None = None,
-    files: dict[str, bytes] | None = None,
+    files: Mapping[str, Sequence[bytes]] | None = None,
 ) -> Path:
     """Write a complete new store (``quads`` bulk-loaded, then whatever ``then`` adds) and make
-    it current; returns its folder. ``files`` are written beside the manifest."""
+    it current; returns its folder. ``files`` are written beside the manifest, each from its
+    parts in order (a large file and a line after it, without joining them: a copy)."""
 
     def fill(target: Path) -> None:
         store = pyoxigraph.Store(str(target))
@@ -95,7 +96,7 @@ def update_store(
     previous: Path,
     edit: Callable[[pyoxigraph.Store], None],
     manifest: dict[str, Any],
-    files: dict[str, bytes] | None = None,
+    files: Mapping[str, Sequence[bytes]] | None = None,
 ) -> Path:
     """Make a new store from the complete build ``previous`` and make it current: a RocksDB
     checkpoint of it (hard links to its immutable files: no quad is copied) in the new build's
@@ -112,7 +113,11 @@ def update_store(
 
 
 def _publish(
-    build_dir: Path, build_id: str, fill: Callable[[Path], None], manifest: dict[str, Any], files: dict[str, bytes]
+    build_dir: Path,
+    build_id: str,
+    fill: Callable[[Path], None],
+    manifest: dict[str, Any],
+    files: Mapping[str, Sequence[bytes]],
 ) -> Path:
     """Fill a store in a ``.partial`` folder, write its manifest, sync it, rename it into
     ``builds/`` and switch ``current`` to it (module docstring)."""
@@ -130,8 +135,10 @@ def _publish(
             shutil.rmtree(final)
         partial.mkdir()
         fill(partial / "oxigraph")
-        for name, data in files.items():
-            (partial / name).write_bytes(data)
+        for name, parts in files.items():
+            with (partial / name).open("wb") as handle:
+                for part in parts:
+                    handle.write(part)
         (partial / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
         _fsync_tree(partial)
         os.replace(partial, final)

@@ -170,7 +170,9 @@ main()
 HOLD_POINTS = [  # (module, function, quads written before holding; -1: hold on entry)
     ("kg.builder.graphs", "article_graph", -1),  # mapping an article
     ("kg.builder.graphs", "validate_union", -1),  # SHACL validation of a batch
+    ("kg.builder.pipeline", "load_graphs", -1),  # the work store of the data checks and inference, loading
     ("kg.builder.buckets", "materialise", -1),  # inference
+    ("kg.builder.pipeline", "_release_freed_memory", -1),  # assembled, before the store is written
     ("kg.builder.store_writer", "write_store", 500),  # in the middle of a whole new store's bulk load
     ("kg.builder.store_writer", "_replace", -1),  # a store made from the previous one: checkpointed, not yet changed
     ("kg.store.builds", "_fsync_tree", -1),  # the new store complete, before its rename and the switch

@@ -16,11 +16,12 @@ import rdflib
 from kg.annotations.check import vocabulary_index
 from kg.annotations.corpus import load_corpus
 from kg.builder import buckets
+from kg.builder.graphs import NQ, load_graphs
 from kg.builder.inference import GENERIC_RULES, PREFIXES, InconsistentDataError, defined_class_rules, materialise
 from kg.mapping.dataset import article_graph, reference_graph
 from kg.mapping.iris import Minter
 from kg.ontology.load import load_ontology
-from kg.serialize import to_oxigraph_terms
+from kg.serialize import rdf_bytes, to_oxigraph_terms
 from kg.settings import load_settings
 
 from helpers.graphs import seed_corpus_graph
@@ -86,17 +87,17 @@ def test_an_inferred_axiom_is_seen_by_every_rule() -> None:
     assert set(materialise(store_of(data, extra), extra, in_place=True).inferred) == expected
 
 
-def seed_graphs() -> tuple[dict[str, list[pyoxigraph.Quad]], rdflib.Graph]:
-    """The seed corpus's graphs by name, as the build has them (kg.builder.buckets.infer's input)."""
+def seed_graphs() -> tuple[dict[str, bytes], rdflib.Graph]:
+    """The seed corpus's graphs by name, as the build has them (kg.builder.buckets.infer's input: N-Quads)."""
     settings = load_settings(config_file=None, environ={}, overrides={"corpus_dir": ROOT / "corpus"})
     vocabulary = vocabulary_index(settings)
     corpus = load_corpus(ROOT / "corpus", vocabulary)
     minter = Minter(settings.base_iri)
     ontology = load_ontology(Path(settings.ontology_dir))
 
-    def quads(graph: rdflib.Graph, name: str) -> list[pyoxigraph.Quad]:
+    def quads(graph: rdflib.Graph, name: str) -> bytes:
         node = pyoxigraph.NamedNode(str(minter.graph(name)))
-        return [pyoxigraph.Quad(*to_oxigraph_terms(s, p, o), node) for s, p, o in graph]
+        return rdf_bytes([pyoxigraph.Quad(*to_oxigraph_terms(s, p, o), node) for s, p, o in graph], NQ)
 
     graphs = {"reference": quads(reference_graph(corpus, minter, vocabulary, True), "reference")}
     for article in sorted(corpus.articles):
@@ -107,11 +108,9 @@ def seed_graphs() -> tuple[dict[str, list[pyoxigraph.Quad]], rdflib.Graph]:
     return graphs, ontology
 
 
-def by_buckets(
-    graphs: dict[str, list[pyoxigraph.Quad]], ontology: rdflib.Graph, workers: int = 1
-) -> set[pyoxigraph.Triple]:
+def by_buckets(graphs: dict[str, bytes], ontology: rdflib.Graph, workers: int = 1) -> set[pyoxigraph.Triple]:
     work = pyoxigraph.Store()
-    work.extend(q for graph in graphs.values() for q in graph)
+    load_graphs(work, graphs.values())
     prints = {name: name for name in graphs}  # no cache: the keys are not used
     cache = buckets.Cache(None, write=False)
     return set(buckets.infer(work, graphs, prints, ontology, cache, workers=workers).inferred)
@@ -126,7 +125,8 @@ def test_inference_by_buckets_equals_the_global_fixpoint(monkeypatch, per_bucket
     monkeypatch.setattr(buckets, "ARTICLES_PER_BUCKET", per_bucket)
     graphs, ontology = seed_graphs()
     whole = pyoxigraph.Store()
-    whole.extend(q for graph in graphs.values() for q in graph)
+    for data in graphs.values():
+        whole.load(data, format=NQ)
     expected = set(materialise(whole, ontology).inferred)
     assert by_buckets(graphs, ontology, workers) == expected and len(expected) > 1000
 
@@ -148,8 +148,8 @@ def test_individuals_of_disjoint_classes_in_two_articles_fail_the_build(monkeypa
     first = articles[0]
     second = next(name for name in articles if bucket(name) != bucket(first))
     for name, klass in ((first, "Place"), (second, "Document")):
-        graph = graphs[name][0].graph_name
-        graphs[name].append(pyoxigraph.Quad(odd, rdf_type, pyoxigraph.NamedNode(pk + klass), graph))
+        graph = next(pyoxigraph.parse(graphs[name], format=NQ)).graph_name
+        graphs[name] += rdf_bytes([pyoxigraph.Quad(odd, rdf_type, pyoxigraph.NamedNode(pk + klass), graph)], NQ)
     with pytest.raises(InconsistentDataError) as caught:
         by_buckets(graphs, ontology)
     assert (odd.value, pk + "Place", pk + "Document") in caught.value.clashes
