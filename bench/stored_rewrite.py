@@ -174,6 +174,22 @@ def run(
     return results
 
 
+def merge_earlier(results: dict, earlier: dict) -> dict:
+    """``results`` of an ``--only`` run with the queries it did not time taken from ``earlier``
+    (the previous result file), each marked with the commit and date it was timed at."""
+    for name, entry in earlier.get("queries", {}).items():
+        if name not in results["queries"]:
+            entry.setdefault("earlier", {"commit": earlier.get("commit"), "date": earlier.get("date")})
+            results["queries"][name] = entry
+    return results
+
+
+def _paged(name: str) -> bool:
+    """Whether the stored query pages by key (``# page:``): its timed answer is the first page."""
+    path = ROOT / "queries" / f"{name}.rq"
+    return path.is_file() and any(line.startswith("# page:") for line in path.read_text(encoding="utf-8").splitlines())
+
+
 def _ms(entry: dict | None) -> str:
     return "—" if not entry else f"{entry['p50_ms']:,.0f} / {entry['p95_ms']:,.0f}"
 
@@ -198,7 +214,12 @@ def summary_lines(results: dict, articles: int) -> list[str]:
         f"{results['date']}, commit {results['commit']}, {busy} (load average {results['load_before']} → "
         f"{results['load_after']}, 2 cores shared with other jobs: compare ratios within the run), "
         f"{results['reps']} runs per query and setting, {results['minutes']} min."
-        + (f" Only these queries were timed (`--only`): {', '.join(results['only'])}." if results.get("only") else ""),
+        + (f" Only these queries were timed (`--only`): {', '.join(results['only'])}." if results.get("only") else "")
+        + (
+            " Rows marked 'earlier run' are from the previous result file, not timed in this run."
+            if any(q.get("earlier") for q in results["queries"].values())
+            else ""
+        ),
         "",
         f"- Median speed-up (off p50 ÷ on p50) over {len(both)} queries: "
         + (f"{ratios[len(ratios) // 2]:.2f}×, range {ratios[0]:.2f}×–{ratios[-1]:.2f}×" if ratios else "—"),
@@ -214,6 +235,10 @@ def summary_lines(results: dict, articles: int) -> list[str]:
         ratio = f"{q['off']['p50_ms'] / q['on']['p50_ms']:.2f}×" if q.get("off") and q.get("on") else "—"
         code = q.get("on_status", 200)
         status = "" if code == 200 else " (no answer: connection dropped)" if code == 0 else f" (HTTP {code})"
+        if _paged(name):
+            status += " (first page)"
+        if q.get("earlier"):
+            status += f" (earlier run: {q['earlier']['commit']})"
         lines.append(
             f"| {name}{status} | {q['rows'] if q['rows'] is not None else '—'} | {_ms(q.get('off'))} | "
             f"{_ms(q.get('on'))} | {ratio} | {_same(q['same_answer'])} |"
@@ -258,6 +283,8 @@ def main(argv: list[str] | None = None) -> None:
             args.timeout,
             args.only,
         )
+        if args.only and out.exists():  # keep the other queries' figures, marked as from their run
+            results = merge_earlier(results, json.loads(out.read_text()))
         out.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
     print(write_section(results, args.articles))
 
