@@ -14,7 +14,6 @@ errors are told exactly as without workers (and by the same code).
 
 from __future__ import annotations
 
-import io
 import math
 import multiprocessing
 from collections.abc import Callable, Iterable, Iterator
@@ -64,30 +63,12 @@ def parse(data: bytes) -> list[pyoxigraph.Quad]:
     return list(pyoxigraph.parse(data, format=NQ))
 
 
-class _Chained(io.RawIOBase):
-    """Byte strings read one after the other as one stream, without joining them (a copy)."""
-
-    def __init__(self, chunks: Iterable[bytes]):
-        self._chunks, self._rest = iter(chunks), memoryview(b"")
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: Any) -> int:
-        while not self._rest:
-            chunk = next(self._chunks, None)
-            if chunk is None:
-                return 0
-            self._rest = memoryview(chunk)
-        n = min(len(buffer), len(self._rest))
-        buffer[:n] = self._rest[:n]
-        self._rest = self._rest[n:]
-        return n
-
-
 def load_graphs(store: pyoxigraph.Store, graphs: Iterable[bytes]) -> None:
-    """Load N-Quads into a store as one stream (parsed in Rust, never as Python objects)."""
-    store.load(io.BufferedReader(_Chained(graphs), buffer_size=1 << 20), format=NQ)
+    """Load N-Quads into a store, parsed lazily (never all as Python objects at once), keeping
+    blank-node labels: ``Store.load`` gives every blank node a new label, so the ontology's
+    restrictions in the work store would no longer be the same nodes as in the base's closure
+    (kg.builder.buckets compares their axioms to skip the one-premise rules in the global pass)."""
+    store.bulk_extend(quad for data in graphs for quad in pyoxigraph.parse(data, format=NQ))
 
 
 def _cache_path(settings: Settings, name: str, digest: str) -> Path:

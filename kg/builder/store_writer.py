@@ -112,9 +112,8 @@ def _replace(
         node = pyoxigraph.NamedNode(str(minter.graph(name)))
         if store.contains_named_graph(node):
             store.remove_graph(node)
-    for name in changed:
-        if name in graphs:
-            store.load(graphs[name], format=NQ)
+    # parsed, not Store.load: that would give a blank node a new label, unlike a store written whole
+    store.extend(quad for name in changed if name in graphs for quad in pyoxigraph.parse(graphs[name], format=NQ))
     # one set of lines, the previous build's: at 10,000 articles a set of 1.3 million lines is
     # about 300 MB, and the two sets (old - new, new - old) were the one-article rebuild's peak
     old = set(before.splitlines())
