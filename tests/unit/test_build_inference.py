@@ -132,8 +132,7 @@ def test_inference_by_buckets_equals_the_global_fixpoint(monkeypatch, per_bucket
     monkeypatch.setattr(buckets, "ARTICLES_PER_BUCKET", per_bucket)
     graphs, ontology = seed_graphs()
     whole = pyoxigraph.Store()
-    for data in graphs.values():
-        whole.load(data, format=NQ)
+    load_graphs(whole, graphs.values())
     expected = set(materialise(whole, ontology).inferred)
     assert by_buckets(graphs, ontology, workers) == expected and len(expected) > 1000
 
