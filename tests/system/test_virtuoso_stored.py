@@ -47,8 +47,8 @@ DRAFT = pyoxigraph.NamedNode("https://w3id.org/peacekg/vocab/review-status/draft
 KNOWN: dict[str, str] = {
     "entity-search": (
         "GROUP_CONCAT of the class labels: Virtuoso drops their language tag and joins them in another "
-        "order; the portable form (labels joined from an ordered sub-SELECT) would read ?text inside the "
-        "sub-SELECT, where serve --store's VALUES binding leaves it unbound"
+        "order; the portable form (plain labels joined from an ordered sub-SELECT, as cq11 does) would "
+        "change the column's value (a plain string in a fixed order), which is not done yet"
     ),
 }
 
