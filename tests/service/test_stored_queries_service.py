@@ -76,7 +76,14 @@ def test_the_list_in_json_names_every_query_with_its_parameters(client) -> None:
             "required": True,
             "default": None,
             "help": "the text to look for, e.g. budapest or Zelensky",
-        }
+        },
+        {
+            "name": "after",
+            "type": "string",
+            "required": False,
+            "default": "",
+            "help": "the last ?entity of the previous page (empty: the first page)",
+        },
     ]
     assert "cq-8" in listed["cq08-actor-claims"]["tags"]
 

@@ -244,12 +244,15 @@ def test_the_query_text_reaches_the_engine_unchanged() -> None:
     class Recorder:
         def query(self, text, **kwargs):
             seen.update(text=text, **kwargs)
-            return pyoxigraph.Store().query("SELECT ?text WHERE {}", substitutions=kwargs["substitutions"])
+            return pyoxigraph.Store().query("SELECT ?text ?after WHERE {}", substitutions=kwargs["substitutions"])
 
     query = find("entity-search")
     execute_bound(query, bind(query, {"text": HOSTILE_TEXT[0]}), Recorder())
     assert seen["text"] == query.text and HOSTILE_TEXT[0] not in seen["text"]
-    assert seen["substitutions"] == {pyoxigraph.Variable("text"): pyoxigraph.Literal(HOSTILE_TEXT[0])}
+    assert seen["substitutions"] == {
+        pyoxigraph.Variable("text"): pyoxigraph.Literal(HOSTILE_TEXT[0]),
+        pyoxigraph.Variable("after"): pyoxigraph.Literal(""),  # its cursor: the first page
+    }
 
 
 # --- bad files: file:line, what is wrong --------------------------------------------------------
@@ -343,7 +346,7 @@ def test_cli_runs_a_stored_query_in_each_format(seed_settings) -> None:
     csv = run_cli("--build-dir", build_dir, "query", "entity-search", "--param", "text=budapest", "--format", "csv")
     assert (
         csv.exit_code == 0
-        and csv.output.splitlines()[0].startswith("text,entity,")
+        and csv.output.splitlines()[0].startswith("after,text,entity,")
         and RES + "budapest-memorandum" in csv.output
     )
     table = run_cli("--build-dir", build_dir, "query", "cq09-figures")
