@@ -21,6 +21,7 @@ from kg.queries.run import execute
 from kg.queries.stored import StoredQueryFileError, find, load, load_all, parse
 from kg.store.builds import open_store
 
+from helpers.paged_query_values import REQUIRED_VALUES
 from helpers.paths import ROOT
 
 FIXTURES = ROOT / "tests" / "data" / "queries-paging"
@@ -75,7 +76,7 @@ def test_each_stored_query_that_pages_gives_disjoint_pages_in_key_order(store, f
     pages together are the unpaged answer is each query's own test)."""
     query = find(name, folder)
     assert query.page is not None
-    variable, values = query.page.variable, {}
+    variable, values = query.page.variable, dict(REQUIRED_VALUES.get(name, {}))
     seen: set[str] = set()
     for _ in range(10_000):
         result = execute(query, values, store)
