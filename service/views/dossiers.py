@@ -18,6 +18,7 @@ from urllib.parse import urlencode
 
 from flask import copy_current_request_context, current_app, request
 
+from kg.queries.paging import next_cursor
 from kg.queries.stored import QUERIES_DIR, StoredQueryFileError, StoredQueryInputError, bind, find
 from service.errors import ApiError
 from service.execution.outcomes import collect
@@ -232,14 +233,27 @@ def _gather(column: Column, row: Binding, shaper: Shaper, cell: dict[str, Any]) 
             cell["pairs"].append(pair)
 
 
-def query_links(panel: Panel, iri: str) -> dict[str, str]:
+def query_links(panel: Panel, iri: str, rows: list[Binding] | None = None, cut: bool = False) -> dict[str, str]:
     """Where the panel's query opens: the query page with the query and its parameter loaded,
-    and the stored query's own result page."""
+    and the stored query's own result page; for a query that pages (``# page:``), whose panel
+    shows its first page, the result page of the next one when ``rows`` has a cursor for it (not
+    when the rows were ``cut`` at the panel's limit: the last key's rows may be incomplete, as the
+    stored query's own page says, service.views.stored_queries)."""
     root = request.script_root
-    return {
+    links = {
         "edit": f"{root}/?" + urlencode({"stored": panel.query, panel.param: iri}),
         "results": f"{root}/queries/{panel.query}?" + urlencode({panel.param: iri}),
     }
+    try:
+        query = find(panel.query, queries_dir())
+    except (StoredQueryFileError, StoredQueryInputError):  # the panel says so (run_panel)
+        return links
+    if query.page is not None and rows and not cut:
+        last = rows[-1].get(query.page.variable)
+        cursor = next_cursor(query, last["value"] if last and last.get("type") != "bnode" else None)
+        if cursor is not None:
+            links["next"] = links["results"] + "&" + urlencode({query.page.param: cursor})
+    return links
 
 
 def dossier(
@@ -264,7 +278,7 @@ def dossier(
             "note": panel.note,
             "empty": panel.empty,
             "headers": [c.header for c in panel.columns],
-            "links": query_links(panel, iri),
+            "links": query_links(panel, iri, panel_rows, truncated),
             "error": error,
             "truncated": truncated,
             "count": len(panel_rows or []),

@@ -145,3 +145,31 @@ def test_a_dossier_marks_a_draft_statement(with_drafts) -> None:
     positions = panels(html)["positions"]
     row = next(r for r in positions.split("<tr>") if "Ruritania demands" in r)
     assert re.search(r'<span class="badge draft"[^>]*>draft</span>', row), row
+
+
+@pytest.fixture(scope="module")
+def seed_app(seed_build) -> Iterator[Flask]:
+    app = create_app(seed_build)
+    yield app
+    state(app).pool.close()
+
+
+def test_a_panel_whose_query_pages_links_its_next_page(seed_app) -> None:
+    """actor-agreements pages by statement (# page: after ?statement): the actor dossier shows its
+    first page, and links the results table's next page, whose cursor is a statement shown (the
+    last ?statement) and whose rows come after it."""
+    client = seed_app.test_client()
+    html = client.get("/resource/russia", headers=HTML).get_data(as_text=True)
+    body = panels(html)["agreements"]
+    statements = {BASE + path for path in re.findall(r'href="/(article/[^"#?/]+/statement/[^"#?/]+)"', body)}
+    assert statements, body[:500]
+    link = re.search(r'<a href="([^"]+)">next page</a>', body)
+    assert link, body[-800:]
+    url = urlparse(htmlmod.unescape(link.group(1)))
+    params = parse_qs(url.query)
+    assert url.path == "/queries/actor-agreements" and params["actor"] == [BASE + "resource/russia"]
+    assert params["after"][0] in statements  # the last ?statement shown (the page's order)
+    following = client.get(url.path, query_string=url.query, headers={"Accept": "application/sparql-results+json"})
+    assert following.status_code == 200
+    rows = following.get_json()["results"]["bindings"]
+    assert all(row["statement"]["value"] > params["after"][0] for row in rows)
