@@ -8,7 +8,7 @@ and the row limit (X-PeaceKG-Truncated) hold as they do in a worker. The rows ar
 body serialised exactly as a worker does (:func:`service.execution.results.result_chunks`): the
 same bytes for the same query and format (tests/service/test_inline_lookups.py).
 
-The store is the one a worker would read (:class:`service.execution.worker_loop._Reader`): the
+The store is the one a worker would read (:class:`service.execution.worker_loop.StoreReader`): the
 current build's, reopened when the build's ``current`` link moves, or the folder a job names (the
 writer's live store). One reader for the process, shared by the request threads under a lock:
 pyoxigraph's store may be queried from any thread, but a result iterator only from the thread that
@@ -26,7 +26,7 @@ from pathlib import Path
 
 from service.execution.lookup_shape import lookup_form
 from service.execution.results import NoFormat, result_chunks
-from service.execution.worker_loop import _query_options, _Reader, _StoreUnavailable
+from service.execution.worker_loop import StoreReader, StoreUnavailable, query_options
 from service.execution.workers import Job, QueryFailed, QueryTimeout
 
 
@@ -34,7 +34,7 @@ class InlineLookups:
     """Runs lookups in the calling thread, with the interface of WorkerPool.run."""
 
     def __init__(self, build_dir: Path, max_offset: int) -> None:
-        self.reader = _Reader(build_dir)
+        self.reader = StoreReader(build_dir)
         self.lock = threading.Lock()  # the reader's state (which store is open) changes on reopen
         self.max_offset = max_offset
 
@@ -58,10 +58,10 @@ class InlineLookups:
         with self.lock:
             try:
                 store = self.reader.open(job)
-            except _StoreUnavailable as exc:
+            except StoreUnavailable as exc:
                 raise QueryFailed("store", str(exc)) from None
         try:
-            options = _query_options(job)
+            options = query_options(job)
             result = store.query(job.query, **options)  # a lookup: the rewriter would return it as written
             form, truncated, chunks = result_chunks(result, job.media, job.max_rows, check)
             del result  # an engine iterator lives only in the thread that made it: not past this call

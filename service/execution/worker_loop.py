@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from service.execution.workers import Job
 
 
-class _StoreUnavailable(Exception):
+class StoreUnavailable(Exception):
     """The store a job reads cannot be opened; the message is the answer."""
 
 
@@ -44,7 +44,7 @@ def serve(conn: Connection, build_dir: str) -> None:
     # queries made since (100 ms -> under 1 ms on a busy machine).
     gc.freeze()
     conn.send(("ready",))  # imports done: from now on, a query's time is the query's own
-    reader = _Reader(Path(build_dir))
+    reader = StoreReader(Path(build_dir))
     while True:
         try:
             job: Job | None = conn.recv()
@@ -54,18 +54,18 @@ def serve(conn: Connection, build_dir: str) -> None:
             return
         try:
             store = reader.open(job)
-        except _StoreUnavailable as exc:
+        except StoreUnavailable as exc:
             conn.send(("error", "store", str(exc)))
             continue
         try:  # a term pyoxigraph refuses (an IRI with bad %-escapes, "http://[::1") is the request's fault: 400
-            options = _query_options(job)
+            options = query_options(job)
         except (BindingError, ValueError) as exc:  # raised here, they killed the worker (503 and a respawn)
             conn.send(("error", "binding", str(exc)))
             continue
         _answer(conn, store, job, options)
 
 
-class _Reader:
+class StoreReader:
     """The store this worker reads: the job's own folder, else the current build's; opened
     read-only, and reopened when that location changes (a new build became current)."""
 
@@ -77,7 +77,7 @@ class _Reader:
         self.opened_link: str | None = None  # what ``current`` pointed to when self.store was opened
 
     def open(self, job: Job) -> pyoxigraph.Store:
-        """The store ``job`` reads, opened; _StoreUnavailable when there is none or it cannot be read."""
+        """The store ``job`` reads, opened; StoreUnavailable when there is none or it cannot be read."""
         if job.store is not None:
             location = Path(job.store)
             self.opened_link = None  # the store opened next is not the one ``current`` points to
@@ -93,7 +93,7 @@ class _Reader:
                 return self.store
             build = current_build(self.build_dir)
             if build is None:
-                raise _StoreUnavailable("no built store: run `peacekg build`")
+                raise StoreUnavailable("no built store: run `peacekg build`")
             location = build / "oxigraph"
             self.opened_link = pointed
         if location != self.opened or self.store is None:
@@ -103,11 +103,11 @@ class _Reader:
                 self.store = self.opened = self.opened_link = None
                 # A worker is a child process: its stderr is the server log.
                 print(f"peacekg query worker: cannot open the store at {location}: {exc}", file=sys.stderr, flush=True)  # noqa: T201
-                raise _StoreUnavailable("cannot open the store (the server's log says why); retry shortly") from None
+                raise StoreUnavailable("cannot open the store (the server's log says why); retry shortly") from None
         return self.store
 
 
-def _query_options(job: Job) -> dict[str, Any]:
+def query_options(job: Job) -> dict[str, Any]:
     """pyoxigraph's query arguments for ``job``: union default graph, base IRI, bound terms and
     the dataset (default and named graphs). BindingError or ValueError for a refused term."""
     options: dict[str, Any] = {"use_default_graph_as_union": job.union, "base_iri": job.base_iri}

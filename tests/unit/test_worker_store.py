@@ -1,4 +1,4 @@
-"""Which store a query worker reads (service.execution.worker_loop._Reader): it keeps the store it
+"""Which store a query worker reads (service.execution.worker_loop.StoreReader): it keeps the store it
 opened while the build's ``current`` link points where it did (one readlink per job), and opens
 the new store as soon as another build becomes current, or a job names its own store folder (the
 writer's live store), and the current build again after that."""
@@ -10,7 +10,7 @@ from pathlib import Path
 import pyoxigraph
 
 from kg.store.builds import write_store
-from service.execution.worker_loop import _Reader
+from service.execution.worker_loop import StoreReader
 from service.execution.workers import Job
 
 EX = "http://example.org/"
@@ -34,7 +34,7 @@ def _name(store: pyoxigraph.Store) -> str:
 
 def test_the_reader_follows_the_current_link(tmp_path: Path) -> None:
     _build(tmp_path, "first")
-    reader = _Reader(tmp_path)
+    reader = StoreReader(tmp_path)
     opened = reader.open(_job())
     assert _name(opened) == "first"
     assert reader.open(_job()) is opened  # the link did not move: the same store, not reopened
