@@ -20,6 +20,7 @@ run on the whole corpus.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -83,11 +84,15 @@ class Annotations:
 
 @dataclass
 class Corpus:
-    articles: dict[str, Article]
+    """The loaded corpus. ``articles`` and ``annotations`` may be read on demand, file by file
+    (the build's corpus from its index, kg.builder.corpus_index): iterating their ids reads nothing."""
+
+    articles: Mapping[str, Article]
     reference: list[tuple[YamlDocument, int, dict[str, Any]]]  # (file, index, individual)
-    annotations: dict[str, Annotations]
+    annotations: Mapping[str, Annotations]
     keys: dict[str, tuple[str, str]]  # key -> (class name, defined in file)
     issues: list[Issue]
+    draft_counts: dict[str, int] | None = None  # article id -> draft items of its file, when counted at load
 
     def raise_for_issues(self) -> None:
         if self.issues:
@@ -98,7 +103,7 @@ class Corpus:
 
 def _load_annotations(
     path: Path,
-    corpus_articles: dict[str, Article],
+    corpus_articles: Mapping[str, Article],
     vocabulary: VocabularyIndex,
     keys: dict,
     issues: list[Issue],
@@ -141,7 +146,9 @@ def _load_annotations(
     return annotations
 
 
-def _check_top_level(data: dict[str, Any], path: Path, checker: Checker, corpus_articles: dict[str, Article]) -> None:
+def _check_top_level(
+    data: dict[str, Any], path: Path, checker: Checker, corpus_articles: Mapping[str, Article]
+) -> None:
     """The file's own keys: known sections, its article, its review status, lists that are lists."""
     for name in data:
         if name == "status":
@@ -230,7 +237,7 @@ def load_corpus(corpus_dir: Path, vocabulary: VocabularyIndex, cache: ParseCache
     refs: list[tuple[YamlDocument, Path_, str]] = []
     keys: dict[str, tuple[str, str]] = {}
     articles = _load_articles(corpus_dir / "articles", vocabulary, issues, refs, cache)
-    reference = _load_reference(corpus_dir / "reference", vocabulary, keys, issues, refs)
+    reference = load_reference(corpus_dir / "reference", vocabulary, keys, issues, refs)
     annotations = _load_annotation_files(corpus_dir / "annotations", articles, vocabulary, keys, issues, refs, cache)
     issues.extend(check_statement_references([r for r in refs if "#" in r[2]], annotations))
     issues.extend(check_references([r for r in refs if "#" not in r[2]], keys, vocabulary))
@@ -243,7 +250,7 @@ def load_corpus(corpus_dir: Path, vocabulary: VocabularyIndex, cache: ParseCache
     return corpus
 
 
-def _load_reference(
+def load_reference(
     folder: Path, vocabulary: VocabularyIndex, keys: dict, issues: list[Issue], refs: list
 ) -> list[tuple[YamlDocument, int, dict[str, Any]]]:
     """The individuals of every reference file, checked; their keys are defined in ``keys``."""
@@ -275,6 +282,17 @@ def content_key(kind: str, *paths: Path) -> str:
     return h.hexdigest()
 
 
+def parse_article(txt: Path, vocabulary: VocabularyIndex) -> tuple[Article | None, list[Issue], list]:
+    """One article (``<id>.txt`` and its ``<id>.yaml``) on its own: (the article if it could be
+    read, its issues, its key references)."""
+    issues: list[Issue] = []
+    refs: list = []
+    try:
+        return _load_article(txt, vocabulary, issues, refs), issues, refs
+    except SourceSyntaxError as exc:
+        return None, [*issues, syntax_issue(exc, txt)], refs
+
+
 def _load_articles(
     folder: Path, vocabulary: VocabularyIndex, issues: list[Issue], refs: list, cache: ParseCache | None
 ) -> dict[str, Article]:
@@ -284,14 +302,7 @@ def _load_articles(
         key = content_key("article", txt, txt.with_suffix(".yaml")) if cache is not None else ""
         entry = cache.get(key) if cache is not None else None
         if entry is None:
-            own_issues: list[Issue] = []
-            own_refs: list = []
-            try:
-                loaded = _load_article(txt, vocabulary, own_issues, own_refs)
-            except SourceSyntaxError as exc:
-                own_issues.append(syntax_issue(exc, txt))
-                loaded = None
-            entry = (loaded, own_issues, own_refs)
+            entry = parse_article(txt, vocabulary)
             if cache is not None:
                 cache.put(key, entry)
         article, own_issues, own_refs = entry
@@ -333,8 +344,8 @@ def _merge_keys(doc: YamlDocument, definitions: list[KeyDefinition], keys: dict,
             keys[key] = value
 
 
-def _parse_annotation_file(
-    path: Path, articles: dict[str, Article], vocabulary: VocabularyIndex
+def parse_annotation_file(
+    path: Path, articles: Mapping[str, Article], vocabulary: VocabularyIndex
 ) -> tuple[Annotations | None, list[Issue], list, YamlDocument | None, list[KeyDefinition]]:
     """One annotation file on its own: (annotations, its issues, its key references, its
     document, the keys it defines)."""
@@ -367,7 +378,7 @@ def _load_annotation_files(
             key = content_key("annotations", path, txt, txt.with_suffix(".yaml"))
         entry = cache.get(key) if cache is not None else None
         if entry is None:
-            entry = _parse_annotation_file(path, articles, vocabulary)
+            entry = parse_annotation_file(path, articles, vocabulary)
             if cache is not None:
                 cache.put(key, entry)
         loaded, own_issues, own_refs, doc, definitions = entry

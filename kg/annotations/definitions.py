@@ -104,27 +104,42 @@ def check_references(
     referring to it takes (kg.annotations.requirements.KEY_RANGE, by field name)."""
     issues: list[Issue] = []
     for doc, where, key in refs:
-        if problem := _reference_problem(where, key, keys, vocabulary):
+        if problem := reference_problem(where, key, keys, vocabulary):
             issues.append(Issue(doc.file, doc.line(where) or 1, dotted(where), problem))
     return issues
 
 
-def _reference_problem(
+def reference_problem(
     where: Path_, key: str, keys: dict[str, tuple[str, str]], vocabulary: VocabularyIndex
 ) -> str | None:
     """What is wrong with the reference to ``key`` at ``where``, if anything: no individual has
     that key, or it is of a class that the field does not take."""
     if key not in keys:
-        return f"unknown individual {key!r} (not defined in reference data or any annotation file)"
+        return unknown_key(key)
     field_name = next((p for p in reversed(where) if isinstance(p, str)), "")
+    klass = keys[key][0]
+    allowed = classes_refused(field_name, klass, vocabulary)
+    return None if allowed is None else wrong_class(key, klass, field_name, allowed)
+
+
+def unknown_key(key: str) -> str:
+    return f"unknown individual {key!r} (not defined in reference data or any annotation file)"
+
+
+def wrong_class(key: str, klass: str, field_name: str, allowed: tuple[str, ...]) -> str:
+    return f"{key!r} is a {klass}, but {field_name!r} takes a {' or '.join(allowed)}"
+
+
+def classes_refused(field_name: str, klass: str, vocabulary: VocabularyIndex) -> tuple[str, ...] | None:
+    """The classes a field named ``field_name`` takes when an individual of ``klass`` is not one
+    of them (kg.annotations.requirements.KEY_RANGE), else None."""
     expected = KEY_RANGE.get(field_name)
     if not expected:
         return None
     allowed = expected if isinstance(expected, tuple) else (expected,)
-    klass = keys[key][0]
     if any(vocabulary.is_a(klass, a) for a in allowed):
         return None
-    return f"{key!r} is a {klass}, but {field_name!r} takes a {' or '.join(allowed)}"
+    return allowed
 
 
 def check_statement_references(

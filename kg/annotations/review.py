@@ -18,6 +18,7 @@ Checks, collected as issues with file, line and field:
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from kg.annotations.articles import Article
@@ -47,7 +48,7 @@ def file_default(data: Any) -> str:
 
 
 def check_drafted_from(
-    reference: list[tuple[YamlDocument, int, dict[str, Any]]], articles: dict[str, Article]
+    reference: list[tuple[YamlDocument, int, dict[str, Any]]], articles: Mapping[str, Article]
 ) -> list[Issue]:
     """Every reference entry's ``drafted_from`` names an article of the corpus and a quote in it."""
     issues: list[Issue] = []
@@ -79,31 +80,48 @@ def check_drafted_from(
 def _drafts(corpus: Corpus) -> tuple[dict[str, str], dict[str, str]]:
     """The draft individuals (key -> where defined) and draft statements ('<article>#<sid>' ->
     where written) of the corpus."""
-    keys: dict[str, str] = {}
+    keys = reference_draft_keys(corpus.reference)
     statements: dict[str, str] = {}
-
-    def individual(doc: YamlDocument, path: Path_, item: dict[str, Any]) -> None:
-        where = f"{doc.file}:{doc.line(path)}"
-        keys[str(item.get("key"))] = where
-        for commitment in item.get("commitments") or []:
-            if isinstance(commitment, dict) and "key" in commitment:
-                keys[str(commitment["key"])] = where
-
-    for doc, index, item in corpus.reference:
-        if is_draft(item):
-            individual(doc, (index,), item)
-    for article, file in corpus.annotations.items():
-        default = file_default(file.data)
-        for i, entity in enumerate(_section(file.data, "entities")):
-            if isinstance(entity, dict) and is_draft(entity, default):
-                individual(file.doc, ("entities", i), entity)
-        for i, statement in enumerate(_section(file.data, "statements")):
-            if isinstance(statement, dict) and is_draft(statement, default):
-                statements[f"{article}#{statement.get('id')}"] = f"{file.doc.file}:{file.doc.line(('statements', i))}"
+    for file in corpus.annotations.values():
+        own_keys, own_statements = drafts_of_file(file)
+        keys.update(own_keys)
+        statements.update(own_statements)
     return keys, statements
 
 
-def _section(data: Any, name: str) -> list[Any]:
+def _individual(keys: dict[str, str], doc: YamlDocument, path: Path_, item: dict[str, Any]) -> None:
+    where = f"{doc.file}:{doc.line(path)}"
+    keys[str(item.get("key"))] = where
+    for commitment in item.get("commitments") or []:
+        if isinstance(commitment, dict) and "key" in commitment:
+            keys[str(commitment["key"])] = where
+
+
+def reference_draft_keys(reference: list[tuple[YamlDocument, int, dict[str, Any]]]) -> dict[str, str]:
+    """The draft individuals of the reference data: key -> where defined."""
+    keys: dict[str, str] = {}
+    for doc, index, item in reference:
+        if is_draft(item):
+            _individual(keys, doc, (index,), item)
+    return keys
+
+
+def drafts_of_file(file: Annotations) -> tuple[dict[str, str], dict[str, str]]:
+    """The draft individuals and draft statements ('<article>#<sid>') of one annotation file,
+    with where each is written."""
+    keys: dict[str, str] = {}
+    statements: dict[str, str] = {}
+    default = file_default(file.data)
+    for i, entity in enumerate(section(file.data, "entities")):
+        if isinstance(entity, dict) and is_draft(entity, default):
+            _individual(keys, file.doc, ("entities", i), entity)
+    for i, statement in enumerate(section(file.data, "statements")):
+        if isinstance(statement, dict) and is_draft(statement, default):
+            statements[f"{file.article}#{statement.get('id')}"] = f"{file.doc.file}:{file.doc.line(('statements', i))}"
+    return keys, statements
+
+
+def section(data: Any, name: str) -> list[Any]:
     value = data.get(name) if isinstance(data, dict) else None
     return value if isinstance(value, list) else []
 
@@ -112,14 +130,24 @@ def _referrer_is_draft(doc: YamlDocument, path: Path_, annotation_docs: dict[int
     """Whether the item holding the reference at ``path`` of ``doc`` is a draft: an item of an
     annotation file's list section, or a reference entry (article metadata is never a draft)."""
     if id(doc) in annotation_docs:
-        data = doc.data
-        if len(path) >= 2 and isinstance(path[0], str) and isinstance(path[1], int):
-            items = _section(data, path[0])
-            if path[1] < len(items):
-                return is_draft(items[path[1]], file_default(data))
-        return False
-    if isinstance(doc.data, list) and path and isinstance(path[0], int) and path[0] < len(doc.data):
-        return is_draft(doc.data[path[0]])
+        return annotation_referrer_is_draft(doc.data, path)
+    return reference_referrer_is_draft(doc.data, path)
+
+
+def annotation_referrer_is_draft(data: Any, path: Path_) -> bool:
+    """Whether the item of an annotation file (``data``) holding ``path`` is a draft."""
+    if len(path) >= 2 and isinstance(path[0], str) and isinstance(path[1], int):
+        items = section(data, path[0])
+        if path[1] < len(items):
+            return is_draft(items[path[1]], file_default(data))
+    return False
+
+
+def reference_referrer_is_draft(data: Any, path: Path_) -> bool:
+    """Whether the entry of a reference file (``data``; else an article's metadata, never a
+    draft) holding ``path`` is a draft."""
+    if isinstance(data, list) and path and isinstance(path[0], int) and path[0] < len(data):
+        return is_draft(data[path[0]])
     return False
 
 
@@ -163,39 +191,51 @@ def article_drafts(annotations: Annotations | None) -> int:
     if annotations is None:
         return 0
     default = file_default(annotations.data)
-    return sum(1 for name in LIST_SECTIONS for item in _section(annotations.data, name) if is_draft(item, default))
+    return sum(1 for name in LIST_SECTIONS for item in section(annotations.data, name) if is_draft(item, default))
+
+
+def drafts_in_article(corpus: Corpus, article_id: str) -> int:
+    """How many items of an article's annotation file are drafts: counted when the corpus was
+    loaded (a corpus from the build's index does not hold every file parsed), else now."""
+    if corpus.draft_counts is not None:
+        return corpus.draft_counts.get(article_id, 0)
+    return article_drafts(corpus.annotations.get(article_id))
 
 
 def draft_count(corpus: Corpus) -> int:
     """How many drafts the corpus holds (reference entries and annotation items)."""
-    return reference_drafts(corpus) + sum(article_drafts(a) for a in corpus.annotations.values())
+    return reference_drafts(corpus) + sum(drafts_in_article(corpus, a) for a in corpus.annotations)
 
 
-def check_drafted_text(annotations: dict[str, Annotations]) -> list[Issue]:
+def check_drafted_text(annotations: Mapping[str, Annotations]) -> list[Issue]:
     """Every text of a reviewed item that still begins with the drafter's mark, at its file, line
     and field (nested texts, such as a provision's, included)."""
+    return [issue for file in annotations.values() for issue in drafted_text_issues(file)]
+
+
+def drafted_text_issues(file: Annotations) -> list[Issue]:
+    """:func:`check_drafted_text` for one annotation file."""
     issues: list[Issue] = []
-    for file in annotations.values():
-        default = file_default(file.data)
-        for name in LIST_SECTIONS:
-            for index, item in enumerate(_section(file.data, name)):
-                if is_draft(item, default):
-                    continue
-                for path in _marked_texts(item, (name, index)):
-                    issues.append(
-                        Issue(
-                            file.doc.file,
-                            file.doc.line(path) or 1,
-                            dotted(path),
-                            f"a reviewed item still has the drafter's text ({DRAFT_MARK.strip()} …): rewrite it, "
-                            "or accept the item in `peacekg review`, which takes the mark off",
-                        )
+    default = file_default(file.data)
+    for name in LIST_SECTIONS:
+        for index, item in enumerate(section(file.data, name)):
+            if is_draft(item, default):
+                continue
+            for path in marked_texts(item, (name, index)):
+                issues.append(
+                    Issue(
+                        file.doc.file,
+                        file.doc.line(path) or 1,
+                        dotted(path),
+                        f"a reviewed item still has the drafter's text ({DRAFT_MARK.strip()} …): rewrite it, "
+                        "or accept the item in `peacekg review`, which takes the mark off",
                     )
+                )
     return issues
 
 
-def _marked_texts(node: Any, path: Path_) -> list[Path_]:
+def marked_texts(node: Any, path: Path_) -> list[Path_]:
     if isinstance(node, str):
         return [path] if node.startswith(DRAFT_MARK) else []
     children = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
-    return [found for key, value in children for found in _marked_texts(value, (*path, key))]
+    return [found for key, value in children for found in marked_texts(value, (*path, key))]

@@ -19,6 +19,7 @@ import hashlib
 import os
 import pickle
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +31,7 @@ DIGEST = 32  # bytes of SHA-256
 LENGTH = 8  # bytes of the payload's length
 
 # What turns a corpus file into its parsed, checked form (its fingerprint salts every entry).
-LOADER_ROOTS = ("kg.annotations.corpus", "kg.builder.parse_cache")
+LOADER_ROOTS = ("kg.annotations.corpus", "kg.builder.parse_cache", "kg.builder.corpus_index")
 
 
 def loader_fingerprint(ontology_dir: Path) -> str:
@@ -105,6 +106,11 @@ class ParseCache:
             return None
         self.hits += 1
         return value
+
+    def keep(self, names: Iterable[str]) -> None:
+        """Count the entries of these file names (``path(key).name``) as used by this run, though
+        it did not read them (their files' facts came from the corpus index): not pruned."""
+        self._used.update(names)
 
     def put(self, key: str, value: Any) -> None:
         path = self.path(key)

@@ -35,9 +35,9 @@ from pathlib import Path
 import pyoxigraph
 
 from kg.annotations.check import vocabulary_index
-from kg.annotations.corpus import Corpus, load_corpus
-from kg.annotations.review import article_drafts, draft_count, reference_drafts
-from kg.builder import buckets, stamps, store_writer
+from kg.annotations.corpus import Corpus
+from kg.annotations.review import draft_count, drafts_in_article, reference_drafts
+from kg.builder import buckets, corpus_index, stamps, store_writer
 from kg.builder.code import build_code_files, relative_name
 from kg.builder.graphs import Failures, Graphs, load_graphs, map_and_validate, nquads_of, prune_cache, size
 from kg.builder.inference import InconsistentDataError
@@ -76,34 +76,57 @@ def code_fingerprint() -> str:
     return h.hexdigest()
 
 
-def _digest(paths: list[Path], extra: str = "") -> str:
+def _digest(files: list[tuple[str, str]], extra: str = "") -> str:
+    """One hash of files given as (name, SHA-256 of the bytes)."""
     h = hashlib.sha256(extra.encode("utf-8"))
-    for path in paths:
-        h.update(str(path.name).encode("utf-8") + b"\0" + path.read_bytes() + b"\0")
+    for name, sha256 in files:
+        h.update(f"{name}\0{sha256}\0".encode())
     return h.hexdigest()
 
 
-def fingerprints(settings: Settings, corpus: Corpus) -> dict[str, str]:
+def fingerprints(settings: Settings, corpus: Corpus, stamp: stamps.Stamp | None = None) -> dict[str, str]:
     """A content hash per graph; a graph is rebuilt when its hash changes. A graph that holds
     drafts maps differently with ``include_drafts`` (they are left out, or in and flagged), so
     the setting is part of its hash; a graph without drafts is the same either way. The store as
     a whole records the setting too (``settings``): a build with drafts is never taken for a
-    default build, nor the other way round."""
+    default build, nor the other way round. With the build's ``stamp`` no file is read again:
+    each file's hash and the code's fingerprint are the stamp's (taken before the corpus was read;
+    a file whose size or time differs from the last stamp's was hashed)."""
     sources = OntologySources.find(Path(settings.ontology_dir))
-    ontology_files = [sources.main, *sources.vocab, *sources.shapes, *sources.data_checks]
-    base = _digest(ontology_files, settings.base_iri + "\0" + code_fingerprint())
-    with_drafts = "\0include-drafts" if settings.include_drafts else ""
-    reference_files = sorted((Path(settings.corpus_dir) / "reference").glob("*.yaml"))
-    reference = _digest(reference_files, base + (with_drafts if reference_drafts(corpus) else ""))
-    prints = {"ontology": base, "reference": reference}
     corpus_dir = Path(settings.corpus_dir)
+
+    def sha256(name: str, path: Callable[[], Path]) -> str | None:
+        if stamp is not None:
+            return stamp.sha256(name)
+        return hashlib.sha256(path().read_bytes()).hexdigest() if path().is_file() else None
+
+    def hashed(folder: str, file: str) -> list[tuple[str, str]]:
+        digest = sha256(f"corpus/{folder}/{file}", lambda: corpus_dir / folder / file)
+        return [(file, digest)] if digest is not None else []
+
+    ontology_files = [sources.main, *sources.vocab, *sources.shapes, *sources.data_checks]
+    ontology = [
+        (p.name, sha256(f"ontology/{p.relative_to(sources.root).as_posix()}", lambda p=p: p) or "")  # type: ignore[misc]
+        for p in ontology_files
+    ]
+    code = stamp.context["code"] if stamp is not None else code_fingerprint()
+    base = _digest(ontology, settings.base_iri + "\0" + code)
+    with_drafts = "\0include-drafts" if settings.include_drafts else ""
+    reference_files = sorted(p.name for p in (corpus_dir / "reference").glob("*.yaml"))
+    reference = _digest(
+        [f for name in reference_files for f in hashed("reference", name)],
+        base + (with_drafts if reference_drafts(corpus) else ""),
+    )
+    prints = {"ontology": base, "reference": reference}
+    annotated = set(corpus.annotations)
     for article_id in sorted(corpus.articles):
-        files = [corpus_dir / "articles" / f"{article_id}.txt", corpus_dir / "articles" / f"{article_id}.yaml"]
-        annotation = corpus_dir / "annotations" / f"{article_id}.yaml"
-        drafts = article_drafts(corpus.annotations.get(article_id))
-        prints[f"article/{article_id}"] = _digest(
-            files + ([annotation] if annotation.exists() else []), reference + (with_drafts if drafts else "")
-        )
+        files = [
+            *hashed("articles", f"{article_id}.txt"),
+            *hashed("articles", f"{article_id}.yaml"),
+            *hashed("annotations", f"{article_id}.yaml"),
+        ]
+        drafts = drafts_in_article(corpus, article_id) if article_id in annotated else 0
+        prints[f"article/{article_id}"] = _digest(files, reference + (with_drafts if drafts else ""))
     prints["settings"] = f"include_drafts={str(settings.include_drafts).lower()}"
     return prints
 
@@ -173,7 +196,7 @@ def build(settings: Settings, progress: Progress = lambda message: None) -> Buil
     t0 = time.perf_counter()
     current = current_build(Path(settings.build_dir))
     previous = stamps.read(settings)
-    stamp = stamps.take(settings, code_fingerprint(), previous)
+    stamp = stamps.take(settings, code_fingerprint, previous)
     stamped = current is not None and previous is not None and previous.build == current.name
     if stamped and stamps.same_inputs(previous, stamp):  # type: ignore[arg-type]
         if stamp.hashed:  # remember the new times, so that the next check reads nothing
@@ -185,10 +208,14 @@ def build(settings: Settings, progress: Progress = lambda message: None) -> Buil
         )
         return BuildReport(current, nothing_to_do=True, seconds={"check": time.perf_counter() - t0})
     cache = ParseCache.for_build(Path(settings.build_dir), Path(settings.ontology_dir))
-    corpus = load_corpus(Path(settings.corpus_dir), vocabulary_index(settings), cache)
-    progress(cache.summary())
+    loaded = corpus_index.load_for_build(
+        Path(settings.corpus_dir), vocabulary_index(settings), stamp, cache, corpus_index.index_folder(settings.build_dir)
+    )
+    corpus = loaded.corpus
+    for line in loaded.summary():
+        progress(line)
     corpus.raise_for_issues()
-    prints = fingerprints(settings, corpus)
+    prints = fingerprints(settings, corpus, stamp)
     if current is not None and read_manifest(current).get("fingerprints") == prints:
         stamp.build = current.name
         stamps.write(settings, stamp)
