@@ -7,6 +7,7 @@ sorted, and Turtle uses rdflib's ``longturtle`` serialiser, which orders its out
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
@@ -66,6 +67,49 @@ def to_oxigraph_terms(
     if isinstance(subject, pyoxigraph.Literal) or not isinstance(predicate, pyoxigraph.NamedNode):
         raise TypeError(f"not an RDF triple: {(s, p, o)!r}")
     return subject, predicate, object_
+
+
+# N-Triples as pyoxigraph writes it: these characters of a literal escaped, every other one as is.
+_NT_ESCAPED = re.compile(r'[\x00-\x1f"\\\x7f]')
+_NT_ESCAPES = str.maketrans(
+    {chr(c): f"\\u{c:04X}" for c in (*range(0x20), 0x7F)}
+    | {"\b": "\\b", "\t": "\\t", "\n": "\\n", "\f": "\\f", "\r": "\\r", '"': '\\"', "\\": "\\\\"}
+)
+# An absolute IRI without a character that N-Triples cannot hold between < and >.
+_NT_IRI = re.compile(r'[A-Za-z][A-Za-z0-9+.\-]*:[^\x00-\x20<>"{}|^`\\]*')
+_XSD_STRING = str(rdflib.XSD.string)
+
+
+def nt_iri(iri: str) -> str:
+    """An IRI in N-Triples syntax. Checks only what N-Triples needs (a scheme, no character it
+    cannot hold); pyoxigraph's parser checks the rest of RFC 3987 where the bytes are loaded."""
+    if _NT_IRI.fullmatch(iri) is None:
+        raise ValueError(f"not an absolute IRI that N-Triples can hold: {iri!r}")
+    return f"<{iri}>"
+
+
+def nt_literal(lexical: str, language: str | None = None, datatype: str | None = None) -> str:
+    """A literal in N-Triples syntax, as pyoxigraph writes it (an xsd:string without its datatype,
+    the language tag in lower case)."""
+    text = lexical.translate(_NT_ESCAPES) if _NT_ESCAPED.search(lexical) else lexical
+    if language:
+        return f'"{text}"@{language.lower()}'
+    if datatype and datatype != _XSD_STRING:
+        return f'"{text}"^^{nt_iri(datatype)}'
+    return f'"{text}"'
+
+
+def nt_term(term: rdflib.term.Node) -> str:
+    """An rdflib term in N-Triples syntax: the bytes pyoxigraph writes for ``to_oxigraph(term)``,
+    made without building a pyoxigraph term (a third of the mapping's time at 1,000 articles)."""
+    if isinstance(term, rdflib.URIRef):
+        return nt_iri(term)
+    if isinstance(term, rdflib.Literal):
+        datatype = term.datatype
+        return nt_literal(str(term), term.language, None if datatype is None else str(datatype))
+    if isinstance(term, rdflib.BNode):
+        return f"_:{term}"
+    raise TypeError(f"not an RDF term: {term!r}")
 
 
 def rdf_bytes(

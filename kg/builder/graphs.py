@@ -6,10 +6,14 @@ A graph is held as its N-Quads bytes, never as a list of ``pyoxigraph.Quad`` obj
 articles the lists were about 510 bytes a quad (1.1 GB), the bytes are about 150, and a cached
 graph is used as read, without parsing it (the stores it goes into parse it in Rust).
 
-Graphs to map are validated in batches (pySHACL's fixed cost, shared); with ``build_workers`` > 1
-the batches are mapped and validated in forked worker processes, which send back the N-Quads of a
-batch that conforms. A batch that does not is mapped and validated again here, so that its
-errors are told exactly as without workers (and by the same code).
+Graphs to map are mapped straight to N-Triples statements (kg.mapping.triples: no rdflib graph),
+and validated in batches: the batch's statements, what they reach of the reference and the
+ontology go to pyshacl-turbo as N-Triples text (kg.ontology.shacl_native.finds_nothing_in); a
+batch it finds nothing in conforms, and its statements become the graphs' N-Quads as they are.
+With ``build_workers`` > 1 the batches are mapped and validated in forked worker processes, which
+send back the N-Quads of a batch that conforms. A batch that does not (or holds an ill-typed
+literal) is mapped again here into rdflib graphs and validated by :func:`_validate_batch`, which
+answers as pySHACL, so that its errors are told exactly as without workers (and by the same code).
 """
 
 from __future__ import annotations
@@ -17,7 +21,8 @@ from __future__ import annotations
 import math
 import multiprocessing
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -28,14 +33,16 @@ from kg.annotations.corpus import Corpus
 from kg.builder.report import describe_violations
 from kg.builder.sealed import read_sealed, write_bytes
 from kg.errors import ValidationError
-from kg.mapping.dataset import article_graph
+from kg.mapping.dataset import article_graph, article_triples
 from kg.mapping.iris import Minter
+from kg.mapping.triples import Triples
 from kg.ontology.shacl import ShapeViolation
 from kg.ontology.shacl_native import (  # pySHACL's answers, by pyshacl-turbo where it finds nothing
+    finds_nothing_in,
     validate,
     validate_union,
 )
-from kg.serialize import rdf_bytes, to_oxigraph_terms
+from kg.serialize import nt_term, rdf_bytes, to_oxigraph_terms
 from kg.settings import Settings
 
 Progress = Callable[[str], None]
@@ -112,6 +119,40 @@ def _reachable(reference: rdflib.Graph, *graphs: rdflib.Graph) -> rdflib.Graph:
     return found
 
 
+class Reach:
+    """The reference graph indexed by node, for :func:`_reachable` over N-Triples statements:
+    ``about[node]`` its triples' statements, ``links[node]`` their objects that are nodes, and the
+    nodes with an ill-typed literal (nodes in N-Triples syntax, as kg.mapping.triples gives them)."""
+
+    def __init__(self, reference: rdflib.Graph) -> None:
+        self.about: dict[str, list[str]] = {}
+        self.links: dict[str, list[str]] = {}
+        self.ill_typed: set[str] = set()
+        for s, p, o in reference:
+            subject, value = nt_term(s), nt_term(o)
+            self.about.setdefault(subject, []).append(f"{subject} {nt_term(p)} {value}")
+            if isinstance(o, rdflib.Literal):
+                if o.ill_typed:
+                    self.ill_typed.add(subject)
+            else:
+                self.links.setdefault(subject, []).append(value)
+
+    def reachable(self, graphs: Iterable[Triples]) -> tuple[list[str], bool]:
+        """:func:`_reachable` as statements, and whether one has an ill-typed literal."""
+        about, links = self.about, self.links
+        frontier = [node for graph in graphs for node in graph.nodes if node in about]
+        seen: set[str] = set()
+        found: list[str] = []
+        while frontier:
+            node = frontier.pop()
+            if node in seen:
+                continue
+            seen.add(node)
+            found += about[node]
+            frontier += (n for n in links.get(node, ()) if n in about and n not in seen)
+        return found, not self.ill_typed.isdisjoint(seen)
+
+
 VALIDATION_BATCH = 200  # changed article graphs validated in one pySHACL run (its fixed cost, shared)
 
 
@@ -163,10 +204,44 @@ class _Inputs:
     reference: rdflib.Graph
     shapes: rdflib.Graph
     ontology: rdflib.Graph
+    reach: Reach = field(init=False)
+    ontology_triples: Triples = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.reach = Reach(self.reference)
+        self.ontology_triples = Triples(self.ontology)
 
     def mapped(self, name: str) -> rdflib.Graph:
+        """The graph as rdflib's, to tell violations (its prefixes name the nodes)."""
         article = name.split("/", 1)[1]
         return article_graph(self.corpus, article, self.minter, self.vocabulary, self.settings.include_drafts)
+
+    def triples(self, name: str) -> Triples:
+        """The graph as the build serializes it (:meth:`mapped`'s triples)."""
+        if name == "reference":
+            return Triples(self.reference)
+        article = name.split("/", 1)[1]
+        return article_triples(self.corpus, article, self.minter, self.vocabulary, self.settings.include_drafts)
+
+    def conforms(self, batch: list[Triples]) -> bool:
+        """True when the batch, what it reaches of the reference and the ontology together have no
+        ill-typed literal and pyshacl-turbo finds no result in them: pySHACL would find none
+        either (kg.ontology.shacl_native). False when not known: :func:`_validate_batch` answers."""
+        reached, ill_typed = self.reach.reachable(batch)
+        if ill_typed or self.ontology_triples.ill_typed or any(graph.ill_typed for graph in batch):
+            return False
+        # each triple once, as in a graph (an article may state what another or the reference does)
+        parts = chain(*(graph.statements() for graph in batch), reached, self.ontology_triples.statements())
+        return finds_nothing_in(dict.fromkeys(parts), self.shapes)
+
+    def nquads(self, names: list[str]) -> list[bytes] | None:
+        """The graphs' N-Quads when they conform together, else None (see :meth:`conforms`)."""
+        batch = [self.triples(name) for name in names]
+        if not self.conforms(batch):
+            return None
+        return [
+            graph.nquads(str(self.minter.graph(name))).encode("utf-8") for name, graph in zip(names, batch, strict=True)
+        ]
 
 
 _SHARED: _Inputs | None = None
@@ -175,10 +250,7 @@ _SHARED: _Inputs | None = None
 def _batch_in_worker(names: list[str]) -> list[bytes] | None:
     """A batch's graphs as N-Quads when they conform, else None (the caller redoes the batch)."""
     assert _SHARED is not None
-    batch = [(name, _SHARED.mapped(name)) for name in names]
-    if _validate_batch(batch, _SHARED.reference, _SHARED.shapes, _SHARED.ontology):
-        return None
-    return [nquads_of(graph, str(_SHARED.minter.graph(name))) for name, graph in batch]
+    return _SHARED.nquads(names)
 
 
 def _batches(names: list[str], workers: int) -> list[list[str]]:
@@ -219,11 +291,13 @@ def map_and_validate(
     validated, and nothing is written to the cache."""
     inputs = _Inputs(settings, corpus, minter, vocabulary, reference, shapes, ontology)
     names = ["reference", *(f"article/{a}" for a in sorted(corpus.articles))]
+    position = {name: i for i, name in enumerate(names, 1)}
     by_name: Graphs = {}
     rebuilt: list[str] = []
     reused: list[str] = []
 
     def finish(batch: list[tuple[str, rdflib.Graph]]) -> None:
+        """Validate as pySHACL (rdflib graphs, whose prefixes name the nodes in the errors)."""
         failures = _validate_batch(batch, reference, shapes, ontology)
         if on_violations is None:
             _raise_for(failures, corpus, settings.base_iri)
@@ -238,7 +312,7 @@ def map_and_validate(
                 continue  # validating only: the cache holds graphs that passed a build
             write_bytes(_cache_path(settings, name, prints[name]), data)
             rebuilt.append(name)
-            progress(f"[{names.index(name) + 1}/{len(names)}] {name}: mapped and validated ({size(data)} triples)")
+            progress(f"[{position[name]}/{len(names)}] {name}: mapped and validated ({size(data)} triples)")
 
     pending: list[str] = []
     for i, name in enumerate(names, 1):
@@ -248,14 +322,19 @@ def map_and_validate(
             reused.append(name)
             progress(f"[{i}/{len(names)}] {name}: unchanged ({size(cached)} triples, from the cache)")
         elif name == "reference":
-            finish([(name, reference)])  # validated on its own: articles are checked against it
+            # validated on its own (articles are checked against it): what it reaches is itself
+            result = inputs.nquads([name])
+            if result is None:
+                finish([(name, reference)])
+            else:
+                done([(name, result[0])])
         else:
             pending.append(name)
     batches = _batches(pending, workers)
     parallel = workers > 1 and len(batches) > 1 and "fork" in multiprocessing.get_all_start_methods()
-    results = _in_workers(inputs, batches, workers) if parallel else iter([None] * len(batches))
+    results = _in_workers(inputs, batches, workers) if parallel else map(inputs.nquads, batches)
     for batch, result in zip(batches, results, strict=True):
-        if result is None:  # not tried in a worker, or it does not conform: here, with its errors told
+        if result is None:  # it does not conform, or it may not: here, as pySHACL, with its errors told
             finish([(name, inputs.mapped(name)) for name in batch])
         else:
             done(list(zip(batch, result, strict=True)))

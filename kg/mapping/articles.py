@@ -3,6 +3,7 @@ roles and statements of its annotation file, each fact tied to its evidence. Pur
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Iterator
 from typing import Any
@@ -27,6 +28,15 @@ OA_POSITION, OA_QUOTE = URIRef(OA + "TextPositionSelector"), URIRef(OA + "TextQu
 OA_START, OA_END, OA_EXACT, OA_PREFIX, OA_SUFFIX = (
     URIRef(OA + n) for n in ("start", "end", "exact", "prefix", "suffix")
 )
+# The terms of the spans' triples, most of an article's (a namespace makes a new term at each use)
+TYPE, TEXT_SPAN, MENTION = RDF.type, PK.TextSpan, PK.Mention
+EVIDENCE_ANNOTATION, EVIDENCING, HAS_EVIDENCE = PK.EvidenceAnnotation, PK.evidencing, PK.hasEvidence
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def offset(n: int) -> Literal:
+    """A character offset as a literal (the same few thousand in every article: made once)."""
+    return Literal(n, datatype=XSD.nonNegativeInteger)
 
 
 class ArticleMapper:
@@ -85,10 +95,10 @@ class ArticleMapper:
         out.add(node, OA_SOURCE, self.node)
         out.add(node, OA_SELECTOR, position)
         out.add(node, OA_SELECTOR, quote)
-        out.add(position, RDF.type, OA_POSITION)
-        out.add(position, OA_START, Literal(span.start, datatype=XSD.nonNegativeInteger))
-        out.add(position, OA_END, Literal(span.end, datatype=XSD.nonNegativeInteger))
-        out.add(quote, RDF.type, OA_QUOTE)
+        out.add(position, TYPE, OA_POSITION)
+        out.add(position, OA_START, offset(span.start))
+        out.add(position, OA_END, offset(span.end))
+        out.add(quote, TYPE, OA_QUOTE)
         out.add(quote, OA_EXACT, Literal(span.exact))
         if span.prefix:
             out.add(quote, OA_PREFIX, Literal(span.prefix))
@@ -97,7 +107,7 @@ class ArticleMapper:
 
     def span(self, span: Span) -> URIRef:
         node = self.out.minter.span(self.article.id, span.start, span.end)
-        self.out.add(node, RDF.type, PK.TextSpan)
+        self.out.add(node, TYPE, TEXT_SPAN)
         self.selectors(node, span)
         return node
 
@@ -108,11 +118,11 @@ class ArticleMapper:
         spans = [s for key, ss in self.annotations.spans.items() if key[: len(path)] == path for s in ss]
         for span in spans:
             node = self.out.minter.evidence(self.article.id, span.start, span.end, body)
-            self.out.add(node, RDF.type, PK.EvidenceAnnotation)
+            self.out.add(node, TYPE, EVIDENCE_ANNOTATION)
             self.out.add(node, OA_BODY, body)
             self.out.add(node, OA_TARGET, self.span(span))
-            self.out.add(node, OA_MOTIVATED, PK.evidencing)
-            self.out.add(body, PK.hasEvidence, node)
+            self.out.add(node, OA_MOTIVATED, EVIDENCING)
+            self.out.add(body, HAS_EVIDENCE, node)
         if spans:
             self.out.add(body, PROV.wasDerivedFrom, self.node)
         return spans
@@ -133,7 +143,7 @@ class ArticleMapper:
             body = self.out.key(mention["ref"])
             for span in self.annotations.spans.get(("mentions", i), []):
                 node = self.out.minter.mention(self.article.id, span.start, span.end, mention["ref"])
-                self.out.add(node, RDF.type, PK.Mention)
+                self.out.add(node, TYPE, MENTION)
                 self.out.add(node, OA_BODY, body)
                 self.out.add(node, OA_TARGET, self.span(span))
                 self.out.add(node, OA_MOTIVATED, OA_IDENTIFYING)

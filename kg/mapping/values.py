@@ -18,7 +18,9 @@ from kg.annotations.fields import Field
 from kg.annotations.values import parse_date_text
 from kg.annotations.vocabulary import VocabularyIndex
 from kg.mapping.iris import Minter
+from kg.mapping.triples import Triples
 from kg.ontology.load import PK
+from kg.serialize import nt_iri
 
 # Predicates whose range is xsd:string; every other text becomes an English literal.
 PLAIN_STRING = {
@@ -53,9 +55,10 @@ def as_list(value: Any) -> list[Any]:
 
 @dataclass
 class Emitter:
-    """Writes triples for one named graph; knows how to mint IRIs and resolve concepts."""
+    """Writes triples for one named graph (into an rdflib graph, or into the :class:`Triples` the
+    build serializes); knows how to mint IRIs and resolve concepts."""
 
-    graph: Graph
+    graph: Graph | Triples
     minter: Minter
     vocabulary: VocabularyIndex
     local: Callable[[str], URIRef] | None = None  # resolves '#sid' references inside an article
@@ -135,8 +138,8 @@ class Emitter:
             node = self.minter.source(str(source["cite"]))
             self.add(node, RDF.type, PK.Document)
             self.add(node, RDFS.label, Literal(str(source["cite"]), lang="en"))
-            if source.get("iri"):
-                self.add(node, RDFS.seeAlso, URIRef(str(source["iri"])))
+            if source.get("iri"):  # as written in the corpus: checked (minted IRIs need not be)
+                self.add(node, RDFS.seeAlso, URIRef(nt_iri(str(source["iri"]))[1:-1]))
             self.add(subject, PROV.hadPrimarySource, node)
 
     # -- one field -----------------------------------------------------------------------------

@@ -21,32 +21,42 @@ Validated like kg.ontology.shacl.validate: the ontology merged into the data (su
 targets), no inference, SHACL-AF on, warnings allowed.
 
 :func:`validate_union` answers for the union of several graphs (a batch of articles, what they
-reach of the reference, the ontology) without building it: each graph's triples go to
-pyshacl-turbo as they are, each distinct term and triple once. Building the union as an rdflib
-graph, scanning it for ill-typed literals and handing it to pyshacl-turbo cost 2.4x as much at
-1,000 articles (bench/analysis.md, Validation).
+reach of the reference, the ontology) without building it: each distinct triple goes to
+pyshacl-turbo once, as an N-Triples statement, and pyshacl-turbo parses them in Rust. Building the
+union as an rdflib graph, scanning it for ill-typed literals and handing it to pyshacl-turbo cost
+2.4x as much at 1,000 articles (bench/analysis.md, Validation). The build writes the statements
+itself (kg.mapping.triples) and asks :func:`finds_nothing_in` directly.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
 
 import pyshacl_turbo
 import rdflib
 from pyshacl_turbo.rdf import Input
-from pyshacl_turbo.term_input import _TermBatch
 from rdflib.namespace import RDF, SH
 
 from kg.ontology import shacl
 from kg.ontology.shacl import ValidationReport, _report
+from kg.serialize import nt_term
 
 _PROGRAMS: dict[str, Any] = {}  # shapes (by content hash) -> compiled program
+_SEEN: dict[int, tuple[rdflib.Graph, int, str]] = {}  # id(shapes) -> (shapes, its size, its hash)
 
 
 def _program(shapes: rdflib.Graph) -> Any:
-    key = hashlib.sha256(shapes.serialize(format="nt", encoding="utf-8")).hexdigest()
+    # Hashing the shapes' 866 triples took 20 ms, once per batch: remembered for the graph object
+    # (at its size: the shapes of a build are loaded once and never changed)
+    seen = _SEEN.get(id(shapes))
+    if seen is not None and seen[0] is shapes and seen[1] == len(shapes):
+        key = seen[2]
+    else:
+        key = hashlib.sha256(shapes.serialize(format="nt", encoding="utf-8")).hexdigest()
+        _SEEN.clear()
+        _SEEN[id(shapes)] = (shapes, len(shapes), key)
     if key not in _PROGRAMS:
         _PROGRAMS.clear()  # one shapes graph per build; keep the last only
         _PROGRAMS[key] = pyshacl_turbo.compile_shapes(shapes, advanced=True)
@@ -92,20 +102,24 @@ def validate_union(parts: Sequence[rdflib.Graph], shapes: rdflib.Graph) -> Valid
 
 def finds_nothing(parts: Sequence[rdflib.Graph], shapes: rdflib.Graph) -> bool:
     """Whether the union of ``parts`` has no ill-typed literal and pyshacl-turbo finds no result
-    of any severity in it: then pySHACL finds none either (tests/unit/test_shacl_agreement.py).
-    The triples go in pyshacl-turbo's own transfer encoding of rdflib terms (what its validate
-    builds from one graph): not public API, hence its pinned minor version in pyproject.toml and
-    the agreement tests over this function."""
-    terms = _TermBatch({})
-    intern, triples, seen = terms.intern, terms.quads, set()
+    of any severity in it: then pySHACL finds none either (tests/unit/test_shacl_agreement.py)."""
+    statements: dict[str, None] = {}  # a graph is a set: a triple of two parts is one triple
     for part in parts:
         for s, p, o in part:
-            triple = (intern(s), intern(p), intern(o), None)
-            if triple not in seen:  # a graph is a set: a triple of two parts is one triple
-                seen.add(triple)
-                triples.append(triple)
-    if any(isinstance(term, rdflib.Literal) and term.ill_typed for term in terms.indices):
-        return False
-    data = Input((terms.records, triples), "terms", None, terms.nodes, {})
+            if isinstance(o, rdflib.Literal) and o.ill_typed:
+                return False
+            statements[f"{nt_term(s)} {nt_term(p)} {nt_term(o)}"] = None
+    return finds_nothing_in(statements, shapes)
+
+
+def finds_nothing_in(statements: Collection[str], shapes: rdflib.Graph) -> bool:
+    """Whether pyshacl-turbo finds no result of any severity in the graph of these N-Triples
+    statements (each once, without the final " ."; kg.serialize.nt_term's syntax). When none of
+    their literals is ill-typed (the caller's to know: pyshacl-turbo does not see those), pySHACL
+    finds no result either. The statements go to pyshacl-turbo's parser as N-Triples text through
+    its ``Input`` record (not public API, hence its pinned minor version in pyproject.toml and the
+    agreement tests over :func:`finds_nothing`, which comes here)."""
+    text = " .\n".join(statements) + " .\n" if statements else ""
+    data = Input(text, "nt", None, {})
     _conforms, report, _text = _program(shapes).validate(data, inference="none", allow_warnings=True)
     return next(report.subjects(RDF.type, SH.ValidationResult), None) is None

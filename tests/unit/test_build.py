@@ -168,8 +168,8 @@ sys.argv = ["peacekg", "build"]
 main()
 """
 HOLD_POINTS = [  # (module, function, quads written before holding; -1: hold on entry)
-    ("kg.builder.graphs", "article_graph", -1),  # mapping an article
-    ("kg.builder.graphs", "validate_union", -1),  # SHACL validation of a batch
+    ("kg.builder.graphs", "article_triples", -1),  # mapping an article
+    ("kg.builder.graphs", "finds_nothing_in", -1),  # SHACL validation of a batch
     ("kg.builder.pipeline", "load_graphs", -1),  # the work store of the data checks and inference, loading
     ("kg.builder.buckets", "materialise", -1),  # inference
     ("kg.builder.pipeline", "_release_freed_memory", -1),  # assembled, before the store is written
