@@ -207,9 +207,13 @@ def build(settings: Settings, progress: Progress = lambda message: None) -> Buil
             f"{stamp.hashed} read to compare): nothing to do"
         )
         return BuildReport(current, nothing_to_do=True, seconds={"check": time.perf_counter() - t0})
-    cache = ParseCache.for_build(Path(settings.build_dir), Path(settings.ontology_dir))
+    cache = ParseCache.for_build(Path(settings.build_dir), Path(settings.ontology_dir), stamp.context["code"])
     loaded = corpus_index.load_for_build(
-        Path(settings.corpus_dir), vocabulary_index(settings), stamp, cache, corpus_index.index_folder(settings.build_dir)
+        Path(settings.corpus_dir),
+        vocabulary_index(settings),
+        stamp,
+        cache,
+        corpus_index.index_folder(settings.build_dir),
     )
     corpus = loaded.corpus
     for line in loaded.summary():
