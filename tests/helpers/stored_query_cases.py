@@ -227,6 +227,18 @@ CASES: list[tuple[str, dict[str, str], list[dict[str, Any]]]] = [
             },
         ],
     ),
+    (  # a later page (cq07 pages by voice): the voices after ".../resource/m", the same rows
+        "cq07-voices",
+        {"after": RES + "m"},
+        [
+            {
+                "voice": "res:ryhor-nizhnikau",
+                "organisation": "res:finnish-institute-of-international-affairs",
+                "article": A001,
+            },
+            {"voice": "res:michael-mcfaul", "roleStatus": "vocab:role-status/former", "article": A002},
+        ],
+    ),
     ("cq08-actor-claims", {}, [{"actor": "res:volodymyr-zelenskyy", "relation": "pk:attributedTo", "article": A000}]),
     (
         "cq08-actor-claims",
