@@ -167,3 +167,30 @@ def test_an_ill_typed_literal_is_seen() -> None:
     )
     _found, ill_typed = reach.reachable([Triples([(subject, predicate, rdflib.URIRef("https://x/o"))])])
     assert ill_typed
+
+
+def test_a_batch_passes_only_when_turbo_finds_nothing_and_no_literal_is_ill_typed(tmp_path: Path) -> None:
+    """What the build lets through without pySHACL: the seed articles; not the same with a
+    required triple removed (a violation), nor with an ill-typed literal (pyshacl-turbo does not
+    see those: kg.ontology.shacl_native)."""
+    settings = _settings(ROOT / "corpus", tmp_path / "build", 1)
+    vocabulary = vocabulary_index(settings)
+    corpus = load_corpus(ROOT / "corpus", vocabulary)
+    minter = Minter(settings.base_iri)
+    ontology_dir = Path(settings.ontology_dir)
+    reference = reference_graph(corpus, minter, vocabulary, True)
+    inputs = graphs._Inputs(
+        settings, corpus, minter, vocabulary, reference, load_shapes(ontology_dir), load_ontology(ontology_dir)
+    )
+    batch = [inputs.triples(f"article/{a}") for a in sorted(corpus.articles)]
+    assert inputs.conforms(batch)
+    sha256 = rdflib.URIRef("https://w3id.org/peacekg/ontology/sha256")
+    violating = Triples(triple for triple in batch[0] if triple[1] != sha256)
+    assert len(violating) == len(batch[0]) - 1
+    assert not inputs.conforms([violating, *batch[1:]])
+    article = minter.article(sorted(corpus.articles)[0])
+    translated = rdflib.URIRef("https://w3id.org/peacekg/ontology/translated")
+    ill_typed = Triples(triple for triple in batch[0] if triple[1] != translated)
+    with pytest.warns(UserWarning, match="weird boolean"):  # rdflib says so, and keeps it
+        ill_typed.add((article, translated, rdflib.Literal("perhaps", datatype=rdflib.XSD.boolean)))
+    assert ill_typed.ill_typed and not inputs.conforms([ill_typed, *batch[1:]])
