@@ -120,8 +120,21 @@ def test_a_selective_filter_still_puts_its_pattern_first(test: str) -> None:
     assert text.index("rdf-schema#label") < text.index("target"), text
 
 
-@pytest.mark.parametrize("test", ['LANG(?l) = "en"', "STR(?s) < STR(?l)", "BOUND(?l)"])
-def test_a_filter_that_keeps_most_rows_leaves_the_written_order(test: str) -> None:
+@pytest.mark.parametrize("test", ['LANG(?l) = "en"', "BOUND(?l)", "EXISTS { ?l a pk:Label }"])
+def test_a_test_of_one_variable_only_breaks_ties(test: str) -> None:
+    """A test of the label alone that keeps most rows still breaks the tie between two patterns
+    with nothing bound (bench/natural/21: the filtered altLabel first, 1.8 ms; the label first,
+    11 ms), but never outranks a bound variable (the OPTIONAL test above)."""
+    first = P + f"SELECT * WHERE {{ ?s pk:target ?t . ?t rdfs:label ?l FILTER({test}) }}"
+    second = P + f"SELECT * WHERE {{ ?t rdfs:label ?l FILTER({test}) ?s pk:target ?t }}"
+    text = rewrite(first).text
+    assert text == rewrite(second).text
+    assert text.index("rdf-schema#label") < text.index("target"), text
+
+
+@pytest.mark.parametrize("test", ["STR(?s) < STR(?l)", "?s != ?l", "?s = ?l || BOUND(?l)"])
+def test_a_test_of_two_variables_leaves_the_written_order(test: str) -> None:
+    """A comparison of two patterns' rows (contradictions' cursor test) says nothing about either alone."""
     for written in (
         f"?s pk:target ?t . ?t rdfs:label ?l FILTER({test})",
         f"?t rdfs:label ?l . ?s pk:target ?t FILTER({test})",
