@@ -9,7 +9,8 @@
 - loading with line numbers: :mod:`~kg.annotations.yaml_source`, :mod:`~kg.annotations.corpus`
   (:func:`load_corpus`, :class:`Corpus`; articles and regions: :mod:`~kg.annotations.articles`), with
   the checks of :mod:`~kg.annotations.values`, :mod:`~kg.annotations.requirements`,
-  :mod:`~kg.annotations.definitions` and quote resolution in :mod:`~kg.annotations.quotes`;
+  :mod:`~kg.annotations.definitions` and quote resolution in :mod:`~kg.annotations.quotes`; the
+  checks across files over each file's facts, as the build keeps them: :mod:`~kg.annotations.facts`;
 - ``peacekg annotations validate``: the file checks in :mod:`~kg.annotations.check`, the build's
   graph checks above this package (:mod:`kg.builder.validation`);
   ``annotations coverage``: :mod:`~kg.annotations.coverage` (spaCy's named entities covered or excused);

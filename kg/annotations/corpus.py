@@ -12,9 +12,10 @@ Layout (``corpus_dir``)::
 Parsing and checking one file does not depend on the other files (a key defined twice is found
 when the files' definitions are merged, in file order), so a :class:`ParseCache` may keep each
 file's result by the hash of the bytes it was made from: an article by its text and metadata, an
-annotation file by its own bytes and its article's. The build passes one (kg.builder.parse_cache);
-the checks across files (references, cross-article statement references, review status) always
-run on the whole corpus.
+annotation file by its own bytes and its article's (kg.builder.parse_cache). The checks across
+files (references, cross-article statement references, review status) always run on the whole
+corpus; the build runs them over each file's facts (kg.annotations.facts, kept in its corpus
+index: kg.builder.corpus_index) instead of over every file's parse, with the same issues.
 """
 
 from __future__ import annotations
