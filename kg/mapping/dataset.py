@@ -39,21 +39,7 @@ def new_graph(base: str) -> Graph:
 def reference_graph(corpus: Corpus, minter: Minter, vocabulary: VocabularyIndex, include_drafts: bool = False) -> Graph:
     """The reference data: its reviewed entries, and with ``include_drafts`` its drafts, flagged."""
     graph = new_graph(minter.base)
-    _reference(Emitter(graph, minter, vocabulary), corpus, include_drafts)
-    return graph
-
-
-def reference_triples(
-    corpus: Corpus, minter: Minter, vocabulary: VocabularyIndex, include_drafts: bool = False
-) -> Triples:
-    """:func:`reference_graph`'s triples, as the build serializes them."""
-    triples = Triples()
-    _reference(Emitter(triples, minter, vocabulary), corpus, include_drafts)
-    return triples
-
-
-def _reference(out: Emitter, corpus: Corpus, include_drafts: bool) -> None:
-    minter = out.minter
+    out = Emitter(graph, minter, vocabulary)
     for doc, _index, item in corpus.reference:
         draft = is_draft(item)
         if draft and not include_drafts:
@@ -69,6 +55,7 @@ def _reference(out: Emitter, corpus: Corpus, include_drafts: bool) -> None:
         for commitment in item.get("commitments") or []:
             if "key" in commitment:  # a keyed commitment is its own resource, not a node of its agreement
                 out.add(minter.resource(commitment["key"]), PROV.wasDerivedFrom, source)
+    return graph
 
 
 def article_graph(

@@ -18,7 +18,7 @@ from kg.annotations.check import vocabulary_index
 from kg.annotations.corpus import Corpus, load_corpus
 from kg.builder import graphs
 from kg.builder.pipeline import fingerprints
-from kg.mapping.dataset import article_graph, article_triples, reference_graph, reference_triples
+from kg.mapping.dataset import article_graph, article_triples, reference_graph
 from kg.mapping.iris import Minter
 from kg.mapping.triples import Triples
 from kg.ontology.load import load_ontology, load_shapes
@@ -128,8 +128,7 @@ def test_the_triples_are_the_rdflib_graph(corpus_dir: Path) -> None:
     vocabulary = vocabulary_index(settings)
     corpus = load_corpus(corpus_dir, vocabulary)
     minter = Minter(settings.base_iri)
-    pairs = [(reference_triples(corpus, minter, vocabulary, True), reference_graph(corpus, minter, vocabulary, True))]
-    pairs += [
+    pairs = [
         (article_triples(corpus, a, minter, vocabulary, True), article_graph(corpus, a, minter, vocabulary, True))
         for a in sorted(corpus.articles)
     ]
