@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from kg.annotations.definitions import classes_refused, unknown_key, wrong_class
+from kg.annotations.requirements import KEY_RANGE
 from kg.annotations.review import (
     annotation_referrer_is_draft,
     article_drafts,
@@ -215,16 +216,20 @@ class _Checks:
 
     def check(self, file: str, refs: Iterable[Ref], local: bool = False) -> None:
         """References to keys and statements (an annotation file's own '#sN', ``local``, were
-        checked with the file), and reviewed items' references to drafts."""
+        checked with the file), and reviewed items' references to drafts. The common case (a
+        defined key in a field without a class range) is decided inline: 135,000 references at
+        10,000 articles."""
+        keys, draft_keys, draft_statements = self.keys, self.draft_keys, self.draft_statements
         for line, where, field_name, key, draft in refs:
-            problem = None if local else self._problem(key, field_name)
+            settled = local or (field_name not in KEY_RANGE and "#" not in key and key in keys)
+            problem = None if settled else self._problem(key, field_name)
             if problem:
                 self.issues.append(Issue(file, line, where, problem))
-            if not draft and (key in self.draft_keys or key in self.draft_statements):
+            if not draft and (key in draft_keys or key in draft_statements):
                 what, at = (
-                    (f"individual {key!r}", self.draft_keys[key])
-                    if key in self.draft_keys
-                    else (f"statement {key!r}", self.draft_statements[key])
+                    (f"individual {key!r}", draft_keys[key])
+                    if key in draft_keys
+                    else (f"statement {key!r}", draft_statements[key])
                 )
                 self.issues.append(
                     Issue(

@@ -151,13 +151,17 @@ class _Loader:
 
     def inputs(self, files: list[tuple[str, str]]) -> tuple[str | None, ...]:
         """What a file's parse reads: each file's SHA-256 (None: missing), and where a file is a
-        symbolic link, the name it is shown by (the folder's prefix is the index's ``shown``)."""
-        return tuple(self._input(folder, name, self.stamp.sha256(f"corpus/{folder}/{name}")) for folder, name in files)
-
-    def _input(self, folder: str, name: str, digest: str | None) -> str | None:
-        if digest is not None and f"corpus/{folder}/{name}" in self.names.links:
-            return f"{digest}\0{self.names.shown(folder, name)}"
-        return digest
+        symbolic link, the name it is shown by (the folder's prefix is the index's ``shown``).
+        Looked up inline: 20,000 files a build."""
+        stamped, links = self.stamp.files, self.names.links
+        out: list[str | None] = []
+        for folder, name in files:
+            known = stamped.get(f"corpus/{folder}/{name}")
+            digest = known[2] if known else None
+            if digest is not None and links and f"corpus/{folder}/{name}" in links:
+                digest = f"{digest}\0{self.names.shown(folder, name)}"
+            out.append(digest)
+        return tuple(out)
 
     def key(self, kind: str, files: list[tuple[str, str]]) -> str:
         """The parse cache's key of a file: its kind, and the shown name and SHA-256 (or
