@@ -15,7 +15,7 @@ error, with its exact text) to the full build.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,7 +41,7 @@ def locality(path: Path) -> str:
     return word
 
 
-def raise_for(failed: list[CheckResult], located) -> None:  # type: ignore[no-untyped-def]
+def raise_for(failed: list[CheckResult], located: Callable[[str], str]) -> None:
     """The build's error for failed checks (the same text whichever way they ran)."""
     if failed:
         details = [located(f"{c.name}: {line}") for c in failed for line in c.describe_rows()]
@@ -63,13 +63,13 @@ def bindable(text: str) -> Bindable | None:
         return None
     positive: list[dred.Pattern] = []
     try:
-        dred._patterns(prepareQuery(text).algebra, False, positive, [], "check")
+        dred.patterns(prepareQuery(text).algebra, False, positive, [], "check")
     except ValueError:
         return None
     for _s, p, _o in positive:
-        if isinstance(p, rdflib.paths.Path) and not set(dred._path_iris(p)) <= dred.SCHEMA_PREDICATES:
+        if isinstance(p, rdflib.paths.Path) and not set(dred.path_iris(p)) <= dred.SCHEMA_PREDICATES:
             return None
-    data = tuple(dict.fromkeys(t for t in positive if not dred._is_schema(t)))
+    data = tuple(dict.fromkeys(t for t in positive if not dred.is_schema(t)))
     return Bindable(text, data) if data else None
 
 
@@ -81,12 +81,13 @@ def global_rows(store: pyoxigraph.Store, path: Path, added: set[pyoxigraph.Tripl
         return len(run_check(path, store, union=True).rows)
     rows = 0
     for pattern in shape.patterns:
-        names, values = dred._matches(pattern, added)
+        names, values = dred.matches(pattern, added)
         head = "(" + " ".join(f"?{n}" for n in names) + ")"
         for i in range(0, len(values), dred.CHUNK):
             block = " ".join("(" + " ".join(row) + ")" for row in values[i : i + dred.CHUNK])
-            values_block = f"WHERE {{ VALUES {head} {{ {block} }} "
-            query = re.sub(r"WHERE\s*\{", lambda _m, v=values_block: v, text, count=1)
+            where = re.search(r"WHERE\s*\{", text)
+            assert where is not None  # a SELECT with a group pattern: bindable() parsed it
+            query = f"{text[: where.start()]}WHERE {{ VALUES {head} {{ {block} }} {text[where.end() :]}"
             result = store.query(query, use_default_graph_as_union=True)
             assert isinstance(result, pyoxigraph.QuerySolutions)
             rows += sum(1 for _row in result)

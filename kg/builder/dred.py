@@ -35,7 +35,7 @@ from rdflib.paths import Path as RdflibPath
 from rdflib.plugins.sparql import prepareQuery
 from rdflib.plugins.sparql.parserutils import CompValue
 
-from kg.builder.inference import GENERIC_RULES, PREFIXES, AXIOM_TYPE, defined_class_rules
+from kg.builder.inference import AXIOM_TYPE, GENERIC_RULES, PREFIXES, defined_class_rules
 
 PK = "https://w3id.org/peacekg/ontology/"
 # Premises about the ontology and vocabularies, never about the data: a rule instance's schema
@@ -83,35 +83,37 @@ class Rule:
     heads: tuple[Pattern, ...]
 
 
-def _is_schema(pattern: Pattern) -> bool:
-    s, p, o = pattern
+def is_schema(pattern: Pattern) -> bool:
+    _s, p, o = pattern
     if isinstance(p, RdflibPath):
-        return True  # checked by _compile: a path over schema predicates only
-    return str(p) in SCHEMA_PREDICATES or (str(p) == str(RDF.type) and not isinstance(o, rdflib.Variable) and str(o) in SCHEMA_CLASSES)
+        return True  # checked by compile_rules: a path over schema predicates only
+    return str(p) in SCHEMA_PREDICATES or (
+        str(p) == str(RDF.type) and not isinstance(o, rdflib.Variable) and str(o) in SCHEMA_CLASSES
+    )
 
 
-def _path_iris(path: object) -> Iterator[str]:
+def path_iris(path: object) -> Iterator[str]:
     if isinstance(path, rdflib.URIRef):
         yield str(path)
     for attr in ("args", "path", "arg"):
         inner = getattr(path, attr, None)
         if isinstance(inner, list):
             for item in inner:
-                yield from _path_iris(item)
+                yield from path_iris(item)
         elif inner is not None:
-            yield from _path_iris(inner)
+            yield from path_iris(inner)
 
 
-def _patterns(node: object, negated: bool, positive: list[Pattern], negative: list[Pattern], name: str) -> None:
+def patterns(node: object, negated: bool, positive: list[Pattern], negative: list[Pattern], name: str) -> None:
     if isinstance(node, CompValue):
         if node.name in ("BGP", "TriplesBlock"):
             for s, p, o in node.triples:
                 (negative if negated else positive).append((s, p, o))
         if node.name == "Union":
             sides = [[], []]  # type: list[list[Pattern]]
-            _patterns(node.p1, negated, sides[0], [], name)
-            _patterns(node.p2, negated, sides[1], [], name)
-            data = [[t for t in side if not _is_schema(t)] for side in sides]
+            patterns(node.p1, negated, sides[0], [], name)
+            patterns(node.p2, negated, sides[1], [], name)
+            data = [[t for t in side if not is_schema(t)] for side in sides]
             if any(data) and {v for t in data[0] for v in t if isinstance(v, rdflib.Variable)} != {
                 v for t in data[1] for v in t if isinstance(v, rdflib.Variable)
             }:  # a premise bound in one branch would leave the other's variables bound by VALUES
@@ -119,10 +121,10 @@ def _patterns(node: object, negated: bool, positive: list[Pattern], negative: li
         for key, value in node.items():
             if key in ("template", "_vars", "PV"):
                 continue
-            _patterns(value, negated or node.name == "Builtin_NOTEXISTS", positive, negative, name)
+            patterns(value, negated or node.name == "Builtin_NOTEXISTS", positive, negative, name)
     elif isinstance(node, list | tuple):
         for item in node:
-            _patterns(item, negated, positive, negative, name)
+            patterns(item, negated, positive, negative, name)
 
 
 def compile_rules(ontology: rdflib.Graph) -> list[Rule]:
@@ -133,19 +135,19 @@ def compile_rules(ontology: rdflib.Graph) -> list[Rule]:
         algebra = prepareQuery(PREFIXES + text).algebra
         positive: list[Pattern] = []
         negative: list[Pattern] = []
-        _patterns(algebra, False, positive, negative, name)
+        patterns(algebra, False, positive, negative, name)
         for s, p, o in positive + negative:
-            if isinstance(p, RdflibPath) and not set(_path_iris(p)) <= SCHEMA_PREDICATES | {str(RDF.type)}:
+            if isinstance(p, RdflibPath) and not set(path_iris(p)) <= SCHEMA_PREDICATES | {str(RDF.type)}:
                 raise ValueError(f"rule {name}: a property path over data predicates ({p})")
             if isinstance(s, rdflib.BNode) or isinstance(o, rdflib.BNode):
                 raise ValueError(f"rule {name}: a blank node in a premise")
-        data = tuple(dict.fromkeys(t for t in positive if not _is_schema(t)))
-        heads = tuple(tuple(t) for t in algebra["template"])  # type: ignore[misc]
-        rules.append(Rule(name, text, data, tuple(negative), heads))  # type: ignore[arg-type]
+        data = tuple(dict.fromkeys(t for t in positive if not is_schema(t)))
+        heads = tuple((t[0], t[1], t[2]) for t in algebra["template"])
+        rules.append(Rule(name, text, data, tuple(negative), heads))
     return rules
 
 
-def _matches(pattern: Pattern, triples: Iterable[pyoxigraph.Triple]) -> tuple[list[str], list[tuple[str, ...]]]:
+def matches(pattern: Pattern, triples: Iterable[pyoxigraph.Triple]) -> tuple[list[str], list[tuple[str, ...]]]:
     """The pattern's variables and, for each triple that matches its constants, their values (as
     SPARQL terms)."""
     names: list[str] = []
@@ -184,17 +186,20 @@ def _construct(store: pyoxigraph.Store, query: str) -> Iterator[pyoxigraph.Tripl
 
 
 def derived_from(
-    store: pyoxigraph.Store, rules: list[Rule], delta: set[pyoxigraph.Triple], negated: set[pyoxigraph.Triple] = frozenset()  # type: ignore[assignment]
+    store: pyoxigraph.Store,
+    rules: list[Rule],
+    delta: set[pyoxigraph.Triple],
+    negated: set[pyoxigraph.Triple] | None = None,
 ) -> set[pyoxigraph.Triple]:
     """The heads of every rule instance over ``store`` with a data premise in ``delta``, or whose
     negated pattern ``negated`` matches (its instances where the pattern's outer variables are
     those of a ``negated`` triple)."""
     found: set[pyoxigraph.Triple] = set()
     for rule in rules:
-        for pattern, triples in [*((p, delta) for p in rule.premises), *((p, negated) for p in rule.negated)]:
+        for pattern, triples in [*((p, delta) for p in rule.premises), *((p, negated or set()) for p in rule.negated)]:
             if not triples:
                 continue
-            names, rows = _matches(pattern, triples)
+            names, rows = matches(pattern, triples)
             if pattern in rule.negated:  # bind only the variables the rule binds outside the pattern
                 outer = {str(v) for t in rule.premises for v in t if isinstance(v, rdflib.Variable)}
                 keep = [i for i, n in enumerate(names) if n in outer]
@@ -206,13 +211,15 @@ def derived_from(
     return found
 
 
-def rederivable(store: pyoxigraph.Store, rules: list[Rule], candidates: set[pyoxigraph.Triple]) -> set[pyoxigraph.Triple]:
+def rederivable(
+    store: pyoxigraph.Store, rules: list[Rule], candidates: set[pyoxigraph.Triple]
+) -> set[pyoxigraph.Triple]:
     """Those of ``candidates`` one rule instance over ``store`` derives (each rule with a head
     bound to them)."""
     found: set[pyoxigraph.Triple] = set()
     for rule in rules:
         for head in rule.heads:
-            names, rows = _matches(head, candidates)
+            names, rows = matches(head, candidates)
             if not rows or not names:
                 continue
             for query in _bound(rule, names, rows):
@@ -227,7 +234,15 @@ def check_followable(triples: Iterable[pyoxigraph.Triple], negated_predicates: f
         if isinstance(t.subject, pyoxigraph.BlankNode) or isinstance(t.object, pyoxigraph.BlankNode):
             raise NotIncremental(f"a changed triple names a blank node ({t})")
         p = t.predicate.value
-        if p in SCHEMA_PREDICATES or p in negated_predicates or (t.predicate == AXIOM_TYPE and str(t.object.value) in SCHEMA_CLASSES):
+        if (
+            p in SCHEMA_PREDICATES
+            or p in negated_predicates
+            or (
+                t.predicate == AXIOM_TYPE
+                and isinstance(t.object, pyoxigraph.NamedNode)
+                and t.object.value in SCHEMA_CLASSES
+            )
+        ):
             raise NotIncremental(f"a changed triple is a schema premise of the rules ({t})")
 
 

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import pyoxigraph
@@ -292,7 +293,9 @@ DISJOINT_PAIRS = (
 )
 
 
-def disjointness_clashes(store: pyoxigraph.Store, individuals: set[object] | None = None) -> list[tuple[str, str, str]]:
+def disjointness_clashes(
+    store: pyoxigraph.Store, individuals: Iterable[object] | None = None
+) -> list[tuple[str, str, str]]:
     """(individual, class, class) for every individual of two disjoint classes (cax-dw, cax-adc),
     sorted. The pairs come from one query; each pair's members are then intersected from the
     type index: one SPARQL join of every typed node with every pair took 19 s on a 74,000-triple

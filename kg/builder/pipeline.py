@@ -18,6 +18,11 @@
 6. write a new store, or make it from the current one when a few articles changed
    (kg.builder.store_writer), and switch to it atomically (kg.store.builds). Any failure before
    the switch leaves the current store serving.
+
+When only a few article graphs changed, steps 4–6 are made instead on a copy of the current store
+(kg.builder.incremental): the changed graphs mapped, the data checks by locality and the inferred
+graph kept by DRed in the copy, no union in memory; the progress line says when and why a build
+is made whole instead.
 """
 
 from __future__ import annotations

@@ -99,7 +99,11 @@ def add_article(corpus: Path, new: str) -> None:
 
 
 def remove_article(corpus: Path, article: str) -> None:
-    for path in (corpus / "articles" / f"{article}.txt", corpus / "articles" / f"{article}.yaml", annotation(corpus, article)):
+    for path in (
+        corpus / "articles" / f"{article}.txt",
+        corpus / "articles" / f"{article}.yaml",
+        annotation(corpus, article),
+    ):
         path.unlink()
 
 
@@ -149,7 +153,7 @@ def test_a_triple_derivable_only_through_the_edited_article_goes(tmp_path: Path,
     accord = f"<{BASE}resource/harbour-accord> {TYPE} <{PK}Proposal> {INFERRED}"
     assert accord in served(settings)
     remove(corpus, "fx-002", plan)
-    store, line = rebuilt(settings)
+    store, _line = rebuilt(settings)
     assert not any("harbour-accord" in q for q in store)
     assert store == clean(tmp_path, corpus, "clean")
 
@@ -179,7 +183,9 @@ def full_build_error(tmp_path: Path, corpus: Path, name: str) -> ValidationError
 def test_a_local_data_check_violation_fails_as_a_full_build_does(tmp_path: Path, corpus: Path) -> None:
     settings = settings_for(tmp_path, corpus)
     previous = build(settings).build
-    add_statement(corpus, "fx-002", statement("s4", "criticises", "ana-exempla").replace("['ana-exempla']", "[ana-exempla]"))
+    add_statement(
+        corpus, "fx-002", statement("s4", "criticises", "ana-exempla").replace("['ana-exempla']", "[ana-exempla]")
+    )
     lines: list[str] = []
     with pytest.raises(ValidationError) as caught:
         build(settings, lines.append)
@@ -195,7 +201,11 @@ def test_a_global_data_check_violation_fails_as_a_full_build_does(tmp_path: Path
     settings = settings_for(tmp_path, corpus)
     event = entity("lakeside-talks", kind="Event")
     add_entity(corpus, "fx-002", event)
-    add_statement(corpus, "fx-003", statement("s4", "supports", "lakeside-talks").replace("['lakeside-talks']", "[lakeside-talks]"))
+    add_statement(
+        corpus,
+        "fx-003",
+        statement("s4", "supports", "lakeside-talks").replace("['lakeside-talks']", "[lakeside-talks]"),
+    )
     previous = build(settings).build
     path = annotation(corpus, "fx-002")
     path.write_text(path.read_text(encoding="utf-8").replace(event, event.replace("type: Event", "type: War"), 1))
