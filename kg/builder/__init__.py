@@ -8,6 +8,11 @@
 - :mod:`~kg.builder.buckets`: inference by bucket of articles, reused across builds, and the
   global pass that makes it exact;
 - :mod:`~kg.builder.store_writer`: the new store, written whole or made from the current one;
+- :mod:`~kg.builder.incremental`: a rebuild after a few articles changed, made on a copy of the
+  current store without the union in memory;
+- :mod:`~kg.builder.dred`: the inferred graph kept up to date by DRed, each rule run with a
+  premise bound to the triples that changed;
+- :mod:`~kg.builder.data_checks`: the data checks, by the locality each declares;
 - :mod:`~kg.builder.sealed`: cache files sealed with their hash;
 - :mod:`~kg.builder.report`: violations told at the annotation item's file, line and field, with
   article, statement and span;

@@ -288,14 +288,18 @@ def map_and_validate(
     progress: Progress,
     on_violations: Callable[[Failures], None] | None = None,
     workers: int = 1,
+    wanted: set[str] | None = None,
 ) -> tuple[Graphs, list[str], list[str]]:
     """The N-Quads of the reference and article graphs by graph name, with the names of the graphs
     rebuilt and reused: from the cache when their inputs are unchanged, else mapped, validated
     (in batches) and cached. Graphs that violate the shapes stop the build; with
     ``on_violations`` (``annotations validate``) they are handed to it instead, every batch is
-    validated, and nothing is written to the cache."""
+    validated, and nothing is written to the cache. With ``wanted``, only those graphs (a rebuild on
+    the previous store, kg.builder.incremental, reads no other graph)."""
     inputs = _Inputs(settings, corpus, minter, vocabulary, reference, shapes, ontology)
     names = ["reference", *(f"article/{a}" for a in sorted(corpus.articles))]
+    if wanted is not None:
+        names = [name for name in names if name in wanted]
     position = {name: i for i, name in enumerate(names, 1)}
     by_name: Graphs = {}
     rebuilt: list[str] = []

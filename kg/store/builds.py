@@ -19,6 +19,7 @@ Either way the previous store is only read, and the switch is the same.
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import shutil
@@ -108,6 +109,10 @@ def update_store(
         store = pyoxigraph.Store(str(target))
         edit(store)
         store.flush()
+        # closed before the files are synced: an open store may still compact, and delete the
+        # files the sync is walking (an edit that removes many quads made that happen)
+        del store
+        gc.collect()
 
     return _publish(build_dir, build_id, fill, manifest, files or {})
 

@@ -130,7 +130,9 @@ class Captured(Exception):
 def next_build(settings, folder: Path, monkeypatch) -> dict:
     """What the next build would write as a whole store (quads, manifest), saved for the driver;
     nothing is written. An article edit would make the store from the previous one (update_store,
-    killed at its own points in tests/unit/test_build.py): here the whole-store path is taken."""
+    kg.builder.incremental, killed at their own points in tests/unit/test_build.py): here the
+    whole-store path is taken."""
+    import kg.builder.incremental
     import kg.builder.store_writer
 
     captured: dict = {}
@@ -145,6 +147,7 @@ def next_build(settings, folder: Path, monkeypatch) -> dict:
         raise Captured()
 
     monkeypatch.setattr(kg.builder.store_writer, "changed_graphs", lambda previous, prints: None)
+    monkeypatch.setattr(kg.builder.incremental, "plan", lambda current, prints: (None, "whole, for the test"))
     monkeypatch.setattr(kg.builder.store_writer, "write_store", capture)
     with pytest.raises(Captured):
         build(settings)

@@ -174,12 +174,15 @@ HOLD_POINTS = [  # (module, function, quads written before holding; -1: hold on 
     ("kg.builder.buckets", "materialise", -1),  # inference
     ("kg.builder.pipeline", "_release_freed_memory", -1),  # assembled, before the store is written
     ("kg.builder.store_writer", "write_store", 500),  # in the middle of a whole new store's bulk load
-    ("kg.builder.store_writer", "_replace", -1),  # a store made from the previous one: checkpointed, not yet changed
+    ("kg.builder.dred", "overdelete", -1),  # a rebuild on the previous store: checkpointed, not yet changed
+    ("kg.builder.incremental", "_check", -1),  # … its graphs replaced, the data checks by locality
+    ("kg.builder.dred", "rederive_and_insert", -1),  # … overdeleted, rederiving and inserting
     ("kg.store.builds", "_fsync_tree", -1),  # the new store complete, before its rename and the switch
 ]
-# A reference edit changes every graph, so the store is written whole (write_store); an article
-# edit changes one, so the store is made from the previous one (update_store: kg.builder.store_writer)
-WHOLE_STORE = {"write_store"}
+# A reference edit changes every graph, so the build is made whole (the work store, the inference
+# by bucket, the store written by write_store); an article edit changes one, so the build is made
+# on a checkpoint of the previous store (kg.builder.incremental, kg.builder.dred)
+WHOLE_STORE = {"write_store", "load_graphs", "materialise", "_release_freed_memory"}
 
 
 def held_build(env: dict[str, str], point: tuple[str, str, int], marker: Path) -> subprocess.Popen:
