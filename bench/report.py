@@ -322,10 +322,29 @@ def render() -> Path:
         from bench.dossiers import summary_lines as dossier_lines
 
         lines += [START, *dossier_lines(json.loads(dossiers.read_text())), END, ""]
+    lines += _marked_sections()
     analysis = BENCH / "analysis.md"
     if analysis.exists():
         lines += [analysis.read_text(encoding="utf-8").rstrip(), ""]
     return _write(lines)
+
+
+def _articles(path: Path) -> int:
+    return int(path.stem.rsplit("-", 1)[1])
+
+
+def _marked_sections() -> list[str]:
+    """The sections other benches write between their markers (bench/sections.py), rendered from
+    their results too, so that re-rendering the README never drops them."""
+    from bench import lookups, stored_rewrite
+
+    lines: list[str] = []
+    for path in sorted((BENCH / "results").glob("lookups-*.json"), key=_articles):
+        lines += [lookups.START, *lookups.summary_lines(json.loads(path.read_text()), _articles(path)), lookups.END, ""]
+    for path in sorted((BENCH / "results").glob("stored-rewrite-*.json"), key=_articles):
+        start, end = stored_rewrite.markers(_articles(path))
+        lines += [start, *stored_rewrite.summary_lines(json.loads(path.read_text()), _articles(path)), end, ""]
+    return lines
 
 
 def _write(lines: list[str]) -> Path:
