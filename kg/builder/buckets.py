@@ -9,14 +9,16 @@ union exactly the global fixpoint (docs/reasoning.md, "Inference by bucket").
    bucket. Every triple a bucket infers holds in the global fixpoint (the rules are sound, and
    pk-held-by's negation is about a statement's own pk:positionHolder, only ever asserted in the
    statement's own graph);
-3. the global pass over the union of everything: the rules with two or more data premises run
-   once over all of it (their instances may join two buckets), the one-premise rules do not (an
-   instance of one lies inside one bucket's closure, when every axiom is the base's: checked, and
-   otherwise they run too), then semi-naively to the fixpoint; then the disjointness check.
+3. the global pass over the union of everything: the rules whose instance may join two buckets
+   run once over all of it; the one-premise rules do not (an instance of one lies inside one
+   bucket's closure, when every axiom is the base's: checked, and otherwise they run too), nor
+   the rules over one article's annotation nodes (kg.builder.inference.ONE_ARTICLE_RULES); then
+   semi-naively to the fixpoint; then the disjointness check.
 """
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import multiprocessing
@@ -34,6 +36,7 @@ from kg.builder.inference import (
     AXIOM_PREDICATES,
     AXIOM_TYPE,
     LINEAR_RULES,
+    ONE_ARTICLE_RULES,
     PROPERTY_CLASSES,
     SCRATCH,
     InconsistentDataError,
@@ -167,9 +170,14 @@ def _close_buckets(
         if workers <= 1 or len(jobs) <= 1 or "fork" not in multiprocessing.get_all_start_methods():
             yield from map(_close_bucket_ntriples, jobs)
             return
+        # the parent's objects (the corpus, every graph's bytes) out of the collector's reach before
+        # the fork: a worker's collections would otherwise walk them all, again and again, and
+        # touch their pages (copied on write)
+        gc.freeze()
         with multiprocessing.get_context("fork").Pool(min(workers, len(jobs))) as pool:
             yield from pool.imap(_close_bucket_ntriples, jobs)
     finally:
+        gc.unfreeze()
         _SHARED = None
 
 
@@ -237,11 +245,13 @@ def infer(
     base_store = pyoxigraph.Store()
     base_store.extend(base_quads)
     linear_hold = _axioms(work) == _axioms(base_store)  # no bucket asserts or infers an axiom
+    # the rules of one article's nodes need no first round whatever the axioms (ONE_ARTICLE_RULES)
+    skipped = frozenset(ONE_ARTICLE_RULES) | (frozenset(LINEAR_RULES) if linear_hold else frozenset())
     final = materialise(
         work,
         ontology,
         in_place=True,
-        skip_in_first_round=frozenset(LINEAR_RULES) if linear_hold else frozenset(),
+        skip_in_first_round=skipped,
         check_consistency=False,
     )
     result.global_new, result.global_rounds = len(final.inferred), final.rounds

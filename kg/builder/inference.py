@@ -149,6 +149,20 @@ def defined_class_rules(ontology: rdflib.Graph) -> dict[str, str]:
 # k > 1 comes from a triple new in round k - 1, so after the first round they run on the new
 # triples only (semi-naive evaluation), not on the whole graph again.
 LINEAR_RULES = ("cax-sco", "prp-spo1", "prp-dom", "prp-rng", "prp-inv1", "prp-inv2", "prp-symp")
+# Rules whose every instance over a union of closed buckets lies inside one bucket's closure
+# (docs/reasoning.md, "Which rules can join two articles"), so the global pass's first round skips
+# them; the semi-naive rounds after it still run them on whatever the global pass finds. For each,
+# the variables one of which every data premise names: nodes minted for one article's annotations
+# (a mention, a span, a selector), which no other graph names (checked on the seed corpus by
+# tests/unit/test_build_inference.py), so every triple that names one is in that article's
+# bucket. pk-held-by has one positive premise: wherever that triple is, the bucket that holds it
+# ran the rule, with a negation over fewer triples than the union's. pk-head-of is not here: the
+# government a role is in may be typed pk:Government only by another article's entity.
+ONE_ARTICLE_RULES: dict[str, tuple[str, ...]] = {
+    "pk-mentioned-in": ("m", "span"),
+    "pk-quote": ("span", "quote", "position"),
+    "pk-held-by": (),
+}
 # Triples that are axioms for the linear rules: if inference ever made one, the linear rules would
 # have to see it with every old triple, so the next round runs them on the whole graph.
 AXIOM_PREDICATES = frozenset(
