@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from kg.annotations.definitions import _reference_problem
+from kg.annotations.definitions import reference_problem
 from kg.annotations.vocabulary import VocabularyIndex
 from kg.ontology.load import load_ontology
 
@@ -26,9 +26,9 @@ def vocabulary() -> VocabularyIndex:
 
 @pytest.mark.parametrize("key", ["ukraine", "european-allies", "crimea"])
 def test_a_figure_concerns_an_agent_or_a_place(vocabulary: VocabularyIndex, key: str) -> None:
-    assert _reference_problem(("statements", 3, "concerns", 0), key, KEYS, vocabulary) is None
+    assert reference_problem(("statements", 3, "concerns", 0), key, KEYS, vocabulary) is None
 
 
 def test_a_figure_concerning_a_war_is_refused_as_the_shapes_would(vocabulary: VocabularyIndex) -> None:
-    problem = _reference_problem(("statements", 3, "concerns", 0), "russo-ukrainian-war", KEYS, vocabulary)
+    problem = reference_problem(("statements", 3, "concerns", 0), "russo-ukrainian-war", KEYS, vocabulary)
     assert problem == "'russo-ukrainian-war' is a War, but 'concerns' takes a Agent or Place"
