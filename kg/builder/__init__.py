@@ -2,6 +2,12 @@
 
 - :mod:`~kg.builder.pipeline`: the pipeline (check the corpus, fingerprint the inputs, map and
   SHACL-validate changed graphs, data checks, inference, atomic switch) and :class:`BuildReport`;
+- :mod:`~kg.builder.stamps`: every input file's size, time and hash, which say "nothing changed"
+  and give the fingerprints without reading unchanged files;
+- :mod:`~kg.builder.corpus_index` and :mod:`~kg.builder.facts_index`: the corpus loaded from an
+  index of each file's facts for the checks across files, parsing only the files that changed
+  (:mod:`~kg.builder.parse_cache` keeps each file's parsed form; :mod:`~kg.builder.frozen` keeps
+  the garbage collector out of a load);
 - :mod:`~kg.builder.graphs`: the asserted graphs mapped and SHACL-validated (in worker processes)
   or taken from the cache;
 - :mod:`~kg.builder.inference`: OWL 2 RL rules compiled to SPARQL;
