@@ -182,7 +182,13 @@ def _fsync_dir(path: Path) -> None:
 def _fsync_tree(path: Path) -> None:
     for directory, _dirs, files in os.walk(path):
         for name in files:
-            fd = os.open(os.path.join(directory, name), os.O_RDONLY)
+            try:
+                fd = os.open(os.path.join(directory, name), os.O_RDONLY)
+            except FileNotFoundError:
+                # gone since the walk listed it: RocksDB deletes a file once no version of the
+                # database refers to it, and a store closed late (a loaded machine) may still be
+                # doing so; the folder's own sync below records that it is gone
+                continue
             try:
                 os.fsync(fd)
             finally:
