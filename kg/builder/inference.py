@@ -85,6 +85,44 @@ GENERIC_RULES = {
     "?role pk:holder ?person ; pk:roleType ?type ; pk:roleIn ?government . ?government a pk:Government . "
     "?type skos:broader* ?top . VALUES ?top { <https://w3id.org/peacekg/vocab/role-type/head-of-state> "
     "<https://w3id.org/peacekg/vocab/role-type/head-of-government> } }",
+    # PeaceKG shortcut: the page key of queries/cq12-disagreements.rq, a "for" statement with an
+    # "against" statement (the query's two stance lists) by another actor on a shared subject. The
+    # actor is pk:heldBy, which is the query's COALESCE(position holder or claimant, speaker): a
+    # claim's claimants are its speakers (kg.mapping.articles), so pk-held-by adds no other. One
+    # rule per way of sharing a subject (not a UNION: kg.builder.dred binds each premise). They
+    # join statements of two articles, so the global pass runs them; they read every for/against
+    # pair on a target (docs/reasoning.md says what that costs).
+    **{
+        f"pk-contested-{case}": "CONSTRUCT { ?s a pk:ContestedStatement } WHERE { "
+        + pairs
+        + " ?s pk:stance ?st ; pk:heldBy ?a . ?o pk:stance ?ost ; pk:heldBy ?b . FILTER(?a != ?b && ?st IN ("
+        + ", ".join(
+            f"<https://w3id.org/peacekg/vocab/stance/{s}>"
+            for s in [
+                "supports",
+                "accepts",
+                "proposes",
+                "offers",
+                "considers",
+                "trusts",
+                "demands",
+                "urges",
+                "asserts",
+                "predicts",
+            ]
+        )
+        + ") && ?ost IN ("
+        + ", ".join(
+            f"<https://w3id.org/peacekg/vocab/stance/{s}>"
+            for s in ["opposes", "rejects", "refuses", "criticises", "distrusts", "doubts", "denies", "warns"]
+        )
+        + ")) }"
+        for case, pairs in (
+            ("shared", "?s pk:target ?x . ?o pk:target ?x ."),  # both take a stance toward one thing
+            ("targeted", "?o pk:target ?s ."),  # the against statement targets the for statement
+            ("targets", "?s pk:target ?o ."),  # the for statement targets the against statement
+        )
+    },
 }
 PREFIXES = (
     "PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
