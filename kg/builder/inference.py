@@ -16,7 +16,9 @@ holder is pk:heldBy by prp-spo1); and pk:quote, pk:start, pk:end, pk:inDocument 
 annotation (mention or evidence), copied from its target span's two selectors so that one hop
 gives a quote with its offsets; pk:bearsOn, pk:disputes and pk:endorses between statements,
 from a statement target or about and the stance toward it; pk:headOf (pk:ledBy by prp-inv) from a
-head of state's or government's role in a government. Inconsistency: cax-dw and cax-adc
+head of state's or government's role in a government; pk:ContestedStatement, the page key of
+queries/cq12-disagreements.rq (a "for" statement with an "against" statement held by another party
+on a shared subject: the pk-contested-* rules). Inconsistency: cax-dw and cax-adc
 (instances of disjoint classes).
 """
 
