@@ -242,3 +242,53 @@ def test_individuals_of_disjoint_classes_in_two_articles_fail_the_build(monkeypa
     with pytest.raises(InconsistentDataError) as caught:
         by_buckets(graphs, ontology)
     assert (odd.value, pk + "Place", pk + "Document") in caught.value.clashes
+
+
+def test_a_blank_node_in_an_article_keeps_its_label_through_buckets_and_workers(monkeypatch) -> None:
+    """Inferred triples travel between stores as N-Triples, loaded by Store.load where they hold
+    no blank node (it would give one a new label: the same node would be two). A blank node
+    planted in one article, typed by a class with superclasses and with a speaker, is inferred
+    about under its own label, exactly as over the whole store, here and in worker processes."""
+    monkeypatch.setattr(buckets, "ARTICLES_PER_BUCKET", 1)
+    graphs, ontology = seed_graphs()
+    pk = "https://w3id.org/peacekg/ontology/"
+    planted = pyoxigraph.BlankNode("planted")
+    first = sorted(name for name in graphs if name.startswith("article/"))[0]
+    graph = next(pyoxigraph.parse(graphs[first], format=NQ)).graph_name
+    speaker = pyoxigraph.NamedNode("https://w3id.org/peacekg/resource/someone")
+    rdf_type = pyoxigraph.NamedNode(str(rdflib.RDF.type))
+    graphs[first] += rdf_bytes(
+        [
+            pyoxigraph.Quad(
+                planted, rdf_type, pyoxigraph.NamedNode("http://www.w3.org/2006/time#ProperInterval"), graph
+            ),
+            pyoxigraph.Quad(planted, pyoxigraph.NamedNode(pk + "attributedTo"), speaker, graph),
+        ],
+        NQ,
+    )
+    whole = pyoxigraph.Store()
+    load_graphs(whole, graphs.values())
+    expected = set(materialise(whole, ontology).inferred)
+    about = {t for t in expected if t.subject == planted}
+    assert pyoxigraph.Triple(planted, rdf_type, pyoxigraph.NamedNode("http://www.w3.org/2006/time#Interval")) in about
+    assert pyoxigraph.Triple(planted, pyoxigraph.NamedNode(pk + "heldBy"), speaker) in about
+    assert by_buckets(graphs, ontology) == expected
+    assert by_buckets(graphs, ontology, workers=2) == expected
+
+
+@pytest.mark.parametrize("data", [b"", b'<urn:x> <urn:p> "no blank node, though _: in a literal" .\n'])
+def test_loading_triples_keeps_blank_node_labels(data: bytes) -> None:
+    """kg.builder.inference.load_keeping_labels: N-Triples into a graph and N-Quads as they are,
+    a blank node under its own label (the fast path, Store.load, is only for data without one)."""
+    from kg.builder.inference import load_keeping_labels
+
+    b, g = pyoxigraph.BlankNode("b1"), pyoxigraph.NamedNode("urn:g")
+    nt = data + b"_:b1 <urn:p> <urn:o> .\n<urn:s> <urn:p> _:b1 .\n"
+    store = pyoxigraph.Store()
+    load_keeping_labels(store, nt, g)
+    load_keeping_labels(store, b"_:b1 <urn:q> <urn:o> <urn:h> .\n<urn:s> <urn:q> <urn:o> <urn:h> .\n")
+    assert {q.graph_name for q in store.quads_for_pattern(b, None, None)} == {g, pyoxigraph.NamedNode("urn:h")}
+    assert len(store) == 4 + (len(data) > 0)
+    plain = pyoxigraph.Store()
+    load_keeping_labels(plain, b"<urn:s> <urn:p> <urn:o> .\n", g)
+    assert list(plain) == [pyoxigraph.Quad(*(pyoxigraph.NamedNode(n) for n in ("urn:s", "urn:p", "urn:o", "urn:g")))]
