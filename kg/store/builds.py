@@ -34,6 +34,7 @@ import pyoxigraph
 from kg.errors import PeaceKGError
 
 KEEP_BUILDS = 2
+NQ = pyoxigraph.RdfFormat.N_QUADS
 
 
 class StoreError(PeaceKGError):
@@ -118,7 +119,7 @@ def write_store(
 
     def fill(target: Path) -> None:
         store = pyoxigraph.Store(str(target))
-        store.bulk_load(reader_of(nquads), format=pyoxigraph.RdfFormat.N_QUADS)
+        store.bulk_load(reader_of(nquads), format=NQ)
         store.bulk_extend(quads)
         if then is not None:
             then(store)
