@@ -12,14 +12,13 @@ test_incremental_build.py compares them with a clean build); both are atomic the
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Iterable, Iterator
-from itertools import chain
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
 import pyoxigraph
 
-from kg.builder.graphs import NQ, Graphs, by_blank_nodes, may_hold_blank_nodes
+from kg.builder.graphs import NQ, Graphs
 from kg.builder.sealed import sealed_parts, unseal
 from kg.mapping.iris import Minter
 from kg.store.builds import read_manifest, update_store, write_store
@@ -61,21 +60,12 @@ def write(
     files = {INFERRED_FILE: sealed_parts(inferred)}
     changed = None if current is None else changed_graphs(read_manifest(current), manifest["fingerprints"])
     if current is None or changed is None:
-        # one bulk load parsed in Rust of every graph without a blank node, the inferred graph's
-        # triples made quads of its graph (one bulk load, not two: RocksDB's sorting and writing
-        # is most of the time, parsing into Python objects only about 3 s at 10,000 articles);
-        # the rest parsed here (lazily), which keeps blank-node labels: bulk_load would give them
-        # new random ones, and a build's quads would differ from run to run and from a store
-        # made from the previous one (kg.builder.incremental)
-        without, maybe = by_blank_nodes(graphs.values())
-        parsed: list[Iterable[pyoxigraph.Quad]] = [pyoxigraph.parse(data, format=NQ) for data in maybe]
-        nquads: Iterable[bytes] = without
-        if may_hold_blank_nodes(inferred) or inferred.count(b"\n") != inferred.count(b" .\n"):
-            parsed.append(as_quads(pyoxigraph.parse(inferred, format=NT), inferred_graph))
-        else:  # a megabyte at a time, as the bulk load reads them
-            nquads = chain(without, nquads_lines(inferred, inferred_graph))
-        everything = (quad for quads in parsed for quad in quads)  # lazily
-        return write_store(build_dir, build_id, everything, manifest, files=files, nquads=nquads)
+
+        def add_inferred(store: pyoxigraph.Store) -> None:
+            store.bulk_load(inferred, format=NT, to_graph=inferred_graph)
+
+        everything = (quad for data in graphs.values() for quad in pyoxigraph.parse(data, format=NQ))  # lazily
+        return write_store(build_dir, build_id, everything, manifest, then=add_inferred, files=files)
     replaced, previous = changed, current
 
     def edit(store: pyoxigraph.Store) -> None:
@@ -91,22 +81,6 @@ def write(
         )
 
     return update_store(build_dir, build_id, current, edit, manifest, files=files)
-
-
-def nquads_lines(triples: bytes, graph: pyoxigraph.NamedNode, step: int = 1 << 20) -> Iterator[bytes]:
-    """N-Triples bytes as the N-Quads of ``graph``, a megabyte at a time (the inferred graph is
-    200 MB at 10,000 articles: never copied whole). Every line must end with `` .``, as
-    pyoxigraph writes them; a line break inside a term is always escaped, so it ends a line."""
-    end_of_quad = f" <{graph.value}> .\n".encode()
-    start = 0
-    while start < len(triples):
-        end = triples.find(b"\n", min(start + step, len(triples)) - 1) + 1 or len(triples)
-        yield triples[start:end].replace(b" .\n", end_of_quad)
-        start = end
-
-
-def as_quads(triples: Iterable[pyoxigraph.Triple], graph: pyoxigraph.NamedNode) -> Iterator[pyoxigraph.Quad]:
-    return (pyoxigraph.Quad(t.subject, t.predicate, t.object, graph) for t in triples)
 
 
 def _previous_inferred(previous: Path, store: pyoxigraph.Store, graph: pyoxigraph.NamedNode) -> bytes:

@@ -12,8 +12,7 @@ then replaces the ``current`` link with ``os.replace`` (atomic on POSIX). A cras
 any point leaves ``current`` pointing at the previous complete store; stale partial folders (and
 a new link a killed build made but never switched to) are removed by the next build. The two most recent builds are kept.
 
-``write_store`` fills the new store with a bulk load (N-Quads bytes without blank nodes parsed by
-pyoxigraph in Rust, as one stream: :class:`ChunkReader`); ``update_store`` starts it as a RocksDB
+``write_store`` fills the new store with a bulk load; ``update_store`` starts it as a RocksDB
 checkpoint of the previous build's store (hard links: nothing copied) and changes that copy.
 Either way the previous store is only read, and the switch is the same.
 """
@@ -21,11 +20,10 @@ Either way the previous store is only read, and the switch is the same.
 from __future__ import annotations
 
 import gc
-import io
 import json
 import os
 import shutil
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +32,6 @@ import pyoxigraph
 from kg.errors import PeaceKGError
 
 KEEP_BUILDS = 2
-NQ = pyoxigraph.RdfFormat.N_QUADS
 
 
 class StoreError(PeaceKGError):
@@ -71,36 +68,6 @@ def open_store(build_dir: Path, *, read_only: bool = True) -> pyoxigraph.Store:
         raise StoreError(f"cannot open the store at {path}: {exc}") from None
 
 
-class ChunkReader(io.RawIOBase):
-    """Byte strings read one after the other as one binary file, without joining them (a copy of
-    every graph: 330 MB at 10,000 articles): ``Store.bulk_load`` and ``Store.load`` parse it in
-    Rust, in one pass, instead of one call per graph or a Python object per quad."""
-
-    def __init__(self, chunks: Iterable[bytes]) -> None:
-        super().__init__()
-        self._chunks: Iterator[bytes] = iter(chunks)
-        self._left = memoryview(b"")
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: Any) -> int:
-        while not self._left:
-            chunk = next(self._chunks, None)
-            if chunk is None:
-                return 0
-            self._left = memoryview(chunk)
-        n = min(len(buffer), len(self._left))
-        buffer[:n] = self._left[:n]
-        self._left = self._left[n:]
-        return n
-
-
-def reader_of(chunks: Iterable[bytes]) -> io.BufferedReader:
-    """:class:`ChunkReader` read a megabyte at a time."""
-    return io.BufferedReader(ChunkReader(chunks), 1 << 20)
-
-
 def write_store(
     build_dir: Path,
     build_id: str,
@@ -108,18 +75,13 @@ def write_store(
     manifest: dict[str, Any],
     then: Callable[[pyoxigraph.Store], None] | None = None,
     files: Mapping[str, Sequence[bytes]] | None = None,
-    nquads: Iterable[bytes] = (),
 ) -> Path:
-    """Write a complete new store (``nquads`` and ``quads`` bulk-loaded, then whatever ``then``
-    adds) and make it current; returns its folder. ``nquads`` are N-Quads bytes parsed in Rust as
-    one stream, much faster than ``quads`` made in Python, but ``bulk_load`` gives each blank node
-    a new random label: bytes that may hold one must come as ``quads``, whose labels are kept.
-    ``files`` are written beside the manifest, each from its parts in order (a large file and a
-    line after it, without joining them: a copy)."""
+    """Write a complete new store (``quads`` bulk-loaded, then whatever ``then`` adds) and make
+    it current; returns its folder. ``files`` are written beside the manifest, each from its
+    parts in order (a large file and a line after it, without joining them: a copy)."""
 
     def fill(target: Path) -> None:
         store = pyoxigraph.Store(str(target))
-        store.bulk_load(reader_of(nquads), format=NQ)
         store.bulk_extend(quads)
         if then is not None:
             then(store)

@@ -160,7 +160,7 @@ def wrapper(*args, **kwargs):
     if after < 0:
         hold()
     build_dir, build_id, quads, manifest = args  # write_store's signature
-    return real(build_dir, build_id, held_quads(quads), manifest, **kwargs)  # after the Rust-parsed nquads
+    return real(build_dir, build_id, held_quads(quads), manifest)
 
 setattr(module, function, wrapper)
 from kg.cli.group import main
