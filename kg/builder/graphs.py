@@ -18,6 +18,7 @@ answers as pySHACL, so that its errors are told exactly as without workers (and 
 
 from __future__ import annotations
 
+import io
 import math
 import multiprocessing
 from collections.abc import Callable, Iterable, Iterator
@@ -70,12 +71,61 @@ def parse(data: bytes) -> list[pyoxigraph.Quad]:
     return list(pyoxigraph.parse(data, format=NQ))
 
 
+class ChunkReader(io.RawIOBase):
+    """Byte strings read one after the other as one binary file, without joining them (a copy of
+    every graph: 330 MB at 10,000 articles), for ``Store.load`` to parse in Rust in one call."""
+
+    def __init__(self, chunks: Iterable[bytes]) -> None:
+        super().__init__()
+        self._chunks: Iterator[bytes] = iter(chunks)
+        self._left = memoryview(b"")
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        while not self._left:
+            chunk = next(self._chunks, None)
+            if chunk is None:
+                return 0
+            self._left = memoryview(chunk)
+        n = min(len(buffer), len(self._left))
+        buffer[:n] = self._left[:n]
+        self._left = self._left[n:]
+        return n
+
+
+def reader_of(chunks: Iterable[bytes]) -> io.BufferedReader:
+    """:class:`ChunkReader` read a megabyte at a time."""
+    return io.BufferedReader(ChunkReader(chunks), 1 << 20)
+
+
+def may_hold_blank_nodes(data: bytes) -> bool:
+    """Whether N-Quads (N-Triples) bytes may name a blank node: ``_:`` anywhere, in a literal or an
+    IRI too (an over-approximation; at 10,000 articles only the ontology graph has one)."""
+    return b"_:" in data
+
+
+def by_blank_nodes(graphs: Iterable[bytes]) -> tuple[list[bytes], list[bytes]]:
+    """The graphs without a blank node, and those that may hold one (:func:`may_hold_blank_nodes`)."""
+    without: list[bytes] = []
+    maybe: list[bytes] = []
+    for data in graphs:
+        (maybe if may_hold_blank_nodes(data) else without).append(data)
+    return without, maybe
+
+
 def load_graphs(store: pyoxigraph.Store, graphs: Iterable[bytes]) -> None:
-    """Load N-Quads into a store, parsed lazily (never all as Python objects at once), keeping
-    blank-node labels: ``Store.load`` gives every blank node a new label, so the ontology's
-    restrictions in the work store would no longer be the same nodes as in the base's closure
-    (kg.builder.buckets compares their axioms to skip the one-premise rules in the global pass)."""
-    store.bulk_extend(quad for data in graphs for quad in pyoxigraph.parse(data, format=NQ))
+    """Load N-Quads into a store, keeping blank-node labels: ``Store.load`` gives every blank node
+    a new label, so the ontology's restrictions in the work store would no longer be the same
+    nodes as in the base's closure (kg.builder.buckets compares their axioms to skip the
+    one-premise rules in the global pass). The graphs without one are loaded by ``Store.load`` as
+    one stream parsed in Rust (10,000 articles: 5-15% less CPU than a Python object per quad; the
+    rest is the in-memory store's own insertion); the others are parsed lazily into quads (never
+    all as Python objects at once), which keeps their labels."""
+    without, maybe = by_blank_nodes(graphs)
+    store.load(reader_of(without), format=NQ)
+    store.bulk_extend(quad for data in maybe for quad in pyoxigraph.parse(data, format=NQ))
 
 
 def _cache_path(settings: Settings, name: str, digest: str) -> Path:
