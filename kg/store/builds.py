@@ -86,6 +86,9 @@ def write_store(
         if then is not None:
             then(store)
         store.flush()
+        # a full compaction: 5 s at 10,000 articles, and every stored query about twice as fast
+        # after it (in process, same quads, 2026-12-06: a lookup 390 -> 238 us, cq12's page
+        # 3.8 -> 1.6 s; the bulk load leaves overlapping files, 41 against 32, 678 MB against 1.1 GB)
         store.optimize()
 
     return _publish(build_dir, build_id, fill, manifest, files or {})
