@@ -10,7 +10,9 @@
   the garbage collector out of a load);
 - :mod:`~kg.builder.graphs`: the asserted graphs mapped and SHACL-validated (in worker processes)
   or taken from the cache;
-- :mod:`~kg.builder.inference`: OWL 2 RL rules compiled to SPARQL;
+- :mod:`~kg.builder.rules`: the OWL 2 RL rules and PeaceKG's shortcuts, as SPARQL CONSTRUCTs, and
+  which of them a pass may skip;
+- :mod:`~kg.builder.inference`: the rules run to a fixpoint in pyoxigraph, and the disjointness check;
 - :mod:`~kg.builder.buckets`: inference by bucket of articles, reused across builds, and the
   global pass that makes it exact;
 - :mod:`~kg.builder.store_writer`: the new store, written whole or made from the current one;

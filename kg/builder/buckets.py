@@ -12,7 +12,7 @@ union exactly the global fixpoint (docs/reasoning.md, "Inference by bucket").
 3. the global pass over the union of everything: the rules whose instance may join two buckets
    run once over all of it; the one-premise rules do not (an instance of one lies inside one
    bucket's closure, when every axiom is the base's: checked, and otherwise they run too), nor
-   the rules over one article's annotation nodes (kg.builder.inference.ONE_ARTICLE_RULES); then
+   the rules over one article's annotation nodes (kg.builder.rules.ONE_ARTICLE_RULES); then
    semi-naively to the fixpoint; then the disjointness check.
 """
 
@@ -34,8 +34,6 @@ from kg.builder.graphs import Graphs, parse
 from kg.builder.inference import (
     AXIOM_PREDICATES,
     AXIOM_TYPE,
-    LINEAR_RULES,
-    ONE_ARTICLE_RULES,
     PROPERTY_CLASSES,
     SCRATCH,
     InconsistentDataError,
@@ -43,6 +41,7 @@ from kg.builder.inference import (
     load_keeping_labels,
     materialise,
 )
+from kg.builder.rules import LINEAR_RULES, ONE_ARTICLE_RULES
 from kg.builder.sealed import read_sealed, write_bytes
 
 # A full build that reuses the other buckets re-infers about this many articles for one changed
@@ -94,7 +93,7 @@ def _triples(quads: list[pyoxigraph.Quad]) -> Triples:
 
 
 def _axioms(store: pyoxigraph.Store) -> set[pyoxigraph.Triple]:
-    """The triples the one-premise rules read as ontology (kg.builder.inference._is_axiom)."""
+    """The triples the one-premise rules read as ontology (kg.builder.inference._has_axiom)."""
     quads = [q for p in AXIOM_PREDICATES - {AXIOM_TYPE} for q in store.quads_for_pattern(None, p, None)]
     quads += [q for c in PROPERTY_CLASSES for q in store.quads_for_pattern(None, AXIOM_TYPE, c)]
     return set(_triples(quads))

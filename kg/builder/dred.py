@@ -35,7 +35,8 @@ from rdflib.paths import Path as RdflibPath
 from rdflib.plugins.sparql import prepareQuery
 from rdflib.plugins.sparql.parserutils import CompValue
 
-from kg.builder.inference import AXIOM_TYPE, GENERIC_RULES, PREFIXES, defined_class_rules
+from kg.builder.inference import AXIOM_TYPE
+from kg.builder.rules import GENERIC_RULES, PREFIXES, defined_class_rules
 
 PK = "https://w3id.org/peacekg/ontology/"
 # Premises about the ontology and vocabularies, never about the data: a rule instance's schema

@@ -18,15 +18,8 @@ from kg.annotations.corpus import load_corpus
 from kg.builder import buckets
 from kg.builder.dred import compile_rules
 from kg.builder.graphs import NQ, load_graphs
-from kg.builder.inference import (
-    GENERIC_RULES,
-    LINEAR_RULES,
-    ONE_ARTICLE_RULES,
-    PREFIXES,
-    InconsistentDataError,
-    defined_class_rules,
-    materialise,
-)
+from kg.builder.inference import InconsistentDataError, materialise
+from kg.builder.rules import GENERIC_RULES, LINEAR_RULES, ONE_ARTICLE_RULES, PREFIXES, defined_class_rules
 from kg.mapping.dataset import article_graph, reference_graph
 from kg.mapping.iris import Minter
 from kg.ontology.load import load_ontology

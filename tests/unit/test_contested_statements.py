@@ -1,5 +1,5 @@
 """pk:ContestedStatement, the page key of queries/cq12-disagreements.rq, which the build infers
-(kg.builder.inference, the pk-contested-* rules): on the seeds and on a small synthetic corpus,
+(kg.builder.rules, the pk-contested-* rules): on the seeds and on a small synthetic corpus,
 built by the real build, its members are exactly the statements the query's page driver selected
 before the key existed (the driver below, run over the same store), and the comparison has teeth:
 the same driver without its "another actor" test, or without one way of sharing a subject,
