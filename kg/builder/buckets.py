@@ -32,11 +32,9 @@ import rdflib
 
 from kg.builder.graphs import Graphs, parse
 from kg.builder.inference import (
-    AXIOM_PREDICATES,
-    AXIOM_TYPE,
-    PROPERTY_CLASSES,
     SCRATCH,
     InconsistentDataError,
+    axiom_quads,
     disjointness_clashes,
     load_keeping_labels,
     materialise,
@@ -53,7 +51,6 @@ from kg.builder.sealed import read_sealed, write_bytes
 # CPU per article (busy machine), so the size is left where a one-bucket re-inference is short.
 ARTICLES_PER_BUCKET = 160
 BASE = pyoxigraph.NamedNode("urn:peacekg:inference-base")  # the reference, the ontology and their closure
-Triples = list[pyoxigraph.Triple]
 
 
 def bucket_count(articles: int) -> int:
@@ -88,15 +85,9 @@ class BucketInference:
         return {pyoxigraph.Triple(q.subject, q.predicate, q.object) for q in pyoxigraph.parse(self.data, format=NT)}
 
 
-def _triples(quads: list[pyoxigraph.Quad]) -> Triples:
-    return [pyoxigraph.Triple(q.subject, q.predicate, q.object) for q in quads]
-
-
-def _axioms(store: pyoxigraph.Store) -> set[pyoxigraph.Triple]:
-    """The triples the one-premise rules read as ontology (kg.builder.inference._has_axiom)."""
-    quads = [q for p in AXIOM_PREDICATES - {AXIOM_TYPE} for q in store.quads_for_pattern(None, p, None)]
-    quads += [q for c in PROPERTY_CLASSES for q in store.quads_for_pattern(None, AXIOM_TYPE, c)]
-    return set(_triples(quads))
+def _axioms(store: pyoxigraph.Store) -> set[pyoxigraph.Quad]:
+    """The triples the one-premise rules read as ontology (kg.builder.inference.axiom_quads)."""
+    return set(axiom_quads(store))
 
 
 class Cache:

@@ -21,6 +21,7 @@ import pyoxigraph
 import rdflib
 from rdflib.namespace import OWL, RDF, RDFS
 
+from kg.builder.graphs import may_hold_blank_nodes
 from kg.builder.rules import GENERIC_RULES, LINEAR_RULES, PREFIXES, defined_class_rules
 
 
@@ -77,7 +78,7 @@ def load_keeping_labels(
     Rust, without a Python object per triple, but gives blank nodes new labels, which must stay
     the same nodes as in the other graphs (the ontology's restrictions): data that may hold one
     goes through Python objects instead."""
-    if b"_:" not in data:
+    if not may_hold_blank_nodes(data):
         if graph is None:
             store.load(data, format=NQ, lenient=True)
         else:
@@ -90,13 +91,25 @@ def load_keeping_labels(
         )
 
 
+# (predicate, object) of the triples that are axioms for the linear rules
+AXIOM_PATTERNS: list[tuple[pyoxigraph.NamedNode, pyoxigraph.NamedNode | None]] = [
+    *((p, None) for p in AXIOM_PREDICATES - {AXIOM_TYPE}),
+    *((AXIOM_TYPE, c) for c in PROPERTY_CLASSES),
+]
+
+
+def axiom_quads(store: pyoxigraph.Store, graph: pyoxigraph.NamedNode | None = None) -> list[pyoxigraph.Quad]:
+    """The store's (or one graph's) triples that the linear rules read as axioms, in the default graph."""
+    return [
+        pyoxigraph.Quad(q.subject, q.predicate, q.object)
+        for p, o in AXIOM_PATTERNS
+        for q in store.quads_for_pattern(None, p, o, graph)
+    ]
+
+
 def _has_axiom(store: pyoxigraph.Store, graph: pyoxigraph.NamedNode | None = None) -> bool:
     """Whether the store (or one graph of it) holds a triple the linear rules read as an axiom."""
-    patterns: list[tuple[pyoxigraph.NamedNode, pyoxigraph.NamedNode | None]] = [
-        (p, None) for p in AXIOM_PREDICATES - {AXIOM_TYPE}
-    ]
-    patterns += [(AXIOM_TYPE, c) for c in PROPERTY_CLASSES]
-    return any(next(store.quads_for_pattern(None, p, o, graph), None) is not None for p, o in patterns)
+    return any(next(store.quads_for_pattern(None, p, o, graph), None) is not None for p, o in AXIOM_PATTERNS)
 
 
 def _touched(scope: pyoxigraph.Store) -> set[object]:
@@ -142,16 +155,7 @@ def materialise(
     else:
         work = pyoxigraph.Store()
         work.extend(pyoxigraph.Quad(q.subject, q.predicate, q.object, SCRATCH) for q in store)
-    axioms = [
-        pyoxigraph.Quad(q.subject, q.predicate, q.object)
-        for predicate in AXIOM_PREDICATES - {AXIOM_TYPE}
-        for q in work.quads_for_pattern(None, predicate, None)
-    ]
-    axioms += [
-        pyoxigraph.Quad(q.subject, q.predicate, q.object)
-        for klass in PROPERTY_CLASSES
-        for q in work.quads_for_pattern(None, AXIOM_TYPE, klass)
-    ]
+    axioms = axiom_quads(work)
     result = InferenceResult()
     delta = closed_except  # None: every rule runs on the whole graph
     rounds: list[bytes] = []
@@ -188,7 +192,7 @@ def materialise(
             break
         rounds.append(b"".join(sorted(new.splitlines(keepends=True))))
         if _has_axiom(work, FOUND):
-            axioms += [pyoxigraph.Quad(q.subject, q.predicate, q.object) for q in _axioms_in(work, FOUND)]
+            axioms += axiom_quads(work, FOUND)
         work.update(f"ADD {FOUND} TO {SCRATCH} ; CLEAR GRAPH {FOUND}")
         delta = new
     else:
@@ -199,11 +203,6 @@ def materialise(
         raise InconsistentDataError(clashes)
     result.seconds = time.perf_counter() - started
     return result
-
-
-def _axioms_in(store: pyoxigraph.Store, graph: pyoxigraph.NamedNode) -> list[pyoxigraph.Quad]:
-    quads = [q for p in AXIOM_PREDICATES - {AXIOM_TYPE} for q in store.quads_for_pattern(None, p, None, graph)]
-    return quads + [q for c in PROPERTY_CLASSES for q in store.quads_for_pattern(None, AXIOM_TYPE, c, graph)]
 
 
 PREFIX_IRIS = dict(re.findall(r"PREFIX (\w+): <([^>]+)>", PREFIXES))
