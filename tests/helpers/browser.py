@@ -62,8 +62,11 @@ def launched(executable: str) -> Iterator[Any]:
 @contextlib.contextmanager
 def recording_page(browser: Any, **context_options: Any) -> Iterator[Any]:
     """A page in a fresh context (no stored state) whose ``problems`` list records console errors
-    and uncaught exceptions."""
-    context = browser.new_context(**({"viewport": {"width": 1400, "height": 1000}} | context_options))
+    and uncaught exceptions. It asks for reduced motion, as a visitor may: a page scrolling
+    smoothly under a test's click moves the target between mousedown and mouseup on a loaded
+    machine, and the browser then fires no click (the query page's run button did that)."""
+    options = {"viewport": {"width": 1400, "height": 1000}, "reduced_motion": "reduce"} | context_options
+    context = browser.new_context(**options)
     page = context.new_page()
     page.set_default_timeout(30_000)
     page.problems = []

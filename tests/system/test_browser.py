@@ -163,6 +163,12 @@ def test_example_query_runs_and_shows_rows(server: str, page) -> None:
     page.wait_for_selector("#yasgui .yasqe .CodeMirror")
     page.get_by_role("button", name=BUILT_IN[0].title).click()
     assert "pk:Claim" in page.evaluate("window.peacekgYasgui.getTab().getQuery()")
+    # reduced motion (helpers.browser): the editor is scrolled to at once, not over a few frames;
+    # to the top of the window, or as far as the page goes
+    assert page.evaluate(
+        """() => Math.abs(document.getElementById('yasgui').getBoundingClientRect().top) < 1
+        || window.scrollY + window.innerHeight >= document.documentElement.scrollHeight - 1"""
+    )
     with page.expect_response(lambda r: r.url == server + "/sparql" and r.request.method == "POST") as answer:
         page.locator("#yasgui .yasqe_queryButton").click()
     assert answer.value.status == 200
