@@ -326,7 +326,18 @@ CASES: list[tuple[str, dict[str, str], list[dict[str, Any]]]] = [
             },
         ],
     ),
-    ("entity-search", {"text": "nIJNIKAU"}, [{"entity": "res:ryhor-nizhnikau", "matchedBy": "skos:altLabel"}]),
+    # ?classes: the class labels' text in alphabetical order, no language tag (the same on Virtuoso 7)
+    (
+        "entity-search",
+        {"text": "nIJNIKAU"},
+        [
+            {
+                "entity": "res:ryhor-nizhnikau",
+                "matchedBy": "skos:altLabel",
+                "classes": pyoxigraph.Literal("person, voice"),
+            }
+        ],
+    ),
     ("entity-search", {"text": "200,000"}, [{"entity": "res:zelensky-peacekeeping-force-200k", "article": A000}]),
     (
         "actor-profile",

@@ -44,13 +44,8 @@ DRAFT = pyoxigraph.NamedNode("https://w3id.org/peacekg/vocab/review-status/draft
 # name -> the construct Virtuoso evaluates differently (docs/deployment.md, "Engine pitfalls"),
 # as found on 2026-12-05 with Debian's virtuoso-opensource 7.2.5. Every other stored query is
 # written so that both engines agree (the portable forms are in docs/deployment.md).
-KNOWN: dict[str, str] = {
-    "entity-search": (
-        "GROUP_CONCAT of the class labels: Virtuoso drops their language tag and joins them in another "
-        "order; the portable form (plain labels joined from an ordered sub-SELECT, as cq11 does) would "
-        "change the column's value (a plain string in a fixed order), which is not done yet"
-    ),
-}
+# (entity-search was here until its ?classes became the portable GROUP_CONCAT of cq11.)
+KNOWN: dict[str, str] = {}
 
 
 def _term(cell: dict[str, str]) -> Any:
