@@ -109,6 +109,14 @@ GENERIC_RULES = {
             ("targets", "?s pk:target ?o ."),  # the for statement targets the against statement
         )
     },
+    # PeaceKG shortcut: the page key of queries/contradictions.rq, a statement with a statement of
+    # greater IRI that takes the contrary stance (pk:contraryStance) on the same target: each pair
+    # is listed under its first statement. Nested EXISTS, so that each step is a lookup from what
+    # is bound (as one group the engine hash-joined every pk:target triple per statement) and
+    # kg.builder.dred can bind any premise. It joins statements of two articles: the global pass.
+    "pk-first-of-contrary-pair": "CONSTRUCT { ?s a pk:FirstOfContraryPair } WHERE { "
+    "?s pk:stance ?st ; pk:target ?t . ?st pk:contraryStance ?ost . "
+    "FILTER EXISTS { ?o pk:target ?t . FILTER(STR(?s) < STR(?o)) FILTER EXISTS { ?o pk:stance ?ost } } }",
 }
 PREFIXES = (
     "PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
