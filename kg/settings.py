@@ -87,9 +87,10 @@ class Settings:
     build_workers: int = setting(
         0,
         (
-            "`peacekg build`: worker processes that map and SHACL-validate batches of articles and infer "
-            "buckets of articles at once (kg.builder.graphs, kg.builder.buckets); 0: one per CPU the build "
-            "may use, 1: none besides the build itself. The store is the same whatever the number."
+            "`peacekg build`: worker processes that parse the corpus files the parse cache lacks, map and "
+            "SHACL-validate batches of articles and infer buckets of articles at once (kg.builder.parse_ahead, "
+            "kg.builder.graphs, kg.builder.buckets); 0: one per CPU the build may use, 1: none besides the "
+            "build itself. The store is the same whatever the number."
         ),
     )
     docs_dir: Path = setting(

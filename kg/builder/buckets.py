@@ -21,7 +21,11 @@ from __future__ import annotations
 import hashlib
 import json
 import multiprocessing
+import multiprocessing.pool
 import os
+import pickle
+import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -133,8 +137,10 @@ class Cache:
 
 
 # What a worker process holds for every bucket it closes: the base's quads (blank-node labels as
-# in the parent's work store) and the ontology. Set by _start_worker, in the worker or here.
+# in the parent's work store) and the ontology. Set by _start_worker, in the worker or here; in a
+# worker started before the build had them, from the file its first job names (_WORKER_FROM).
 _WORKER: tuple[list[pyoxigraph.Quad], rdflib.Graph] | None = None
+_WORKER_FROM: str | None = None
 
 
 def _start_worker(base: list[bytes], ontology: rdflib.Graph) -> None:
@@ -157,25 +163,92 @@ def _close_bucket(own: bytes) -> bytes:
     return materialise(store, ontology, in_place=True, closed_except=own, check_consistency=False).data
 
 
-def _close_buckets(base: list[bytes], ontology: rdflib.Graph, jobs: Iterable[bytes], workers: int) -> Iterator[bytes]:
-    """Each bucket's inferred triples as N-Triples, in order, from each bucket's N-Quads: in
-    ``workers`` worker processes (the caller gives no more than there are buckets) when more
-    than one, else in this process.
+def _close_bucket_with(job: tuple[str, bytes]) -> bytes:
+    """``_close_bucket`` in a worker of ``Workers``: the base and the ontology read (once) from the
+    file the job names, which the parent wrote when it had them."""
+    global _WORKER_FROM
+    held, own = job
+    if held != _WORKER_FROM:
+        with open(held, "rb") as handle:
+            _start_worker(*pickle.load(handle))
+        _WORKER_FROM = held
+    return _close_bucket(own)
+
+
+def _exit_with(parent: int) -> None:
+    """A worker's watch on the build: a build killed (kill -9) while its workers wait for jobs
+    leaves them blocked on a queue they hold both ends of, and holding the build's output."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="exit-with-the-build", daemon=True).start()
+
+
+class Workers:
+    """The spawned processes that close buckets: started by ``start`` (or by the first ``infer``
+    that needs them) and terminated on ``close``. A full build starts them before it loads the
+    corpus (kg.builder.pipeline): that phase runs on one core, and each interpreter's start-up,
+    its imports, about 0.5 s of CPU, then passes on the other instead of delaying the inference.
 
     The workers are spawned (a fresh interpreter each), not forked: a process forked from the
     build holds the work store of every graph, and a bucket closed in it (or in this process)
     took 1.3 s of CPU against 0.75 s in a small process (the same bucket, the same code, 10,000
     articles; the allocator's heap, not the collector: no more page faults, no collections)."""
+
+    def __init__(self, count: int):
+        self.count = count
+        self._pool: multiprocessing.pool.Pool | None = None
+
+    def start(self) -> None:
+        if self._pool is None and self.count > 1:
+            self._pool = multiprocessing.get_context("spawn").Pool(self.count, _exit_with, (os.getpid(),))
+
+    @property
+    def started(self) -> bool:
+        return self._pool is not None
+
+    def imap(self, base: list[bytes], ontology: rdflib.Graph, jobs: Iterable[bytes]) -> Iterator[bytes]:
+        """Each job's inferred triples, in order, in the workers (started now if they were not)."""
+        self.start()
+        assert self._pool is not None
+        with tempfile.NamedTemporaryFile(prefix="peacekg-base-", suffix=".pickle") as held:
+            pickle.dump((base, ontology), held, protocol=pickle.HIGHEST_PROTOCOL)
+            held.flush()
+            yield from self._pool.imap(_close_bucket_with, ((held.name, own) for own in jobs))
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.terminate()
+            self._pool.join()
+            self._pool = None
+
+    def __enter__(self) -> Workers:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _close_buckets(
+    base: list[bytes], ontology: rdflib.Graph, jobs: Iterable[bytes], workers: Workers, missing: int
+) -> Iterator[bytes]:
+    """Each bucket's inferred triples as N-Triples, in order, from each bucket's N-Quads: in the
+    worker processes when they are started or more than one bucket is missing, else in this
+    process."""
     global _WORKER
-    if workers <= 1:
-        _start_worker(base, ontology)
-        try:
-            yield from map(_close_bucket, jobs)
-        finally:
-            _WORKER = None
+    if missing == 0:
         return
-    with multiprocessing.get_context("spawn").Pool(workers, _start_worker, (base, ontology)) as pool:
-        yield from pool.imap(_close_bucket, jobs)
+    if workers.started or (workers.count > 1 and missing > 1):
+        yield from workers.imap(base, ontology, jobs)
+        return
+    _start_worker(base, ontology)
+    try:
+        yield from map(_close_bucket, jobs)
+    finally:
+        _WORKER = None
 
 
 def workers_for(setting: int) -> int:
@@ -192,13 +265,17 @@ def infer(
     ontology: rdflib.Graph,
     cache: Cache,
     progress: Callable[[str], None] = lambda message: None,
-    workers: int = 1,
+    workers: int | Workers = 1,
 ) -> BucketInference:
     """The inferred graph of ``work`` (every asserted graph, in named graphs: the ontology's too),
     equal to ``materialise(work)``'s; ``graphs`` are the same quads as N-Quads by graph name (``reference``,
     ``ontology``, ``article/<id>``) and ``prints`` their fingerprints. ``work`` is the caller's
     to throw away: the inferred triples are left in its scratch graph. Inferred
-    triples travel as N-Triples and are loaded and compared by the store, not one by one here."""
+    triples travel as N-Triples and are loaded and compared by the store, not one by one here.
+    ``workers``: the processes that close the buckets (a number: started here when needed)."""
+    if isinstance(workers, int):
+        with Workers(workers) as own:
+            return infer(work, graphs, prints, ontology, cache, progress, own)
     t0 = time.perf_counter()
     base_asserted = [*parse(graphs["reference"]), *parse(graphs["ontology"])]
     base_data = cache.get("base", prints["reference"])
@@ -232,7 +309,7 @@ def infer(
     result.buckets, result.reused = len(members), len(members) - len(missing)
     jobs = (b"".join(graphs[n] for n in names) for _name, _key, names in missing)  # made as the workers take them
     base = [graphs["reference"], graphs["ontology"], base_data]
-    closed = _close_buckets(base, ontology, jobs, min(workers, len(missing)))
+    closed = _close_buckets(base, ontology, jobs, workers, len(missing))
     for (name, key, names), data in zip(missing, closed, strict=True):
         cache.put(name, key, data)
         load_keeping_labels(work, data, SCRATCH)

@@ -48,6 +48,7 @@ from kg.annotations.values import Issue
 from kg.annotations.vocabulary import VocabularyIndex
 from kg.builder import facts_index
 from kg.builder.frozen import long_lived
+from kg.builder.parse_ahead import parse_ahead
 from kg.builder.parse_cache import ParseCache
 from kg.builder.stamps import Stamp
 
@@ -97,10 +98,13 @@ class Load:
     cached: int = 0  # files whose facts came from their parse-cache entry
     parsed: int = 0  # files parsed
     index: str = "used"  # used | updated (its delta) | rebased (written whole) | unwritten
+    ahead: int = 0  # of the files parsed, those parsed by worker processes (kg.builder.parse_ahead)
 
     def summary(self) -> list[str]:
         """The progress lines: files parsed or not (as the parse cache says it), and the index."""
         text = f"parse cache: {self.indexed + self.cached} file(s) unchanged, {self.parsed} parsed"
+        if self.ahead:
+            text += f" ({self.ahead} in worker processes)"
         if self.cache.discarded:
             text += f", {self.cache.discarded} damaged or stale entr(y/ies) discarded"
         if self.cache.unwritten:
@@ -148,6 +152,7 @@ class _Loader:
         self.previous = previous.files if previous is not None else {}
         self.files: dict[str, facts_index.Entry] = {}
         self.indexed = self.cached = self.parsed = 0
+        self.parsed_ahead: set[str] = set()  # keys whose entries kg.builder.parse_ahead wrote
 
     def inputs(self, files: list[tuple[str, str]]) -> tuple[str | None, ...]:
         """What a file's parse reads: each file's SHA-256 (None: missing), and where a file is a
@@ -192,10 +197,28 @@ class _Loader:
             entry = parse()
             self.cache.put(key, entry)
             self.parsed += 1
+        elif key in self.parsed_ahead:
+            self.parsed += 1
         else:
             self.cached += 1
         self.files[name] = (inputs, self.cache.path(key).name, facts(*entry))
         return self.files[name][2], entry
+
+    def ahead(
+        self, kind: str, files: list[tuple[str, list[tuple[str, str]], Callable[[], tuple]]], workers: int
+    ) -> None:
+        """Parse in worker processes (kg.builder.parse_ahead) the ``(name, files, parse)`` that
+        ``facts`` would parse: neither in the index nor in the cache."""
+        jobs = []
+        for name, inputs, parse in files:
+            known = self.previous.get(name)
+            if known is not None and known[0] == self.inputs(inputs):
+                continue
+            key = self.key(kind, inputs)
+            if not self.cache.path(key).exists():
+                jobs.append((key, parse))
+        if parse_ahead(jobs, self.cache, workers):
+            self.parsed_ahead.update(key for key, _parse in jobs)
 
     def reference(self, folder: Path, files: list[str]) -> tuple[list, dict[str, tuple[str, str]], list[Issue], list]:
         """The reference files read whole (kg.annotations.corpus.load_reference: individuals, keys
@@ -238,16 +261,24 @@ def _annotation_files(article_id: str) -> list[tuple[str, str]]:
 
 
 def load_for_build(
-    corpus_dir: Path, vocabulary: VocabularyIndex, stamp: Stamp, cache: ParseCache, index_folder: Path
+    corpus_dir: Path,
+    vocabulary: VocabularyIndex,
+    stamp: Stamp,
+    cache: ParseCache,
+    index_folder: Path,
+    workers: int = 1,
 ) -> Load:
     """The corpus of ``corpus_dir`` with every problem a clean load (kg.annotations.corpus.load_corpus)
     finds, for the files listed in ``stamp``; see the module docstring. What it makes lives as long
-    as the build: made with the garbage collector paused (kg.builder.frozen)."""
+    as the build: made with the garbage collector paused (kg.builder.frozen). Many files to parse
+    are parsed first in ``workers`` processes (kg.builder.parse_ahead)."""
     with long_lived():
-        return _load(Path(corpus_dir), vocabulary, stamp, cache, Path(index_folder))
+        return _load(Path(corpus_dir), vocabulary, stamp, cache, Path(index_folder), workers)
 
 
-def _load(corpus_dir: Path, vocabulary: VocabularyIndex, stamp: Stamp, cache: ParseCache, folder: Path) -> Load:
+def _load(
+    corpus_dir: Path, vocabulary: VocabularyIndex, stamp: Stamp, cache: ParseCache, folder: Path, workers: int
+) -> Load:
     names = _Names(corpus_dir, stamp.links)
     previous = facts_index.read(folder, cache.salt, names.prefix)
     run = _Loader(vocabulary, stamp, cache, names, previous)
@@ -255,6 +286,10 @@ def _load(corpus_dir: Path, vocabulary: VocabularyIndex, stamp: Stamp, cache: Pa
     texts = sorted(name[: -len(".txt")] for folder, name in listed if folder == "articles" and name.endswith(".txt"))
     annotated = sorted(name[: -len(".yaml")] for folder, name in listed if folder == "annotations")
 
+    def article_of(article_id: str) -> Callable[[], tuple]:
+        return lambda: parse_article(names.path("articles", f"{article_id}.txt"), vocabulary)
+
+    run.ahead("article", [(f"corpus/articles/{a}.txt", _article_files(a), article_of(a)) for a in texts], workers)
     held_articles: dict[str, Article] = {}
     article_facts_list: list[FileFacts] = []
     for article_id in texts:
@@ -262,7 +297,7 @@ def _load(corpus_dir: Path, vocabulary: VocabularyIndex, stamp: Stamp, cache: Pa
             f"corpus/articles/{article_id}.txt",
             "article",
             _article_files(article_id),
-            lambda article_id=article_id: parse_article(names.path("articles", f"{article_id}.txt"), vocabulary),  # type: ignore[misc]
+            article_of(article_id),
             article_facts,
         )
         article_facts_list.append(facts)
@@ -270,33 +305,27 @@ def _load(corpus_dir: Path, vocabulary: VocabularyIndex, stamp: Stamp, cache: Pa
             held_articles[entry[0].id] = entry[0]
 
     def read_article(article_id: str) -> Article:
-        txt = names.path("articles", f"{article_id}.txt")
-        return run.on_demand("article", _article_files(article_id), lambda: parse_article(txt, vocabulary))
+        return run.on_demand("article", _article_files(article_id), article_of(article_id))
 
     articles: OnDemand[Article] = OnDemand(
         [f.loaded for f in article_facts_list if f.loaded is not None], read_article, held_articles
     )
+
+    def annotations_of(article_id: str) -> Callable[[], tuple]:
+        return lambda: parse_annotation_file(names.path("annotations", f"{article_id}.yaml"), articles, vocabulary)
+
+    files = [(f"corpus/annotations/{a}.yaml", _annotation_files(a), annotations_of(a)) for a in annotated]
+    run.ahead("annotations", files, workers)
     held_annotations: dict[str, Annotations] = {}
     annotation_facts_list: list[FileFacts] = []
-    for article_id in annotated:
-        facts, entry = run.facts(
-            f"corpus/annotations/{article_id}.yaml",
-            "annotations",
-            _annotation_files(article_id),
-            lambda article_id=article_id: parse_annotation_file(  # type: ignore[misc]
-                names.path("annotations", f"{article_id}.yaml"), articles, vocabulary
-            ),
-            annotation_facts,
-        )
+    for name, inputs, parse in files:
+        facts, entry = run.facts(name, "annotations", inputs, parse, annotation_facts)
         annotation_facts_list.append(facts)
         if entry is not None and entry[0] is not None:
             held_annotations[entry[0].article] = entry[0]
 
     def read_annotations(article_id: str) -> Annotations:
-        path = names.path("annotations", f"{article_id}.yaml")
-        return run.on_demand(
-            "annotations", _annotation_files(article_id), lambda: parse_annotation_file(path, articles, vocabulary)
-        )
+        return run.on_demand("annotations", _annotation_files(article_id), annotations_of(article_id))
 
     annotations: OnDemand[Annotations] = OnDemand(
         [f.loaded for f in annotation_facts_list if f.loaded is not None], read_annotations, held_annotations
@@ -319,7 +348,7 @@ def _load(corpus_dir: Path, vocabulary: VocabularyIndex, stamp: Stamp, cache: Pa
         issues += facts.issues
     draft_counts = {f.loaded: f.drafts for f in annotation_facts_list if f.loaded is not None}
     corpus = Corpus(articles, reference, annotations, across.keys, sorted(set(issues)), draft_counts)
-    load = Load(corpus, cache, run.indexed, run.cached, run.parsed, "used")
+    load = Load(corpus, cache, run.indexed, run.cached, run.parsed, "used", len(run.parsed_ahead))
     cache.keep(entry for _inputs, entry, _facts in run.files.values())
     if previous is None or run.cached or run.parsed or len(previous.files) != len(run.files):
         load.index = facts_index.write(folder, cache.salt, names.prefix, run.files, previous)

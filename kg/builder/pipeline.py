@@ -152,11 +152,13 @@ def assemble(
     report: BuildReport,
     progress: Progress = lambda message: None,
     on_violations: Callable[[Failures], None] | None = None,
+    spawned: buckets.Workers | None = None,
 ) -> Assembled:
     """Steps 4–5: every graph mapped and SHACL-validated (or taken from the cache), the data
     checks and the inference (by bucket, reused from the cache: kg.builder.buckets); what the
     store will hold. ``annotations validate`` runs this too (kg.builder.validation), with
-    ``on_violations`` to collect every shape violation; it writes nothing to the cache."""
+    ``on_violations`` to collect every shape violation; it writes nothing to the cache.
+    ``spawned``: the inference's worker processes, when the caller started them."""
     t1 = time.perf_counter()
     ontology = load_ontology(Path(settings.ontology_dir))
     shapes = load_shapes(Path(settings.ontology_dir))
@@ -181,7 +183,7 @@ def assemble(
     report.seconds["data checks"] = t3 - t2
     cache = buckets.Cache(Path(settings.build_dir) / "cache", write=on_violations is None)
     try:
-        inference = buckets.infer(work, graphs, prints, ontology, cache, progress, workers)  # work is ours
+        inference = buckets.infer(work, graphs, prints, ontology, cache, progress, spawned or workers)  # work is ours
     except InconsistentDataError as exc:
         raise OntologyError(str(exc), details=[f"{x} is both {a} and {b}" for x, a, b in exc.clashes[:50]]) from None
     cache.prune()
@@ -212,6 +214,35 @@ def build(settings: Settings, progress: Progress = lambda message: None) -> Buil
             f"{stamp.hashed} read to compare): nothing to do"
         )
         return BuildReport(current, nothing_to_do=True, seconds={"check": time.perf_counter() - t0})
+    with buckets.Workers(buckets.workers_for(settings.build_workers)) as spawned:
+        if _full_build_likely(current, previous, stamp):
+            spawned.start()  # their start-up on the other core while this one loads the corpus
+        return _build(settings, progress, t0, current, stamp, spawned)
+
+
+def _full_build_likely(current: Path | None, previous: stamps.Stamp | None, stamp: stamps.Stamp) -> bool:
+    """Whether this build will most likely write the whole store and infer by bucket: no build
+    yet, other code or settings, an ontology file changed, or more than a quarter of the files
+    (kg.builder.store_writer.MOST_CHANGED). A guess, made before the corpus is read: a wrong one
+    costs a start-up of the workers that an incremental build does not use, or one it waits for."""
+    if current is None or previous is None or previous.context != stamp.context:
+        return True
+    before = previous.files
+    changed = [name for name, entry in stamp.files.items() if (before.get(name) or [None] * 3)[2] != entry[2]]
+    return any(name.startswith("ontology/") for name in changed) or len(changed) > store_writer.MOST_CHANGED * len(
+        stamp.files
+    )
+
+
+def _build(
+    settings: Settings,
+    progress: Progress,
+    t0: float,
+    current: Path | None,
+    stamp: stamps.Stamp,
+    spawned: buckets.Workers,
+) -> BuildReport:
+    """``build`` once it knows there is something to do."""
     cache = ParseCache.for_build(Path(settings.build_dir), Path(settings.ontology_dir), stamp.context["code"])
     loaded = corpus_index.load_for_build(
         Path(settings.corpus_dir),
@@ -219,6 +250,7 @@ def build(settings: Settings, progress: Progress = lambda message: None) -> Buil
         stamp,
         cache,
         corpus_index.index_folder(settings.build_dir),
+        spawned.count,
     )
     corpus = loaded.corpus
     for line in loaded.summary():
@@ -272,7 +304,8 @@ def build(settings: Settings, progress: Progress = lambda message: None) -> Buil
             report = BuildReport(None, seconds={"load": report.seconds["load"]})
     if report.build is None:
         progress(f"full build: {why_whole}")
-        assembled = assemble(settings, corpus, prints, report, progress)
+        assembled = assemble(settings, corpus, prints, report, progress, spawned=spawned)
+        spawned.close()  # before the store's bulk load: their memory and their cores
         _release_freed_memory()  # the work store of the checks and the inference, before the store's bulk load
         t3 = time.perf_counter()
         report.build = store_writer.write(

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from kg.builder import buckets, graphs
+from kg.builder import buckets, graphs, pipeline, stamps
 from kg.builder.pipeline import build
 from kg.errors import ValidationError
 from kg.store.builds import open_store
@@ -48,3 +48,31 @@ def test_a_violation_found_in_a_worker_is_told_as_without_workers(tmp_path: Path
             build(settings)
         errors.append((caught.value.message, caught.value.details))
     assert errors[0] == errors[1] and "violates the shapes" in errors[0][0]
+
+
+def _stamp(files: dict[str, str], code: str = "c1") -> stamps.Stamp:
+    return stamps.Stamp({name: [1, 1, sha] for name, sha in files.items()}, {"code": code}, 0)
+
+
+CORPUS = {f"corpus/annotations/a{n}.yaml": f"h{n}" for n in range(8)} | {"ontology/peacekg.ttl": "o"}
+LIKELY = {  # the next stamp from the previous one, and whether a full build is to be expected
+    "the same inputs": (lambda s: _stamp(CORPUS), False),
+    "one article edited": (lambda s: _stamp(CORPUS | {"corpus/annotations/a3.yaml": "x"}), False),
+    "a quarter edited and one more": (
+        lambda s: _stamp(CORPUS | {f"corpus/annotations/a{n}.yaml": "x" for n in range(3)}),
+        True,
+    ),
+    "an ontology file edited": (lambda s: _stamp(CORPUS | {"ontology/peacekg.ttl": "x"}), True),
+    "other code": (lambda s: _stamp(CORPUS, code="c2"), True),
+}
+
+
+@pytest.mark.parametrize("case", sorted(LIKELY))
+def test_the_workers_start_early_when_a_full_build_is_likely(tmp_path: Path, case: str) -> None:
+    """kg.builder.pipeline starts the inference's workers before loading the corpus when a full
+    build is likely (their start-up then overlaps the load), not for a rebuild of a few articles."""
+    after, full = LIKELY[case]
+    previous = _stamp(CORPUS)
+    assert pipeline._full_build_likely(tmp_path, previous, after(previous)) is full
+    assert pipeline._full_build_likely(None, previous, after(previous)) is True  # no build yet
+    assert pipeline._full_build_likely(tmp_path, None, after(previous)) is True  # no stamp of it

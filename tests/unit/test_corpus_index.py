@@ -17,7 +17,7 @@ import pytest
 from kg.annotations.check import vocabulary_index
 from kg.annotations.corpus import AnnotationError, Corpus, load_corpus
 from kg.annotations.review import draft_count
-from kg.builder import code, facts_index, stamps
+from kg.builder import code, corpus_index, facts_index, parse_ahead, stamps
 from kg.builder.corpus_index import Load, load_for_build
 from kg.builder.parse_cache import ParseCache
 from kg.builder.pipeline import build, code_fingerprint, fingerprints
@@ -45,10 +45,10 @@ def clean(settings) -> Corpus:
     return load_corpus(Path(settings.corpus_dir), vocabulary_index(settings))
 
 
-def indexed(settings, folder: Path, salt: str = "loader") -> Load:
+def indexed(settings, folder: Path, salt: str = "loader", workers: int = 1) -> Load:
     stamp = stamps.take(settings, "code")
     cache = ParseCache(folder / "parse", salt)
-    return load_for_build(Path(settings.corpus_dir), vocabulary_index(settings), stamp, cache, folder)
+    return load_for_build(Path(settings.corpus_dir), vocabulary_index(settings), stamp, cache, folder, workers)
 
 
 def edit(corpus: Path, name: str, old: str, new: str) -> None:
@@ -143,6 +143,30 @@ def test_an_edit_of_one_file_is_checked_across_files_as_a_clean_load_does(tmp_pa
     assert any(problem in issue for issue in issues) if problem else not issues, issues
     third = indexed(settings, tmp_path / "cache")  # from the delta the second load wrote
     assert third.index == "used" and third.parsed == third.cached == 0 and seen(third.corpus) == expected
+
+
+@pytest.mark.parametrize("name", sorted(EDITS))
+def test_files_parsed_ahead_in_workers_load_as_a_clean_load_does(
+    tmp_path: Path, name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """kg.builder.parse_ahead (forced on three articles): the workers parse every file, this
+    process none, and the corpus and its problems are a clean load's; after an edit too."""
+    monkeypatch.setattr(parse_ahead, "MIN_FILES", 1)
+    here: list[str] = []  # parses in this process (the workers' own lists are theirs)
+    for parse in ("parse_article", "parse_annotation_file"):
+        real = getattr(corpus_index, parse)
+        monkeypatch.setattr(corpus_index, parse, lambda *a, real=real, parse=parse: here.append(parse) or real(*a))
+    before, change, _problem = EDITS[name]
+    corpus = make_corpus(tmp_path, articles=3)
+    settings = settings_for(tmp_path, corpus)
+    before(corpus)
+    first = indexed(settings, tmp_path / "cache", workers=2)
+    assert first.parsed == first.ahead == 6 and first.cached == 0 and here == []
+    assert "6 parsed (6 in worker processes)" in first.summary()[0]
+    assert seen(first.corpus) == seen(clean(settings))
+    change(corpus)
+    again = indexed(settings, tmp_path / "cache", workers=2)
+    assert seen(again.corpus) == seen(clean(settings)) and here == []
 
 
 def test_only_the_files_a_build_maps_are_read_from_the_parse_cache(tmp_path: Path) -> None:
