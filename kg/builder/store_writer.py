@@ -12,13 +12,14 @@ test_incremental_build.py compares them with a clean build); both are atomic the
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
 import pyoxigraph
 
-from kg.builder.graphs import NQ, Graphs
+from kg.builder.graphs import NQ, Graphs, by_blank_nodes, may_hold_blank_nodes, reader_of
 from kg.builder.sealed import sealed_parts, unseal
 from kg.mapping.iris import Minter
 from kg.store.builds import read_manifest, update_store, write_store
@@ -60,12 +61,22 @@ def write(
     files = {INFERRED_FILE: sealed_parts(inferred)}
     changed = None if current is None else changed_graphs(read_manifest(current), manifest["fingerprints"])
     if current is None or changed is None:
+        # One bulk load parsed in Rust of every graph without a blank node and of the inferred
+        # graph turned into N-Quads; the graphs that may hold one (the ontology's restrictions)
+        # as Python quads, which keep their labels (bulk_load gives each blank node a new one, and
+        # the labels are the build's, the same in every build). Against a bulk load of parsed
+        # quads and a second of the inferred triples: 43 against 57 s at 10,000 articles (busy).
+        without, maybe = by_blank_nodes(graphs.values())
+        inferred_quads = _as_nquads(inferred, inferred_graph)  # lazily, a piece at a time
+        if may_hold_blank_nodes(inferred):
+            maybe.append(b"".join(inferred_quads))
+            inferred_quads = iter(())
+        rest = (quad for data in maybe for quad in pyoxigraph.parse(data, format=NQ))  # lazily
 
-        def add_inferred(store: pyoxigraph.Store) -> None:
-            store.bulk_load(inferred, format=NT, to_graph=inferred_graph)
+        def load_the_rest(store: pyoxigraph.Store) -> None:
+            store.bulk_load(reader_of(chain(without, inferred_quads)), format=NQ)
 
-        everything = (quad for data in graphs.values() for quad in pyoxigraph.parse(data, format=NQ))  # lazily
-        return write_store(build_dir, build_id, everything, manifest, then=add_inferred, files=files)
+        return write_store(build_dir, build_id, rest, manifest, then=load_the_rest, files=files)
     replaced, previous = changed, current
 
     def edit(store: pyoxigraph.Store) -> None:
@@ -81,6 +92,20 @@ def write(
         )
 
     return update_store(build_dir, build_id, current, edit, manifest, files=files)
+
+
+PIECE = 8 << 20  # bytes of the inferred graph turned into N-Quads at a time (no copy of it whole)
+
+
+def _as_nquads(triples: bytes, graph: pyoxigraph.NamedNode) -> Iterator[bytes]:
+    """N-Triples as N-Quads in ``graph``, a piece at a time: every line of pyoxigraph's N-Triples
+    ends with " .\n", and no other " .\n" is in a line (a literal's line break is escaped)."""
+    ending = b" <" + graph.value.encode("utf-8") + b"> .\n"
+    start = 0
+    while start < len(triples):
+        end = triples.find(b"\n", min(start + PIECE, len(triples)) - 1) + 1 or len(triples)
+        yield triples[start:end].replace(b" .\n", ending)
+        start = end
 
 
 def _previous_inferred(previous: Path, store: pyoxigraph.Store, graph: pyoxigraph.NamedNode) -> bytes:

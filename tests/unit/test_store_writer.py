@@ -9,7 +9,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pyoxigraph
+import pytest
 
+from kg.builder import store_writer
 from kg.builder.graphs import NQ, load_graphs, may_hold_blank_nodes, reader_of
 from kg.builder.store_writer import write
 from kg.mapping.iris import Minter
@@ -49,10 +51,20 @@ def dumped(store: pyoxigraph.Store) -> list[str]:
 GRAPHS = {"article/a": PLAIN, "article/c": IN_A_LITERAL, "ontology": REAL}
 
 
-def test_the_written_store_holds_the_parsed_quads_and_labels(tmp_path: Path) -> None:
-    write(tmp_path, "b1", None, GRAPHS, INFERRED, {"fingerprints": {}}, Minter(BASE))
+INFERRED_BLANK = INFERRED + f"<{EX}r> <{EX}restricts> _:restriction7 .\n".encode()
+
+
+@pytest.mark.parametrize("piece", [1, 40, store_writer.PIECE])
+@pytest.mark.parametrize("inferred", [INFERRED, INFERRED_BLANK], ids=["inferred", "inferred-with-a-blank-node"])
+def test_the_written_store_holds_the_parsed_quads_and_labels(
+    tmp_path: Path, piece: int, inferred: bytes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The inferred graph goes into the one bulk load as N-Quads made a piece at a time (a piece
+    ends at a line's end, however small), or, holding a blank node, as parsed quads."""
+    monkeypatch.setattr(store_writer, "PIECE", piece)
+    write(tmp_path, "b1", None, GRAPHS, inferred, {"fingerprints": {}}, Minter(BASE))
     written = dumped(open_store(tmp_path))
-    assert written == parsed(GRAPHS, INFERRED)
+    assert written == parsed(GRAPHS, inferred)
     assert any("_:restriction7" in line for line in written) and any("_:b0" in line for line in written)
 
 
