@@ -6,10 +6,11 @@
   and give the fingerprints without reading unchanged files;
 - :mod:`~kg.builder.corpus_index` and :mod:`~kg.builder.facts_index`: the corpus loaded from an
   index of each file's facts for the checks across files, parsing only the files that changed
-  (:mod:`~kg.builder.parse_cache` keeps each file's parsed form; :mod:`~kg.builder.frozen` keeps
-  the garbage collector out of a load);
+  (:mod:`~kg.builder.parse_cache` keeps each file's parsed form, :mod:`~kg.builder.parse_ahead`
+  parses many in worker processes first; :mod:`~kg.builder.frozen` keeps the garbage collector
+  out of a load);
 - :mod:`~kg.builder.graphs`: the asserted graphs mapped and SHACL-validated (in worker processes)
-  or taken from the cache;
+  or taken from the cache (:mod:`~kg.builder.graph_cache`);
 - :mod:`~kg.builder.rules`: the OWL 2 RL rules and PeaceKG's shortcuts, as SPARQL CONSTRUCTs, and
   which of them a pass may skip;
 - :mod:`~kg.builder.inference`: the rules run to a fixpoint in pyoxigraph, and the disjointness check;

@@ -24,13 +24,13 @@ import multiprocessing
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import chain
-from pathlib import Path
 from typing import Any
 
 import pyoxigraph
 import rdflib
 
 from kg.annotations.corpus import Corpus
+from kg.builder.graph_cache import cache_path
 from kg.builder.report import describe_violations
 from kg.builder.sealed import read_sealed, write_bytes
 from kg.errors import ValidationError
@@ -126,24 +126,6 @@ def load_graphs(store: pyoxigraph.Store, graphs: Iterable[bytes]) -> None:
     without, maybe = by_blank_nodes(graphs)
     store.load(reader_of(without), format=NQ)
     store.bulk_extend(quad for data in maybe for quad in pyoxigraph.parse(data, format=NQ))
-
-
-def _cache_path(settings: Settings, name: str, digest: str) -> Path:
-    return Path(settings.build_dir) / "cache" / f"{name.replace('/', '--')}-{digest[:20]}.nq"
-
-
-def prune_cache(settings: Settings, kept: list[dict[str, str]]) -> int:
-    """Remove the cached graphs that no kept build used (``kept``: their fingerprints; older
-    inputs or code), so that switching back to the previous build's inputs (``include_drafts``
-    off again, an edit undone) still finds its graphs; without this the cache would grow by a
-    copy of every graph whenever the code changes."""
-    keep = {_cache_path(settings, name, digest) for prints in kept for name, digest in prints.items()}
-    removed = 0
-    for path in (Path(settings.build_dir) / "cache").glob("*.nq"):
-        if not path.name.startswith("inferred-") and path not in keep:
-            path.unlink(missing_ok=True)
-            removed += 1
-    return removed
 
 
 def _reachable(reference: rdflib.Graph, *graphs: rdflib.Graph) -> rdflib.Graph:
@@ -369,13 +351,13 @@ def map_and_validate(
             by_name[name] = data
             if on_violations is not None:
                 continue  # validating only: the cache holds graphs that passed a build
-            write_bytes(_cache_path(settings, name, prints[name]), data)
+            write_bytes(cache_path(settings, name, prints[name]), data)
             rebuilt.append(name)
             progress(f"[{position[name]}/{len(names)}] {name}: mapped and validated ({size(data)} triples)")
 
     pending: list[str] = []
     for i, name in enumerate(names, 1):
-        cached = read_sealed(_cache_path(settings, name, prints[name]))
+        cached = read_sealed(cache_path(settings, name, prints[name]))
         if cached is not None:
             by_name[name] = cached
             reused.append(name)

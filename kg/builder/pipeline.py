@@ -44,7 +44,8 @@ from kg.annotations.corpus import Corpus
 from kg.annotations.review import draft_count, drafts_in_article, reference_drafts
 from kg.builder import buckets, corpus_index, incremental, stamps, store_writer
 from kg.builder.code import build_code_files, relative_name
-from kg.builder.graphs import Failures, Graphs, load_graphs, map_and_validate, nquads_of, prune_cache, size
+from kg.builder.graph_cache import prune_cache
+from kg.builder.graphs import Failures, Graphs, load_graphs, map_and_validate, nquads_of, size
 from kg.builder.inference import InconsistentDataError
 from kg.builder.parse_cache import ParseCache
 from kg.errors import OntologyError, ValidationError
