@@ -26,9 +26,10 @@ from pathlib import Path
 from typing import Any
 
 import pyoxigraph
+import rdflib
 
-from kg.annotations.check import vocabulary_index
 from kg.annotations.corpus import Corpus
+from kg.annotations.vocabulary import VocabularyIndex
 from kg.builder import buckets, data_checks, dred
 from kg.builder.graphs import NQ, map_and_validate, size
 from kg.builder.inference import AXIOM_TYPE, InconsistentDataError, disjointness_clashes
@@ -79,14 +80,17 @@ def build_on_previous(
     build_id: str,
     located: Callable[[str], str],
     progress: Progress,
+    ontology: rdflib.Graph | None = None,
 ) -> Path:
     """Make this build's store from ``current``, replacing the ``changed`` article graphs; see the
-    module docstring. Raises NotIncremental when the caller must build whole."""
+    module docstring. Raises NotIncremental when the caller must build whole. ``ontology``: the
+    ontology as the caller loaded it (read, never changed), else loaded here."""
     t0 = time.perf_counter()
-    ontology = load_ontology(Path(settings.ontology_dir))
+    if ontology is None:
+        ontology = load_ontology(Path(settings.ontology_dir))
     rules = dred.compile_rules(ontology)
     shapes = load_shapes(Path(settings.ontology_dir))
-    vocabulary = vocabulary_index(settings)
+    vocabulary = VocabularyIndex.from_graph(ontology)
     minter = Minter(settings.base_iri)
     reference = reference_graph(corpus, minter, vocabulary, settings.include_drafts)
     present = [n for n in changed if n.split("/", 1)[1] in corpus.articles]
