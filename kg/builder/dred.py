@@ -25,8 +25,12 @@ query cannot name), stops it (``NotIncremental``) and the caller builds the whol
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import pickle
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pyoxigraph
 import rdflib
@@ -37,6 +41,7 @@ from rdflib.plugins.sparql.parserutils import CompValue
 
 from kg.builder.inference import AXIOM_TYPE
 from kg.builder.rules import GENERIC_RULES, PREFIXES, defined_class_rules
+from kg.builder.sealed import read_sealed, write_sealed
 
 PK = "https://w3id.org/peacekg/ontology/"
 # Premises about the ontology and vocabularies, never about the data: a rule instance's schema
@@ -128,11 +133,32 @@ def patterns(node: object, negated: bool, positive: list[Pattern], negative: lis
             patterns(item, negated, positive, negative, name)
 
 
-def compile_rules(ontology: rdflib.Graph) -> list[Rule]:
+def compile_rules(ontology: rdflib.Graph, cache: Path | None = None, code: str = "") -> list[Rule]:
     """The build's rules with their data premises and heads. Raises ValueError for a rule this
-    module cannot bind (a property path over data, a UNION whose branches bind different variables)."""
+    module cannot bind (a property path over data, a UNION whose branches bind different variables).
+    With ``cache`` (a folder), kept there by the rules' text and ``code`` (a fingerprint of the
+    build's code, this module's included): parsing the 29 rules with rdflib's SPARQL parser was
+    0.46 s of a 2.7 s one-article rebuild at 10,000 articles under a profiler."""
+    texts = {**GENERIC_RULES, **defined_class_rules(ontology)}
+    if cache is None:
+        return _compiled(texts)
+    key = hashlib.sha256(repr((sorted(texts.items()), PREFIXES, code)).encode()).hexdigest()[:32]
+    path = cache / f"rules-{key}.pickle"
+    data = read_sealed(path)
+    if data is not None:
+        return pickle.loads(data)  # whole (its hash matched) and written by this code (the key)
+    rules = _compiled(texts)
+    with contextlib.suppress(OSError):  # unwritten, it is compiled again next time
+        write_sealed(path, pickle.dumps(rules, protocol=pickle.HIGHEST_PROTOCOL))
+        for old in cache.glob("rules-*.pickle"):
+            if old != path:
+                old.unlink(missing_ok=True)
+    return rules
+
+
+def _compiled(texts: dict[str, str]) -> list[Rule]:
     rules = []
-    for name, text in {**GENERIC_RULES, **defined_class_rules(ontology)}.items():
+    for name, text in texts.items():
         algebra = prepareQuery(PREFIXES + text).algebra
         positive: list[Pattern] = []
         negative: list[Pattern] = []

@@ -88,7 +88,7 @@ def build_on_previous(
     t0 = time.perf_counter()
     if ontology is None:
         ontology = load_ontology(Path(settings.ontology_dir))
-    rules = dred.compile_rules(ontology)
+    rules = dred.compile_rules(ontology, Path(settings.build_dir) / "cache", prints["ontology"])
     shapes = load_shapes(Path(settings.ontology_dir))
     vocabulary = VocabularyIndex.from_graph(ontology)
     minter = Minter(settings.base_iri)

@@ -12,11 +12,14 @@ from pathlib import Path
 
 import pytest
 
+from kg.builder import dred
 from kg.builder.pipeline import build
 from kg.errors import ValidationError
+from kg.ontology.load import load_ontology
 from kg.store.builds import current_build, open_store
 
 from helpers.corpora import make_corpus, settings_for
+from helpers.paths import ROOT
 
 BASE = "https://w3id.org/peacekg/"
 PK = "https://w3id.org/peacekg/ontology/"
@@ -278,3 +281,20 @@ def test_a_seeded_sequence_of_random_edits(tmp_path: Path) -> None:
         assert store == clean(tmp_path, corpus, f"step-{step}"), (step, op, lines)
         if op != "comment":
             assert any(line.startswith(ON_PREVIOUS) for line in lines), (step, op, lines)
+
+
+def test_the_compiled_rules_are_kept_by_their_text_and_the_code(tmp_path: Path, monkeypatch) -> None:
+    """kg.builder.dred.compile_rules with a cache folder: the same rules read back without parsing;
+    a damaged file, or other code, compiles them again (and the other code's file goes)."""
+    ontology = load_ontology(ROOT / "ontology")
+    first = dred.compile_rules(ontology, tmp_path, "code-1")
+    assert first == dred.compile_rules(ontology)
+    parsed: list[str] = []
+    real = dred.prepareQuery
+    monkeypatch.setattr(dred, "prepareQuery", lambda text: parsed.append(text) or real(text))
+    assert dred.compile_rules(ontology, tmp_path, "code-1") == first and parsed == []
+    (kept,) = tmp_path.glob("rules-*.pickle")
+    kept.write_bytes(kept.read_bytes()[:-10])  # torn: its seal no longer matches
+    assert dred.compile_rules(ontology, tmp_path, "code-1") == first and len(parsed) == len(first)
+    assert dred.compile_rules(ontology, tmp_path, "code-2") == first and len(parsed) == 2 * len(first)
+    assert len(list(tmp_path.glob("rules-*.pickle"))) == 1
