@@ -15,10 +15,12 @@ from pathlib import Path
 import pytest
 import rdflib
 
+from kg.annotations.check import vocabulary_index
 from kg.builder.pipeline import build
 from kg.ontology.load import load_ontology, load_shapes
 from kg.settings import Settings, load_settings
 from kg.store.builds import current_build
+from kg.synthetic.corpus import generate
 
 from helpers.corpora import make_corpus, settings_for
 from helpers.paths import ROOT
@@ -74,3 +76,27 @@ def fixture_build(tmp_path_factory: pytest.TempPathFactory) -> Callable[[int], S
         return built[articles]
 
     return factory
+
+
+@pytest.fixture(scope="session")
+def synthetic_build(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """60 synthetic articles (``peacekg synth``, seed 3; drafts, so built with include_drafts) over
+    the repository's reference data, built once per session: enough statements across articles for
+    the build's shortcut classes (tests/unit/test_contested_statements.py,
+    test_first_of_contrary_pair.py). Read-only, like seed_build."""
+    folder = tmp_path_factory.mktemp("synthetic")
+    settings = load_settings(
+        config_file=None,
+        environ={},
+        overrides={
+            "corpus_dir": folder / "corpus",
+            "ontology_dir": ROOT / "ontology",
+            "build_dir": folder / "build",
+            "include_drafts": True,
+        },
+    )
+    generate(
+        folder / "corpus", 60, 3, reference_dir=ROOT / "corpus" / "reference", vocabulary=vocabulary_index(settings)
+    )
+    build(settings)
+    return settings

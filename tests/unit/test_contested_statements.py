@@ -12,13 +12,9 @@ from pathlib import Path
 import pyoxigraph
 import pytest
 
-from kg.annotations.check import vocabulary_index
-from kg.builder.pipeline import build
-from kg.settings import load_settings
 from kg.store.builds import open_store
-from kg.synthetic.corpus import generate
 
-from helpers.paths import ROOT
+from helpers.statements import selected_statements
 
 PREFIXES = """PREFIX pk: <https://w3id.org/peacekg/ontology/>
 PREFIX stance: <https://w3id.org/peacekg/vocab/stance/>
@@ -62,47 +58,17 @@ SELECT DISTINCT ?statement WHERE {{
 }}"""
 
 
-def _select(store: pyoxigraph.Store, query: str) -> set[str]:
-    solutions = store.query(query, use_default_graph_as_union=True)
-    assert isinstance(solutions, pyoxigraph.QuerySolutions)
-    return {str(row["statement"]) for row in solutions}
-
-
 def contested(store: pyoxigraph.Store) -> set[str]:
-    return _select(store, PREFIXES + "SELECT ?statement WHERE { ?statement a pk:ContestedStatement }")
-
-
-@pytest.fixture(scope="module")
-def synthetic_store(tmp_path_factory: pytest.TempPathFactory) -> pyoxigraph.Store:
-    """60 synthetic articles (drafts: built with include_drafts), enough for contested statements
-    across articles by each way of sharing a subject."""
-    folder = tmp_path_factory.mktemp("contested")
-    settings = load_settings(
-        config_file=None,
-        environ={},
-        overrides={
-            "corpus_dir": folder / "corpus",
-            "ontology_dir": ROOT / "ontology",
-            "build_dir": folder / "build",
-            "include_drafts": True,
-        },
-    )
-    generate(
-        folder / "corpus", 60, 3, reference_dir=ROOT / "corpus" / "reference", vocabulary=vocabulary_index(settings)
-    )
-    build(settings)
-    return open_store(folder / "build")
+    return selected_statements(store, PREFIXES + "SELECT ?statement WHERE { ?statement a pk:ContestedStatement }")
 
 
 @pytest.fixture(scope="module", params=["seeds", "synthetic"])
-def store(request: pytest.FixtureRequest, seed_build) -> pyoxigraph.Store:
-    if request.param == "seeds":
-        return open_store(Path(seed_build.build_dir))
-    return request.getfixturevalue("synthetic_store")
+def store(request: pytest.FixtureRequest, seed_build, synthetic_build) -> pyoxigraph.Store:
+    return open_store(Path((seed_build if request.param == "seeds" else synthetic_build).build_dir))
 
 
 def test_the_class_is_the_old_page_driver(store: pyoxigraph.Store) -> None:
-    expected = _select(store, old_driver())
+    expected = selected_statements(store, old_driver())
     found = contested(store)
     assert expected, "no contested statement: the comparison proves nothing"
     assert found == expected, (
@@ -113,16 +79,18 @@ def test_the_class_is_the_old_page_driver(store: pyoxigraph.Store) -> None:
 def test_the_comparison_would_catch_a_wrong_rule(store: pyoxigraph.Store) -> None:
     """A rule without the actor test, or without a way of sharing a subject, gives another set on
     these stores, so the test above would fail for it."""
-    whole = _select(store, old_driver())
-    assert _select(store, old_driver(test="")) != whole, "no pair by one actor: the actor test is untested"
-    assert _select(store, old_driver(ways=(TARGETED, TARGETS))) != whole, "the shared-target way is untested"
+    whole = selected_statements(store, old_driver())
+    assert selected_statements(store, old_driver(test="")) != whole, "no pair by one actor: the actor test is untested"
+    assert selected_statements(store, old_driver(ways=(TARGETED, TARGETS))) != whole, (
+        "the shared-target way is untested"
+    )
 
 
-def test_each_way_of_sharing_a_subject_is_exercised(seed_build, synthetic_store: pyoxigraph.Store) -> None:
+def test_each_way_of_sharing_a_subject_is_exercised(seed_build, synthetic_build) -> None:
     """Over the two stores, each of the other two ways selects a statement the others do not."""
     for way, others in ((TARGETED, (SHARED, TARGETS)), (TARGETS, (SHARED, TARGETED))):
         differs = [
-            _select(s, old_driver()) != _select(s, old_driver(ways=others))
-            for s in (open_store(Path(seed_build.build_dir)), synthetic_store)
+            selected_statements(s, old_driver()) != selected_statements(s, old_driver(ways=others))
+            for s in (open_store(Path(seed_build.build_dir)), open_store(Path(synthetic_build.build_dir)))
         ]
         assert any(differs), f"no store needs {way.split()[0:3]}: a rule for it would go untested"

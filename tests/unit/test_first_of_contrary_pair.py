@@ -11,13 +11,9 @@ from pathlib import Path
 import pyoxigraph
 import pytest
 
-from kg.annotations.check import vocabulary_index
-from kg.builder.pipeline import build
-from kg.settings import load_settings
 from kg.store.builds import open_store
-from kg.synthetic.corpus import generate
 
-from helpers.paths import ROOT
+from helpers.statements import selected_statements
 
 PREFIXES = "PREFIX pk: <https://w3id.org/peacekg/ontology/>\n"
 FIRST = "FILTER(STR(?statement) < ?lastOther)"
@@ -38,43 +34,14 @@ SELECT DISTINCT ?statement WHERE {{
 }}"""
 
 
-def _select(store: pyoxigraph.Store, query: str) -> set[str]:
-    solutions = store.query(query, use_default_graph_as_union=True)
-    assert isinstance(solutions, pyoxigraph.QuerySolutions)
-    return {str(row["statement"]) for row in solutions}
-
-
-@pytest.fixture(scope="module")
-def synthetic_store(tmp_path_factory: pytest.TempPathFactory) -> pyoxigraph.Store:
-    """40 synthetic articles (drafts: built with include_drafts): contrary pairs across articles."""
-    folder = tmp_path_factory.mktemp("contrary")
-    settings = load_settings(
-        config_file=None,
-        environ={},
-        overrides={
-            "corpus_dir": folder / "corpus",
-            "ontology_dir": ROOT / "ontology",
-            "build_dir": folder / "build",
-            "include_drafts": True,
-        },
-    )
-    generate(
-        folder / "corpus", 40, 3, reference_dir=ROOT / "corpus" / "reference", vocabulary=vocabulary_index(settings)
-    )
-    build(settings)
-    return open_store(folder / "build")
-
-
 @pytest.fixture(scope="module", params=["seeds", "synthetic"])
-def store(request: pytest.FixtureRequest, seed_build) -> pyoxigraph.Store:
-    if request.param == "seeds":
-        return open_store(Path(seed_build.build_dir))
-    return request.getfixturevalue("synthetic_store")
+def store(request: pytest.FixtureRequest, seed_build, synthetic_build) -> pyoxigraph.Store:
+    return open_store(Path((seed_build if request.param == "seeds" else synthetic_build).build_dir))
 
 
 def test_the_class_is_the_old_page_driver(store: pyoxigraph.Store) -> None:
-    expected = _select(store, old_driver())
-    found = _select(store, PREFIXES + "SELECT ?statement WHERE { ?statement a pk:FirstOfContraryPair }")
+    expected = selected_statements(store, old_driver())
+    found = selected_statements(store, PREFIXES + "SELECT ?statement WHERE { ?statement a pk:FirstOfContraryPair }")
     assert expected, "no contrary pair: the comparison proves nothing"
     assert found == expected, (
         f"only inferred: {sorted(found - expected)[:3]}; only the driver: {sorted(expected - found)[:3]}"
@@ -83,4 +50,4 @@ def test_the_class_is_the_old_page_driver(store: pyoxigraph.Store) -> None:
 
 def test_the_comparison_would_catch_a_rule_without_the_order(store: pyoxigraph.Store) -> None:
     """Every statement of a contrary pair is more than the first ones: the last of each is not."""
-    assert _select(store, old_driver(test="")) != _select(store, old_driver())
+    assert selected_statements(store, old_driver(test="")) != selected_statements(store, old_driver())
