@@ -30,6 +30,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
 
 import pyoxigraph
 import rdflib
@@ -211,13 +212,14 @@ class Workers:
         return self._pool is not None
 
     def imap(self, base: list[bytes], ontology: rdflib.Graph, jobs: Iterable[bytes]) -> Iterator[bytes]:
-        """Each job's inferred triples, in order, in the workers (started now if they were not)."""
+        """Each job's inferred triples, in order, in the workers (started now if they were not),
+        which are given the jobs at once: the caller may do other work before it reads a result."""
         self.start()
         assert self._pool is not None
-        with tempfile.NamedTemporaryFile(prefix="peacekg-base-", suffix=".pickle") as held:
-            pickle.dump((base, ontology), held, protocol=pickle.HIGHEST_PROTOCOL)
-            held.flush()
-            yield from self._pool.imap(_close_bucket_with, ((held.name, own) for own in jobs))
+        held = tempfile.NamedTemporaryFile(prefix="peacekg-base-", suffix=".pickle")  # noqa: SIM115 (closed below)
+        pickle.dump((base, ontology), held, protocol=pickle.HIGHEST_PROTOCOL)
+        held.flush()
+        return _closing(self._pool.imap(_close_bucket_with, ((held.name, own) for own in jobs)), held)
 
     def close(self) -> None:
         if self._pool is not None:
@@ -232,18 +234,28 @@ class Workers:
         self.close()
 
 
+def _closing(results: Iterator[bytes], held: IO[bytes]) -> Iterator[bytes]:
+    try:
+        yield from results
+    finally:
+        held.close()
+
+
 def _close_buckets(
     base: list[bytes], ontology: rdflib.Graph, jobs: Iterable[bytes], workers: Workers, missing: int
 ) -> Iterator[bytes]:
     """Each bucket's inferred triples as N-Triples, in order, from each bucket's N-Quads: in the
-    worker processes when they are started or more than one bucket is missing, else in this
-    process."""
-    global _WORKER
+    worker processes (given every job now) when they are started or more than one bucket is
+    missing, else in this process (each job when its result is read)."""
     if missing == 0:
-        return
+        return iter(())
     if workers.started or (workers.count > 1 and missing > 1):
-        yield from workers.imap(base, ontology, jobs)
-        return
+        return workers.imap(base, ontology, jobs)
+    return _in_this_process(base, ontology, jobs)
+
+
+def _in_this_process(base: list[bytes], ontology: rdflib.Graph, jobs: Iterable[bytes]) -> Iterator[bytes]:
+    global _WORKER
     _start_worker(base, ontology)
     try:
         yield from map(_close_bucket, jobs)
@@ -266,16 +278,20 @@ def infer(
     cache: Cache,
     progress: Callable[[str], None] = lambda message: None,
     workers: int | Workers = 1,
+    meanwhile: Callable[[], None] | None = None,
 ) -> BucketInference:
     """The inferred graph of ``work`` (every asserted graph, in named graphs: the ontology's too),
     equal to ``materialise(work)``'s; ``graphs`` are the same quads as N-Quads by graph name (``reference``,
     ``ontology``, ``article/<id>``) and ``prints`` their fingerprints. ``work`` is the caller's
     to throw away: the inferred triples are left in its scratch graph. Inferred
     triples travel as N-Triples and are loaded and compared by the store, not one by one here.
-    ``workers``: the processes that close the buckets (a number: started here when needed)."""
+    ``workers``: the processes that close the buckets (a number: started here when needed).
+    ``meanwhile``: what the caller does while the workers close the buckets, before this reads
+    ``work`` (the build fills it and runs the data checks over it then: ``work`` holds only what
+    ``meanwhile`` put there until it returns)."""
     if isinstance(workers, int):
         with Workers(workers) as own:
-            return infer(work, graphs, prints, ontology, cache, progress, own)
+            return infer(work, graphs, prints, ontology, cache, progress, own, meanwhile)
     t0 = time.perf_counter()
     base_asserted = [*parse(graphs["reference"]), *parse(graphs["ontology"])]
     base_data = cache.get("base", prints["reference"])
@@ -288,7 +304,6 @@ def infer(
     base_quads += [
         pyoxigraph.Quad(q.subject, q.predicate, q.object, BASE) for q in pyoxigraph.parse(base_data, format=NT)
     ]
-    load_keeping_labels(work, base_data, SCRATCH)  # the ontology's restrictions: the same nodes
     result = BucketInference(data=b"", seconds={"base": time.perf_counter() - t0})
 
     t1 = time.perf_counter()
@@ -298,6 +313,7 @@ def infer(
     for name in articles:
         members.setdefault(bucket_of(name.split("/", 1)[1], count), []).append(name)
     missing: list[tuple[str, str, list[str]]] = []  # (cache name, key, members) of the buckets to infer
+    reused: list[bytes] = []
     for bucket, names in sorted(members.items()):
         name = f"{count}-{bucket}"
         key = hashlib.sha256("\0".join([f"{count}/{bucket}", *(prints[n] for n in names)]).encode()).hexdigest()
@@ -305,11 +321,16 @@ def infer(
         if cached is None:
             missing.append((name, key, names))
         else:
-            load_keeping_labels(work, cached, SCRATCH)
+            reused.append(cached)
     result.buckets, result.reused = len(members), len(members) - len(missing)
     jobs = (b"".join(graphs[n] for n in names) for _name, _key, names in missing)  # made as the workers take them
     base = [graphs["reference"], graphs["ontology"], base_data]
     closed = _close_buckets(base, ontology, jobs, workers, len(missing))
+    if meanwhile is not None:
+        meanwhile()  # on this core while the workers use the others
+    load_keeping_labels(work, base_data, SCRATCH)  # the ontology's restrictions: the same nodes
+    for data in reused:
+        load_keeping_labels(work, data, SCRATCH)
     for (name, key, names), data in zip(missing, closed, strict=True):
         cache.put(name, key, data)
         load_keeping_labels(work, data, SCRATCH)

@@ -14,7 +14,8 @@
    rebuilt;
 5. run the data checks (SPARQL) over the union, and the rule-based inference by bucket of
    articles, reusing the buckets whose graphs are unchanged, then one global pass
-   (kg.builder.buckets, kg.builder.inference);
+   (kg.builder.buckets, kg.builder.inference); the union is filled and checked here while the
+   worker processes close the buckets, which need only the graphs' bytes;
 6. write a new store, or make it from the current one when a few articles changed
    (kg.builder.store_writer), and switch to it atomically (kg.store.builds). Any failure before
    the switch leaves the current store serving.
@@ -182,15 +183,22 @@ def assemble(
     report.graphs["ontology"] = len(ontology)
     t2 = time.perf_counter()
     work = pyoxigraph.Store()
-    load_graphs(work, graphs.values())
-    _data_checks(settings, work, progress, corpus)
-    t3 = time.perf_counter()
-    report.seconds["data checks"] = t3 - t2
+
+    def fill_and_check() -> None:
+        """The work store filled and checked while the workers close the buckets (both need only
+        the graphs): 8.4 s of one core at 10,000 articles, most of it the store's fill."""
+        load_graphs(work, graphs.values())
+        _data_checks(settings, work, progress, corpus)
+        report.seconds["data checks"] = time.perf_counter() - t2
+
     cache = buckets.Cache(Path(settings.build_dir) / "cache", write=on_violations is None)
     try:
-        inference = buckets.infer(work, graphs, prints, ontology, cache, progress, spawned or workers)  # work is ours
+        inference = buckets.infer(
+            work, graphs, prints, ontology, cache, progress, spawned or workers, fill_and_check
+        )  # work is ours
     except InconsistentDataError as exc:
         raise OntologyError(str(exc), details=[f"{x} is both {a} and {b}" for x, a, b in exc.clashes[:50]]) from None
+    t3 = t2 + report.seconds["data checks"]  # the inference's seconds: those it did not overlap
     cache.prune()
     report.graphs["inferred"] = inference.count
     report.seconds["inference"] = time.perf_counter() - t3
