@@ -80,9 +80,12 @@ def rewrite(query: str, base_iri: str | None = None) -> Rewrite:
         return Rewrite(query, reason=_PLAIN)
     if keywords & _REFUSED:
         return Rewrite(query, reason="SERVICE or FROM")
-    if len(query) > _CACHED_CHARACTERS:  # the cache holds texts: its entries stay small, whatever clients send
-        return _cached.__wrapped__(query, base_iri)
-    return _cached(query, base_iri)
+    try:
+        if len(query) > _CACHED_CHARACTERS:  # the cache holds texts: its entries stay small, whatever clients send
+            return _cached.__wrapped__(query, base_iri)
+        return _cached(query, base_iri)
+    except RecursionError as exc:  # too deep for the stack it was asked from: not cached, as it may pass next time
+        return Rewrite(query, reason=f"not written back: {exc}")
 
 
 # The lexer's IRI token (kg.sparql.lexer); what may stand before a star that is no path operator
@@ -125,6 +128,8 @@ def _cached(query: str, base_iri: str | None) -> Rewrite:
         parsed = _translate(query, base_iri)
     except Unsupported as exc:
         return Rewrite(query, reason=f"not rewritten: {exc}")
+    except RecursionError:
+        raise
     except (ParseException, Exception) as exc:  # rdflib raises many kinds; the engine will say its own
         return Rewrite(query, reason=f"rdflib cannot translate it: {type(exc).__name__}")
     form = parsed.algebra.name
@@ -139,8 +144,10 @@ def _cached(query: str, base_iri: str | None) -> Rewrite:
             _keep_column_order(rewritten)
         text = query_text(form, rewritten)
         check = _translate(text, base_iri).algebra.p
-    except (Unsupported, RecursionError) as exc:
+    except Unsupported as exc:
         return Rewrite(query, reason=f"not written back: {exc}")
+    except RecursionError:
+        raise
     except Exception as exc:  # the text we made does not parse: a bug here, never the user's
         return Rewrite(query, reason=f"rewritten text refused by rdflib: {type(exc).__name__}")
     if canonical(check) != canonical(rewritten):
