@@ -15,7 +15,7 @@ error, with its exact text) to the full build.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -94,5 +94,8 @@ def global_rows(store: pyoxigraph.Store, path: Path, added: set[pyoxigraph.Tripl
     return rows
 
 
-def run_local(paths: Iterable[Path], store: pyoxigraph.Store) -> list[CheckResult]:
-    return [r for r in (run_check(p, store, union=True) for p in paths) if not r.passed]
+def run_local(
+    paths: Iterable[Path], store: pyoxigraph.Store, graphs: Sequence[pyoxigraph.NamedNode] = ()
+) -> list[CheckResult]:
+    """The failed checks of ``paths`` over ``store``'s union, or over the union of ``graphs`` alone."""
+    return [r for r in (run_check(p, store, union=True, graphs=graphs) for p in paths) if not r.passed]

@@ -141,7 +141,7 @@ def build_on_previous(
         seconds["replace"] = time.perf_counter() - t2
 
         t3 = time.perf_counter()
-        _check(store, nodes, new_quads, checks, localities, added, located)
+        _check(store, nodes, checks, localities, added, located)
         seconds["data checks"] = time.perf_counter() - t3
 
         t4 = time.perf_counter()
@@ -184,20 +184,18 @@ def _quads(store: pyoxigraph.Store, t: pyoxigraph.Triple) -> list[pyoxigraph.Qua
 def _check(
     store: pyoxigraph.Store,
     nodes: dict[str, pyoxigraph.NamedNode],
-    new_quads: list[pyoxigraph.Quad],
     checks: tuple[Path, ...],
     localities: dict[Path, str],
     added: set[pyoxigraph.Triple],
     located: Callable[[str], str],
 ) -> None:
     """The data checks by locality; a local failure is the build's error, worded as a full build's
-    (the rows of the changed graphs are the union's, as the previous union had none)."""
-    local = pyoxigraph.Store()
-    for name in ("reference", "ontology"):
-        local.extend(store.quads_for_pattern(None, None, None, nodes[name]))
-    local.extend(new_quads)
+    (the rows of the changed graphs are the union's, as the previous union had none). A local
+    check reads the changed graphs, the reference and the ontology, as if the store held nothing
+    else: the store's own graphs named as the query's dataset, not copied into a store of their own
+    (copying the reference and the ontology quad by quad was 0.08 s of a one-article rebuild)."""
     for path in checks:
         if localities[path] == "global" and data_checks.global_rows(store, path, added):
             raise NotIncremental(f"the global data check {path.name} may have a row: the full build decides")
-    failed = data_checks.run_local([p for p in checks if localities[p] == "local"], local)
+    failed = data_checks.run_local([p for p in checks if localities[p] == "local"], store, list(nodes.values()))
     data_checks.raise_for(failed, located)

@@ -6,6 +6,7 @@ pyoxigraph over the union of the ontology, its vocabularies and its shapes, in t
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -57,12 +58,19 @@ def _term_text(term: pyoxigraph.NamedNode | pyoxigraph.BlankNode | pyoxigraph.Li
     return str(term)
 
 
-def run_check(path: Path, store: pyoxigraph.Store, *, union: bool = False) -> CheckResult:
+def run_check(
+    path: Path, store: pyoxigraph.Store, *, union: bool = False, graphs: Sequence[pyoxigraph.NamedNode] = ()
+) -> CheckResult:
     """Run one ``*-violation.rq`` file; its rows become the result's failures. ``union``: query the
-    union of the store's named graphs (a built dataset) rather than its default graph."""
+    union of the store's named graphs (a built dataset) rather than its default graph. ``graphs``:
+    query only these named graphs, their union as the default graph and they alone as the named
+    graphs: what the check would answer over a store that held nothing else."""
     text = read_sparql(path)
     title = header_fields(text).get("title", path.stem)
-    result = store.query(text, use_default_graph_as_union=union)
+    if graphs:
+        result = store.query(text, default_graph=list(graphs), named_graphs=list(graphs))
+    else:
+        result = store.query(text, use_default_graph_as_union=union)
     if not isinstance(result, pyoxigraph.QuerySolutions):
         raise SourceSyntaxError("a quality check must be a SELECT query", file=str(path))
     names = [v.value for v in result.variables]
