@@ -25,9 +25,6 @@ query cannot name), stops it (``NotIncremental``) and the caller builds the whol
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
-import pickle
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,12 +33,10 @@ import pyoxigraph
 import rdflib
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 from rdflib.paths import Path as RdflibPath
-from rdflib.plugins.sparql import prepareQuery
-from rdflib.plugins.sparql.parserutils import CompValue
 
 from kg.builder.inference import AXIOM_TYPE
 from kg.builder.rules import GENERIC_RULES, PREFIXES, defined_class_rules
-from kg.builder.sealed import read_sealed, write_sealed
+from kg.builder.sealed import cached_pickle
 
 PK = "https://w3id.org/peacekg/ontology/"
 # Premises about the ontology and vocabularies, never about the data: a rule instance's schema
@@ -111,6 +106,8 @@ def path_iris(path: object) -> Iterator[str]:
 
 
 def patterns(node: object, negated: bool, positive: list[Pattern], negative: list[Pattern], name: str) -> None:
+    from rdflib.plugins.sparql.parserutils import CompValue  # loaded with the parser that made ``node``
+
     if isinstance(node, CompValue):
         if node.name in ("BGP", "TriplesBlock"):
             for s, p, o in node.triples:
@@ -142,21 +139,14 @@ def compile_rules(ontology: rdflib.Graph, cache: Path | None = None, code: str =
     texts = {**GENERIC_RULES, **defined_class_rules(ontology)}
     if cache is None:
         return _compiled(texts)
-    key = hashlib.sha256(repr((sorted(texts.items()), PREFIXES, code)).encode()).hexdigest()[:32]
-    path = cache / f"rules-{key}.pickle"
-    data = read_sealed(path)
-    if data is not None:
-        return pickle.loads(data)  # whole (its hash matched) and written by this code (the key)
-    rules = _compiled(texts)
-    with contextlib.suppress(OSError):  # unwritten, it is compiled again next time
-        write_sealed(path, pickle.dumps(rules, protocol=pickle.HIGHEST_PROTOCOL))
-        for old in cache.glob("rules-*.pickle"):
-            if old != path:
-                old.unlink(missing_ok=True)
-    return rules
+    return cached_pickle(cache, "rules", (sorted(texts.items()), PREFIXES, code), lambda: _compiled(texts))
 
 
 def _compiled(texts: dict[str, str]) -> list[Rule]:
+    # rdflib's SPARQL parser is imported here, not with the module: building its grammar is 0.06 s
+    # of a one-article rebuild, which reads the rules compiled from the build cache
+    from rdflib.plugins.sparql import prepareQuery
+
     rules = []
     for name, text in texts.items():
         algebra = prepareQuery(PREFIXES + text).algebra

@@ -3,14 +3,19 @@ graph or a cached inference is either whole or not used, never read as a shorter
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
+import pickle
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 from kg.store.builds import StoreError
 
 SEAL = b"# sha256 "  # the last line of a cached file: the hash of every byte before it
+T = TypeVar("T")
 
 
 def write_sealed(path: Path, data: bytes) -> None:
@@ -66,3 +71,22 @@ def write_bytes(path: Path, data: bytes) -> None:
         write_sealed(path, data)
     except OSError as exc:
         raise StoreError(f"cannot write the build cache {path}: {exc.strerror or exc}", file=str(path.parent)) from None
+
+
+def cached_pickle(cache: Path, kind: str, key: object, make: Callable[[], T]) -> T:
+    """``make()``, kept in ``cache`` as ``<kind>-<hash of key>.pickle``, sealed: read back while
+    ``key`` is the same (it must name everything the value depends on, the code that makes it
+    included), made again when the file is missing, torn or damaged. Older files of that kind go.
+    Unwritable, the value is only made again next time."""
+    name = hashlib.sha256(repr(key).encode("utf-8")).hexdigest()[:32]
+    path = cache / f"{kind}-{name}.pickle"
+    data = read_sealed(path)
+    if data is not None:
+        return pickle.loads(data)  # whole (its hash matched), made for this key
+    value = make()
+    with contextlib.suppress(OSError):
+        write_sealed(path, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+        for old in cache.glob(f"{kind}-*.pickle"):
+            if old != path:
+                old.unlink(missing_ok=True)
+    return value

@@ -5,7 +5,6 @@ from __future__ import annotations
 import importlib.resources
 from dataclasses import dataclass
 
-import pyshacl
 import rdflib
 from rdflib.namespace import RDF, SH
 
@@ -69,6 +68,8 @@ def validate(data: rdflib.Graph, shapes: rdflib.Graph, ontology: rdflib.Graph | 
     ``ont_graph``: pySHACL "inoculates" an ontology by recursive cloning, which takes minutes
     on ours; a plain union gives SHACL the same subclass links in milliseconds.
     """
+    import pyshacl  # here: importing it (and rdflib's SPARQL parser) is 0.08 s of every build, most never call it
+
     merged = data if ontology is None else data + ontology
     conforms, report, _text_report = pyshacl.validate(
         merged,
@@ -85,6 +86,8 @@ def validate(data: rdflib.Graph, shapes: rdflib.Graph, ontology: rdflib.Graph | 
 
 def check_shapes(shapes: rdflib.Graph) -> ValidationReport:
     """Validate the shapes graph itself against SHACL-SHACL (the W3C shapes for shapes)."""
+    import pyshacl
+
     conforms, report, _text_report = pyshacl.validate(
         shapes,
         shacl_graph=_shacl_shacl(),

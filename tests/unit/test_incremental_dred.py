@@ -11,11 +11,12 @@ import shutil
 from pathlib import Path
 
 import pytest
+from rdflib.plugins import sparql
 
-from kg.builder import dred
+from kg.builder import data_checks, dred
 from kg.builder.pipeline import build
 from kg.errors import ValidationError
-from kg.ontology.load import load_ontology
+from kg.ontology.load import OntologySources, load_ontology
 from kg.store.builds import current_build, open_store
 
 from helpers.corpora import make_corpus, settings_for
@@ -290,11 +291,30 @@ def test_the_compiled_rules_are_kept_by_their_text_and_the_code(tmp_path: Path, 
     first = dred.compile_rules(ontology, tmp_path, "code-1")
     assert first == dred.compile_rules(ontology)
     parsed: list[str] = []
-    real = dred.prepareQuery
-    monkeypatch.setattr(dred, "prepareQuery", lambda text: parsed.append(text) or real(text))
+    real = sparql.prepareQuery  # imported where it is used (dred, data_checks): patched at its source
+    monkeypatch.setattr(sparql, "prepareQuery", lambda text: parsed.append(text) or real(text))
     assert dred.compile_rules(ontology, tmp_path, "code-1") == first and parsed == []
     (kept,) = tmp_path.glob("rules-*.pickle")
     kept.write_bytes(kept.read_bytes()[:-10])  # torn: its seal no longer matches
     assert dred.compile_rules(ontology, tmp_path, "code-1") == first and len(parsed) == len(first)
     assert dred.compile_rules(ontology, tmp_path, "code-2") == first and len(parsed) == 2 * len(first)
     assert len(list(tmp_path.glob("rules-*.pickle"))) == 1
+
+
+def test_the_shapes_of_the_global_checks_are_kept_by_their_text_and_the_code(tmp_path: Path, monkeypatch) -> None:
+    """kg.builder.data_checks.bindable_checks with a cache folder, as the rules: read back without
+    parsing while the texts and the code are the same; torn, or other code, parsed again."""
+    checks = OntologySources.find(ROOT / "ontology").data_checks
+    first = data_checks.bindable_checks(checks, tmp_path, "code-1")
+    assert first == data_checks.bindable_checks(checks)
+    assert any(shape is not None for shape in first.values()) and any(shape is None for shape in first.values())
+    parsed: list[str] = []
+    real = sparql.prepareQuery
+    monkeypatch.setattr(sparql, "prepareQuery", lambda text: parsed.append(text) or real(text))
+    assert data_checks.bindable_checks(checks, tmp_path, "code-1") == first and parsed == []
+    (kept,) = tmp_path.glob("check-shapes-*.pickle")
+    kept.write_bytes(kept.read_bytes()[:-10])
+    assert data_checks.bindable_checks(checks, tmp_path, "code-1") == first and parsed
+    parsed.clear()
+    assert data_checks.bindable_checks(checks, tmp_path, "code-2") == first and parsed
+    assert len(list(tmp_path.glob("check-shapes-*.pickle"))) == 1
