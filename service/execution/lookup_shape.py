@@ -48,13 +48,19 @@ def lookup_form(query: str, max_offset: int) -> str | None:
     found = _shape(query)
     if found is None:
         return None
-    form, offset = found
+    form, offset, _limit = found
     return form if offset <= max_offset else None
 
 
+def lookup_limit(query: str) -> int | None:
+    """The LIMIT of a lookup (None without one, or when ``query`` is no lookup)."""
+    found = _shape(query) if len(query) <= LOOKUP_MAX_CHARACTERS else None
+    return None if found is None else found[2]
+
+
 @lru_cache(maxsize=1024)  # clients repeat lookups; texts are short (LOOKUP_MAX_CHARACTERS)
-def _shape(query: str) -> tuple[str, int] | None:
-    """The form and OFFSET (0 without one) of a lookup, or None."""
+def _shape(query: str) -> tuple[str, int, int | None] | None:
+    """The form, OFFSET (0 without one) and LIMIT (None without one) of a lookup, or None."""
     tokens = significant(query)
     reader = _Reader(tokens)
     if not reader.prologue():
@@ -71,10 +77,10 @@ def _shape(query: str) -> tuple[str, int] | None:
             return None
     else:
         return None
-    offset = reader.modifiers()
-    if offset is None or not reader.at_end():
+    modifiers = reader.modifiers()
+    if modifiers is None or not reader.at_end():
         return None
-    return form.lower(), offset
+    return form.lower(), modifiers.get("OFFSET", 0), modifiers.get("LIMIT")
 
 
 class _Reader:
@@ -177,8 +183,8 @@ class _Reader:
             count += 1
         return count > 0
 
-    def modifiers(self) -> int | None:
-        """The OFFSET (0 without one) after at most one LIMIT and one OFFSET; None if anything else."""
+    def modifiers(self) -> dict[str, int] | None:
+        """At most one LIMIT and one OFFSET, by keyword; None if anything else."""
         seen: dict[str, int] = {}
         while (token := self.peek()) is not None and token.keyword in ("LIMIT", "OFFSET") and token.keyword not in seen:
             self.at += 1
@@ -186,4 +192,4 @@ class _Reader:
             if number is None or number.kind != "number" or not number.text.isdigit():
                 return None
             seen[token.keyword] = int(number.text)
-        return seen.get("OFFSET", 0)
+        return seen

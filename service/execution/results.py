@@ -17,6 +17,10 @@ import pyoxigraph
 from kg.sparql.json_terms import json_term
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+# json.dumps' arguments for the text pyoxigraph's own SPARQL JSON writer writes (QuerySolutions.serialize):
+# the rows below are written the same way, term for term, so that a lookup in the request thread may
+# answer the engine's bytes (service.execution.inline; tests/service/test_inline_engine_json.py).
+JSON_AS_ENGINE: dict[str, Any] = {"ensure_ascii": False, "separators": (",", ":")}
 RDF_FORMATS = {
     "text/turtle": pyoxigraph.RdfFormat.TURTLE,
     "application/n-triples": pyoxigraph.RdfFormat.N_TRIPLES,
@@ -126,8 +130,8 @@ def serialize_solutions(
     """Yields the serialised results in chunks of ``chunk_rows`` rows."""
     buffer: list[str] = []
     keys = [_json_string(n) + ":" for n in names]
-    if kind == "json":
-        buffer.append('{"head":{"vars":' + json.dumps(names) + '},"results":{"bindings":[')
+    if kind == "json":  # the head as the engine writes it (no spaces, UTF-8): a lookup's body may be the engine's
+        buffer.append('{"head":{"vars":' + json.dumps(names, **JSON_AS_ENGINE) + '},"results":{"bindings":[')
     elif kind == "xml":
         buffer.append(
             '<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#"><head>'
