@@ -8,7 +8,9 @@
 - :mod:`~kg.sparql.rewrite`: a query's algebra (rdflib's parser) rewritten into an equivalent one
   that pyoxigraph plans well (:func:`~kg.sparql.rewrite.rewrite`), with filters placed and
   triples ordered by :mod:`~kg.sparql.join_order`, written back as text by
-  :mod:`~kg.sparql.algebra_text`.
+  :mod:`~kg.sparql.algebra_text`; rdflib's algebra as the rewriter reads it comes from
+  :mod:`~kg.sparql.translation`, run on a new thread's stack by :mod:`~kg.sparql.fresh_stack` (so
+  that how deep the caller is never decides whether a query is rewritten).
 
 Rule: nothing here does I/O (no files, sockets or stores; checked in tests/unit/test_architecture.py).
 """

@@ -20,7 +20,7 @@ the group drives it (t9: 30 ms). The rewrite moves required patterns to where th
 
 The same rules apply inside the pattern of a ``FILTER EXISTS`` / ``NOT EXISTS`` (and of an
 EXISTS in a BIND): rdflib translates that pattern but keeps the translation beside the syntax
-(an attribute of the expression, not one of its fields), so :func:`_exists_translated` puts the
+(an attribute of the expression, not one of its fields), so :mod:`kg.sparql.translation` puts the
 translation in its place before the rules run, and refuses (the query runs as written) where
 rdflib left an EXISTS untranslated (in a SELECT expression, HAVING or ORDER BY).
 
@@ -30,6 +30,12 @@ or constructs :mod:`kg.sparql.algebra_text` does not write; the new text is pars
 and must translate to exactly the rewritten algebra. Anything else — an error anywhere, a rule
 that does not apply — returns the query as written. The W3C query suites and a differential
 test (tests/system/test_w3c_query_eval.py, tests/unit/test_rewrite_differential.py) check it.
+
+Parsing and translating recurse (about 700 of the interpreter's 1,000 frames for
+queries/actor-agreements.rq): a text not seen before is worked out on a new thread's stack
+(:mod:`kg.sparql.fresh_stack`), so that whether a query is rewritten never depends on how deep
+its caller is (a request handler, a test); the checks that need no parsing, and the cache, stay
+in the caller's thread.
 
 No I/O here: the caller (service.execution.worker_loop) decides when to use it.
 """
@@ -42,23 +48,22 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from pyparsing import ParseException, ParseResults
+from pyparsing import ParseException
 from rdflib.paths import Path
-from rdflib.plugins.sparql import algebra
-from rdflib.plugins.sparql.parser import parseQuery
 from rdflib.plugins.sparql.parserutils import CompValue
 from rdflib.term import BNode, Variable
 
 from kg.sparql.algebra_text import Unsupported, query_text
+from kg.sparql.fresh_stack import on_fresh_stack
 from kg.sparql.join_order import filter_down_left, filter_into_base, order_triples
 from kg.sparql.lexer import Token, significant
+from kg.sparql.translation import EXISTS, translate
 
 # Only these can hold what the rules move; other queries are not even parsed (a lookup pays nothing).
 _CANDIDATES = {"OPTIONAL", "BIND", "FILTER", "UNION"}
 _PATH_OPERATORS = {"/", "|", "^"}  # and "*", "+" after a predicate: property paths
 # SERVICE and FROM change the dataset.
 _REFUSED = {"SERVICE", "FROM"}
-_EXISTS = ("Builtin_EXISTS", "Builtin_NOTEXISTS")
 
 
 @dataclass(frozen=True)
@@ -80,12 +85,9 @@ def rewrite(query: str, base_iri: str | None = None) -> Rewrite:
         return Rewrite(query, reason=_PLAIN)
     if keywords & _REFUSED:
         return Rewrite(query, reason="SERVICE or FROM")
-    try:
-        if len(query) > _CACHED_CHARACTERS:  # the cache holds texts: its entries stay small, whatever clients send
-            return _cached.__wrapped__(query, base_iri)
-        return _cached(query, base_iri)
-    except RecursionError as exc:  # too deep for the stack it was asked from: not cached, as it may pass next time
-        return Rewrite(query, reason=f"not written back: {exc}")
+    if len(query) > _CACHED_CHARACTERS:  # the cache holds texts: its entries stay small, whatever clients send
+        return _cached.__wrapped__(query, base_iri)
+    return _cached(query, base_iri)
 
 
 # The lexer's IRI token (kg.sparql.lexer); what may stand before a star that is no path operator
@@ -124,8 +126,20 @@ def _surely_plain(query: str) -> bool:
 
 @lru_cache(maxsize=512)
 def _cached(query: str, base_iri: str | None) -> Rewrite:
+    """The rewrite of a text, worked out at the bottom of a new thread's stack: the same from any
+    caller. So a RecursionError there means the text is nested deeper than the interpreter's whole
+    limit, from every caller alike: it runs as written, and that outcome is cached like any other
+    (asking again would only parse it to the limit again)."""
     try:
-        parsed = _translate(query, base_iri)
+        return on_fresh_stack(_rewritten, query, base_iri)
+    except RecursionError as exc:
+        return Rewrite(query, reason=f"not written back: {exc}")
+
+
+def _rewritten(query: str, base_iri: str | None) -> Rewrite:
+    """Translated, rewritten, written back and checked; a RecursionError goes to the caller."""
+    try:
+        parsed = translate(query, base_iri)
     except Unsupported as exc:
         return Rewrite(query, reason=f"not rewritten: {exc}")
     except RecursionError:
@@ -143,7 +157,7 @@ def _cached(query: str, base_iri: str | None) -> Rewrite:
         if _selects_all(query):
             _keep_column_order(rewritten)
         text = query_text(form, rewritten)
-        check = _translate(text, base_iri).algebra.p
+        check = translate(text, base_iri).algebra.p
     except Unsupported as exc:
         return Rewrite(query, reason=f"not written back: {exc}")
     except RecursionError:
@@ -153,60 +167,6 @@ def _cached(query: str, base_iri: str | None) -> Rewrite:
     if canonical(check) != canonical(rewritten):
         return Rewrite(query, reason="rewritten text does not translate back to the rewritten algebra")
     return Rewrite(text, tuple(dict.fromkeys(rules)))
-
-
-def _translate(text: str, base_iri: str | None) -> Any:
-    """rdflib's algebra of ``text``, its BGPs' triples in the order written: rdflib sorts them for
-    its own evaluator (by bound terms, then by the terms themselves), which would lose the author's
-    order, the one pyoxigraph uses to break ties (kg.sparql.join_order keeps it where it has no
-    better reason). Swapped for this call only; a worker runs one query at a time."""
-    tree = parseQuery(text)
-    if _constant_filter(tree):
-        raise Unsupported("a FILTER on a constant, which rdflib's algebra drops when the constant is false")
-    original = algebra.reorderTriples
-    algebra.reorderTriples = list  # type: ignore[assignment]
-    try:
-        query = algebra.translateQuery(tree, base=base_iri)
-    finally:
-        algebra.reorderTriples = original
-    query.algebra = _exists_translated(query.algebra)
-    return query
-
-
-def _constant_filter(node: Any) -> bool:
-    """Whether the parse tree holds a FILTER whose expression is a constant: rdflib keeps a group's
-    filters only ``if filters:``, so ``FILTER(false)``, ``FILTER(0)`` or ``FILTER("")`` vanish from
-    its algebra (and from any text written back from it), and the query would gain rows."""
-    if isinstance(node, CompValue):
-        if node.name == "Filter":
-            expr = node.get("expr")
-            while isinstance(expr, CompValue) and set(expr) == {"expr"}:  # one operand, no operator
-                expr = expr["expr"]
-            if not isinstance(expr, (CompValue, Variable, list)) or getattr(expr, "name", "") == "literal":
-                return True
-        return any(_constant_filter(value) for value in node.values())
-    if isinstance(node, (list, tuple, ParseResults)):
-        return any(_constant_filter(value) for value in node)
-    return False
-
-
-def _exists_translated(node: Any) -> Any:
-    """``node`` with each EXISTS / NOT EXISTS holding its translated pattern as its ``graph``
-    field. rdflib's translateExists assigns the translation as an *attribute* of the expression
-    (what rdflib's evaluator reads), leaving the parsed syntax in the field; it also skips
-    rdflib's ``simplify`` pass (empty BGPs joined in), applied here. An EXISTS rdflib did not
-    translate raises :class:`Unsupported`."""
-    if isinstance(node, CompValue):
-        fields = {k: _exists_translated(v) for k, v in node.items()}
-        if node.name in _EXISTS:
-            translated = vars(node).get("graph")
-            if not isinstance(translated, CompValue) or translated.name in ("GroupGraphPatternSub", "SubSelect"):
-                raise Unsupported("an EXISTS rdflib left untranslated")
-            fields["graph"] = _exists_translated(algebra.traverse(translated, visitPost=algebra.simplify))
-        return CompValue(node.name, **fields)
-    if isinstance(node, list):
-        return [_exists_translated(v) for v in node]
-    return node
 
 
 def _has_path(tokens: list[Token]) -> bool:
@@ -312,7 +272,7 @@ def _transform(node: Any, rules: list[str], in_exists: bool = False) -> Any:
         return node
     if node.name in ("values",):
         return node
-    inner = in_exists or node.name in _EXISTS
+    inner = in_exists or node.name in EXISTS
     children = CompValue(node.name, **{k: _transform(v, rules, inner) for k, v in node.items() if k != "_vars"})
     if children.name == "Join":
         return _join(children.p1, children.p2, rules)

@@ -1,0 +1,82 @@
+"""rdflib's algebra of a SPARQL text, as :mod:`kg.sparql.rewrite` reads it: the triples of each
+BGP in the order written, the pattern of each EXISTS / NOT EXISTS translated in its place, and a
+FILTER on a constant refused (rdflib's algebra drops it). Raises :class:`Unsupported` for what
+the rewriter must not touch; rdflib's own exceptions (ParseException and others) for the rest.
+
+No I/O; it recurses deeply (the parser and the algebra), so the rewriter calls it on a fresh
+thread's stack (:mod:`kg.sparql.fresh_stack`).
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from pyparsing import ParseResults
+from rdflib.plugins.sparql import algebra
+from rdflib.plugins.sparql.parser import parseQuery
+from rdflib.plugins.sparql.parserutils import CompValue
+from rdflib.term import Variable
+
+from kg.sparql.algebra_text import Unsupported
+
+__all__ = ["EXISTS", "translate"]
+
+EXISTS = ("Builtin_EXISTS", "Builtin_NOTEXISTS")
+_SWAPPING = threading.Lock()  # rdflib's reorderTriples, swapped for the length of one translation
+
+
+def translate(text: str, base_iri: str | None) -> Any:
+    """rdflib's algebra of ``text``, its BGPs' triples in the order written: rdflib sorts them for
+    its own evaluator (by bound terms, then by the terms themselves), which would lose the author's
+    order, the one pyoxigraph uses to break ties (kg.sparql.join_order keeps it where it has no
+    better reason). Swapped for this call only, one call at a time: each translation runs on a
+    thread of its own (kg.sparql.fresh_stack), and the swap is the whole module's."""
+    tree = parseQuery(text)
+    if _constant_filter(tree):
+        raise Unsupported("a FILTER on a constant, which rdflib's algebra drops when the constant is false")
+    with _SWAPPING:
+        original = algebra.reorderTriples
+        algebra.reorderTriples = list  # type: ignore[assignment]
+        try:
+            query = algebra.translateQuery(tree, base=base_iri)
+        finally:
+            algebra.reorderTriples = original
+    query.algebra = _exists_translated(query.algebra)
+    return query
+
+
+def _constant_filter(node: Any) -> bool:
+    """Whether the parse tree holds a FILTER whose expression is a constant: rdflib keeps a group's
+    filters only ``if filters:``, so ``FILTER(false)``, ``FILTER(0)`` or ``FILTER("")`` vanish from
+    its algebra (and from any text written back from it), and the query would gain rows."""
+    if isinstance(node, CompValue):
+        if node.name == "Filter":
+            expr = node.get("expr")
+            while isinstance(expr, CompValue) and set(expr) == {"expr"}:  # one operand, no operator
+                expr = expr["expr"]
+            if not isinstance(expr, (CompValue, Variable, list)) or getattr(expr, "name", "") == "literal":
+                return True
+        return any(_constant_filter(value) for value in node.values())
+    if isinstance(node, (list, tuple, ParseResults)):
+        return any(_constant_filter(value) for value in node)
+    return False
+
+
+def _exists_translated(node: Any) -> Any:
+    """``node`` with each EXISTS / NOT EXISTS holding its translated pattern as its ``graph``
+    field. rdflib's translateExists assigns the translation as an *attribute* of the expression
+    (what rdflib's evaluator reads), leaving the parsed syntax in the field; it also skips
+    rdflib's ``simplify`` pass (empty BGPs joined in), applied here. An EXISTS rdflib did not
+    translate raises :class:`Unsupported`."""
+    if isinstance(node, CompValue):
+        fields = {k: _exists_translated(v) for k, v in node.items()}
+        if node.name in EXISTS:
+            translated = vars(node).get("graph")
+            if not isinstance(translated, CompValue) or translated.name in ("GroupGraphPatternSub", "SubSelect"):
+                raise Unsupported("an EXISTS rdflib left untranslated")
+            fields["graph"] = _exists_translated(algebra.traverse(translated, visitPost=algebra.simplify))
+        return CompValue(node.name, **fields)
+    if isinstance(node, list):
+        return [_exists_translated(v) for v in node]
+    return node
