@@ -17,9 +17,11 @@ queries less. The thread gets :data:`STACK_BYTES`, twice the main thread's 8 MB,
 platform's default (tests/unit/test_rewrite_depth.py runs that UNION). Only the pages touched are
 memory.
 
-A thread per call, not a pool: about 90 µs to start and join (measured, a busy 2-core machine),
-against the tens to hundreds of milliseconds of the parsing it carries; no thread waits idle in
-each process, and nothing is left for a forked child to inherit half-alive.
+A thread per call, not a pool: 30 to 90 µs to start and join (medians, a busy 2-core machine),
+against the 10 to 700 ms of the parsing it carries; no thread waits idle in each process, and
+nothing is left for a forked child to inherit half-alive. Where no thread can start (memory or
+thread limits), ``threading`` raises RuntimeError to the caller (:func:`kg.sparql.rewrite.rewrite`
+then runs the query as written).
 """
 
 from __future__ import annotations

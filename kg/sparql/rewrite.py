@@ -85,9 +85,12 @@ def rewrite(query: str, base_iri: str | None = None) -> Rewrite:
         return Rewrite(query, reason=_PLAIN)
     if keywords & _REFUSED:
         return Rewrite(query, reason="SERVICE or FROM")
-    if len(query) > _CACHED_CHARACTERS:  # the cache holds texts: its entries stay small, whatever clients send
-        return _cached.__wrapped__(query, base_iri)
-    return _cached(query, base_iri)
+    try:
+        if len(query) > _CACHED_CHARACTERS:  # the cache holds texts: its entries stay small, whatever clients send
+            return _cached.__wrapped__(query, base_iri)
+        return _cached(query, base_iri)
+    except RuntimeError as exc:  # no thread could start (memory or thread limits): not cached, may pass next time
+        return Rewrite(query, reason=f"not rewritten: {exc}")
 
 
 # The lexer's IRI token (kg.sparql.lexer); what may stand before a star that is no path operator

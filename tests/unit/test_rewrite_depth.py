@@ -91,6 +91,33 @@ def test_a_query_nested_deeper_than_the_whole_limit_runs_as_written_from_any_sta
     assert rewrite(TOO_DEEP) is cached
 
 
+# In a process of its own: its address space is capped at what it uses, so no thread's stack fits.
+NO_THREAD = """
+import resource, sys
+from kg.sparql.rewrite import rewrite
+text = sys.stdin.read()
+used = int(open("/proc/self/status").read().split("VmSize:")[1].split()[0]) * 1024
+resource.setrlimit(resource.RLIMIT_AS, (used + 4 * 1024 * 1024, resource.RLIM_INFINITY))
+capped = rewrite(text)
+resource.setrlimit(resource.RLIMIT_AS, (resource.RLIM_INFINITY, resource.RLIM_INFINITY))
+print(capped.text == text, capped.rules, capped.reason, bool(rewrite(text).rules), sep="|")
+"""
+
+
+def test_when_no_thread_can_start_the_query_runs_as_written_and_is_asked_again_later() -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", NO_THREAD],
+        input="SELECT * WHERE { ?s ?p ?o OPTIONAL { ?s ?q ?x } ?s ?r ?y }",
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).resolve().parents[2],
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split("|") == ["True", "()", "not rewritten: can't start new thread", "True\n"]
+
+
 def test_a_fresh_stack_starts_at_the_same_depth_from_any_caller() -> None:
     before = threading.stack_size()
     assert _from_deep_stack(on_fresh_stack, _depth) == on_fresh_stack(_depth) < 10
