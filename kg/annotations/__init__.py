@@ -2,7 +2,9 @@
 
 - the format: :mod:`~kg.annotations.fields` (one field table, from which the JSON Schemas of
   :mod:`~kg.annotations.schema` and docs/annotation-format.md via :mod:`~kg.annotations.format_docs`
-  are generated; the file's sections: :mod:`~kg.annotations.sections`) and
+  are generated; what a field and its kind of value are: :mod:`~kg.annotations.field_kinds`, the
+  statements' fields: :mod:`~kg.annotations.statement_fields`; the file's sections:
+  :mod:`~kg.annotations.sections`) and
   :mod:`~kg.annotations.vocabulary` (the ontology's terms it may name);
 - review status (reviewed or draft, per file and per item; a reviewed item may not refer to a
   draft; what the build leaves out or flags): :mod:`~kg.annotations.review`;

@@ -5,63 +5,18 @@ The JSON Schemas (``peacekg annotations schema``) and the format reference
 (``docs/annotation-format.md``) are generated from this table; the validator checks values by
 kind; the build (issue 4) maps each field to its property. Change a field here and everything
 follows.
+
+Every part of the table is imported from here. This module holds the fields of individuals (by
+class family) and of the nested objects (provisions, commitments, violations, roles, sources,
+quotes); what a field is, its value kinds and the review fields every table shares are in
+:mod:`kg.annotations.field_kinds`, the fields of statements in :mod:`kg.annotations.statement_fields`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-# Value kinds an annotator can write:
-#   text      a string (becomes an English literal)
-#   texts     a string or a list of strings
-#   key       the key of a reference individual or of an entity defined in an annotation file
-#   keys      a key or a list of keys; a statement ('#s3', '<article id>#s3') where a field takes one
-#   statements  a statement or a list of them: '#s3' of this file, '001_8d381c327fafc0c6#s54' of another
-#   concept   the local name of a concept of the named scheme (e.g. "supports" in stance)
-#   concepts  one or a list of such names
-#   date      "2025", "2025-08", "2025-08-15", or a mapping {earliest, latest, precision, inferred, as_written}
-#   quantity  a number, or a mapping {value | min | max, unit, qualifier, count_of}
-#   bool      true / false
-#   quotes    evidence: a quote, or a list of quotes (see QUOTE below)
-#   provisions, commitments, violations, roles, sources: lists of nested objects (tables below)
-#   identifier  {id, status: verified | unverified, checked: where it was verified}
-#   review    reviewed | draft (docs/annotation-format.md, "Review status")
-#   drafted_from  {article, quote, occurrence}: where a reference entry was found
-
-
-@dataclass(frozen=True)
-class Field:
-    name: str
-    kind: str
-    predicate: str | None  # CURIE of the ontology property (None: used by the tooling only)
-    help: str
-    scheme: str | None = None  # for concept(s)
-    required: bool = False
-
-
-def _f(
-    name: str, kind: str, predicate: str | None, help: str, scheme: str | None = None, required: bool = False
-) -> Field:
-    return Field(name, kind, predicate, help, scheme, required)
-
-
-# Every item of a list section of an annotation file (mentions, entities, roles, statements,
-# coverage_ignore) and every reference entry may say whether it is reviewed; an item without it
-# takes its file's ``review`` (reference entries: reviewed). Not mapped as a field: the build leaves
-# drafts out, or flags them (kg.annotations.review).
-REVIEW = Field(
-    "review",
-    "review",
-    None,
-    "reviewed or draft; overrides the file's `review` for this item (reference entries: default reviewed). "
-    "A draft is left out of the served graph unless the build includes drafts.",
-)
-DRAFTED_FROM = Field(
-    "drafted_from",
-    "drafted_from",
-    None,
-    "Reference entries: where a drafter or annotator found it, {article, quote, occurrence}.",
-)
+from kg.annotations.field_kinds import DRAFTED_FROM, REVIEW, Field
+from kg.annotations.field_kinds import field_row as _f
+from kg.annotations.statement_fields import STATEMENT, STATEMENT_TYPE
 
 # Fields every individual (reference or annotation entity) may carry.
 INDIVIDUAL = (
@@ -177,132 +132,6 @@ FAMILY = {
     "Proposition": (),
 }
 
-# Statement fields: common ones, then by statement type.
-STATEMENT = (
-    _f("id", "text", None, "Stable id within the article (s1, s2…); part of the statement's IRI.", required=True),
-    _f(
-        "type",
-        "text",
-        "rdf:type",
-        "Claim, Position, PrecedentInvocation, ReportedFigure or EventReport.",
-        required=True,
-    ),
-    _f(
-        "by",
-        "keys",
-        "pk:attributedTo",
-        "Who makes the statement. Default: the author of the region the evidence is in (the article's author; a comment's commenter).",
-    ),
-    _f("evidence", "quotes", "pk:hasEvidence", "The span(s) that support it.", required=True),
-    _f("summary", "text", "pk:summary", "What it says, in the annotator's words.", required=True),
-    _f(
-        "modality",
-        "concept",
-        "pk:modality",
-        "certain (default), probable, possible, hypothetical, conditional.",
-        scheme="modality",
-    ),
-    _f("condition", "text", "pk:condition", "For conditional statements: the condition."),
-    _f(
-        "direct_quote",
-        "bool",
-        "pk:directQuote",
-        "True when the evidence is the speaker's own words in quotation marks.",
-    ),
-    _f("stated_at", "key", "pk:statedAt", "The event where it was said (Davos)."),
-    _f("stated_via", "keys", "pk:statedVia", "The outlet or document it was said through (an interview, an essay)."),
-    _f("date", "date", "pk:hasTimeSpan", "When it was said, if the text says."),
-    _f(
-        "refers_to",
-        "date",
-        "pk:refersToTime",
-        "When what it reports happened or held, as the article places it ('the war' of the text: 2022 onwards; "
-        "'in 45': 1945); not when it was said (that is date).",
-    ),
-    _f(
-        "about",
-        "keys",
-        "pk:about",
-        "Entities it is about; a statement it bears on without a stance toward it: '#s3' in this file, "
-        "'001_8d381c327fafc0c6#s54' in another article's (pk:bearsOn).",
-    ),
-    _f(
-        "disputes",
-        "statements",
-        "pk:disputes",
-        "Statements it contradicts when its own stance is toward something else (a position refusing any "
-        "compromise disputes another article's 'ready for negotiations'); a Claim that denies, doubts, "
-        "opposes… a statement says so with target instead.",
-    ),
-    _f(
-        "endorses",
-        "statements",
-        "pk:endorses",
-        "Statements it agrees with or corroborates when its own stance is toward something else (two "
-        "articles reporting the same refusal); a Claim that asserts, supports… a statement uses target.",
-    ),
-    REVIEW,
-    _f("note", "text", None, "A note for annotators; not part of the graph."),
-)
-STATEMENT_TYPE = {
-    "Claim": (
-        _f("stance", "concept", "pk:stance", "The speaker's stance toward the target.", scheme="stance", required=True),
-        _f(
-            "target",
-            "keys",
-            "pk:target",
-            "What the stance is toward: a key, or a statement ('#s3' in this file, "
-            "'001_8d381c327fafc0c6#s54' in another article's; its stance types the link: pk:disputes, "
-            "pk:endorses).",
-            required=True,
-        ),
-    ),
-    "Position": (
-        _f("holder", "keys", "pk:positionHolder", "The party whose position it is.", required=True),
-        _f(
-            "stance",
-            "concept",
-            "pk:stance",
-            "The holder's stance (demands, refuses, supports, offers…).",
-            scheme="stance",
-            required=True,
-        ),
-        _f(
-            "position_type",
-            "concept",
-            "pk:positionType",
-            "demand, precondition, red-line, goal, offer, willingness.",
-            scheme="position-type",
-            required=True,
-        ),
-        _f("target", "keys", "pk:target", "What the position is about (a proposal, a guarantee…)."),
-        _f("provisions", "provisions", "pk:hasProvision", "The terms demanded, offered or rejected (see PROVISION)."),
-    ),
-    "PrecedentInvocation": (
-        _f("precedent", "keys", "pk:invokesPrecedent", "The agreement(s) or event(s) invoked.", required=True),
-        _f("lesson", "text", "pk:lesson", "What the speaker says the precedent shows.", required=True),
-        _f("applied_to", "keys", "pk:appliedTo", "The present matter the lesson is applied to."),
-    ),
-    "ReportedFigure": (
-        _f("quantity", "quantity", "pk:hasQuantity", "The number or range with its unit.", required=True),
-        _f("measures", "text", "pk:measures", "What the number measures.", required=True),
-        _f(
-            "category",
-            "concept",
-            "pk:figureCategory",
-            "troop-strength, casualties, territory-share, money, distance…",
-            scheme="figure-category",
-            required=True,
-        ),
-        _f(
-            "concerns",
-            "keys",
-            "pk:figureConcerns",
-            "Whose or what the figure counts: the party whose troops, losses or money it is, or the place measured.",
-        ),
-    ),
-    "EventReport": (_f("event", "key", "pk:reportsEvent", "The event reported.", required=True),),
-}
 
 # Nested objects.
 PROVISION = (
@@ -429,3 +258,23 @@ def fields_for_class_families(families: set[str]) -> tuple[Field, ...]:
         if family in families:
             out.extend(FAMILY[family])
     return tuple(out)
+
+
+__all__ = [
+    "ARTICLE_ROLE",
+    "COMMITMENT",
+    "DRAFTED_FROM",
+    "FAMILY",
+    "FAMILY_ROOTS",
+    "INDIVIDUAL",
+    "PROVISION",
+    "QUOTE",
+    "REVIEW",
+    "ROLE",
+    "SOURCE",
+    "STATEMENT",
+    "STATEMENT_TYPE",
+    "VIOLATION",
+    "Field",
+    "fields_for_class_families",
+]
