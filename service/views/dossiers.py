@@ -114,7 +114,7 @@ def labels_from(rows: list[Binding]) -> dict[str, str]:
 
 
 class Shaper:
-    """Turns a panel's rows into entries of cells (``terms``: a pages.Terms with the labels)."""
+    """Turns a panel's rows into entries of cells (``terms``: a page_model.Terms with the labels)."""
 
     def __init__(self, terms: Any, article_href: Any):
         self.terms, self.article_href = terms, article_href

@@ -41,7 +41,8 @@ from service.protocol.sparql import RESULT_OFFERS as SPARQL_RESULT_OFFERS
 from service.state import state
 from service.views import page_queries
 from service.views.dossiers import labels_from
-from service.views.pages import SECURITY_HEADERS, Terms
+from service.views.page_model import Terms
+from service.views.pages import SECURITY_HEADERS
 
 blueprint = Blueprint("stored_queries", __name__)
 

@@ -15,7 +15,8 @@ from kg.settings import load_settings
 from kg.store.builds import write_store
 from service import create_app
 from service.state import state
-from service.views.pages import iri_for_path, local_href, split_text
+from service.views.page_model import local_href, split_text
+from service.views.pages import iri_for_path
 
 from helpers.paths import DATA, ROOT
 
