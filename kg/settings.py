@@ -11,36 +11,22 @@ default, a type and a help text. Values are resolved in this order, later wins:
 
 ``docs/settings.md`` is generated from this registry (``make settings-docs``); a test fails when
 a setting is missing from it or has no help text.
+
+This module is the registry (the typed :class:`Settings`, the checks across values) and what
+everything imports; reading the sources in that order and converting their values to each
+setting's type is :mod:`kg.settings_sources`.
 """
 
 from __future__ import annotations
 
 import os
-import tomllib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
 from kg.errors import ConfigError
-
-ENV_PREFIX = "PEACEKG_"
-TEST_ENV_PREFIX = "PEACEKG_TEST_"  # reserved for the test suite's own knobs, not settings
-DEFAULT_SETTINGS_FILE = "peacekg.toml"
-
-
-@dataclass(frozen=True)
-class Setting:
-    """One configurable value: its name, default, type and what it does."""
-
-    name: str
-    default: Any
-    type: type
-    help: str
-
-    @property
-    def env_var(self) -> str:
-        return ENV_PREFIX + self.name.upper()
+from kg.settings_sources import Setting, coerce, lookup, resolve
 
 
 def setting(default: Any, help: str) -> Any:
@@ -275,7 +261,7 @@ class Settings:
         """A copy with some values overridden (validated like any override)."""
         values, sources = {s.name: getattr(self, s.name) for s in SETTINGS}, dict(self._sources)
         for name, value in overrides.items():
-            values[name] = _coerce(_lookup(name, "override"), value, "override")
+            values[name] = coerce(lookup(_BY_NAME, name, "override"), value, "override")
             sources[name] = "override"
         _validate(values)
         return Settings(**values, _sources=sources)
@@ -288,36 +274,6 @@ SETTINGS: tuple[Setting, ...] = tuple(
     if not f.metadata.get("internal")
 )
 _BY_NAME = {s.name: s for s in SETTINGS}
-
-
-def _coerce(setting: Setting, value: Any, source: str) -> Any:
-    """Convert ``value`` to the setting's type, or raise ConfigError naming the source."""
-    kind = setting.type
-    try:
-        if kind is bool:
-            if isinstance(value, bool):
-                return value
-            text = str(value).strip().lower()
-            if text in {"1", "true", "yes", "on"}:
-                return True
-            if text in {"0", "false", "no", "off"}:
-                return False
-            raise ValueError(value)
-        if kind is int:
-            if isinstance(value, bool):
-                raise ValueError(value)
-            return int(value)
-        if kind is float:
-            return float(value)
-        if kind is Path:
-            return Path(str(value))
-        return str(value)
-    except (TypeError, ValueError):
-        raise ConfigError(
-            f"setting {setting.name!r}: expected {kind.__name__}, got {value!r}",
-            file=source,
-            field=setting.name,
-        ) from None
 
 
 def _validate(values: dict[str, Any]) -> None:
@@ -334,24 +290,6 @@ def _validate(values: dict[str, Any]) -> None:
             raise ConfigError(f"setting {name!r}: must be at least 1", field=name)
 
 
-def _lookup(name: str, source: str) -> Setting:
-    try:
-        return _BY_NAME[name]
-    except KeyError:
-        known = ", ".join(sorted(_BY_NAME))
-        raise ConfigError(f"unknown setting {name!r} (known: {known})", file=source, field=name) from None
-
-
-def _read_file(path: Path) -> dict[str, Any]:
-    try:
-        with path.open("rb") as handle:
-            return tomllib.load(handle)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"settings file is not valid TOML: {exc}", file=str(path)) from None
-    except OSError as exc:
-        raise ConfigError(f"cannot read settings file: {exc.strerror}", file=str(path)) from None
-
-
 def load_settings(
     config_file: str | Path | None = None,
     environ: Mapping[str, str] | None = None,
@@ -363,40 +301,8 @@ def load_settings(
     explicitly named file must exist.
     """
     environ = os.environ if environ is None else environ
-    values = {s.name: s.default for s in SETTINGS}
-    sources = {s.name: "default" for s in SETTINGS}
-    for setting in SETTINGS:
-        values[setting.name] = _coerce(setting, setting.default, "default")
-
-    path = Path(config_file) if config_file is not None else Path(DEFAULT_SETTINGS_FILE)
-    if config_file is not None or path.exists():
-        for name, value in _read_file(path).items():
-            setting = _lookup(name, str(path))
-            values[name] = _coerce(setting, value, str(path))
-            sources[name] = str(path)
-
-    for setting in SETTINGS:
-        if setting.env_var in environ:
-            values[setting.name] = _coerce(setting, environ[setting.env_var], setting.env_var)
-            sources[setting.name] = setting.env_var
-    unknown = sorted(
-        k
-        for k in environ
-        if k.startswith(ENV_PREFIX)
-        and not k.startswith(TEST_ENV_PREFIX)
-        and k not in (values["push_token_env"], values["update_token_env"])  # hold secrets, not settings
-        and k[len(ENV_PREFIX) :].lower() not in _BY_NAME
-    )
-    if unknown:
-        raise ConfigError(f"unknown environment setting(s): {', '.join(unknown)}", field=unknown[0])
-
-    for name, value in (overrides or {}).items():
-        if value is None:
-            continue
-        setting = _lookup(name, "override")
-        values[name] = _coerce(setting, value, "override")
-        sources[name] = "override"
-
+    # push_token_env, update_token_env: name the variables that hold tokens, not settings
+    values, sources = resolve(SETTINGS, config_file, environ, overrides, ("push_token_env", "update_token_env"))
     _validate(values)
     return Settings(**values, _sources=sources)
 
