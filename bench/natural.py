@@ -17,8 +17,11 @@ test computes them, and checks the snapshot's columns); this module only measure
 test).
 
 The store is the seed corpus built by the real build into bench/data/natural/ (git-ignored). The
-run records the commit and the load average before and after; with a 1-minute load average above
-1.0 on this 2-core machine the run is marked busy, and only ratios within it mean anything.
+run records the commit, the load average before and after and the CPU other processes used during
+it (bench/foreign_cpu.py); with a 1-minute load average above 1.0 at the start on this 2-core
+machine, or other processes using more than 0.15 of a core over the run, it is marked busy, and
+only ratios within it mean anything (the end's load average says nothing: the run's own services
+drive it above 1.0 on an idle machine).
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ from pathlib import Path
 import pyoxigraph
 
 from bench.engines import Engine, peacekg
+from bench.foreign_cpu import ForeignCpu, busy, conditions
 from bench.measure import SparqlClient, machine, percentile, rows, run_timed
 
 BENCH = Path(__file__).resolve().parent
@@ -44,7 +48,6 @@ SUITE = BENCH / "natural"
 DATA = BENCH / "data" / "natural"
 RESULT = BENCH / "results" / "natural-seed.json"
 REPORT = SUITE / "README.md"
-BUSY_LOAD = 1.0  # 1-minute load average above which the 2-core machine counts as busy
 _CONCAT = re.compile(r'^# concat: (\w+) "([^"]+)"$', re.MULTILINE)
 _HEADER = re.compile(r"^# (title|shape|reference): (.+)$", re.MULTILINE)
 
@@ -158,6 +161,7 @@ def run(reps: int, budget_s: float, timeout_s: float) -> dict:
     build_dir = seed_store()
     queries = load()
     results: dict = {"commit": _commit(), "machine_at_start": machine(), "load_before": _loadavg(), "queries": {}}
+    foreign = ForeignCpu().start()  # this process's tree: the services, their workers, the client
     logs = DATA / "logs"
     logs.mkdir(parents=True, exist_ok=True)
     services: dict[str, Engine] = {}
@@ -181,8 +185,9 @@ def run(reps: int, budget_s: float, timeout_s: float) -> dict:
     finally:
         for engine in services.values():
             engine.stop()
+    results["foreign_cpu"] = foreign.stop()
     results["load_after"] = _loadavg()
-    results["busy"] = max(results["load_before"][0], results["load_after"][0]) > BUSY_LOAD
+    results["busy"] = busy(results["load_before"][0], results["foreign_cpu"])
     RESULT.parent.mkdir(parents=True, exist_ok=True)
     RESULT.write_text(json.dumps(results, indent=1) + "\n")
     return results
@@ -202,15 +207,22 @@ def _spread(orderings: dict, mode: str) -> float | None:
     return max(times) / max(min(times), 1e-3)
 
 
+def _conditions(results: dict, averages: int) -> str:
+    """What was measured of the machine during the run (bench.foreign_cpu.conditions), with the
+    first ``averages`` load averages (1, 5, 15 minutes)."""
+
+    def load(figures: list[float]) -> str:
+        return " ".join(f"{x:.2f}" for x in figures[:averages])
+
+    return conditions(
+        load(results["load_before"]), load(results["load_after"]), results.get("foreign_cpu"), results["busy"]
+    )
+
+
 def report_lines(results: dict) -> list[str]:
     """The table of a run: per query and ordering, p50 with the rewriter off and on."""
-    load_note = (
-        f"load average (1/5/15 min) {' '.join(f'{x:.2f}' for x in results['load_before'])} before, "
-        f"{' '.join(f'{x:.2f}' for x in results['load_after'])} after"
-    )
     lines = [
-        f"Commit {results['commit']}; {load_note}"
-        + (" — **busy machine**: compare ratios within this run, not absolute times." if results["busy"] else "."),
+        f"Commit {results['commit']}; {_conditions(results, 3)}; load averages over 1, 5 and 15 minutes.",
         "",
         "p50 in ms over HTTP through `peacekg serve` (SPARQL JSON), 1 warm-up then up to "
         f"{results.get('reps', 5)} runs; **off**: setting query_rewrite false, **on**: true (the default). "
@@ -252,9 +264,7 @@ def summary_lines(results: dict) -> list[str]:
     queries = results["queries"]
     orderings = [o for q in queries.values() for o in q["orderings"].values()]
     lines = [
-        f"{len(queries)} queries, {len(orderings)} orderings; commit {results['commit']}; load average "
-        f"{results['load_before'][0]:.2f} before, {results['load_after'][0]:.2f} after"
-        + (" (busy machine: ratios only)." if results["busy"] else "."),
+        f"{len(queries)} queries, {len(orderings)} orderings; commit {results['commit']}; {_conditions(results, 1)}.",
         "",
         "| | rewriter off | rewriter on |",
         "|---|---:|---:|",

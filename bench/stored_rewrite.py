@@ -12,8 +12,10 @@ repetition times a query on one, then the other, so both see the same load; each
 every query twice, untimed (the rewriter's parse cache and the store's pages, per worker). A query
 slower than ``--slow`` seconds is repeated only ``--slow-reps`` times. The answers of both are
 compared (same multiset of rows), so a rewrite that changed an answer shows in the table. The
-run records the commit and the load average before and after; above 1.0 (1 minute, 2 cores) it is
-marked busy, and only ratios within it mean anything. The result goes to
+run records the commit, the load average before and after and the CPU other processes used
+during it (bench/foreign_cpu.py); it is marked busy, and only ratios within it mean anything, when
+the 1-minute load average was above 1.0 at the start or other processes used more than 0.15 of a
+core over the run (its own services drive the load average above 1.0 on an idle machine). The result goes to
 bench/results/stored-rewrite-N.json and the section between its markers in bench/README.md
 (one section per corpus size: ``stored-rewrite`` for 1,000 articles, ``stored-rewrite-N`` for
 another size N). ``--only`` times the named queries alone (e.g. the slow ones at 10,000 articles,
@@ -32,8 +34,8 @@ from urllib.parse import urlencode
 
 from bench import sections
 from bench.engines import peacekg
+from bench.foreign_cpu import ForeignCpu, busy, conditions
 from bench.measure import SparqlClient, machine, percentile
-from bench.natural import BUSY_LOAD
 from bench.queries import BENCH_VALUES, PARAM
 from bench.run import code_version
 
@@ -101,6 +103,7 @@ def run(
     logs = BENCH / "data" / "stored-rewrite-logs"
     logs.mkdir(parents=True, exist_ok=True)
     load_before, started, commit = _load(), time.time(), code_version()  # the code the services run
+    foreign = ForeignCpu().start()  # this process's tree: the services, their workers, the client
     services = {
         mode: peacekg(
             build_dir,
@@ -157,13 +160,15 @@ def run(
             client.close()
         for engine in services.values():
             engine.stop()
+    foreign_cpu = foreign.stop()
     manifest = json.loads((build_dir / "store" / "current" / "manifest.json").read_text())
     results.update(
         {
             "commit": commit,
             "load_before": load_before,
             "load_after": _load(),
-            "busy": float(load_before.split()[0]) > BUSY_LOAD or float(_load().split()[0]) > BUSY_LOAD,
+            "foreign_cpu": foreign_cpu,
+            "busy": busy(float(load_before.split()[0]), foreign_cpu),
             "minutes": round((time.time() - started) / 60, 1),
             "triples": sum(manifest["graphs"].values()),
             "machine": machine(),
@@ -202,7 +207,6 @@ def summary_lines(results: dict, articles: int) -> list[str]:
     queries = results["queries"]
     both = [q for q in queries.values() if q.get("off") and q.get("on")]
     ratios = sorted(q["off"]["p50_ms"] / q["on"]["p50_ms"] for q in both)
-    busy = "**busy machine**" if results["busy"] else "quiet machine"
     over = [n for n, q in queries.items() if not q.get("on") or q["on"]["p95_ms"] >= 1000]
     lines = [
         f"## Stored queries, rewriter off and on, {articles:,} articles ({results['triples']:,} triples)",
@@ -211,9 +215,9 @@ def summary_lines(results: dict, articles: int) -> list[str]:
         f"{articles}.json); every stored query but the federated ones through `GET /queries/NAME` "
         "(parameters as pyoxigraph substitutions, as users get them; required ones given bench values), "
         "two services on the same store (setting query_rewrite false / true), interleaved per repetition. "
-        f"{results['date']}, commit {results['commit']}, {busy} (load average {results['load_before']} → "
-        f"{results['load_after']}, 2 cores shared with other jobs: compare ratios within the run), "
-        f"{results['reps']} runs per query and setting, {results['minutes']} min."
+        f"{results['date']}, commit {results['commit']}, "
+        + conditions(results["load_before"], results["load_after"], results.get("foreign_cpu"), results["busy"])
+        + f", {results['reps']} runs per query and setting, {results['minutes']} min."
         + (f" Only these queries were timed (`--only`): {', '.join(results['only'])}." if results.get("only") else "")
         + (
             " Rows marked 'earlier run' are from the previous result file, not timed in this run."
