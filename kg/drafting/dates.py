@@ -5,13 +5,17 @@ year"), each with the ISO form of what it designates and its precision.
 
 Written by hand: dateparser (measured on the seeds' sentences) misses "last week", gives "In 1994"
 the anchor's month and day, and "August 23rd" in a 1939 context the anchor's year; here a date
-without a year takes the year of the article only when no year is written in its sentence."""
+without a year takes the year of the article only when no year is written in its sentence.
+
+The anchor is the article's publication date (:func:`anchor_of` its metadata); the year of a date
+field, the article's or an individual's, is :func:`year_of` (:func:`years_of`: every individual's)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
 from dataclasses import dataclass
+from typing import Any
 
 MONTH = r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"
 ORDINAL = r"(?:st|nd|rd|th)?"
@@ -154,3 +158,34 @@ def _relative(start: int, end: int, what: str, weekday: str | None, anchor: dt.d
             first = (first - dt.timedelta(days=1)).replace(day=1)
         return _span_of(start, end, first.isoformat()[:7])
     return _span_of(start, end, str(anchor.year - (1 if what == "last year" else 0)))
+
+
+def anchor_of(meta: dict[str, Any]) -> dt.date | None:
+    """The day relative dates are counted from: the article's (earliest) publication date."""
+    value = meta.get("published") or meta.get("date")
+    if isinstance(value, dict):
+        value = value.get("earliest", value.get("latest"))
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value)) if value is not None else None
+    except ValueError:
+        return None
+
+
+def year_of(value: Any) -> int | None:
+    """The (earliest) year of a date field: '2025-01-20', 2025, {earliest: …}."""
+    if isinstance(value, dict):
+        value = value.get("earliest", value.get("latest"))
+    match = re.match(r"\s*(\d{4})", str(value)) if value is not None else None
+    return int(match.group(1)) if match else None
+
+
+def years_of(individuals: list[dict[str, Any]]) -> dict[str, int]:
+    """The year of each individual with a date (key → its earliest year)."""
+    out = {}
+    for item in individuals:
+        year = year_of(item.get("date"))
+        if year is not None and isinstance(item.get("key"), str):
+            out[item["key"]] = year
+    return out

@@ -9,8 +9,6 @@ people, organisations and places drafted as reference entries.
 
 from __future__ import annotations
 
-import datetime as dt
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,12 +16,11 @@ from kg.annotations.editing import new_reference_entry, reference_file_for
 from kg.annotations.linking import PLACE_METONYMS
 from kg.annotations.vocabulary import VocabularyIndex
 from kg.drafting.attributions import find_attributions, genders, resolve_pronoun
-from kg.drafting.dates import anchored_dates
+from kg.drafting.dates import anchor_of, anchored_dates, year_of, years_of
 from kg.drafting.figures import clause_of, find_figures
 from kg.drafting.gazetteer import Gazetteer, Hit, apply_metonyms, nlp
-from kg.drafting.lexicon import REPORTING
 from kg.drafting.places import capital_of
-from kg.drafting.proposals import Proposal, organisation_class, propose_entities, unique_key
+from kg.drafting.proposals import Proposal, propose_entities, retype_speakers, unique_key
 from kg.drafting.roles import find_roles
 from kg.drafting.spans import mention_items, quote_spec, sentences_of, states_something
 from kg.drafting.statements import PRECEDENT_YEARS, draft_sentence, event_phrases, narrates_event
@@ -141,7 +138,7 @@ class _Drafter:
             hits,
             agents,
             self.key_class,
-            _years(self.individuals),
+            years_of(self.individuals),
             self.vocabulary.families,
             year,
             pronoun,
@@ -186,7 +183,7 @@ class _Drafter:
             return []
         families = self.vocabulary.families
         year = year_of(self.article.meta.get("published") or self.article.meta.get("date"))
-        years = _years(self.individuals)
+        years = years_of(self.individuals)
         events = {  # events of the article's time (older ones are precedents)
             k
             for k, c in self.key_class.items()
@@ -291,25 +288,6 @@ class _Drafter:
                 out[proposal.key] = states[0]
         return out
 
-    def retype_speakers(self, doc: Any, hits: list[Hit], proposals: list[Proposal]) -> None:
-        """A proposal spaCy took for a place or thing that is the subject of a reporting verb
-        speaks, so it is an agent: a Person when its name is two or more capitalised words, else
-        an Organisation ("…, said Tatiana Stanovaya" labelled FAC)."""
-        for proposal in proposals:
-            if "Agent" in self.vocabulary.families(proposal.type):
-                continue
-            for hit in (h for h in hits if h.key == proposal.key):
-                span = doc.char_span(hit.start, hit.end, alignment_mode="expand")
-                token = span.root if span is not None else None
-                subject = token if token is None or token.dep_ != "conj" else token.head  # "X and Y said"
-                if subject is not None and subject.dep_ == "nsubj" and subject.head.lemma_.lower() in REPORTING:
-                    words = proposal.label.split()
-                    person = len(words) >= 2 and all(w[:1].isupper() and w.isalpha() for w in words)
-                    proposal.type = "Person" if person else organisation_class(proposal.label)
-                    proposal.extra = {}
-                    proposal.note += f"; typed {proposal.type}: it is the subject of '{subject.head.text}'"
-                    break
-
     def build(self) -> Draft:
         text, windows = self.text, self.windows
         gazetteer = Gazetteer(self.individuals)
@@ -321,7 +299,7 @@ class _Drafter:
         )
         hits = apply_metonyms(doc, sorted(hits + new_hits, key=lambda h: h.start), self.capitals(gazetteer, proposals))
         proposals = [p for p in proposals if any(h.key == p.key for h in hits)]  # a capital only ever a metonym
-        self.retype_speakers(doc, hits, proposals)
+        retype_speakers(doc, hits, proposals, self.vocabulary.families)
         self.key_class.update({p.key: p.type for p in proposals})
         families = self.vocabulary.families
         agents = {k for k, c in self.key_class.items() if "Agent" in families(c)}
@@ -375,33 +353,3 @@ def draft_article(article: ArticleSource, knowledge: Knowledge) -> Draft:
     """The draft annotations of ``article`` and its drafted reference entries (each with the
     ``file`` it belongs in); every quote resolves uniquely in the article's windows."""
     return _Drafter(article, knowledge).build()
-
-
-def anchor_of(meta: dict[str, Any]) -> dt.date | None:
-    """The day relative dates are counted from: the article's (earliest) publication date."""
-    value = meta.get("published") or meta.get("date")
-    if isinstance(value, dict):
-        value = value.get("earliest", value.get("latest"))
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value)) if value is not None else None
-    except ValueError:
-        return None
-
-
-def year_of(value: Any) -> int | None:
-    """The (earliest) year of a date field: '2025-01-20', 2025, {earliest: …}."""
-    if isinstance(value, dict):
-        value = value.get("earliest", value.get("latest"))
-    match = re.match(r"\s*(\d{4})", str(value)) if value is not None else None
-    return int(match.group(1)) if match else None
-
-
-def _years(individuals: list[dict[str, Any]]) -> dict[str, int]:
-    out = {}
-    for item in individuals:
-        year = year_of(item.get("date"))
-        if year is not None and isinstance(item.get("key"), str):
-            out[item["key"]] = year
-    return out

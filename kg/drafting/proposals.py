@@ -3,17 +3,21 @@
 GeoNames for places (:mod:`kg.drafting.places`) and from the words of an organisation's name
 (:func:`organisation_class`); a spelling variant of a known name ("Nato", "U.S", "Kellog") is a
 mention of the known individual, not a new one; demonyms of known places ("Russian") are mentions
-of the place, and the surname of a proposed person ("Kovalenko") a mention of that person."""
+of the place, and the surname of a proposed person ("Kovalenko") a mention of that person. A
+proposal that speaks (the subject of a reporting verb) is an agent whatever spaCy called it
+(:func:`retype_speakers`)."""
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from kg.annotations.values import KEY_PATTERN
 from kg.drafting.gazetteer import TRAILING, Gazetteer, Hit, in_windows, overlaps, whole_word_occurrences
+from kg.drafting.lexicon import REPORTING
 from kg.drafting.places import geonames_names, place_class
 from kg.drafting.roles import ROLE_TYPES
 
@@ -277,6 +281,27 @@ def organisation_class(name: str) -> str:
         if any(re.search(rf"\b{re.escape(w)}\b", name) for w in words):
             return klass
     return "Organisation"
+
+
+def retype_speakers(doc: Any, hits: list[Hit], proposals: list[Proposal], families: Callable[[str], set[str]]) -> None:
+    """A proposal spaCy took for a place or thing that is the subject of a reporting verb
+    speaks, so it is an agent: a Person when its name is two or more capitalised words, else
+    an Organisation ("…, said Tatiana Stanovaya" labelled FAC). ``families``: a class's families
+    (VocabularyIndex.families)."""
+    for proposal in proposals:
+        if "Agent" in families(proposal.type):
+            continue
+        for hit in (h for h in hits if h.key == proposal.key):
+            span = doc.char_span(hit.start, hit.end, alignment_mode="expand")
+            token = span.root if span is not None else None
+            subject = token if token is None or token.dep_ != "conj" else token.head  # "X and Y said"
+            if subject is not None and subject.dep_ == "nsubj" and subject.head.lemma_.lower() in REPORTING:
+                words = proposal.label.split()
+                person = len(words) >= 2 and all(w[:1].isupper() and w.isalpha() for w in words)
+                proposal.type = "Person" if person else organisation_class(proposal.label)
+                proposal.extra = {}
+                proposal.note += f"; typed {proposal.type}: it is the subject of '{subject.head.text}'"
+                break
 
 
 def _entity_spans(
