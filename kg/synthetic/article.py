@@ -1,6 +1,8 @@
 """One synthetic article: its text with real character offsets and its annotation file (mentions,
 entities, roles and statements, each statement evidenced by an exact quote), made by
-:class:`ArticleMaker` from a seeded random generator. kg.synthetic.corpus writes many of them."""
+:class:`ArticleMaker` from a seeded random generator: the statements by the sentence are
+:mod:`kg.synthetic.statements`; here the article around them (a proposal, headline, body, byline, a
+reader comment) and its metadata. kg.synthetic.corpus writes many of them."""
 
 from __future__ import annotations
 
@@ -10,32 +12,17 @@ from typing import Any
 
 from kg.synthetic.output import exact_quotes, mention_items
 from kg.synthetic.population import Individual, Population
-from kg.synthetic.text import (
-    AUTHOR_CLAIMS,
-    CLAIM_VERBS,
-    CLAIMS,
-    COMMENTS,
-    DAYS,
-    EVENT_TEMPLATES,
-    FILLERS,
-    LESSONS,
-    POSITIONS,
-    PRECEDENT_TEMPLATES,
-    STANCE_WEIGHTS,
-    Quote,
-    Writer,
-    figure,
-    fill,
-    provision,
-    weighted,
-)
+from kg.synthetic.statements import StatementMaker
+from kg.synthetic.text import CLAIM_VERBS, COMMENTS, FILLERS, fill, provision, weighted
 
 KINDS = {"Claim": 46, "Position": 22, "ReportedFigure": 12, "PrecedentInvocation": 8, "EventReport": 12}
 GENRES = {"news": 60, "analysis": 15, "opinion": 10, "feature": 10, "interview": 5}
 
 
-class ArticleMaker:
-    """One article: text, metadata and annotations, from its own Random."""
+class ArticleMaker(StatementMaker):
+    """One article: text, metadata and annotations, from its own Random; its statements are
+    written by :class:`~kg.synthetic.statements.StatementMaker`, this lays the article out around
+    them (headline, body, byline, a reader comment) and adds its metadata."""
 
     def __init__(
         self,
@@ -47,63 +34,9 @@ class ArticleMaker:
         published: dt.date,
         density: float,
     ):
-        self.i, self.id, self.rng, self.pop, self.pool = index, article_id, rng, pop, pool
+        super().__init__(index, article_id, rng, pop, pool)
         self.published, self.density = published, density
-        self.w = Writer(rng)
-        self.entities: list[dict[str, Any]] = []
-        self.roles: list[dict[str, Any]] = []
-        self.statements: list[dict[str, Any]] = []
-        self.roled: set[str] = set()
         self.regions: list[dict[str, Any]] = []
-        self.proposals: list[Individual] = []  # as the text names them ("the Kovalenko peace plan")
-
-    # -- pieces ------------------------------------------------------------------------------------
-    def sid(self) -> str:
-        return f"s{len(self.statements) + 1}"
-
-    def day(self) -> str:
-        return self.rng.choice(DAYS)
-
-    def sentence(self, template: str, speaker: Individual | None = None, **slots: Any) -> Quote:
-        """Write one sentence; a speaker with an office is introduced with it (and a role)."""
-        if (
-            speaker is not None
-            and template.startswith("{S}")
-            and speaker.role
-            and speaker.key not in self.roled
-            and self.rng.random() < 0.5
-        ):
-            title, role_type, state = speaker.role
-            role = self.w.write([title[0].upper() + title[1:] + " ", speaker])
-            self.roled.add(speaker.key)
-            self.roles.append(
-                {
-                    "holder": speaker.key,
-                    "label": title,
-                    "role_type": role_type,
-                    "in": [state],
-                    "status": "current",
-                    "evidence": [role],
-                }
-            )
-            rest = self.w.write(fill(template[3:], **slots))
-            return Quote(role.start, rest.end)
-        if speaker is not None:
-            slots["S"] = speaker
-        return self.w.write(fill(template, **slots))
-
-    def target(self, actors: bool = True, besides: str = "") -> Individual:
-        """What a claim is about: a proposal (this article's or an earlier one), a guarantee, an actor
-        (other than ``besides``)."""
-        own = self.proposals
-        r = self.rng.random() * (1.0 if actors else 0.8)
-        if own and r < 0.45:
-            return self.rng.choice(own)
-        if self.pool and r < 0.6:
-            return self.rng.choice(self.pool)
-        if r < 0.8:
-            return self.pop.guarantees.draw(self.rng)
-        return self.pop.speakers.draw(self.rng, exclude=frozenset({besides}))
 
     # -- entities ----------------------------------------------------------------------------------
     def proposal(self) -> None:
@@ -140,141 +73,6 @@ class ArticleMaker:
                 "evidence": [quote],
             }
         )
-
-    def source(self) -> Individual:
-        key = f"syn-source-{self.i}-{len(self.entities) + 1}"
-        phrase = self.rng.choice(
-            [
-                "A senior European diplomat",
-                "A Ukrainian official",
-                "A Kremlin insider",
-                "A Western intelligence officer",
-            ]
-        )
-        self.entities.append(
-            {
-                "key": key,
-                "type": "AnonymousSource",
-                "label": f"{phrase.lower()} (synthetic article {self.id})",
-                "description": f"An unnamed source quoted in synthetic article {self.id}.",
-            }
-        )
-        return Individual(key, "AnonymousSource", phrase, (phrase,))
-
-    # -- statements --------------------------------------------------------------------------------
-    def claim(self) -> None:
-        speaker = self.source() if self.rng.random() < 0.08 else self.pop.speakers.draw(self.rng)
-        if self.statements and self.rng.random() < 0.12:
-            earlier = self.rng.choice(self.statements)["id"]
-            quote = self.sentence("{S} dismissed those remarks {D}.", speaker, D=self.day())
-            self.statements.append(
-                {
-                    "id": self.sid(),
-                    "type": "Claim",
-                    "by": [speaker.key],
-                    "stance": "rejects",
-                    "target": [f"#{earlier}"],
-                    "summary": f"{speaker.label} dismisses statement {earlier}.",
-                    "evidence": [quote],
-                }
-            )
-            return
-        target = self.target(besides=speaker.key)
-        if self.rng.random() < 0.1:
-            stance, template = self.rng.choice(AUTHOR_CLAIMS)
-            quote = self.w.write(fill(template, T=target))
-            self.statements.append(
-                {
-                    "id": self.sid(),
-                    "type": "Claim",
-                    "stance": stance,
-                    "target": [target.key],
-                    "summary": f"The author {CLAIM_VERBS[stance]} {target.label}.",
-                    "evidence": [quote],
-                }
-            )
-            return
-        stance = weighted(self.rng, STANCE_WEIGHTS)
-        template = self.rng.choice(CLAIMS[stance])
-        quote = self.sentence(template, speaker, T=target, D=self.day())
-        statement: dict[str, Any] = {
-            "id": self.sid(),
-            "type": "Claim",
-            "by": [speaker.key],
-            "stance": stance,
-            "target": [target.key],
-            "summary": f"{speaker.label} {CLAIM_VERBS[stance]} {target.label}.",
-            "evidence": [quote],
-        }
-        if template.startswith("“"):
-            statement["direct_quote"] = True
-        if self.rng.random() < 0.1:
-            statement["modality"] = self.rng.choice(["probable", "possible"])
-        self.statements.append(statement)
-
-    def position(self) -> None:
-        holder = self.pop.states.draw(self.rng) if self.rng.random() < 0.6 else self.pop.speakers.draw(self.rng)
-        ptype, stance, template = self.rng.choice(POSITIONS)
-        statement: dict[str, Any] = {
-            "id": self.sid(),
-            "type": "Position",
-            "holder": [holder.key],
-            "stance": stance,
-            "position_type": ptype,
-        }
-        if ptype == "willingness":
-            target = self.target(besides=holder.key)
-            quote = self.w.write(fill(template.replace("{H}", "{S}"), S=holder, X=target, D=self.day()))
-            statement.update(target=[target.key], summary=f"{holder.label} {stance} {target.label}.")
-        else:
-            words, prov = provision(self.rng, self.pop)
-            while stance == "demands" and holder.key in prov.get("limited_party", []):
-                # no party demands a limit on its own forces (data check self-limiting-demand)
-                words, prov = provision(self.rng, self.pop)
-            before, after = template.split("{X}")
-            quote = self.w.write(fill(before, H=holder, D=self.day()) + words + fill(after, D=self.day()))
-            statement.update(provisions=[prov], summary=f"{holder.label}: {ptype} — {prov['text']}.")
-        statement["evidence"] = [quote]
-        self.statements.append(statement)
-
-    def precedent(self) -> None:
-        speaker = self.pop.speakers.draw(self.rng)
-        precedent = self.pop.precedents.draw(self.rng)
-        lesson = self.rng.choice(LESSONS)
-        template = self.rng.choice(PRECEDENT_TEMPLATES)
-        quote = self.sentence(template, speaker, P=precedent, L=lesson)
-        applied = self.target()
-        self.statements.append(
-            {
-                "id": self.sid(),
-                "type": "PrecedentInvocation",
-                "by": [speaker.key],
-                "precedent": [precedent.key],
-                "lesson": lesson[0].upper() + lesson[1:] + ".",
-                "applied_to": [applied.key],
-                "direct_quote": template.startswith("“"),
-                "summary": f"{speaker.label} invokes {precedent.label}: {lesson}.",
-                "evidence": [quote],
-            }
-        )
-
-    def event(self) -> None:
-        event = self.pop.events.draw(self.rng)
-        quote = self.w.write(fill(self.rng.choice(EVENT_TEMPLATES), E=event))
-        self.statements.append(
-            {
-                "id": self.sid(),
-                "type": "EventReport",
-                "event": event.key,
-                "summary": f"Report on {event.label}.",
-                "evidence": [quote],
-            }
-        )
-
-    def figure(self) -> None:
-        pieces, statement = figure(self.rng, self.pop.speakers.draw(self.rng))
-        statement["evidence"] = [self.w.write(pieces)]
-        self.statements.append({"id": self.sid(), **statement})
 
     # -- the article -------------------------------------------------------------------------------
     def make(self) -> tuple[str, dict[str, Any], dict[str, Any]]:
