@@ -17,25 +17,14 @@ from urllib.parse import quote
 from flask import request
 
 from kg.ontology.load import ONTOLOGY_NS as PK
+from kg.store.export import PREFIXES as EXPORT_PREFIXES
 from service.views import page_queries as queries
 from service.views.page_queries import EVIDENCE_LIMIT, INBOUND_LIMIT, Binding, Fetched
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 SKOS_DEFINITION = "http://www.w3.org/2004/02/skos/core#definition"
-PREFIXES = {
-    "pk": PK,
-    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-    "owl": "http://www.w3.org/2002/07/owl#",
-    "xsd": "http://www.w3.org/2001/XMLSchema#",
-    "skos": "http://www.w3.org/2004/02/skos/core#",
-    "prov": "http://www.w3.org/ns/prov#",
-    "oa": "http://www.w3.org/ns/oa#",
-    "schema": "https://schema.org/",
-    "foaf": "http://xmlns.com/foaf/0.1/",
-    "org": "http://www.w3.org/ns/org#",
-    "time": "http://www.w3.org/2006/time#",
-    "dcterms": "http://purl.org/dc/terms/",
+PREFIXES = {  # the export's (kg.store.export), and the two vocabularies only a page shows
+    **EXPORT_PREFIXES,
     "void": "http://rdfs.org/ns/void#",
     "sh": "http://www.w3.org/ns/shacl#",
 }
