@@ -4,7 +4,11 @@ FILTER on a constant refused (rdflib's algebra drops it). Raises :class:`Unsuppo
 the rewriter must not touch; rdflib's own exceptions (ParseException and others) for the rest.
 
 No I/O; it recurses deeply (the parser and the algebra), so the rewriter calls it on a fresh
-thread's stack (:mod:`kg.sparql.fresh_stack`).
+thread's stack (:mod:`kg.sparql.fresh_stack`). The parse runs with pyparsing's packrat memoization
+off: it is one switch for the whole process, and importing matplotlib turns it on (its mathtext
+parser wants it; kg.plots draws with matplotlib). With it on, every level of the grammar costs more
+frames: queries/actor-agreements.rq, about 700 frames without it, ran out of the interpreter's
+1,000 even on a fresh thread (the fresh clone's suite, where a plot test had run before).
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from pyparsing import ParseResults
+from pyparsing import ParserElement, ParseResults
 from rdflib.plugins.sparql import algebra
 from rdflib.plugins.sparql.parser import parseQuery
 from rdflib.plugins.sparql.parserutils import CompValue
@@ -23,7 +27,7 @@ from kg.sparql.algebra_text import Unsupported
 __all__ = ["EXISTS", "translate"]
 
 EXISTS = ("Builtin_EXISTS", "Builtin_NOTEXISTS")
-_SWAPPING = threading.Lock()  # rdflib's reorderTriples, swapped for the length of one translation
+_SWAPPING = threading.Lock()  # rdflib's reorderTriples and pyparsing's memoization, swapped for one translation
 
 
 def translate(text: str, base_iri: str | None) -> Any:
@@ -32,7 +36,8 @@ def translate(text: str, base_iri: str | None) -> Any:
     order, the one pyoxigraph uses to break ties (kg.sparql.join_order keeps it where it has no
     better reason). Swapped for this call only, one call at a time: each translation runs on a
     thread of its own (kg.sparql.fresh_stack), and the swap is the whole module's."""
-    tree = parseQuery(text)
+    with _SWAPPING:
+        tree = _parsed_without_memoization(text)
     if _constant_filter(tree):
         raise Unsupported("a FILTER on a constant, which rdflib's algebra drops when the constant is false")
     with _SWAPPING:
@@ -44,6 +49,19 @@ def translate(text: str, base_iri: str | None) -> Any:
             algebra.reorderTriples = original
     query.algebra = _exists_translated(query.algebra)
     return query
+
+
+def _parsed_without_memoization(text: str) -> Any:
+    """rdflib's parse of ``text`` with pyparsing's packrat and left-recursion memoization off for
+    its length (module docstring), put back as they were: another thread parsing meanwhile (a
+    mathtext label) only parses without its cache, with the same result."""
+    saved = (ParserElement._parse, ParserElement._packratEnabled, ParserElement._left_recursion_enabled)
+    ParserElement._parse = ParserElement._parseNoCache
+    ParserElement._packratEnabled = ParserElement._left_recursion_enabled = False
+    try:
+        return parseQuery(text)
+    finally:
+        ParserElement._parse, ParserElement._packratEnabled, ParserElement._left_recursion_enabled = saved
 
 
 def _constant_filter(node: Any) -> bool:

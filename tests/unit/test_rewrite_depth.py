@@ -91,6 +91,36 @@ def test_a_query_nested_deeper_than_the_whole_limit_runs_as_written_from_any_sta
     assert rewrite(TOO_DEEP) is cached
 
 
+# In a process of its own: importing matplotlib's mathtext turns pyparsing's packrat on for the
+# whole process (as kg.plots does in the service and the suite), which this test must not leave on.
+WITH_PACKRAT = """
+import sys
+import matplotlib._mathtext  # enables pyparsing's packrat memoization, process-wide
+from pyparsing import ParserElement
+from kg.queries.stored import find
+from kg.sparql.rewrite import rewrite
+before = ParserElement._packratEnabled
+rewritten = rewrite(find("actor-agreements").text)
+print(before, bool(rewritten.rules), rewritten.reason, ParserElement._packratEnabled, sep="|")
+"""
+
+
+def test_a_query_is_rewritten_whatever_another_library_set_pyparsing_to() -> None:
+    """With packrat on, rdflib's grammar costs more frames a level: actor-agreements ran out of the
+    whole limit even on a fresh thread (the fresh clone's suite, after a plot test). The parse runs
+    with it off, and it is on again afterwards for whoever turned it on."""
+    done = subprocess.run(
+        [sys.executable, "-c", WITH_PACKRAT],
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).resolve().parents[2],
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split("|") == ["True", "True", "", "True\n"]
+
+
 # In a process of its own: its address space is capped at what it uses, so no thread's stack fits.
 NO_THREAD = """
 import resource, sys
