@@ -42,13 +42,14 @@ _STARTING = threading.Lock()
 
 def on_fresh_stack(function: Callable[..., _T], *args: object) -> _T:
     """``function(*args)`` run on a new thread with :data:`STACK_BYTES` of C stack; its value, or
-    its exception (RecursionError included) raised again here. The caller waits for it."""
+    its exception (RecursionError included) raised again here; RuntimeError when the call ended
+    its thread some other way (a SystemExit, which a thread swallows). The caller waits for it."""
     outcome: list[tuple[bool, object]] = []
 
     def run() -> None:
         try:
             outcome.append((True, function(*args)))
-        except BaseException as exc:  # handed to the caller, which decides
+        except Exception as exc:  # any error of the call (RecursionError too) is the caller's to handle
             outcome.append((False, exc))
 
     thread = threading.Thread(target=run, name="kg-fresh-stack", daemon=True)
@@ -59,8 +60,10 @@ def on_fresh_stack(function: Callable[..., _T], *args: object) -> _T:
         finally:
             threading.stack_size(previous)
     thread.join()
+    if not outcome:  # the call ended its thread without returning or raising an Exception (SystemExit)
+        raise RuntimeError(f"{getattr(function, '__name__', function)} ended its thread without a result")
     returned, value = outcome[0]
     if not returned:
-        assert isinstance(value, BaseException)
+        assert isinstance(value, Exception)
         raise value
     return value  # type: ignore[return-value]

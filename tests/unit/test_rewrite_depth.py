@@ -54,6 +54,20 @@ def _own_text(name: str, why: str) -> str:
     return find(name).text + f"\n# {__name__}: {why}\n"
 
 
+def _in_own_process(script: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    """``script`` run by this interpreter in a process of its own, from the repository's root:
+    a crash, a capped address space or a process-wide switch stays there."""
+    return subprocess.run(
+        [sys.executable, "-c", script],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).resolve().parents[2],
+        timeout=300,
+        check=False,
+    )
+
+
 @pytest.mark.parametrize("name", ["actor-agreements", "entity-search"])
 def test_a_stored_query_asked_from_a_deep_stack_is_rewritten_as_from_a_shallow_one(name: str) -> None:
     text = _own_text(name, "asked from a deep stack")
@@ -72,15 +86,7 @@ def test_a_query_nested_deeper_than_the_whole_limit_runs_as_written_from_any_sta
     a crash fails this test, not the whole run. Then, as it is too deep for every caller alike,
     its outcome is cached like any other."""
     script = "import sys; from kg.sparql.rewrite import rewrite; print(rewrite(sys.stdin.read()).reason)"
-    done = subprocess.run(
-        [sys.executable, "-c", script],
-        input=TOO_DEEP,
-        capture_output=True,
-        text=True,
-        cwd=Path(__file__).resolve().parents[2],
-        timeout=300,
-        check=False,
-    )
+    done = _in_own_process(script, TOO_DEEP)
     assert done.returncode == 0, f"crashed ({done.returncode}): {done.stderr[-2000:]}"
     assert "maximum recursion depth" in done.stdout
     shallow = _cached.__wrapped__(TOO_DEEP, None)
@@ -109,14 +115,7 @@ def test_a_query_is_rewritten_whatever_another_library_set_pyparsing_to() -> Non
     """With packrat on, rdflib's grammar costs more frames a level: actor-agreements ran out of the
     whole limit even on a fresh thread (the fresh clone's suite, after a plot test). The parse runs
     with it off, and it is on again afterwards for whoever turned it on."""
-    done = subprocess.run(
-        [sys.executable, "-c", WITH_PACKRAT],
-        capture_output=True,
-        text=True,
-        cwd=Path(__file__).resolve().parents[2],
-        timeout=300,
-        check=False,
-    )
+    done = _in_own_process(WITH_PACKRAT)
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.split("|") == ["True", "True", "", "True\n"]
 
@@ -135,15 +134,7 @@ print(capped.text == text, capped.rules, capped.reason, bool(rewrite(text).rules
 
 
 def test_when_no_thread_can_start_the_query_runs_as_written_and_is_asked_again_later() -> None:
-    done = subprocess.run(
-        [sys.executable, "-c", NO_THREAD],
-        input="SELECT * WHERE { ?s ?p ?o OPTIONAL { ?s ?q ?x } ?s ?r ?y }",
-        capture_output=True,
-        text=True,
-        cwd=Path(__file__).resolve().parents[2],
-        timeout=300,
-        check=False,
-    )
+    done = _in_own_process(NO_THREAD, "SELECT * WHERE { ?s ?p ?o OPTIONAL { ?s ?q ?x } ?s ?r ?y }")
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.split("|") == ["True", "()", "not rewritten: can't start new thread", "True\n"]
 
@@ -155,6 +146,13 @@ def test_a_fresh_stack_starts_at_the_same_depth_from_any_caller() -> None:
     with pytest.raises(ZeroDivisionError):
         on_fresh_stack(divmod, 7, 0)
     assert threading.stack_size() == before  # the process's setting for other threads is put back
+
+
+# threading hands the thread's SystemExit to threading.excepthook, which pytest reports as a warning
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnhandledThreadExceptionWarning")
+def test_a_call_that_ends_its_thread_without_a_result_is_an_error_for_the_caller() -> None:
+    with pytest.raises(RuntimeError, match="exit ended its thread without a result"):
+        on_fresh_stack(sys.exit, 3)
 
 
 def _threads_started(query: str) -> int:
