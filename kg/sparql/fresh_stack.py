@@ -17,7 +17,7 @@ queries less. The thread gets :data:`STACK_BYTES`, twice the main thread's 8 MB,
 platform's default (tests/unit/test_rewrite_depth.py runs that UNION). Only the pages touched are
 memory.
 
-A thread per call, not a pool: 30 to 90 µs to start and join (medians, a busy 2-core machine),
+A thread per call, not a long-lived pool: 30 to 90 µs to start and join (medians, a busy 2-core machine),
 against the 10 to 700 ms of the parsing it carries; no thread waits idle in each process, and
 nothing is left for a forked child to inherit half-alive. Where no thread can start (memory or
 thread limits), ``threading`` raises RuntimeError to the caller (:func:`kg.sparql.rewrite.rewrite`
@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
 
 __all__ = ["STACK_BYTES", "on_fresh_stack"]
@@ -42,28 +43,16 @@ _STARTING = threading.Lock()
 
 def on_fresh_stack(function: Callable[..., _T], *args: object) -> _T:
     """``function(*args)`` run on a new thread with :data:`STACK_BYTES` of C stack; its value, or
-    its exception (RecursionError included) raised again here; RuntimeError when the call ended
-    its thread some other way (a SystemExit, which a thread swallows). The caller waits for it."""
-    outcome: list[tuple[bool, object]] = []
-
-    def run() -> None:
-        try:
-            outcome.append((True, function(*args)))
-        except Exception as exc:  # any error of the call (RecursionError too) is the caller's to handle
-            outcome.append((False, exc))
-
-    thread = threading.Thread(target=run, name="kg-fresh-stack", daemon=True)
-    with _STARTING:
-        previous = threading.stack_size(STACK_BYTES)
-        try:
-            thread.start()
-        finally:
-            threading.stack_size(previous)
-    thread.join()
-    if not outcome:  # the call ended its thread without returning or raising an Exception (SystemExit)
-        raise RuntimeError(f"{getattr(function, '__name__', function)} ended its thread without a result")
-    returned, value = outcome[0]
-    if not returned:
-        assert isinstance(value, Exception)
-        raise value
-    return value  # type: ignore[return-value]
+    its exception (RecursionError included) raised again here, as a future hands them over (a
+    single-use executor: its one thread starts at ``submit``). The caller waits for it."""
+    executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kg-fresh-stack")
+    try:
+        with _STARTING:
+            previous = threading.stack_size(STACK_BYTES)
+            try:
+                future = executor.submit(function, *args)
+            finally:
+                threading.stack_size(previous)
+        return future.result()
+    finally:
+        executor.shutdown(wait=True)
