@@ -34,6 +34,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from bench.measure import children
+
 # A run is busy when the 1-minute load average at its START is above this on the 2-core machine
 # (something else was running when it began). Not at the end: the benchmark's own processes drive
 # the load average to ~1.1 by then on an idle machine.
@@ -78,17 +80,6 @@ def read_process(pid: int) -> ProcessCpu | None:
     # rest[0] is field 3 (state): field n is rest[n - 3]
     utime, stime, cutime, cstime = (int(x) for x in rest[11:15])
     return ProcessCpu((pid, int(rest[19])), int(rest[1]), utime + stime, cutime + cstime)
-
-
-def children(pid: int) -> list[int]:
-    """The pids of ``pid``'s live children (of every one of its threads)."""
-    out: list[int] = []
-    for task in Path(f"/proc/{pid}/task").glob("*"):
-        try:
-            out.extend(int(c) for c in (task / "children").read_text().split())
-        except OSError:
-            continue
-    return out
 
 
 def tree(root: int) -> dict[tuple[int, int], ProcessCpu]:

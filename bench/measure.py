@@ -56,16 +56,23 @@ def free_port_on_loopback() -> int:
         return s.getsockname()[1]
 
 
+def children(pid: int) -> list[int]:
+    """The pids of ``pid``'s live children (of every one of its threads)."""
+    out: list[int] = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            out.extend(int(c) for c in (task / "children").read_text().split())
+        except OSError:
+            continue
+    return out
+
+
 def descendants(pid: int) -> list[int]:
     out, todo = [], [pid]
     while todo:
         current = todo.pop()
         out.append(current)
-        for task in Path(f"/proc/{current}/task").glob("*"):
-            try:
-                todo.extend(int(c) for c in (task / "children").read_text().split())
-            except OSError:
-                continue
+        todo.extend(children(current))
     return out
 
 
