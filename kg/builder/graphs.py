@@ -124,7 +124,10 @@ def load_graphs(store: pyoxigraph.Store, graphs: Iterable[bytes]) -> None:
     rest is the in-memory store's own insertion); the others are parsed lazily into quads (never
     all as Python objects at once), which keeps their labels."""
     without, maybe = by_blank_nodes(graphs)
-    store.load(reader_of(without), format=NQ)
+    # lenient: every term was checked when it was made (pyoxigraph's terms, serialised by
+    # pyoxigraph, or the sealed cache of them), and checking again was a quarter of the load
+    # (10,000 articles: 4.8 against 6.5 s)
+    store.load(reader_of(without), format=NQ, lenient=True)
     store.bulk_extend(quad for data in maybe for quad in pyoxigraph.parse(data, format=NQ))
 
 

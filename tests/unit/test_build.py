@@ -159,8 +159,8 @@ def held_quads(quads):
 def wrapper(*args, **kwargs):
     if after < 0:
         hold()
-    build_dir, build_id, quads, manifest = args  # write_store's signature
-    return real(build_dir, build_id, held_quads(quads), manifest)
+    # write_store: the store bulk-loaded and compacted, held with some of the last quads written
+    return real(*args, **{**kwargs, "after": held_quads(kwargs["after"])})
 
 setattr(module, function, wrapper)
 from kg.cli.group import main
@@ -173,7 +173,7 @@ HOLD_POINTS = [  # (module, function, quads written before holding; -1: hold on 
     ("kg.builder.pipeline", "load_graphs", -1),  # the work store of the data checks and inference, loading
     ("kg.builder.buckets", "materialise", -1),  # inference
     ("kg.builder.pipeline", "_release_freed_memory", -1),  # assembled, before the store is written
-    ("kg.builder.store_writer", "write_store", 500),  # in the middle of a whole new store's bulk load
+    ("kg.builder.store_writer", "write_store", 500),  # in the middle of a whole new store's write
     ("kg.builder.dred", "overdelete", -1),  # a rebuild on the previous store: checkpointed, not yet changed
     ("kg.builder.incremental", "_check", -1),  # … its graphs replaced, the data checks by locality
     ("kg.builder.dred", "rederive_and_insert", -1),  # … overdeleted, rederiving and inserting
