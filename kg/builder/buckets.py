@@ -19,6 +19,7 @@ union exactly the global fixpoint (docs/reasoning.md, "Inference by bucket").
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import multiprocessing
 import multiprocessing.pool
@@ -28,6 +29,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
@@ -46,6 +48,7 @@ from kg.builder.inference import (
 )
 from kg.builder.rules import LINEAR_RULES, ONE_ARTICLE_RULES
 from kg.builder.sealed import read_sealed, write_bytes
+from kg.serialize import rdf_bytes
 
 # A full build that reuses the other buckets re-infers about this many articles for one changed
 # (a one-article rebuild on the previous store uses no bucket: kg.builder.incremental). At 10,000
@@ -349,6 +352,7 @@ def infer(
         in_place=True,
         skip_in_first_round=skipped,
         check_consistency=False,
+        threads=workers.count,  # its workers are idle now
     )
     result.global_new, result.global_rounds = final.count, final.rounds
     result.seconds["global"] = time.perf_counter() - t2
@@ -358,13 +362,39 @@ def infer(
         raise InconsistentDataError(clashes)
     result.seconds["consistency"] = time.perf_counter() - t3
     t4 = time.perf_counter()
-    # what some graph asserts is not inferred (an inference of one bucket may be another's assertion)
-    # (removing the few asserted ones from the scratch graph: half the time of copying the rest out)
-    work.update(
-        f"DELETE {{ GRAPH {SCRATCH} {{ ?s ?p ?o }} }} WHERE {{ GRAPH {SCRATCH} {{ ?s ?p ?o }} "
-        f"GRAPH ?g {{ ?s ?p ?o }} FILTER(?g != {SCRATCH}) }}"
-    )
-    result.data = work.dump(format=NT, from_graph=SCRATCH) or b""  # without an output, dump returns the bytes
+    result.data = _not_asserted(work, workers.count)
     result.count = result.data.count(NEWLINE)
     result.seconds["asserted out"] = time.perf_counter() - t4
     return result
+
+
+TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
+HALVES = (f"FILTER(?p = {TYPE})", f"FILTER(?p != {TYPE})")  # about half the inferred triples each
+
+
+def _not_asserted(work: pyoxigraph.Store, threads: int) -> bytes:
+    """The scratch graph's triples as N-Triples, less those another graph asserts (an inference
+    of one bucket may be another's assertion). Three queries of the store, at once when the
+    build has more than one core (the engine answers without the GIL): the asserted ones in two
+    halves, by predicate, and the dump; the few asserted ones then taken out of the dump by line
+    (pyoxigraph writes a triple the same way each time). At 10,000 articles: 2.4 s on two
+    threads, against 3.6 s for the same one after the other (a DELETE, then the dump)."""
+
+    def asserted(half: str) -> list[pyoxigraph.Triple]:
+        query = (
+            f"SELECT ?s ?p ?o WHERE {{ GRAPH {SCRATCH} {{ ?s ?p ?o }} {half} "
+            f"GRAPH ?g {{ ?s ?p ?o }} FILTER(?g != {SCRATCH}) }}"
+        )
+        solutions = work.query(query)
+        assert isinstance(solutions, pyoxigraph.QuerySolutions)
+        return [pyoxigraph.Triple(row["s"], row["p"], row["o"]) for row in solutions]  # type: ignore[arg-type]
+
+    with ThreadPoolExecutor(len(HALVES) + 1 if threads > 1 else 1) as pool:
+        halves = [pool.submit(asserted, half) for half in HALVES]
+        dumped = pool.submit(work.dump, format=NT, from_graph=SCRATCH)  # without an output, the bytes
+        found = [triple for half in halves for triple in half.result()]
+        data = dumped.result() or b""
+    if not found:
+        return data
+    gone = set(rdf_bytes(found, NT).splitlines(keepends=True))
+    return b"".join(line for line in io.BytesIO(data) if line not in gone)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import pyoxigraph
@@ -130,6 +131,7 @@ def materialise(
     closed_except: bytes | None = None,
     skip_in_first_round: frozenset[str] = frozenset(),
     check_consistency: bool = True,
+    threads: int = 1,
 ) -> InferenceResult:
     """Run the rules over the union of the store's graphs (the ontology must be among them) to a
     fixpoint; return the triples that were not already there. The store is left unchanged, unless
@@ -142,6 +144,13 @@ def materialise(
     every instance over the store is known to hold already (kg.builder.buckets: the one-premise
     rules over a union of closed parts that share their axioms). Without ``check_consistency``
     the caller checks disjointness itself, over a larger store.
+
+    With ``threads`` above one, a round's rules are queried at once on that many threads (the
+    engine evaluates without holding the GIL) over the store as the round found it, and their
+    results are loaded after the last has answered: a rule no longer sees what another found in
+    the same round, so a chain may take a round more to the same fixpoint, and the result does
+    not depend on which thread ends first. The global pass at 10,000 articles: its first round's
+    queries took 2.4 s one after the other, 1.8 s on two threads.
 
     Triples stay in the store: each rule's results go from its query to the work store's FOUND
     graph as N-Triples bytes, one update takes out what the store held already, and the rest is
@@ -159,50 +168,66 @@ def materialise(
     result = InferenceResult()
     delta = closed_except  # None: every rule runs on the whole graph
     rounds: list[bytes] = []
-    for round_ in range(1, max_rounds + 1):
-        scope = None  # the new triples with the axioms, for the linear rules
-        touched: set[object] = set()
-        if delta is not None:
-            scope = pyoxigraph.Store()
-            load_keeping_labels(scope, delta)
-            touched = _touched(scope)
-            if _has_axiom(scope):
-                scope = None  # a new axiom among them: every rule must see every triple
-            else:
-                scope.extend(axioms)
-        for name, rule in rules.items():
-            # a rule whose premises no new triple can match infers nothing new (semi-naive)
-            names = terms[name]
-            if scope is not None and name not in LINEAR_RULES and names is not None and not names & touched:
-                continue
-            if round_ == 1 and name in skip_in_first_round:
-                continue
-            rule_started = time.perf_counter()
-            target = scope if (scope is not None and name in LINEAR_RULES) else work
-            triples = target.query(PREFIXES + rule, use_default_graph_as_union=True)
-            assert isinstance(triples, pyoxigraph.QueryTriples)  # every rule is a CONSTRUCT
-            data = triples.serialize(format=NT) or b""
-            load_keeping_labels(work, data, FOUND)
-            result.per_rule[name] = result.per_rule.get(name, 0) + data.count(b"\n")
-            result.rule_seconds[name] = result.rule_seconds.get(name, 0.0) + time.perf_counter() - rule_started
-        work.update(KEEP_NEW)
-        new = work.dump(format=NT, from_graph=FOUND) or b""  # without an output, dump returns the bytes
-        result.rounds = round_
-        if not new:
-            break
-        rounds.append(b"".join(sorted(new.splitlines(keepends=True))))
-        if _has_axiom(work, FOUND):
-            axioms += axiom_quads(work, FOUND)
-        work.update(f"ADD {FOUND} TO {SCRATCH} ; CLEAR GRAPH {FOUND}")
-        delta = new
-    else:
-        raise RuntimeError(f"inference did not reach a fixpoint in {max_rounds} rounds")
+    pool = ThreadPoolExecutor(threads) if threads > 1 else None
+    try:
+        for round_ in range(1, max_rounds + 1):
+            scope = None  # the new triples with the axioms, for the linear rules
+            touched: set[object] = set()
+            if delta is not None:
+                scope = pyoxigraph.Store()
+                load_keeping_labels(scope, delta)
+                touched = _touched(scope)
+                if _has_axiom(scope):
+                    scope = None  # a new axiom among them: every rule must see every triple
+                else:
+                    scope.extend(axioms)
+            chosen: list[tuple[str, pyoxigraph.Store]] = []
+            for name in rules:
+                # a rule whose premises no new triple can match infers nothing new (semi-naive)
+                names = terms[name]
+                if scope is not None and name not in LINEAR_RULES and names is not None and not names & touched:
+                    continue
+                if round_ == 1 and name in skip_in_first_round:
+                    continue
+                chosen.append((name, scope if (scope is not None and name in LINEAR_RULES) else work))
+            if pool is None:  # each rule's results loaded before the next rule's query
+                answers = ((name, _construct(target, rules[name])) for name, target in chosen)
+            else:  # every query answered before any result is loaded
+                futures = [(name, pool.submit(_construct, target, rules[name])) for name, target in chosen]
+                answers = iter([(name, future.result()) for name, future in futures])
+            for name, (data, seconds) in answers:
+                load_keeping_labels(work, data, FOUND)
+                result.per_rule[name] = result.per_rule.get(name, 0) + data.count(b"\n")
+                result.rule_seconds[name] = result.rule_seconds.get(name, 0.0) + seconds
+            work.update(KEEP_NEW)
+            new = work.dump(format=NT, from_graph=FOUND) or b""  # without an output, dump returns the bytes
+            result.rounds = round_
+            if not new:
+                break
+            rounds.append(b"".join(sorted(new.splitlines(keepends=True))))
+            if _has_axiom(work, FOUND):
+                axioms += axiom_quads(work, FOUND)
+            work.update(f"ADD {FOUND} TO {SCRATCH} ; CLEAR GRAPH {FOUND}")
+            delta = new
+        else:
+            raise RuntimeError(f"inference did not reach a fixpoint in {max_rounds} rounds")
+    finally:
+        if pool is not None:
+            pool.shutdown()
     result.data = b"".join(rounds)
     clashes = disjointness_clashes(work) if check_consistency else []
     if clashes:
         raise InconsistentDataError(clashes)
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _construct(target: pyoxigraph.Store, rule: str) -> tuple[bytes, float]:
+    """A rule's results over the union of ``target``'s graphs as N-Triples, and its seconds."""
+    started = time.perf_counter()
+    triples = target.query(PREFIXES + rule, use_default_graph_as_union=True)
+    assert isinstance(triples, pyoxigraph.QueryTriples)  # every rule is a CONSTRUCT
+    return triples.serialize(format=NT) or b"", time.perf_counter() - started
 
 
 PREFIX_IRIS = dict(re.findall(r"PREFIX (\w+): <([^>]+)>", PREFIXES))

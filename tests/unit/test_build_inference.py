@@ -69,6 +69,8 @@ def test_the_seed_corpus_infers_what_the_plain_fixpoint_infers() -> None:
     assert len(copied) == len(data) + len(ontology)  # left unchanged
     in_place = materialise(store_of(data, ontology), ontology, in_place=True)
     assert in_place.inferred == result.inferred
+    # a round's rules queried at once on two threads: the same fixpoint
+    assert set(materialise(store_of(data, ontology), ontology, in_place=True, threads=2).inferred) == expected
 
 
 def test_an_inferred_axiom_is_seen_by_every_rule() -> None:
@@ -87,6 +89,7 @@ def test_an_inferred_axiom_is_seen_by_every_rule() -> None:
     expected = plain_fixpoint(store_of(data, extra), extra)
     assert any(t.subject == pyoxigraph.NamedNode(str(ex.someone)) for t in expected)
     assert set(materialise(store_of(data, extra), extra, in_place=True).inferred) == expected
+    assert set(materialise(store_of(data, extra), extra, in_place=True, threads=2).inferred) == expected
 
 
 def seed_graphs() -> tuple[dict[str, bytes], rdflib.Graph]:
@@ -211,6 +214,37 @@ def test_a_rule_whose_instance_joins_two_buckets_stays_in_the_first_global_round
     assert head_of in expected and by_buckets(graphs, ontology) == expected
     monkeypatch.setattr(buckets, "ONE_ARTICLE_RULES", {**ONE_ARTICLE_RULES, "pk-head-of": ()})
     assert head_of not in by_buckets(graphs, ontology)
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_what_one_bucket_infers_and_another_asserts_is_not_inferred(monkeypatch, workers: int) -> None:
+    """An individual typed by a class in one article and by its superclass in another:
+    the first article's bucket infers the superclass, which the second asserts. The inferred graph
+    holds only what no graph asserts, so it is left out, on one thread or several
+    (kg.builder.buckets._not_asserted)."""
+    monkeypatch.setattr(buckets, "ARTICLES_PER_BUCKET", 1)
+    graphs, ontology = seed_graphs()
+    pk = "https://w3id.org/peacekg/ontology/"
+    rdf_type = pyoxigraph.NamedNode(str(rdflib.RDF.type))
+    sub, sup = next(
+        (pyoxigraph.NamedNode(str(c1)), pyoxigraph.NamedNode(str(c2)))
+        for c1, c2 in sorted(ontology.subject_objects(rdflib.RDFS.subClassOf))
+        if str(c1).startswith(pk) and str(c2).startswith(pk)
+    )
+    odd = pyoxigraph.NamedNode("https://w3id.org/peacekg/resource/typed-twice")
+    articles = sorted(name for name in graphs if name.startswith("article/"))
+    count = buckets.bucket_count(len(articles))
+    first = articles[0]
+    second = next(n for n in articles if buckets.bucket_of(n[8:], count) != buckets.bucket_of(first[8:], count))
+    for name, klass in ((first, sub), (second, sup)):
+        graph = next(pyoxigraph.parse(graphs[name], format=NQ)).graph_name
+        graphs[name] += rdf_bytes([pyoxigraph.Quad(odd, rdf_type, klass, graph)], NQ)
+    whole = pyoxigraph.Store()
+    load_graphs(whole, graphs.values())
+    expected = set(materialise(whole, ontology).inferred)
+    inferred = by_buckets(graphs, ontology, workers)
+    assert pyoxigraph.Triple(odd, rdf_type, sup) not in inferred
+    assert inferred == expected
 
 
 def test_individuals_of_disjoint_classes_in_two_articles_fail_the_build(monkeypatch) -> None:
