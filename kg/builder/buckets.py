@@ -387,7 +387,7 @@ def _not_asserted(work: pyoxigraph.Store, threads: int) -> bytes:
         )
         solutions = work.query(query)
         assert isinstance(solutions, pyoxigraph.QuerySolutions)
-        return [pyoxigraph.Triple(row["s"], row["p"], row["o"]) for row in solutions]  # type: ignore[arg-type]
+        return [pyoxigraph.Triple(row["s"], row["p"], row["o"]) for row in solutions]
 
     with ThreadPoolExecutor(len(HALVES) + 1 if threads > 1 else 1) as pool:
         halves = [pool.submit(asserted, half) for half in HALVES]

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
@@ -190,6 +190,7 @@ def materialise(
                 if round_ == 1 and name in skip_in_first_round:
                     continue
                 chosen.append((name, scope if (scope is not None and name in LINEAR_RULES) else work))
+            answers: Iterator[tuple[str, tuple[bytes, float]]]
             if pool is None:  # each rule's results loaded before the next rule's query
                 answers = ((name, _construct(target, rules[name])) for name, target in chosen)
             else:  # every query answered before any result is loaded
