@@ -75,7 +75,10 @@ def write(
         rest = (quad for data in maybe for quad in pyoxigraph.parse(data, format=NQ))  # lazily
 
         def load_the_rest(store: pyoxigraph.Store) -> None:
-            store.bulk_load(reader_of(chain(without, inferred_quads)), format=NQ)
+            # lenient: pyoxigraph wrote every line of it (the graphs from its terms, each checked
+            # when it was made, or from the sealed cache of them; the inferred graph from the work
+            # store), so its IRIs and language tags are not checked a second time
+            store.bulk_load(reader_of(chain(without, inferred_quads)), format=NQ, lenient=True)
 
         ontology = pyoxigraph.parse(graphs.get("ontology", b""), format=NQ)
         return write_store(build_dir, build_id, rest, manifest, then=load_the_rest, files=files, after=ontology)
