@@ -35,6 +35,7 @@ import re
 import sys
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -323,16 +324,20 @@ def _build(
         spawned.close()  # before the store's bulk load: their memory and their cores
         _release_freed_memory()  # the work store of the checks and the inference, before the store's bulk load
         t3 = time.perf_counter()
-        report.build = store_writer.write(
-            Path(settings.build_dir),
-            build_id,
-            current,
-            assembled.graphs,
-            assembled.inferred,
-            manifest_of(),
-            Minter(settings.base_iri),
-            progress,
-        )
+        # what the next one-article rebuild compiles, put in the cache while the bulk load (which
+        # leaves the GIL) runs; a failure to compile is that rebuild's to report
+        with ThreadPoolExecutor(1, thread_name_prefix="compile-for-rebuilds") as side:
+            side.submit(incremental.compiled, settings, ontology, prints)
+            report.build = store_writer.write(
+                Path(settings.build_dir),
+                build_id,
+                current,
+                assembled.graphs,
+                assembled.inferred,
+                manifest_of(),
+                Minter(settings.base_iri),
+                progress,
+            )
         report.seconds["store"] = time.perf_counter() - t3
     stamp.build = report.build.name
     stamps.write(settings, stamp)
