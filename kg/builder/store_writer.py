@@ -58,7 +58,7 @@ def write(
     """Write the build's store (``graphs``' N-Quads by name, the inferred graph as N-Triples) and
     make it current."""
     inferred_graph = pyoxigraph.NamedNode(str(minter.graph("inferred")))
-    files = {INFERRED_FILE: sealed_parts(inferred)}
+    files = {INFERRED_FILE: lambda: sealed_parts(inferred)}  # hashed on the writer's thread
     changed = None if current is None else changed_graphs(read_manifest(current), manifest["fingerprints"])
     if current is None or changed is None:
         # One bulk load parsed in Rust of every graph without a blank node and of the inferred
