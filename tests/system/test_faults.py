@@ -137,12 +137,13 @@ def next_build(settings, folder: Path, monkeypatch) -> dict:
 
     captured: dict = {}
 
-    def capture(build_dir, build_id, quads, manifest, then=None, files=None):
+    def capture(build_dir, build_id, quads, manifest, then=None, files=None, after=()):
         quads = list(quads)
         if then is not None:  # what the build adds after the bulk load (the inferred graph)
             added = pyoxigraph.Store()
             then(added)
             quads += list(added)
+        quads += list(after)  # what it writes after the compaction (the ontology's quads)
         captured.update(build=build_id, quads=quads, manifest=manifest, build_dir=str(build_dir))
         raise Captured()
 
