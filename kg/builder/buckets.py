@@ -39,6 +39,7 @@ import rdflib
 
 from kg.builder.graphs import Graphs, parse
 from kg.builder.inference import (
+    AXIOM_TYPE,
     SCRATCH,
     InconsistentDataError,
     axiom_quads,
@@ -368,8 +369,7 @@ def infer(
     return result
 
 
-TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
-HALVES = (f"FILTER(?p = {TYPE})", f"FILTER(?p != {TYPE})")  # about half the inferred triples each
+HALVES = (f"FILTER(?p = {AXIOM_TYPE})", f"FILTER(?p != {AXIOM_TYPE})")  # about half the inferred triples each
 
 
 def _not_asserted(work: pyoxigraph.Store, threads: int) -> bytes:

@@ -14,7 +14,7 @@ import pytest
 
 from kg.annotations.check import vocabulary_index
 from kg.annotations.corpus import Corpus, load_corpus
-from kg.builder import buckets, incremental, stamps
+from kg.builder import buckets, data_checks, dred, incremental, stamps
 from kg.builder.parse_cache import MAGIC, ParseCache, decode_entry, encode_entry
 from kg.builder.pipeline import build
 from kg.store.builds import current_build, open_store
@@ -175,7 +175,6 @@ def test_the_first_rebuild_after_a_full_build_compiles_nothing(corpus_settings, 
     after it reads them (compiling them was 0.35 s of it)."""
     settings = corpus_settings
     build(settings)
-    from kg.builder import data_checks, dred
 
     def compile_again(*args: object) -> None:
         raise AssertionError("compiled again")
