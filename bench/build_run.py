@@ -7,12 +7,20 @@ store's quads dumped to N-Quads and bulk-loaded by pyoxigraph into a new store. 
 records the commit (and whether the tree had uncommitted changes), the machine, and the load
 average before and after.
 
-A busy machine makes every number wrong in a way no later reader can see, so a run that starts
-with the 1-minute load average above ``--max-load`` (default 0.5 on this 2-core machine: another
-process using a quarter of it), after waiting up to five minutes for it to fall (the previous
-size's own run keeps it up for a while), refuses to run; ``--busy-ok`` runs it anyway and the result is
-marked busy, which the tables show. A run during which the build code changed (the no-op and
-one-article builds then rebuild everything) is not written. Results: ``bench/results/build-<N>.json``; tables and plot:
+A busy machine makes every number wrong in a way no later reader can see, so a size whose full
+build would start with the 1-minute load average above ``--max-load`` (default 0.5 on this 2-core
+machine: another process using a quarter of it), after waiting up to five minutes for it to fall
+(the synthesis and the previous size keep it up for a while), refuses to run; ``--busy-ok`` runs it
+anyway and the result is marked busy, which the tables show.
+
+The previous run's folders are removed when the run starts, and no full build starts within
+``FREED_INODES_S`` of that: on a file system that frees inodes slowly for reuse (ext4 without a
+journal, as on the machine these results come from, skips each inode freed in the last minute,
+one by one), the build's 30,000 cache files, created seconds after 70,000 were removed, cost it 7–9 s
+at 10,000 articles, which the ceiling's few large files do not pay (bench/analysis.md).
+
+A run during which the build code changed (the no-op and one-article builds then rebuild
+everything) is not written. Results: ``bench/results/build-<N>.json``; tables and plot:
 ``python -m bench.build_report`` (run at the end of this command).
 """
 
@@ -25,6 +33,7 @@ import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from bench import building
@@ -37,6 +46,7 @@ DATA = ROOT / "bench" / "data" / "build"
 SEED = 1
 DENSITY = 2.0
 SETTLE_S = 300  # how long to wait for the machine to be quiet before each size
+FREED_INODES_S = 70  # ext4 (no journal) reuses a freed inode a minute after it was freed, not before
 
 
 def commit() -> dict[str, object]:
@@ -66,13 +76,20 @@ def settled(max_load: float, echo, patience_s: float = SETTLE_S) -> list[float]:
     return load
 
 
-def measure(articles: int, echo) -> dict:
-    work = DATA / f"articles-{articles}"
+def work_folder(articles: int) -> Path:
+    return DATA / f"articles-{articles}"
+
+
+def measure(articles: int, echo, ready: Callable[[], bool]) -> dict | None:
+    """One size's figures; None when ``ready()`` (called between the synthesis and the full
+    build) says the machine is too busy to measure."""
+    work = work_folder(articles)
     corpus, build_dir = work / "corpus", work / "build"
-    shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
     result: dict = {"articles": articles, "seed": SEED, "density": DENSITY}
     result["synth"] = building.synth(articles, SEED, corpus, DENSITY)
+    if not ready():
+        return None
     echo(f"{articles} articles: full build")
     result["build"] = building.build(corpus, build_dir)
     echo(f"  {result['build']['seconds']:.1f} s; no-op build")
@@ -103,17 +120,29 @@ def main(argv: list[str] | None = None) -> int:
     def echo(line: str) -> None:
         print(line, flush=True)
 
-    for articles in args.articles:
-        before = settled(args.max_load, echo, 0 if args.busy_ok else SETTLE_S)  # busy-ok: no point waiting
-        busy = before[0] > args.max_load
+    for articles in args.articles:  # the last run's files, long before a build creates its own
+        shutil.rmtree(work_folder(articles), ignore_errors=True)
+    removed = time.monotonic()
+    state: dict = {}
+
+    def ready() -> bool:
+        """Before a full build: wait for freed inodes and for a quiet machine; False if busy."""
+        time.sleep(max(0.0, removed + FREED_INODES_S - time.monotonic()))
+        state["before"] = before = settled(args.max_load, echo, 0 if args.busy_ok else SETTLE_S)
+        state["busy"] = busy = before[0] > args.max_load
         if busy and not args.busy_ok:
             echo(
                 f"refused: load average {before} above {args.max_load} (another process is running); --busy-ok marks it"
             )
-            return 3
+        return args.busy_ok or not busy
+
+    for articles in args.articles:
         started = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
         code = code_fingerprint()
-        result = measure(articles, echo)
+        result = measure(articles, echo, ready)
+        if result is None:
+            return 3
+        before, busy = state["before"], state["busy"]
         after = load_average()
         if code_fingerprint() != code:  # an edit during the run: the no-op and one-article builds rebuilt all
             echo("  the build code changed during the run: result not written (run again)")
