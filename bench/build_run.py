@@ -14,10 +14,12 @@ machine: another process using a quarter of it), after waiting up to five minute
 anyway and the result is marked busy, which the tables show.
 
 The previous run's folders are removed when the run starts, and no full build starts within
-``FREED_INODES_S`` of that: on a file system that frees inodes slowly for reuse (ext4 without a
-journal, as on the machine these results come from, skips each inode freed in the last minute,
-one by one), the build's 30,000 cache files, created seconds after 70,000 were removed, cost it 7–9 s
-at 10,000 articles, which the ceiling's few large files do not pay (bench/analysis.md).
+``FREED_INODES_S`` of that. On a file system that is slow to reuse freed inodes (ext4 without a
+journal, as on the machine these results come from, skips one by one every inode freed in the
+last minute, or in the last six when its inode-table block is dirty, as creating files keeps it:
+``recently_deleted``), the build's 30,000 cache files, created within minutes of the removal of the
+last run's 70,000, cost it 5–9 s at 10,000 articles, which the ceiling's few large files do not
+pay (bench/analysis.md).
 
 A run during which the build code changed (the no-op and one-article builds then rebuild
 everything) is not written. Results: ``bench/results/build-<N>.json``; tables and plot:
@@ -46,7 +48,7 @@ DATA = ROOT / "bench" / "data" / "build"
 SEED = 1
 DENSITY = 2.0
 SETTLE_S = 300  # how long to wait for the machine to be quiet before each size
-FREED_INODES_S = 70  # ext4 (no journal) reuses a freed inode a minute after it was freed, not before
+FREED_INODES_S = 370  # ext4 without a journal: a freed inode is reused 60 s after, or 360 s when its block is dirty
 
 
 def commit() -> dict[str, object]:
@@ -120,14 +122,18 @@ def main(argv: list[str] | None = None) -> int:
     def echo(line: str) -> None:
         print(line, flush=True)
 
+    removed = -float("inf")
     for articles in args.articles:  # the last run's files, long before a build creates its own
-        shutil.rmtree(work_folder(articles), ignore_errors=True)
-    removed = time.monotonic()
+        if work_folder(articles).exists():
+            shutil.rmtree(work_folder(articles), ignore_errors=True)
+            removed = time.monotonic()
     state: dict = {}
 
     def ready() -> bool:
         """Before a full build: wait for freed inodes and for a quiet machine; False if busy."""
-        time.sleep(max(0.0, removed + FREED_INODES_S - time.monotonic()))
+        if (wait := removed + FREED_INODES_S - time.monotonic()) > 0:
+            echo(f"waiting {wait:.0f} s for the inodes the last run's folders freed (FREED_INODES_S)")
+            time.sleep(wait)
         state["before"] = before = settled(args.max_load, echo, 0 if args.busy_ok else SETTLE_S)
         state["busy"] = busy = before[0] > args.max_load
         if busy and not args.busy_ok:
