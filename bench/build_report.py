@@ -48,6 +48,14 @@ def _met(runs_: list[dict], test) -> str:
     return "met" if all(test(r) for r in quiet) else "not met"
 
 
+def _speed(run: dict) -> str:
+    """The run's CPU checks, "before → after" the build and the ceiling; "–" for a run made before them."""
+    s = run.get("speed_check_s")
+    if not s:
+        return "–"
+    return f"{s['before_build']:.2f} → {s['after_build']:.2f} s; {s['before_ceiling']:.2f} → {s['after_ceiling']:.2f} s"
+
+
 def section_lines() -> list[str]:
     measured = runs()
     lines = [START, "## Build", ""]
@@ -58,11 +66,13 @@ def section_lines() -> list[str]:
         "`make bench-build` (`python -m bench.build_run --articles 100 1000 10000`): synthetic corpora "
         "(`peacekg synth --seed 1`, density 2, built with include_drafts), each build in its own process; "
         "the ceiling is pyoxigraph's `bulk_load` of the same store's quads, in the same run. A run that "
-        "started with the load average above its limit is marked **busy**.",
+        "started with the load average above its limit is marked **busy**. CPU check: the seconds a fixed "
+        "pure-Python loop took in a fresh process just before and after the full build, and before and after "
+        "the ceiling (the machine's speed then, which the load average does not show).",
         "",
         "| articles | triples | full build | triples/s | bulk_load triples/s | ÷ bulk_load | one article changed "
-        "| % of full | no-op | peak RSS (full) | commit | load before → after |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|",
+        "| % of full | no-op | peak RSS (full) | commit | load before → after | CPU check: build; ceiling |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|---|",
     ]
     for r in measured:
         b, c, i, n = r["build"], r["ceiling"], r["incremental"], r["noop"]
@@ -71,7 +81,8 @@ def section_lines() -> list[str]:
             f"{c['triples_per_s']:,.0f} | {r['ratio_to_bulk_load']:.3f} | {i['seconds']:.1f} s | "
             f"{100 * i['seconds'] / b['seconds']:.1f}% | {n['seconds']:.2f} s | {b['peak_rss_kb'] / 1024:,.0f} MB | "
             f"{r['commit']}{' +changes' if r.get('uncommitted_changes') else ''} | "
-            f"{' '.join(map(str, r['load_average']['before']))} → {' '.join(map(str, r['load_average']['after']))} |"
+            f"{' '.join(map(str, r['load_average']['before']))} → {' '.join(map(str, r['load_average']['after']))} | "
+            f"{_speed(r)} |"
         )
     at_10k = [r for r in measured if r["articles"] >= 10000]
     lines += [

@@ -5,7 +5,10 @@ a full ``peacekg build`` (include_drafts, as every synthetic corpus is drafts), 
 build after one article's annotation changed, and the ceiling measured in the same run: the
 store's quads dumped to N-Quads and bulk-loaded by pyoxigraph into a new store. Each result
 records the commit (and whether the tree had uncommitted changes), the machine, and the load
-average before and after.
+average before and after, and the seconds a fixed pure-Python loop took in a fresh process just
+before and after the full build and the ceiling (``speed_check_s``): a quiet machine's speed moved
+by a third within an hour, which the load average does not show, and a ratio is only comparable
+between runs whose checks agree.
 
 A busy machine makes every number wrong in a way no later reader can see, so a size whose full
 build would start with the 1-minute load average above ``--max-load`` (default 0.5 on this 2-core
@@ -93,7 +96,9 @@ def measure(articles: int, echo, ready: Callable[[], bool]) -> dict | None:
     if not ready():
         return None
     echo(f"{articles} articles: full build")
+    speed = result["speed_check_s"] = {"before_build": building.speed_check()}
     result["build"] = building.build(corpus, build_dir)
+    speed["after_build"] = building.speed_check()
     echo(f"  {result['build']['seconds']:.1f} s; no-op build")
     result["noop"] = building.build(corpus, build_dir)
     echo(f"  {result['noop']['seconds']:.1f} s; one article changed")
@@ -102,7 +107,9 @@ def measure(articles: int, echo, ready: Callable[[], bool]) -> dict | None:
     echo(f"  {result['incremental']['seconds']:.1f} s; the ceiling: bulk_load of the same quads")
     nquads = work / "store.nq"
     result["dump"] = building.dump_nquads(build_dir, nquads)
+    speed["before_ceiling"] = building.speed_check()
     result["ceiling"] = building.raw_bulk_load(nquads, work / "bulk")
+    speed["after_ceiling"] = building.speed_check()
     nquads.unlink(missing_ok=True)
     b, c = result["build"], result["ceiling"]
     result["ratio_to_bulk_load"] = b["triples_per_s"] / c["triples_per_s"]

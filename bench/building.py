@@ -159,6 +159,17 @@ def dump_nquads(build_dir: Path, out: Path) -> dict:
     return {"seconds": float(seconds), "quads": int(quads), "bytes": out.stat().st_size}
 
 
+# A fixed pure-Python loop: most of the build is Python, and this machine ran it in 1.9 to 3.5 s
+# within an hour, idle, which no load average shows.
+SPEED_CHECK = "import time\nt = time.perf_counter()\nx = 0\nfor i in range(20_000_000):\n    x += i\nprint(time.perf_counter() - t)"
+
+
+def speed_check() -> float:
+    """Seconds :data:`SPEED_CHECK` takes in a fresh process: the machine's speed for Python then."""
+    timed = _checked(run_timed([sys.executable, "-c", SPEED_CHECK]), "speed check")
+    return round(float(timed.lines[-1][1]), 3)
+
+
 def raw_bulk_load(nquads: Path, target: Path) -> dict:
     """The ceiling: a fresh process bulk-loads the N-Quads into a new on-disk store (then, timed
     apart, flush and optimize as the build's store writer does)."""
