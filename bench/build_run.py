@@ -6,8 +6,8 @@ build after one article's annotation changed, and the ceiling measured in the sa
 store's quads dumped to N-Quads and bulk-loaded by pyoxigraph into a new store. Each result
 records the commit (and whether the tree had uncommitted changes), the machine, and the load
 average before and after, and the seconds a fixed pure-Python loop took in a fresh process just
-before and after the full build and the ceiling (``speed_check_s``): a quiet machine's speed moved
-by a third within an hour, which the load average does not show, and a ratio is only comparable
+before and after the full build and the ceiling (``speed_check_s``): the quiet machine's speed
+moved by half within minutes, which the load average does not show, and a ratio is only comparable
 between runs whose checks agree.
 
 A busy machine makes every number wrong in a way no later reader can see, so a size whose full

@@ -159,8 +159,8 @@ def dump_nquads(build_dir: Path, out: Path) -> dict:
     return {"seconds": float(seconds), "quads": int(quads), "bytes": out.stat().st_size}
 
 
-# A fixed pure-Python loop: most of the build is Python, and this machine ran it in 1.9 to 3.5 s
-# within an hour, idle, which no load average shows.
+# A fixed pure-Python loop: most of the build is Python, and this machine, idle, ran it in 1.40 to
+# 2.22 s within six minutes (bench/analysis.md), which no load average shows.
 SPEED_CHECK = "import time\nt = time.perf_counter()\nx = 0\nfor i in range(20_000_000):\n    x += i\nprint(time.perf_counter() - t)"
 
 
